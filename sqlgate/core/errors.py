@@ -1,0 +1,96 @@
+"""The PEP 249 exception hierarchy shared by every sqlgate source.
+
+Every error a driver, a planner or sqlgate itself raises reaches the user as one of these
+classes, with the original exception kept as ``__cause__``. Messages never carry secrets:
+use :func:`sqlgate.core.redact.redact` on anything that may contain one.
+"""
+
+from __future__ import annotations
+
+
+class Warning(Exception):  # noqa: A001 - the name is mandated by PEP 249
+    """Important warnings such as data truncation."""
+
+
+class Error(Exception):
+    """Base class of every sqlgate error."""
+
+
+class InterfaceError(Error):
+    """A problem with the interface rather than the database (closed cursor, bad URL)."""
+
+
+class DatabaseError(Error):
+    """A problem reported by, or about, the database."""
+
+
+class DataError(DatabaseError):
+    """Bad data: division by zero, a value out of range, a malformed literal."""
+
+
+class OperationalError(DatabaseError):
+    """The database's operation failed: unreachable server, wrong credentials, timeout."""
+
+
+class IntegrityError(DatabaseError):
+    """Relational integrity is affected: a foreign key or unique check failed."""
+
+
+class InternalError(DatabaseError):
+    """The database hit an internal error: an invalid cursor, a broken transaction."""
+
+
+class ProgrammingError(DatabaseError):
+    """A programming error: missing table, syntax error, wrong number of parameters."""
+
+
+class NotSupportedError(DatabaseError):
+    """A method or API the source does not support."""
+
+
+class ReadOnlyError(ProgrammingError):
+    """A statement was refused because it could write or lift read-only mode.
+
+    ``kind`` names what was refused (``INSERT``, ``SET SESSION``, ``side-effect function
+    nextval`` ...) so callers can tell a refusal from any other programming error.
+    """
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        self.kind = kind
+        message = f"sqlgate is read-only: {kind} statements are refused"
+        if detail:
+            message = f"{message} ({detail})"
+        message += "; connect with read_only=false only for deliberate admin work"
+        super().__init__(message)
+
+
+class MissingExtraError(InterfaceError):
+    """An optional dependency of a source is not installed; the message names the extra."""
+
+    def __init__(self, source: str, extra: str, module: str) -> None:
+        self.source, self.extra, self.module = source, extra, module
+        super().__init__(
+            f"the {source!r} source needs the Python package {module!r}: "
+            f"run  pip install 'sqlgate[{extra}]'"
+        )
+
+
+class CredentialError(OperationalError):
+    """A credential provider could not produce a credential (never includes the secret)."""
+
+
+__all__ = [
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "ReadOnlyError",
+    "MissingExtraError",
+    "CredentialError",
+]
