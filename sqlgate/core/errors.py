@@ -8,7 +8,7 @@ use :func:`sqlgate.core.redact.redact` on anything that may contain one.
 from __future__ import annotations
 
 
-class Warning(Exception):  # noqa: A001 - the name is mandated by PEP 249
+class Warning(Exception):
     """Important warnings such as data truncation."""
 
 
@@ -80,17 +80,17 @@ class CredentialError(OperationalError):
 
 
 __all__ = [
-    "Warning",
-    "Error",
-    "InterfaceError",
-    "DatabaseError",
-    "DataError",
-    "OperationalError",
-    "IntegrityError",
-    "InternalError",
-    "ProgrammingError",
-    "NotSupportedError",
-    "ReadOnlyError",
-    "MissingExtraError",
     "CredentialError",
+    "DataError",
+    "DatabaseError",
+    "Error",
+    "IntegrityError",
+    "InterfaceError",
+    "InternalError",
+    "MissingExtraError",
+    "NotSupportedError",
+    "OperationalError",
+    "ProgrammingError",
+    "ReadOnlyError",
+    "Warning",
 ]

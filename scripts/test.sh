@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian 12 machine (apt + pip), then lint and
+# run the whole test suite against real throwaway servers. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
+bash scripts/bootstrap.sh test
+.venv/bin/ruff check sqlgate tests benchmarks
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

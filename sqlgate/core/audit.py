@@ -1,0 +1,76 @@
+"""Audit logging and optional Prometheus metrics for every statement.
+
+Each statement produces one record on the ``sqlgate.<source>`` logger (source, redacted URL,
+statement kind, duration, row count, outcome). The statement text itself is logged only at
+DEBUG level, redacted. When ``prometheus_client`` is installed (``pip install 'sqlgate[metrics]'``)
+counters and a latency histogram are kept as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlgate.core.redact import redact
+
+
+def logger_for(source: str) -> logging.Logger:
+    """The logger of one source: ``sqlgate.<source>``."""
+    return logging.getLogger(f"sqlgate.{source}")
+
+
+@cache
+def _metrics() -> tuple[Any, Any] | None:
+    try:
+        import prometheus_client
+    except ImportError:
+        return None
+    statements = prometheus_client.Counter(
+        "sqlgate_statements_total", "Statements run through sqlgate", ["source", "kind", "outcome"]
+    )
+    latency = prometheus_client.Histogram(
+        "sqlgate_statement_seconds", "Statement latency in seconds", ["source", "kind"]
+    )
+    return statements, latency
+
+
+@dataclass
+class AuditRecord:
+    """What is known about one statement; filled in while it runs."""
+
+    source: str
+    url: str
+    kind: str = "UNKNOWN"
+    rows: int = -1
+    outcome: str = "ok"
+    started: float = field(default_factory=time.perf_counter)
+
+
+@contextmanager
+def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
+    """Time one statement and log its audit record, whatever its outcome."""
+    record = AuditRecord(source=source, url=url)
+    log = logger_for(source)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("statement: %s", redact(statement))
+    try:
+        yield record
+    except BaseException as exc:
+        record.outcome = type(exc).__name__
+        raise
+    finally:
+        elapsed = time.perf_counter() - record.started
+        log.info(
+            "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s",
+            record.source, record.url, record.kind, elapsed * 1000, record.rows, record.outcome,
+        )
+        metrics = _metrics()
+        if metrics is not None:
+            statements, latency = metrics
+            statements.labels(source, record.kind, record.outcome).inc()
+            latency.labels(source, record.kind).observe(elapsed)

@@ -1,0 +1,49 @@
+"""The connect pipeline shared by every source: parameters, credentials, session, guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlgate.core.connection import Connection
+from sqlgate.core.params import ConnectParams, merge_url_and_kwargs
+from sqlgate.core.registry import SourceSpec, get_source
+from sqlgate.core.session import Session
+from sqlgate.core.translate import translated
+
+SessionOpener = Callable[[ConnectParams], Session]
+
+
+def open_connection(
+    source: SourceSpec, open_session: SessionOpener, url: str | None, kwargs: Mapping[str, Any]
+) -> Connection:
+    """Resolve parameters and credentials, open the session, wrap it in a Connection.
+
+    Credentials are resolved on every call, so a pool that reconnects always presents a fresh
+    token; the family's ``open_session`` applies the server-side read-only guard.
+    """
+    params = merge_url_and_kwargs(source, url, kwargs)
+    with translated():
+        params.resolve_credential()
+        session = open_session(params)
+    return Connection(
+        session,
+        source=source.name,
+        url=params.redacted_url(),
+        sql_dialect=source.sql_dialect,
+        read_only=params.read_only,
+    )
+
+
+def connect(url: str, **kwargs: Any) -> Connection:
+    """Open a connection to any registered source from its URL.
+
+    ``sqlgate.connect("tidb://analyst@db:4000/sales?credential=env:TIDB_PASSWORD")``
+    """
+    from sqlgate.core import errors
+
+    if not isinstance(url, str) or "://" not in url:
+        raise errors.InterfaceError(f"expected a URL like 'tidb://user@host/db', got {url!r}")
+    scheme = url.split("://", 1)[0]
+    module = get_source(scheme).load_dbapi()
+    return module.connect(url, **kwargs)

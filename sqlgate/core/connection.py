@@ -1,0 +1,130 @@
+"""The one PEP 249 connection every source uses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlgate.core import errors
+from sqlgate.core.audit import logger_for
+from sqlgate.core.cursor import Cursor
+from sqlgate.core.readonly import gate_for
+from sqlgate.core.session import ISOLATION_LEVELS, Session
+from sqlgate.core.translate import translated
+
+
+class Connection:
+    """A PEP 249 connection: a session with a source, guarded by the read-only gate.
+
+    ``read_only`` is on unless the caller explicitly turned it off; the session's server-side
+    guard was already applied by the family when the session was opened.
+    """
+
+    # PEP 249 optional extension: exceptions reachable from the connection
+    Warning = errors.Warning
+    Error = errors.Error
+    InterfaceError = errors.InterfaceError
+    DatabaseError = errors.DatabaseError
+    DataError = errors.DataError
+    OperationalError = errors.OperationalError
+    IntegrityError = errors.IntegrityError
+    InternalError = errors.InternalError
+    ProgrammingError = errors.ProgrammingError
+    NotSupportedError = errors.NotSupportedError
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        source: str,
+        url: str,
+        sql_dialect: str,
+        read_only: bool = True,
+    ) -> None:
+        self.session = session
+        self.source = source
+        self.url = url  # already redacted: safe to log and show
+        self.read_only = read_only
+        self._gate = gate_for(sql_dialect) if read_only else None
+        self._closed = False
+        if not read_only:
+            logger_for(source).warning(
+                "read-only enforcement is OFF for this connection to %s (read_only=false)", url
+            )
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise errors.InterfaceError("connection is closed")
+
+    def admit(self, operation: str) -> str:
+        """Pass ``operation`` through the read-only gate; return its statement kind."""
+        if self._gate is None:
+            return "UNCHECKED"
+        return self._gate.check(operation)
+
+    def cursor(self) -> Cursor:
+        self._check_open()
+        return Cursor(self)
+
+    def commit(self) -> None:
+        self._check_open()
+        with translated():
+            self.session.commit()
+
+    def rollback(self) -> None:
+        self._check_open()
+        with translated():
+            self.session.rollback()
+
+    def set_isolation_level(self, level: str) -> None:
+        """Set the isolation level through the driver (SQL ``SET`` statements are refused)."""
+        self._check_open()
+        normalised = " ".join(level.replace("_", " ").upper().split())
+        if normalised not in ISOLATION_LEVELS:
+            raise errors.ProgrammingError(f"unknown isolation level {level!r}")
+        with translated():
+            self.session.set_isolation_level(normalised)
+
+    def ping(self) -> None:
+        """Raise OperationalError when the source is no longer reachable."""
+        self._check_open()
+        with translated():
+            self.session.ping()
+
+    def close(self) -> None:
+        """Close the connection; later use raises InterfaceError. Closing twice is harmless."""
+        if not self._closed:
+            self._closed = True
+            with translated():
+                self.session.close()
+
+    def __enter__(self) -> Connection:
+        self._check_open()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Commit on success, roll back on error, then close (psycopg 3's behaviour)."""
+        try:
+            if not self._closed:
+                if exc_type is None:
+                    self.commit()
+                else:
+                    self.rollback()
+        finally:
+            self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:
+                logging.getLogger("sqlgate").debug("error closing a dropped connection")
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        mode = "read-only" if self.read_only else "READ-WRITE"
+        return f"<sqlgate.Connection {state} {mode} {self.url}>"

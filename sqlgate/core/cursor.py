@@ -1,0 +1,183 @@
+"""The one PEP 249 cursor every source uses, with Arrow methods beside the standard ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from sqlgate.core import errors
+from sqlgate.core.audit import audited
+from sqlgate.core.results import DEFAULT_BATCH_ROWS, Column, Result
+from sqlgate.core.session import Parameters
+from sqlgate.core.translate import translated
+
+if TYPE_CHECKING:
+    import pandas
+
+    from sqlgate.core.connection import Connection
+
+
+class Cursor:
+    """A PEP 249 cursor over whichever session its connection holds.
+
+    Statements pass the connection's read-only gate before they reach the source; results are
+    fetched lazily, as rows (``fetchone``/``fetchmany``/``fetchall``) or as Arrow
+    (``fetch_arrow_table``, ``fetch_record_batch``, ``fetch_df``).
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.arraysize = 1
+        self._result: Result | None = None
+        self._closed = False
+
+    # -- PEP 249 attributes -------------------------------------------------------------
+    @property
+    def description(self) -> tuple[Column, ...] | None:
+        """Seven-item column descriptions of the last result, or None for no result."""
+        return None if self._result is None else self._result.description
+
+    @property
+    def rowcount(self) -> int:
+        """Rows produced or affected by the last statement; -1 when not known."""
+        return -1 if self._result is None else self._result.rowcount
+
+    @property
+    def closed(self) -> bool:
+        return self._closed or self.connection.closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise errors.InterfaceError("cursor is closed")
+        if self.connection.closed:
+            raise errors.InterfaceError("connection is closed")
+
+    def _current(self) -> Result:
+        self._check_open()
+        if self._result is None:
+            raise errors.ProgrammingError("no statement has been executed on this cursor")
+        return self._result
+
+    def _require_rows(self) -> Result:
+        result = self._current()
+        if result.description is None:
+            raise errors.ProgrammingError("the last statement produced no result set")
+        return result
+
+    # -- execution ------------------------------------------------------------------------
+    def execute(self, operation: str, parameters: Parameters = None) -> Cursor:
+        """Run one statement. Returns the cursor itself, so calls can be chained."""
+        self._check_open()
+        if not isinstance(operation, str):
+            raise errors.ProgrammingError(
+                f"operation must be a SQL string, not {type(operation).__name__}"
+            )
+        self._discard_result()
+        conn = self.connection
+        with audited(conn.source, conn.url, operation) as record:
+            record.kind = conn.admit(operation)
+            with translated():
+                self._result = conn.session.execute(operation, parameters)
+            record.rows = self._result.rowcount
+        return self
+
+    def executemany(self, operation: str, seq_of_parameters: Sequence[Parameters]) -> Cursor:
+        """Run ``operation`` once per parameter set; ``rowcount`` is the sum when known."""
+        self._check_open()
+        total = 0
+        for parameters in seq_of_parameters:
+            self.execute(operation, parameters)
+            total = -1 if total < 0 or self.rowcount < 0 else total + self.rowcount
+        if self._result is not None:
+            self._result.rowcount = total
+        return self
+
+    def callproc(self, procname: str, parameters: Sequence[Any] = ()) -> None:
+        """Stored procedures may write, so read-only sqlgate never calls them."""
+        raise errors.NotSupportedError("callproc is not supported: procedures may write")
+
+    def nextset(self) -> None:
+        """sqlgate admits single statements only, so there is never a next set."""
+        self._check_open()
+
+    def setinputsizes(self, sizes: Any) -> None:
+        """Accepted and ignored, as PEP 249 allows."""
+
+    def setoutputsize(self, size: int, column: int | None = None) -> None:
+        """Accepted and ignored, as PEP 249 allows."""
+
+    # -- row fetching ----------------------------------------------------------------------
+    def fetchone(self) -> tuple[Any, ...] | None:
+        rows = self._require_rows().fetchmany(1)
+        return rows[0] if rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        size = self.arraysize if size is None else size
+        if not isinstance(size, int) or size < 0:
+            raise errors.ProgrammingError(f"fetchmany size must be a non-negative int: {size!r}")
+        return self._require_rows().fetchmany(size)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._require_rows().fetchall()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    # -- Arrow fetching --------------------------------------------------------------------
+    def fetch_record_batch(self, rows_per_batch: int = DEFAULT_BATCH_ROWS) -> pa.RecordBatchReader:
+        """Stream the remaining rows as a ``pyarrow.RecordBatchReader``.
+
+        Batches are produced as the reader is consumed; nothing beyond the current batch is
+        held in memory by sqlgate.
+        """
+        result = self._require_rows()
+        if rows_per_batch <= 0:
+            raise errors.ProgrammingError("rows_per_batch must be positive")
+        return pa.RecordBatchReader.from_batches(
+            result.arrow_schema(), result.record_batches(rows_per_batch)
+        )
+
+    def fetch_arrow_table(self) -> pa.Table:
+        """Return the remaining rows as one ``pyarrow.Table``."""
+        result = self._require_rows()
+        return pa.Table.from_batches(list(result.record_batches()), schema=result.arrow_schema())
+
+    def fetch_df(self) -> pandas.DataFrame:
+        """Return the remaining rows as a pandas DataFrame (needs ``sqlgate[pandas]``)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError as exc:
+            raise errors.MissingExtraError(self.connection.source, "pandas", "pandas") from exc
+        return self.fetch_arrow_table().to_pandas()
+
+    # -- life cycle ------------------------------------------------------------------------
+    def _discard_result(self) -> None:
+        if self._result is not None:
+            result, self._result = self._result, None
+            result.close()
+
+    def close(self) -> None:
+        """Close the cursor; later use raises InterfaceError. Closing twice is harmless."""
+        if not self._closed:
+            try:
+                self._discard_result()
+            finally:
+                self._closed = True
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<sqlgate.Cursor {state} source={self.connection.source}>"

@@ -1,0 +1,160 @@
+"""Connection parameters: one shape whether they come from a URL, ``connect()`` or a dialect.
+
+A URL never needs to carry a secret: it may name a credential provider instead
+(``?credential=env:PGPASSWORD``, see docs/credentials.md). ``read_only`` defaults to true and
+only an explicit false turns the guard off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from sqlgate.core import errors
+from sqlgate.core.registry import SourceSpec
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(name: str, value: Any) -> bool:
+    """Read a boolean option strictly: a typo must not silently switch a guard off."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise errors.InterfaceError(f"option {name}={value!r} is not a boolean (use true or false)")
+
+
+def parse_port(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise errors.InterfaceError(f"port {value!r} is not a number") from None
+    if not 0 < port < 65536:
+        raise errors.InterfaceError(f"port {port} is out of range 1-65535")
+    return port
+
+
+@dataclass
+class ConnectParams:
+    """Everything a family needs to open a session, secrets resolved late."""
+
+    source: SourceSpec
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    database: str | None = None
+    read_only: bool = True
+    credential: str | None = None  # provider spec, e.g. "env:PGPASSWORD"
+    credential_options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # source-specific, passed on
+    credential_extras: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_url(cls, source: SourceSpec, url: str) -> ConnectParams:
+        """Parse a sqlgate URL (``tidb://user@host:4000/db?read_only=false``)."""
+        from sqlalchemy.engine.url import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except (ArgumentError, ValueError) as exc:
+            raise errors.InterfaceError(f"malformed URL: {exc}") from None
+        query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
+        return cls.from_kwargs(
+            source, host=parsed.host, port=parsed.port, user=parsed.username,
+            password=parsed.password, database=parsed.database, **query,
+        )
+
+    @classmethod
+    def from_kwargs(cls, source: SourceSpec, **kwargs: Any) -> ConnectParams:
+        """Build from ``connect()`` keyword arguments; unknown keys go to ``options``."""
+        aliases = {"dbname": "database", "db": "database", "username": "user", "passwd": "password"}
+        for alias, name in aliases.items():
+            if alias in kwargs and name not in kwargs:
+                kwargs[name] = kwargs.pop(alias)
+        params = cls(source=source)
+        params.host = kwargs.pop("host", None) or None
+        params.port = parse_port(kwargs.pop("port", None))
+        params.user = kwargs.pop("user", None) or None
+        params.password = kwargs.pop("password", None)
+        params.database = kwargs.pop("database", None) or None
+        params.read_only = parse_bool("read_only", kwargs.pop("read_only", True))
+        params.credential = kwargs.pop("credential", None) or None
+        for key in [k for k in kwargs if k.startswith("credential_")]:
+            params.credential_options[key.removeprefix("credential_")] = str(kwargs.pop(key))
+        params.options = kwargs
+        if params.password is not None and params.credential is not None:
+            raise errors.InterfaceError("give either a password or a credential provider, not both")
+        return params
+
+    def resolve_credential(self) -> None:
+        """Ask the named credential provider for a current user name and secret.
+
+        Providers are shared per (spec, options, URL parts), so a pool that opens many
+        connections reuses one cached token and gets a new one shortly before it expires.
+        """
+        if self.credential is None:
+            return
+        defaults = {"user": self.user, "host": self.host, "port": self.port,
+                    "database": self.database}
+        credential = _shared_provider(self.credential, self.credential_options, defaults).get()
+        if credential.username:
+            self.user = credential.username
+        self.password = credential.secret
+        self.credential_extras = dict(credential.extras or {})
+
+    def redacted_url(self) -> str:
+        """A URL safe to log: no password, only the credential provider's name."""
+        user = quote(self.user or "", safe="")
+        auth = f"{user}:***@" if self.password else (f"{user}@" if user else "")
+        port = f":{self.port}" if self.port else ""
+        db = f"/{self.database}" if self.database else ""
+        provider = f"?credential={self.credential.split(':', 1)[0]}" if self.credential else ""
+        return f"{self.source.scheme}://{auth}{self.host or ''}{port}{db}{provider}"
+
+    def effective_port(self) -> int | None:
+        return self.port or self.source.default_port
+
+
+_PROVIDERS: dict[tuple[Any, ...], Any] = {}
+_PROVIDERS_LOCK = threading.Lock()
+
+
+def _shared_provider(spec: str, options: Mapping[str, str], defaults: Mapping[str, Any]) -> Any:
+    from sqlgate.core.credentials import provider_from_url
+
+    key = (spec, tuple(sorted(options.items())), tuple(sorted(defaults.items())))
+    with _PROVIDERS_LOCK:
+        provider = _PROVIDERS.get(key)
+        if provider is None:
+            provider = _PROVIDERS[key] = provider_from_url(spec, options, defaults=defaults)
+    return provider
+
+
+def merge_url_and_kwargs(source: SourceSpec, url: str | None, kwargs: Mapping[str, Any]
+                         ) -> ConnectParams:
+    """``connect(url, **kwargs)``: keyword arguments override what the URL says."""
+    if url is None:
+        return ConnectParams.from_kwargs(source, **dict(kwargs))
+    params = ConnectParams.from_url(source, url)
+    if kwargs:
+        overrides = ConnectParams.from_kwargs(source, **dict(kwargs))
+        for name in ("host", "port", "user", "password", "database", "credential"):
+            if name in kwargs or (name == "database" and {"dbname", "db"} & kwargs.keys()):
+                setattr(params, name, getattr(overrides, name))
+        if "read_only" in kwargs:
+            params.read_only = overrides.read_only
+        params.credential_options.update(overrides.credential_options)
+        params.options.update(overrides.options)
+    return params

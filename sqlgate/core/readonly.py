@@ -1,0 +1,528 @@
+"""The statement gate: the first, fail-closed layer of read-only enforcement.
+
+:meth:`StatementGate.check` admits only reads (queries, EXPLAIN of a query, SHOW, DESCRIBE,
+and plain transaction control) and raises :class:`ReadOnlyError` for everything else,
+including text it cannot understand. sqlglot parses the statement, but sqlglot's lexer is
+not the server's: a comment or string that sqlglot reads differently from the server could
+hide a second statement. So a small lexer modelled on each server family splits the text
+first, and the statement is refused unless both lexers agree on every comment, string and
+identifier. The server's own read-only session is the second layer; user-defined functions
+with side effects can only be stopped there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from inspect import isclass
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import Token, TokenType
+
+from sqlgate.core.errors import ReadOnlyError
+from sqlgate.core.readonly_functions import DIALECT_FAMILIES, side_effect_functions
+
+
+class _Refused(ReadOnlyError):
+    """A refusal that keeps its detail, so the verdict cache can re-raise it."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(kind, detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class EnginePolicy:
+    """What an engine adds to its dialect's built-in rules."""
+
+    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (lower case)
+    deny_prefixes: frozenset[str] = frozenset()
+    admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
+
+
+_DEFAULT_POLICIES = {
+    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"})),
+    "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
+}
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """How one server family writes strings, identifiers and comments."""
+
+    quotes: str = "'\"`"
+    line_comments: tuple[str, ...] = ("--",)
+    dash_needs_space: bool = False  # MySQL: "--" is a comment only before whitespace
+    dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
+    pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
+    triple: bool = False  # BigQuery '''...'''
+    exec_comments: bool = False  # MySQL /*! ... */ is executed
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        alts = ["/\\*", ";", "%", *map(re.escape, self.line_comments), f"[{self.quotes}]"]
+        return re.compile("|".join(alts + (["\\$"] if self.dollar else [])))
+
+
+_PG_LEX = _Lexicon(quotes="'\"", dollar="tagged", pg=True)
+_LEXICONS = {
+    "postgres": _PG_LEX,
+    "duckdb": _PG_LEX,
+    "mysql": _Lexicon(line_comments=("--", "#"), dash_needs_space=True, exec_comments=True),
+    "clickhouse": _Lexicon(line_comments=("--", "#"), dollar="tagged"),
+    "snowflake": _Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
+    "bigquery": _Lexicon(line_comments=("--", "#"), triple=True),
+}
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
+_PYFORMAT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)s")
+_LITERAL_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*\d*(?:\.\d+)?[sra])")
+_NONSPACE = re.compile(r"\S+")
+_HINT_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(")
+_NEUTRAL = " (NULL) "
+
+
+def _ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$" or ch > "\x7f"
+
+
+def _lex(
+    text: str, lx: _Lexicon, params: bool
+) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]], list[int]]:
+    """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``).
+
+    Substituting changes offsets, so a statement with placeholders is lexed a second time.
+    """
+    quoted: list[tuple[int, int]] = []
+    comments: list[tuple[int, int]] = []
+    semis: list[int] = []
+    subst: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while (m := lx.pattern.search(text, i)) is not None:
+        j, tok = m.start(), m.group()
+        if tok == ";":
+            semis.append(j)
+            i = j + 1
+        elif tok == "%":
+            p = _PYFORMAT.match(text, j)
+            nxt = text[j + 1 : j + 2]
+            end = p.end() if p else j + 2 if nxt in ("%", "s") else j + 1
+            if end > j + 1:
+                subst.append((j, end, "%" if nxt == "%" else _NEUTRAL))
+            i = end
+        elif tok == "/*":
+            if lx.exec_comments and text.startswith(("/*!", "/*M!"), j):
+                raise _Refused("executable comment", "MySQL runs /*! ... */ as SQL")
+            end = text.find("*/", j + 2)
+            if end < 0:
+                raise _Refused("unparseable statement", "unterminated comment")
+            if text.find("/*", j + 2, end) >= 0:
+                raise _Refused("nested comment", "servers disagree on nesting")
+            comments.append((j, end + 2))
+            i = end + 2
+        elif tok in lx.line_comments:
+            if (
+                lx.dash_needs_space
+                and tok == "--"
+                and text[j + 2 : j + 3] not in tuple(" \t\n\r\f")
+            ):
+                i = j + 2  # MySQL reads "--x" as two minus signs
+                continue
+            ends = [k for k in (text.find("\n", j), text.find("\r", j)) if k >= 0]
+            i = min(ends) if ends else n  # a line comment ends at the first \r or \n
+            comments.append((j, i))
+        elif tok == "$":
+            d = None if j and _ident_char(text[j - 1]) else _DOLLAR_TAG.match(text, j)
+            if d is None or (lx.dollar == "plain" and d.group() != "$$"):
+                i = j + 1
+                continue
+            end = text.find(d.group(), d.end())
+            if end < 0:
+                raise _Refused("unparseable statement", "unterminated dollar quote")
+            i = end + len(d.group())
+            quoted.append((j, i))
+        else:
+            i = _quote_end(text, j, tok, lx)
+            quoted.append((j, i))
+    if params:
+        for s, e in quoted + comments:
+            for p in _LITERAL_PLACEHOLDER.finditer(text, s, e):
+                if p.group() != "%%":
+                    raise _Refused("placeholder inside a literal or comment", p.group())
+    if subst:
+        parts, last = [], 0
+        for s, e, new in subst:
+            parts += [text[last:s], new]
+            last = e
+        return _lex("".join([*parts, text[last:]]), lx, False)
+    return text, quoted, comments, semis
+
+
+def _quote_end(text: str, j: int, q: str, lx: _Lexicon) -> int:
+    """Return the end of the quoted literal opened at ``j``; refuse ambiguous ones."""
+    if lx.triple and text.startswith(q * 3, j):
+        end = text.find(q * 3, j + 3)
+        if end < 0 or "\\" in text[j:end]:
+            raise _Refused("unparseable statement", "ambiguous triple-quoted string")
+        return end + 3
+    if lx.pg and q == '"' and text[max(j - 2, 0) : j].upper() == "U&":
+        raise _Refused("unicode-escaped identifier", 'U&"..." is misread by sqlglot')
+    e_string = (
+        lx.pg
+        and q == "'"
+        and text[j - 1 : j] in ("e", "E")
+        and not _ident_char(text[j - 2 : j - 1] or " ")
+    )
+    k = j + 1
+    while True:
+        p = text.find(q, k)
+        if p < 0:
+            raise _Refused("unparseable statement", "unterminated quoted literal")
+        b = text.find("\\", k, p) if e_string else -1
+        if b >= 0:
+            k = b + 2
+        elif text.startswith(q, p + 1):
+            k = p + 2
+        else:
+            end = p + 1
+            break
+    if not e_string and "\\" + q in text[j + 1 : end]:
+        # whether \ escapes depends on server settings (sql_mode, standard_conforming_strings)
+        raise _Refused("ambiguous backslash escape", f"backslash before {q} in a literal")
+    return end
+
+
+_QUOTED_TYPES = frozenset(
+    getattr(TokenType, name)
+    for name in (
+        "STRING", "NATIONAL_STRING", "RAW_STRING", "BYTE_STRING", "HEX_STRING", "BIT_STRING",
+        "UNICODE_STRING", "HEREDOC_STRING", "NATIONAL_RAW_STRING", "IDENTIFIER",
+    )
+    if hasattr(TokenType, name)
+)  # fmt: skip
+
+
+def _cross_check(
+    text: str, tokens: list[Token], quoted: list[tuple[int, int]], comments: list[tuple[int, int]]
+) -> None:
+    """Refuse unless sqlglot's tokens agree with the server-family lexer on every span."""
+    covered, ends = bytearray(len(text)), {}
+    for t in tokens:
+        covered[t.start : t.end + 1] = b"\x01" * (t.end + 1 - t.start)
+        ends[t.end] = t
+    quoted_ends = set()
+    for s, e in quoted:
+        t = ends.get(e - 1)
+        if t is None or t.start > s or t.token_type not in _QUOTED_TYPES:
+            raise _Refused("ambiguous lexing", "sqlglot misreads a quoted literal")
+        quoted_ends.add(e - 1)
+    if any(t.token_type in _QUOTED_TYPES and t.end not in quoted_ends for t in tokens):
+        raise _Refused("ambiguous lexing", "sqlglot sees a literal the server does not")
+    for s, e in comments:
+        t = ends.get(e - 1)
+        hint = t is not None and t.start == s and t.token_type == TokenType.HINT
+        if covered.find(1, s, e) >= 0 and not hint:
+            raise _Refused("ambiguous lexing", "sqlglot reads a comment as SQL")
+    last = 0
+    for s, e in [*sorted(quoted + comments), (len(text), len(text))]:
+        for m in _NONSPACE.finditer(text, last, s):
+            if covered.find(0, m.start(), m.end()) >= 0:
+                raise _Refused("ambiguous lexing", "sqlglot skips text the server runs")
+        last = e
+
+
+def _forbidden_nodes() -> tuple[type, ...]:
+    """Statement-like expression classes that must never appear inside an admitted query."""
+    names = (
+        "DML DDL Command Into Lock Set SetItem Transaction Commit Rollback Alter Drop "
+        "TruncateTable Comment Use Execute Kill Pragma Attach Detach Install LoadData Copy "
+        "Export Declare Grant Revoke Analyze Refresh Cache Uncache NextValueFor Merge Put Get "
+        "ListStage StoredProcedure Block IfBlock WhileBlock LoopBlock RepeatBlock Describe Show "
+        "ConditionalInsert MultitableInserts Summarize Undrop SwapTable AlterSession Returning"
+    ).split()
+    found = {getattr(exp, n) for n in names if isclass(getattr(exp, n, None))}
+    harmless = {"Comprehension", "CharacterSet", "Heredoc", "ColumnDef"}
+    for module in ("ddl", "dml"):  # sqlglot >= 30 groups statement classes by module
+        mod_name = f"sqlglot.expressions.{module}"
+        found |= {
+            c
+            for c in vars(exp).values()
+            if isclass(c) and c.__module__ == mod_name and c.__name__ not in harmless
+        }
+    return tuple(found)
+
+
+_FORBIDDEN = _forbidden_nodes()
+_QUERY_START = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "FROM"})
+_TXN_END = {"COMMIT": "COMMIT", "END": "COMMIT", "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
+_TWO_WORD_KINDS = frozenset({"ALTER", "CREATE", "DROP", "LOAD", "COMMENT", "REFRESH", "START"})
+_SET_SCOPES = frozenset({"SESSION", "GLOBAL", "LOCAL", "TRANSACTION", "PERSIST", "NAMES", "ROLE"})
+_EXPLAIN_WORDS = frozenset(
+    "ANALYZE ANALYSE VERBOSE EXTENDED PARTITIONS AST SYNTAX PLAN PIPELINE ESTIMATE QUERY "
+    "TREE USING TABULAR JSON TEXT FORMAT".split()
+)
+_DENIED_SETTINGS = frozenset({"readonly", "allow_ddl"})
+_MAX_CACHED_LEN = 65536
+
+
+class StatementGate:
+    """Admit read-only statements for one sqlglot dialect; refuse everything else."""
+
+    def __init__(self, dialect: str, policy: EnginePolicy | None = None, *, cache_size: int = 2048):
+        self.dialect = dialect
+        self._dialect = Dialect.get_or_raise(dialect)
+        family = DIALECT_FAMILIES.get(dialect, "")
+        self._lex = _LEXICONS.get(family, _Lexicon())
+        self._mysql = family == "mysql"
+        self.policy = (
+            policy if policy is not None else _DEFAULT_POLICIES.get(family, EnginePolicy())
+        )
+        names, prefixes = side_effect_functions(dialect)
+        self.denied_functions = names | {f.lower() for f in self.policy.deny_functions}
+        self.denied_prefixes = tuple(prefixes | {p.lower() for p in self.policy.deny_prefixes})
+        base = self._dialect.tokenizer_class
+        self._tokenizer_class = type(f"Gate{base.__name__}", (base,), {"COMMANDS": set()})
+        self._parses_show = TokenType.SHOW in self._dialect.parser_class.STATEMENT_PARSERS
+        self._cached = functools.lru_cache(maxsize=cache_size)(self._verdict)
+
+    def check(self, sql: str, *, params: bool = True) -> str:
+        """Return the admitted statement kind or raise :class:`ReadOnlyError`.
+
+        ``params`` says the driver may interpolate ``%s`` / ``%(name)s`` client-side; then a
+        placeholder inside a string literal or comment is refused, as interpolating a quoted
+        value there would splice its text into the statement.
+        """
+        if not isinstance(sql, str):
+            raise ReadOnlyError("non-text statement", type(sql).__name__)
+        verdict = self._cached if len(sql) <= _MAX_CACHED_LEN else self._verdict
+        admitted, kind, detail = verdict(sql, params)
+        if admitted:
+            return kind
+        raise ReadOnlyError(kind, detail)
+
+    def cache_info(self) -> functools._CacheInfo:
+        """Hits and misses of the verdict cache (for tests and metrics)."""
+        return self._cached.cache_info()
+
+    def _verdict(self, sql: str, params: bool) -> tuple[bool, str, str]:
+        try:
+            return True, self._classify(sql, params), ""
+        except _Refused as e:
+            return False, e.kind, e.detail
+
+    def _classify(self, sql: str, params: bool) -> str:
+        bad = _BAD_CHARS.search(sql)
+        if bad:
+            raise _Refused("control or unusual whitespace character", repr(bad.group()))
+        if self._mysql and ("/*!" in sql or "/*M!" in sql):
+            raise _Refused("executable comment", "MySQL runs /*! ... */ as SQL")
+        text, quoted, comments, semis = _lex(sql, self._lex, params)
+        if semis:
+            if len(semis) > 1 or text[semis[0] + 1 :].strip():
+                raise _Refused("multiple statements", "only a single trailing ; is allowed")
+            text = text[: semis[0]]
+        try:
+            tokens = self._tokenizer_class(self._dialect).tokenize(text)
+        except Exception as e:
+            raise _Refused("unparseable statement", type(e).__name__) from None
+        if not tokens:
+            raise _Refused("empty statement", "only whitespace or comments")
+        _cross_check(text, tokens, quoted, comments)
+        self._scan_tokens(tokens)
+        return self._statement(tokens, text)
+
+    def _denied(self, name: str) -> bool:
+        return name in self.denied_functions or name.startswith(self.denied_prefixes)
+
+    def _scan_tokens(self, tokens: list[Token]) -> None:
+        """Refuse side-effect calls wherever they appear, whatever sqlglot makes of them."""
+        for i, t in enumerate(tokens):
+            name = t.text.lower()
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            calls = [name] if nxt is not None and nxt.token_type == TokenType.L_PAREN else []
+            if t.token_type == TokenType.HINT:
+                calls = [c.lower() for c in _HINT_CALL.findall(t.text)]
+            if i and name == "nextval" and tokens[i - 1].token_type == TokenType.DOT:
+                calls.append(name)  # seq.nextval (Snowflake, MariaDB Oracle mode)
+            for call in calls:
+                if self._denied(call):
+                    raise _Refused(f"side-effect function {call[:64]}")
+            words = [w.text.upper() for w in tokens[i : i + 3]]
+            if words == ["NEXT", "VALUE", "FOR"]:
+                raise _Refused("side-effect function NEXT VALUE FOR")
+            if self._mysql and t.token_type == TokenType.COLON_EQ:
+                raise _Refused("user variable assignment", ":= assigns in MySQL")
+
+    def _statement(self, tokens: list[Token], text: str) -> str:
+        first = tokens[0]
+        word = "" if first.token_type in _QUOTED_TYPES else (first.text.split() or [""])[0].upper()
+        if word in _QUERY_START or first.token_type == TokenType.L_PAREN:
+            return self._query(tokens, text)
+        if word == "EXPLAIN":
+            return self._explain(tokens, text)
+        if word in ("DESCRIBE", "DESC"):
+            return self._describe(tokens[1:], text)
+        if word == "SHOW":
+            return self._show(tokens, text)
+        if word in ("BEGIN", "START") or word in _TXN_END:
+            return self._transaction(tokens)
+        if word in self.policy.admit_commands:
+            if len(tokens) > 1 and tokens[1].text.upper() in _QUERY_START - {"TABLE"}:
+                self._query(tokens[1:], text)
+            return word
+        raise _Refused(self._kind_of(tokens))
+
+    @staticmethod
+    def _kind_of(tokens: list[Token]) -> str:
+        """Name a refused statement by its leading keyword(s), e.g. ``SET SESSION``."""
+        words = [w for t in tokens[:2] if t.token_type not in _QUOTED_TYPES for w in t.text.split()]
+        words = [w.upper() for w in words]
+        if not words or not words[0].replace("_", "").isalpha():
+            return "unparseable statement"
+        second = words[1] if len(words) > 1 and words[1].replace("_", "").isalpha() else ""
+        if second and (
+            words[0] in _TWO_WORD_KINDS or (words[0] == "SET" and second in _SET_SCOPES)
+        ):
+            return f"{words[0]} {second}"
+        return words[0]
+
+    def _parse(self, tokens: list[Token], text: str) -> exp.Expression:
+        try:
+            trees = self._dialect.parser().parse(tokens, text)
+        except Exception as e:
+            words = {t.text.upper() for t in tokens}
+            kind = "SELECT ... INTO" if "INTO" in words else "unparseable statement"
+            raise _Refused(kind, type(e).__name__) from None
+        if len(trees) != 1 or trees[0] is None:
+            raise _Refused("multiple statements")
+        return trees[0]
+
+    def _query(self, tokens: list[Token], text: str) -> str:
+        tree = self._parse(tokens, text)
+        if not isinstance(tree, (exp.Query, exp.Values)):
+            kind = _node_kind(tree) if isinstance(tree, _FORBIDDEN) else self._kind_of(tokens)
+            raise _Refused(kind, type(tree).__name__)
+        self._walk(tree)
+        return "SELECT"
+
+    def _walk(self, tree: exp.Expression) -> None:
+        """Refuse statement nodes, locks, INTO, assignments and denied calls anywhere."""
+        for node in tree.walk():
+            root_ok = node is tree and isinstance(node, (exp.Show, exp.Describe))
+            if isinstance(node, _FORBIDDEN) and not root_ok:
+                raise _Refused(_node_kind(node))
+            if isinstance(node, exp.PropertyEQ) and isinstance(
+                node.this, (exp.Parameter, exp.SessionParameter)
+            ):
+                raise _Refused("user variable assignment")
+            if isinstance(node, exp.Func):
+                names = [node.name] if isinstance(node, exp.Anonymous) else node.sql_names()
+                for name in names:
+                    if self._denied(name.lower()):
+                        raise _Refused(f"side-effect function {name.lower()[:64]}")
+            for setting in node.args.get("settings") or () if isinstance(node, exp.Select) else ():
+                if isinstance(setting, exp.EQ) and setting.this.name.lower() in _DENIED_SETTINGS:
+                    raise _Refused(f"SETTINGS {setting.this.name.lower()}")
+
+    def _explain(self, tokens: list[Token], text: str) -> str:
+        i = 1
+        if self._lex.pg and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
+            depth = 0
+            for i, t in enumerate(tokens[1:], start=1):  # noqa: B007 - i is used after
+                depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
+                if depth == 0:
+                    break
+            i += 1
+        while i < len(tokens):
+            if i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.EQ:
+                i += 3 + (i + 3 < len(tokens) and tokens[i + 3].token_type == TokenType.COMMA)
+            elif (
+                tokens[i].text.upper() in _EXPLAIN_WORDS and tokens[i].token_type != TokenType.TABLE
+            ):
+                i += 1
+            else:
+                break
+        rest = tokens[i:]
+        if not rest:
+            raise _Refused("EXPLAIN", "nothing to explain")
+        if self._mysql and rest[0].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            return self._describe(rest, text)  # EXPLAIN tbl is DESCRIBE tbl in MySQL
+        if self._statement(rest, text) != "SELECT":
+            raise _Refused(f"EXPLAIN {self._kind_of(rest)}")
+        return "EXPLAIN"
+
+    def _describe(self, rest: list[Token], text: str) -> str:
+        """DESCRIBE a query (checked like one) or an object (names only)."""
+        if not rest:
+            raise _Refused("DESCRIBE", "nothing to describe")
+        head = rest[0]
+        if head.token_type == TokenType.L_PAREN or head.text.upper() in _QUERY_START - {"TABLE"}:
+            self._query(rest, text)
+            return "DESCRIBE"
+        if head.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) and (
+            self._kind_of(rest) not in ("TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION")
+        ):
+            raise _Refused(f"DESCRIBE {self._kind_of(rest)}")
+        return "DESCRIBE"
+
+    def _show(self, tokens: list[Token], text: str) -> str:
+        if self._parses_show:
+            tree = self._parse(tokens, text)
+            if not isinstance(tree, exp.Show):
+                raise _Refused("SHOW", "not a SHOW statement")
+            self._walk(tree)
+        elif any(t.token_type == TokenType.L_PAREN for t in tokens):
+            raise _Refused("SHOW", "unexpected parenthesis")
+        return "SHOW"
+
+    def _transaction(self, tokens: list[Token]) -> str:
+        """Admit BEGIN / START TRANSACTION (never READ WRITE), COMMIT and ROLLBACK."""
+        words: list[str] = []
+        for t in tokens:
+            words += [""] if t.token_type in _QUOTED_TYPES else t.text.upper().split()
+        head, rest = words[0], words[1:]
+        if head == "START" and rest[:1] != ["TRANSACTION"]:
+            raise _Refused(self._kind_of(tokens))
+        if rest[:1] in (["WORK"], ["TRANSACTION"]):
+            rest = rest[1:]
+        if head in _TXN_END:
+            if rest in ([], ["AND", "CHAIN"], ["AND", "NO", "CHAIN"]):
+                return _TXN_END[head]
+            raise _Refused(" ".join([head, *rest[:2]]))
+        label = "START TRANSACTION" if head == "START" else "BEGIN"
+        modes = {
+            ("READ", "ONLY"), ("DEFERRABLE",), ("NOT", "DEFERRABLE"), (",",),
+            ("ISOLATION", "LEVEL", "SERIALIZABLE"), ("ISOLATION", "LEVEL", "REPEATABLE", "READ"),
+            ("ISOLATION", "LEVEL", "READ", "COMMITTED"), ("WITH", "CONSISTENT", "SNAPSHOT"),
+            ("ISOLATION", "LEVEL", "READ", "UNCOMMITTED"),
+        }  # fmt: skip
+        i = 0
+        while i < len(rest):
+            size = next((k for k in (4, 3, 2, 1) if tuple(rest[i : i + k]) in modes), 0)
+            if not size:
+                raise _Refused(f"{label} {' '.join(rest[i : i + 2])}")
+            i += size
+        return "BEGIN"
+
+
+def _node_kind(node: exp.Expression) -> str:
+    if isinstance(node, exp.Into):
+        return "SELECT ... INTO"
+    if isinstance(node, exp.Lock):
+        return "SELECT ... FOR UPDATE" if node.args.get("update") else "SELECT ... FOR SHARE"
+    if isinstance(node, exp.Command):
+        return str(node.this).upper()[:32]
+    if isinstance(node, getattr(exp, "NextValueFor", ())):
+        return "side-effect function NEXT VALUE FOR"
+    return node.key.upper()
+
+
+@functools.lru_cache(maxsize=64)
+def gate_for(dialect: str) -> StatementGate:
+    """The shared gate of ``dialect`` with its default engine policy."""
+    return StatementGate(dialect)
+
+
+__all__ = ["EnginePolicy", "StatementGate", "gate_for"]

@@ -1,0 +1,60 @@
+"""The adapter contract: what a source family implements beneath the generic DB-API.
+
+Following shillelagh's shape, one generic :class:`~sqlgate.core.connection.Connection` and
+:class:`~sqlgate.core.cursor.Cursor` serve every source; a family supplies only a
+:class:`Session` (one open link to the server or embedded engine) whose ``execute`` returns a
+:class:`~sqlgate.core.results.Result`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlgate.core.errors import NotSupportedError
+from sqlgate.core.results import Result
+
+Parameters = Sequence[Any] | Mapping[str, Any] | None
+
+ISOLATION_LEVELS = frozenset(
+    {"READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE", "AUTOCOMMIT"}
+)
+
+
+class Session(ABC):
+    """One open link to a source. Implementations translate driver errors themselves."""
+
+    #: the server's version, filled in at connect time when the source reports one
+    server_version: tuple[int, ...] = ()
+
+    @abstractmethod
+    def execute(self, operation: str, parameters: Parameters = None) -> Result:
+        """Run one (already admitted) statement and return its result."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the link; must be idempotent."""
+
+    def commit(self) -> None:  # noqa: B027 - optional: most sources override it
+        """Commit the current transaction (a no-op for sources without transactions)."""
+
+    def rollback(self) -> None:  # noqa: B027 - optional: most sources override it
+        """Roll back the current transaction (a no-op for sources without transactions)."""
+
+    def ping(self) -> None:
+        """Raise an OperationalError when the link is no longer usable."""
+        self.execute("SELECT 1").close()
+
+    def set_isolation_level(self, level: str) -> None:
+        """Set the transaction isolation level through the driver, not through SQL text."""
+        raise NotSupportedError(f"this source does not support isolation level {level!r}")
+
+    def server_guard_active(self) -> bool | None:
+        """Whether the server-side read-only guard is in force; None where there is none."""
+        return None
+
+    @property
+    def raw(self) -> Any:
+        """The underlying driver connection or engine, for advanced use."""
+        return None

@@ -1,0 +1,183 @@
+"""The MySQL-protocol family on pymysql.
+
+A source on this family is a :class:`MySQLFlavor`: its version banner, the statement that makes
+its session read-only on the server (where it has one), its sqlglot dialect. Connecting, type
+names from protocol field types, character sets and Arrow conversion are here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from sqlgate.core.flavor import Flavor
+from sqlgate.core.params import ConnectParams
+from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
+from sqlgate.core.pep249 import __all__ as _pep249_all
+from sqlgate.core.redact import redact
+from sqlgate.core.registry import import_driver
+from sqlgate.core.results import Column, EmptyResult, Result, RowResult
+from sqlgate.core.session import Parameters, Session
+from sqlgate.core.translate import call_translated, register_classifier
+from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
+
+paramstyle = "pyformat"
+__all__ = [*_pep249_all, "paramstyle"]
+
+READ_ONLY_STATEMENT = "SET SESSION TRANSACTION READ ONLY"
+_BINARY_CHARSET = 63
+
+# protocol field type -> MySQL type name (text/blob types are told apart by the charset)
+_FIELD_TYPE_NAMES = {
+    0: "decimal", 1: "tinyint", 2: "smallint", 3: "int", 4: "float", 5: "double", 6: "null",
+    7: "timestamp", 8: "bigint", 9: "mediumint", 10: "date", 11: "time", 12: "datetime",
+    13: "year", 14: "date", 15: "varchar", 16: "bit", 245: "json", 246: "decimal", 247: "enum",
+    248: "set", 249: "tinytext", 250: "mediumtext", 251: "longtext", 252: "text",
+    253: "varchar", 254: "char", 255: "geometry",
+}
+_BINARY_NAMES = {"tinytext": "tinyblob", "mediumtext": "mediumblob", "longtext": "longblob",
+                 "text": "blob", "varchar": "varbinary", "char": "binary"}
+_UNSIGNED_FLAG = 32
+
+# server error codes pymysql files under the wrong PEP 249 class
+_PROGRAMMING_CODES = frozenset({
+    1049, 1054, 1064, 1109, 1146, 1149, 1210, 1305, 1582, 1583, 1630, 1052, 1060, 1066,
+    1110, 1111, 1140, 1247, 1248, 1222, 1241, 1242, 4078,
+})
+_DATA_CODES = frozenset({1264, 1265, 1292, 1366, 1365, 1406, 1690, 3140})
+_READ_ONLY_CODES = frozenset({1792, 1290})  # read-only transaction / --read-only server
+
+
+def _classify(exc: BaseException) -> Error | None:  # noqa: F405
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    message = redact(exc.args[1] if len(exc.args) > 1 else exc)
+    if code in _READ_ONLY_CODES:
+        return ReadOnlyError("write", f"refused by the server's read-only guard: {message}")  # noqa: F405
+    if code in _PROGRAMMING_CODES:
+        return ProgrammingError(f"({code}) {message}")  # noqa: F405
+    if code in _DATA_CODES:
+        return DataError(f"({code}) {message}")  # noqa: F405
+    return None
+
+
+register_classifier("pymysql", _classify)
+
+
+@dataclass(frozen=True)
+class MySQLFlavor(Flavor):
+    """How one MySQL-protocol source differs from plain MySQL/MariaDB."""
+
+    # MariaDB's handshake says "5.5.5-10.11.6-MariaDB": the real version follows the prefix
+    compat_pattern: str | None = r"^(?:5\.5\.5-)?(\d+)\.(\d+)\.(\d+)"
+    types: TypeMap = MYSQL_TYPES
+    # None where the engine has no session read-only mode: the statement gate stands alone
+    guard_statement: str | None = READ_ONLY_STATEMENT
+
+    def open_session(self, params: ConnectParams) -> MySQLSession:
+        pymysql = import_driver(self.source, "pymysql")
+        options = {"charset": "utf8mb4", "connect_timeout": 10, **self.connect_defaults}
+        options.update(params.options)
+        if params.read_only and self.guard_statement:
+            if "init_command" in options:
+                raise ProgrammingError(  # noqa: F405
+                    "init_command cannot be combined with read_only=true: it could lift the guard"
+                )
+            options["init_command"] = self.guard_statement
+        raw = pymysql.connect(
+            host=params.host or "localhost",
+            port=params.effective_port() or 3306,
+            user=params.user or "",
+            password=params.password or "",
+            database=params.database,
+            autocommit=False,
+            **options,
+        )
+        return MySQLSession(raw, self)
+
+
+class MySQLSession(Session):
+    """A pymysql connection; rows pass through untouched."""
+
+    def __init__(self, raw: Any, flavor: MySQLFlavor) -> None:
+        self._raw = raw
+        self._flavor = flavor
+        self.banner = raw.get_server_info()
+        self.server_version = flavor.compat_version(self.banner)
+
+    @property
+    def raw(self) -> Any:
+        return self._raw
+
+    def execute(self, operation: str, parameters: Parameters = None) -> Result:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(operation, parameters if parameters else None)
+        except BaseException:
+            cursor.close()
+            raise
+        if cursor.description is None:
+            rowcount = cursor.rowcount
+            cursor.close()
+            return EmptyResult(rowcount)
+        fields = cursor._result.fields if cursor._result is not None else []
+        columns = tuple(
+            Column(d[0], _type_name(f), d[2], d[3], d[4], d[5], d[6])
+            for d, f in zip(cursor.description, fields, strict=True)
+        )
+        return RowResult(cursor, columns, [self._arrow_type(c) for c in columns],
+                         call_translated, cursor.rowcount)
+
+    def _arrow_type(self, column: Column) -> pa.DataType | None:
+        if column.type_code == "decimal" and column.precision:
+            return pa.decimal128(min(column.precision, 38), column.scale or 0)
+        return self._flavor.types.to_arrow(column.type_code)
+
+    def commit(self) -> None:
+        self._raw.commit()
+
+    def rollback(self) -> None:
+        self._raw.rollback()
+
+    def set_isolation_level(self, level: str) -> None:
+        if level == "AUTOCOMMIT":
+            self._raw.autocommit(True)
+            return
+        self._raw.autocommit(False)
+        with self._raw.cursor() as cursor:  # a trusted statement built from a checked level
+            cursor.execute(f"SET SESSION TRANSACTION ISOLATION LEVEL {level}")
+
+    def server_guard_active(self) -> bool | None:
+        if self._flavor.guard_statement is None:
+            return None
+        # MySQL 8 and MariaDB 11.1+ name it transaction_read_only; older ones tx_read_only
+        for variable in ("transaction_read_only", "tx_read_only"):
+            with self._raw.cursor() as cursor:
+                try:
+                    cursor.execute(f"SELECT @@session.{variable}")
+                except self._pymysql_error():
+                    continue
+                row = cursor.fetchone()
+            return bool(row) and int(row[0]) == 1
+        return False
+
+    def _pymysql_error(self) -> type[Exception]:
+        return import_driver(self._flavor.source, "pymysql").err.OperationalError
+
+    def ping(self) -> None:
+        self._raw.ping(reconnect=False)
+
+    def close(self) -> None:
+        if self._raw.open:
+            self._raw.close()
+
+
+def _type_name(field_info: Any) -> str:
+    """``int unsigned``, ``varbinary``, ``tinyint``... from a protocol field."""
+    name = _FIELD_TYPE_NAMES.get(field_info.type_code, "unknown")
+    if field_info.charsetnr == _BINARY_CHARSET and name in _BINARY_NAMES:
+        name = _BINARY_NAMES[name]
+    if field_info.flags & _UNSIGNED_FLAG and name.endswith("int"):
+        name += " unsigned"
+    return name

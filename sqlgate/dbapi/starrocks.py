@@ -1,0 +1,12 @@
+"""StarRocks (``starrocks+sqlgate://``) through its MySQL-protocol frontend (port 9030).
+
+StarRocks has no session read-only mode, so the statement gate alone guards it; give sqlgate a
+user with SELECT privileges only for a second layer.
+"""
+
+from sqlgate.dbapi.mysql_family import *  # noqa: F403
+from sqlgate.dbapi.mysql_family import MySQLFlavor
+
+flavor = MySQLFlavor(source="starrocks", product_pattern=r"(?i)starrocks[^\d]*(\d+)\.(\d+)",
+                     guard_statement=None)
+connect = flavor.connect

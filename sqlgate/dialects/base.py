@@ -1,0 +1,72 @@
+"""What every sqlgate dialect shares, whatever its family: the bridge to sqlgate's DB-API.
+
+The mixin goes first in a dialect's bases so that connecting, isolation levels and pings go
+through sqlgate's connection (and so through its read-only guard) on SQLAlchemy 1.4 and 2.x.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import sqlalchemy
+
+from sqlgate.core import errors
+from sqlgate.core.registry import get_source
+
+SQLALCHEMY_2 = int(sqlalchemy.__version__.split(".")[0]) >= 2
+
+
+def dbapi_connection_of(connection: Any) -> Any:
+    """The sqlgate DB-API connection behind a SQLAlchemy Connection (1.4 and 2.x)."""
+    fairy = connection.connection
+    return getattr(fairy, "dbapi_connection", None) or fairy.connection
+
+
+class SqlgateDialectMixin:
+    """Connect through ``sqlgate.dbapi.<source>``; forward driver-level settings to it."""
+
+    sqlgate_source: str = ""
+    driver = "sqlgate"
+    supports_statement_cache = True
+    supports_server_side_cursors = False
+    default_paramstyle = "pyformat"
+
+    @classmethod
+    def import_dbapi(cls) -> ModuleType:
+        return get_source(cls.sqlgate_source).load_dbapi()
+
+    if not SQLALCHEMY_2:  # SQLAlchemy 1.4 asks for ``dbapi()``; 2.x warns if it exists
+
+        @classmethod
+        def dbapi(cls) -> ModuleType:  # type: ignore[override]
+            return cls.import_dbapi()
+
+    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        """URL parts become ``connect()`` keywords; query options pass through unchanged."""
+        kwargs: dict[str, Any] = {
+            key: value for key, value in (
+                ("host", url.host), ("port", url.port), ("user", url.username),
+                ("password", url.password), ("database", url.database),
+            ) if value is not None
+        }
+        for key, value in url.query.items():
+            kwargs[key] = value if isinstance(value, str) else value[-1]
+        return [], kwargs
+
+    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+        dbapi_connection.set_isolation_level(level)
+
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        dbapi_connection.ping()
+        return True
+
+    def is_disconnect(self, e: Exception, connection: Any, cursor: Any) -> bool:
+        if isinstance(e, errors.InterfaceError) and "closed" in str(e):
+            return True
+        if isinstance(e, errors.OperationalError):
+            text = str(e).lower()
+            return any(marker in text for marker in (
+                "server closed", "connection", "lost", "gone away", "broken pipe", "terminat",
+            ))
+        return False

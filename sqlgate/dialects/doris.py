@@ -1,0 +1,10 @@
+"""Apache Doris: ``doris+sqlgate://user@fe-host:9030/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class DorisDialect(MySQLFamilyDialect):
+    sqlgate_source = "doris"
+
+
+dialect = DorisDialect

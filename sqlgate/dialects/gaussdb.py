@@ -1,0 +1,10 @@
+"""GaussDB, PostgreSQL mode: ``gaussdb://user@host:8000/db``."""
+
+from sqlgate.dialects.postgres_family import PostgresFamilyDialect
+
+
+class GaussDBDialect(PostgresFamilyDialect):
+    sqlgate_source = "gaussdb"
+
+
+dialect = GaussDBDialect

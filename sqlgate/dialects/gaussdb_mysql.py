@@ -1,0 +1,10 @@
+"""GaussDB, MySQL mode: ``gaussdb+mysql://user@host:3306/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class GaussDBMySQLDialect(MySQLFamilyDialect):
+    sqlgate_source = "gaussdb_mysql"
+
+
+dialect = GaussDBMySQLDialect

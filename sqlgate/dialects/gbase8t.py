@@ -1,0 +1,10 @@
+"""GBase 8t, MySQL-compatible listener: ``gbase8t://user@host:9088/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class GBase8tDialect(MySQLFamilyDialect):
+    sqlgate_source = "gbase8t"
+
+
+dialect = GBase8tDialect

@@ -1,0 +1,10 @@
+"""KingbaseES: ``kingbase://user@host:54321/db``."""
+
+from sqlgate.dialects.postgres_family import PostgresFamilyDialect
+
+
+class KingbaseDialect(PostgresFamilyDialect):
+    sqlgate_source = "kingbase"
+
+
+dialect = KingbaseDialect

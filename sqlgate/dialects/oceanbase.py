@@ -1,0 +1,10 @@
+"""OceanBase, MySQL mode: ``oceanbase://user@tenant@host:2881/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class OceanBaseDialect(MySQLFamilyDialect):
+    sqlgate_source = "oceanbase"
+
+
+dialect = OceanBaseDialect

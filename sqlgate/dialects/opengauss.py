@@ -1,0 +1,10 @@
+"""openGauss: ``opengauss://user@host:5432/db``."""
+
+from sqlgate.dialects.postgres_family import PostgresFamilyDialect
+
+
+class OpenGaussDialect(PostgresFamilyDialect):
+    sqlgate_source = "opengauss"
+
+
+dialect = OpenGaussDialect

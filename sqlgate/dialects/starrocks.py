@@ -1,0 +1,10 @@
+"""StarRocks: ``starrocks+sqlgate://user@fe-host:9030/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class StarRocksDialect(MySQLFamilyDialect):
+    sqlgate_source = "starrocks"
+
+
+dialect = StarRocksDialect

@@ -1,0 +1,10 @@
+"""Tencent TDSQL, MySQL edition: ``tdsql://user@host:3306/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class TDSQLDialect(MySQLFamilyDialect):
+    sqlgate_source = "tdsql"
+
+
+dialect = TDSQLDialect

@@ -1,0 +1,10 @@
+"""TiDB: ``tidb://user@host:4000/db``."""
+
+from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+
+
+class TiDBDialect(MySQLFamilyDialect):
+    sqlgate_source = "tidb"
+
+
+dialect = TiDBDialect

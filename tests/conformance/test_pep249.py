@@ -1,0 +1,196 @@
+"""One PEP 249 conformance suite, run through every driver against a real server."""
+
+from __future__ import annotations
+
+import decimal
+
+import pyarrow as pa
+import pytest
+
+import sqlgate
+from sqlgate.core import errors
+from tests.conftest import SEED_ROWS, Driver
+
+PEP249_EXCEPTIONS = (
+    "Warning", "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
+    "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
+)
+
+
+def test_module_globals(driver: Driver) -> None:
+    module = driver.module
+    assert module.apilevel == "2.0"
+    assert module.threadsafety in (0, 1, 2, 3)
+    assert module.paramstyle in ("qmark", "numeric", "named", "format", "pyformat")
+    for name in PEP249_EXCEPTIONS:
+        assert getattr(module, name) is getattr(sqlgate, name)
+    assert issubclass(module.Error, Exception)
+    assert issubclass(module.ProgrammingError, module.DatabaseError)
+    assert issubclass(module.DatabaseError, module.Error)
+    assert issubclass(module.InterfaceError, module.Error)
+    assert issubclass(module.ReadOnlyError, module.ProgrammingError)
+    for name in ("STRING", "BINARY", "NUMBER", "DATETIME", "ROWID", "Date", "Time",
+                 "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary"):
+        assert hasattr(module, name), name
+    assert callable(module.connect)
+
+
+def test_description_and_fetch_methods(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        assert cur.description is None
+        assert cur.rowcount == -1
+        assert cur.arraysize == 1
+        cur.execute("SELECT id, name, amount, created FROM items ORDER BY id")
+        assert [d[0] for d in cur.description] == ["id", "name", "amount", "created"]
+        assert all(len(d) == 7 for d in cur.description)
+        assert cur.description[0][1] == driver.module.NUMBER
+        assert cur.description[1][1] == driver.module.STRING
+        assert cur.description[3][1] == driver.module.DATETIME
+        assert cur.rowcount == len(SEED_ROWS)
+        first = cur.fetchone()
+        assert first[0] == 1 and first[1] == "alpha" and first[2] == decimal.Decimal("12.50")
+        assert len(cur.fetchmany()) == 1  # arraysize rows
+        cur.arraysize = 5
+        rest = cur.fetchmany()
+        assert [row[0] for row in rest] == [3, 4]
+        assert rest[0][1] == "γάμμα 中文"
+        assert cur.fetchone() is None
+        assert cur.fetchall() == []
+
+
+def test_iteration_and_fetchall(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        ids = [row[0] for row in cur.execute("SELECT id FROM items ORDER BY id")]
+        assert ids == [1, 2, 3, 4]
+        cur.execute("SELECT id FROM items WHERE id > %s ORDER BY id", (2,))
+        assert cur.fetchall() == [(3,), (4,)]
+        cur.execute("SELECT id FROM items WHERE name = %(name)s", {"name": "beta"})
+        assert cur.fetchall() == [(2,)]
+        cur.executemany("SELECT id FROM items WHERE id = %s", [(1,), (2,)])
+        assert cur.fetchall() == [(2,)]
+
+
+def test_arrow_methods(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT id, name, amount, created FROM items ORDER BY id")
+        table = cur.fetch_arrow_table()
+        assert table.num_rows == 4
+        assert table.column("id").to_pylist() == [1, 2, 3, 4]
+        assert pa.types.is_decimal(table.schema.field("amount").type)
+        assert pa.types.is_timestamp(table.schema.field("created").type)
+        assert table.column("name").to_pylist()[2] == "γάμμα 中文"
+
+        cur.execute("SELECT id FROM items ORDER BY id")
+        reader = cur.fetch_record_batch(rows_per_batch=3)
+        assert isinstance(reader, pa.RecordBatchReader)
+        sizes = [batch.num_rows for batch in reader]
+        assert sizes == [3, 1]
+
+        cur.execute("SELECT id, name FROM items ORDER BY id")
+        frame = cur.fetch_df()
+        assert list(frame.columns) == ["id", "name"]
+        assert frame["id"].tolist() == [1, 2, 3, 4]
+
+
+def test_use_after_close_raises_interface_error(driver: Driver) -> None:
+    conn = driver.connect()
+    cur = conn.cursor()
+    cur.close()
+    cur.close()  # twice is harmless
+    with pytest.raises(errors.InterfaceError):
+        cur.execute("SELECT 1")
+    with pytest.raises(errors.InterfaceError):
+        cur.fetchone()
+    live = conn.cursor()
+    conn.close()
+    conn.close()
+    with pytest.raises(errors.InterfaceError):
+        live.execute("SELECT 1")
+    with pytest.raises(errors.InterfaceError):
+        conn.cursor()
+    with pytest.raises(errors.InterfaceError):
+        conn.commit()
+
+
+def test_fetch_without_result_is_a_programming_error(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        with pytest.raises(errors.ProgrammingError):
+            cur.fetchone()
+
+
+def test_errors_are_mapped(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        with pytest.raises(errors.ProgrammingError) as info:
+            cur.execute("SELECT no_such_column FROM items")
+        assert info.value.__cause__ is not None
+        conn.rollback()
+        with pytest.raises(errors.ProgrammingError):
+            cur.execute("SELECT * FROM no_such_table_anywhere")
+        conn.rollback()
+        with pytest.raises(errors.ProgrammingError):
+            cur.execute("SELECT id FROM items WHERE id = %s AND id = %s", (1,))
+        conn.rollback()
+        with pytest.raises(errors.DataError):
+            cur.execute("SELECT CAST('not a number' AS DECIMAL(10,2)) / 0"
+                        if driver.spec.family == "postgres"
+                        else "SELECT CAST(1 AS UNSIGNED) - 2")
+
+
+def test_read_only_by_default(driver: Driver) -> None:
+    with driver.connect() as conn:
+        cur = conn.cursor()
+        with pytest.raises(errors.ReadOnlyError) as info:
+            cur.execute("INSERT INTO items VALUES (99, 'x', 1, NULL)")
+        assert "INSERT" in info.value.kind
+        with pytest.raises(errors.ReadOnlyError):
+            cur.execute("DELETE FROM items")
+        guard = conn.session.server_guard_active()
+        assert guard is (None if driver.spec.name in ("doris", "starrocks") else True)
+        cur.execute("SELECT count(*) FROM items")
+        assert cur.fetchone()[0] == len(SEED_ROWS)
+
+
+def test_read_only_false_is_explicit_and_warns(driver: Driver, caplog: pytest.LogCaptureFixture
+                                               ) -> None:
+    with caplog.at_level("WARNING", logger=f"sqlgate.{driver.spec.name}"):
+        conn = driver.connect(read_only="false")
+    assert any("read-only enforcement is OFF" in r.message for r in caplog.records)
+    try:
+        cur = conn.cursor()
+        cur.execute("UPDATE items SET name = name WHERE id = %s", (1,))
+        assert cur.rowcount in (0, 1)
+        assert conn.session.server_guard_active() in (False, None)
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_bad_read_only_value_is_refused(driver: Driver) -> None:
+    with pytest.raises(errors.InterfaceError, match="not a boolean"):
+        driver.connect(read_only="flase")
+
+
+def test_wrong_password(driver: Driver) -> None:
+    with pytest.raises(errors.OperationalError) as info:
+        driver.module.connect(driver.server.url(driver.spec.scheme, password="wrong-pw-123"))
+    assert "wrong-pw-123" not in str(info.value)
+
+
+def test_server_down(driver: Driver) -> None:
+    from tests.servers.base import free_port
+
+    url = driver.url.replace(f":{driver.server.port}/", f":{free_port()}/")
+    with pytest.raises(errors.OperationalError):
+        driver.module.connect(url, connect_timeout=3)
+
+
+def test_top_level_connect_by_url(driver: Driver) -> None:
+    with sqlgate.connect(driver.url) as conn:
+        assert conn.source == driver.spec.name
+        assert driver.server.password not in repr(conn)
+        assert conn.cursor().execute("SELECT 1").fetchone()[0] == 1

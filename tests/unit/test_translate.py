@@ -1,0 +1,53 @@
+"""Driver exceptions map onto sqlgate's hierarchy by their PEP 249 class names."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlgate.core import errors
+from sqlgate.core.redact import register_secret
+from sqlgate.core.translate import translated
+
+
+class DriverError(Exception):
+    pass
+
+
+class DriverDatabaseError(DriverError):
+    pass
+
+
+DriverDatabaseError.__name__ = "DatabaseError"
+
+
+class ProgrammingError(DriverDatabaseError):
+    pass
+
+
+class UndefinedTable(ProgrammingError):
+    pass
+
+
+def test_maps_by_mro_name_and_keeps_cause() -> None:
+    original = UndefinedTable("relation x does not exist")
+    with pytest.raises(errors.ProgrammingError) as info, translated():
+        raise original
+    assert info.value.__cause__ is original
+
+
+def test_unknown_exceptions_become_operational_errors() -> None:
+    with pytest.raises(errors.OperationalError), translated():
+        raise ConnectionRefusedError("refused")
+
+
+def test_sqlgate_errors_pass_through() -> None:
+    with pytest.raises(errors.ReadOnlyError), translated():
+        raise errors.ReadOnlyError("INSERT")
+
+
+def test_secrets_are_redacted_from_messages() -> None:
+    register_secret("hunter2-secret")
+    with pytest.raises(errors.OperationalError) as info, translated():
+        raise RuntimeError("login failed for password hunter2-secret")
+    assert "hunter2-secret" not in str(info.value)
+    assert "***" in str(info.value)
