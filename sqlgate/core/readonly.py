@@ -1,13 +1,12 @@
 """The statement gate: the first, fail-closed layer of read-only enforcement.
 
 :meth:`StatementGate.check` admits only reads (queries, EXPLAIN of a query, SHOW, DESCRIBE,
-and plain transaction control) and raises :class:`ReadOnlyError` for everything else,
-including text it cannot understand. sqlglot parses the statement, but sqlglot's lexer is
-not the server's: a comment or string that sqlglot reads differently from the server could
-hide a second statement. So a small lexer modelled on each server family splits the text
-first, and the statement is refused unless both lexers agree on every comment, string and
-identifier. The server's own read-only session is the second layer; user-defined functions
-with side effects can only be stopped there.
+plain transaction control) and raises :class:`ReadOnlyError` for everything else, including
+text it does not understand. sqlglot parses the statement, but sqlglot's lexer is not the
+server's: a comment or string that sqlglot reads differently could hide a second statement.
+So a small lexer modelled on each server family splits the text first, and the statement is
+refused unless both agree on every comment, string and identifier. The server's read-only
+session is the second layer: only it can stop user-defined functions that write.
 """
 
 from __future__ import annotations
@@ -24,12 +23,14 @@ from sqlglot.tokens import Token, TokenType
 from sqlgate.core.errors import ReadOnlyError
 from sqlgate.core.readonly_functions import DIALECT_FAMILIES, side_effect_functions
 
+T = TokenType
+
 
 class _Refused(ReadOnlyError):
-    """A refusal that keeps its detail, so the verdict cache can re-raise it."""
+    """A refusal that keeps its detail, so the verdict cache can raise it again."""
 
     def __init__(self, kind: str, detail: str = "") -> None:
-        super().__init__(kind, detail)
+        super().__init__(kind[:80], detail)
         self.detail = detail
 
 
@@ -37,7 +38,7 @@ class _Refused(ReadOnlyError):
 class EnginePolicy:
     """What an engine adds to its dialect's built-in rules."""
 
-    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (lower case)
+    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (any case)
     deny_prefixes: frozenset[str] = frozenset()
     admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
 
@@ -54,11 +55,11 @@ class _Lexicon:
 
     quotes: str = "'\"`"
     line_comments: tuple[str, ...] = ("--",)
-    dash_needs_space: bool = False  # MySQL: "--" is a comment only before whitespace
+    dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
     dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
     pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
     triple: bool = False  # BigQuery '''...'''
-    exec_comments: bool = False  # MySQL /*! ... */ is executed
+    exec_comments: bool = False  # MySQL runs /*! ... */
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -78,25 +79,24 @@ _LEXICONS = {
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
 _PYFORMAT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)s")
-_LITERAL_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*\d*(?:\.\d+)?[sra])")
+_LITERAL_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sra])")
+_HINT_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
 _NONSPACE = re.compile(r"\S+")
-_HINT_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(")
-_NEUTRAL = " (NULL) "
+_NEUTRAL = " (NULL) "  # what a %s / %(name)s placeholder is parsed as
+_MAX_LEN = 1_000_000
+_MAX_CACHED_LEN = 65_536
+
+Spans = list[tuple[int, int]]
 
 
 def _ident_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_$" or ch > "\x7f"
 
 
-def _lex(
-    text: str, lx: _Lexicon, params: bool
-) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]], list[int]]:
-    """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``).
-
-    Substituting changes offsets, so a statement with placeholders is lexed a second time.
-    """
-    quoted: list[tuple[int, int]] = []
-    comments: list[tuple[int, int]] = []
+def _lex(text: str, lx: _Lexicon, params: bool) -> tuple[str, Spans, Spans, list[int]]:
+    """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``)."""
+    quoted: Spans = []
+    comments: Spans = []
     semis: list[int] = []
     subst: list[tuple[int, int, str]] = []
     i, n = 0, len(text)
@@ -106,12 +106,10 @@ def _lex(
             semis.append(j)
             i = j + 1
         elif tok == "%":
-            p = _PYFORMAT.match(text, j)
-            nxt = text[j + 1 : j + 2]
-            end = p.end() if p else j + 2 if nxt in ("%", "s") else j + 1
-            if end > j + 1:
-                subst.append((j, end, "%" if nxt == "%" else _NEUTRAL))
-            i = end
+            p, nxt = _PYFORMAT.match(text, j), text[j + 1 : j + 2]
+            i = p.end() if p else j + 2 if nxt in ("%", "s") else j + 1
+            if i > j + 1:
+                subst.append((j, i, "%" if nxt == "%" else _NEUTRAL))
         elif tok == "/*":
             if lx.exec_comments and text.startswith(("/*!", "/*M!"), j):
                 raise _Refused("executable comment", "MySQL runs /*! ... */ as SQL")
@@ -120,18 +118,14 @@ def _lex(
                 raise _Refused("unparseable statement", "unterminated comment")
             if text.find("/*", j + 2, end) >= 0:
                 raise _Refused("nested comment", "servers disagree on nesting")
-            comments.append((j, end + 2))
             i = end + 2
+            comments.append((j, i))
         elif tok in lx.line_comments:
-            if (
-                lx.dash_needs_space
-                and tok == "--"
-                and text[j + 2 : j + 3] not in tuple(" \t\n\r\f")
-            ):
-                i = j + 2  # MySQL reads "--x" as two minus signs
+            if lx.dash_needs_space and tok == "--" and text[j + 2 : j + 3] not in " \t\n\r\f":
+                i = j + 2  # MySQL reads "--x" as two minus signs (and "--" at the end too)
                 continue
             ends = [k for k in (text.find("\n", j), text.find("\r", j)) if k >= 0]
-            i = min(ends) if ends else n  # a line comment ends at the first \r or \n
+            i = min(ends) if ends else n  # ends at the first \r or \n, whichever the server uses
             comments.append((j, i))
         elif tok == "$":
             d = None if j and _ident_char(text[j - 1]) else _DOLLAR_TAG.match(text, j)
@@ -146,38 +140,35 @@ def _lex(
         else:
             i = _quote_end(text, j, tok, lx)
             quoted.append((j, i))
-    if params:
+    if params:  # a driver interpolating %s here would splice the value's text into the SQL
         for s, e in quoted + comments:
             for p in _LITERAL_PLACEHOLDER.finditer(text, s, e):
                 if p.group() != "%%":
                     raise _Refused("placeholder inside a literal or comment", p.group())
-    if subst:
-        parts, last = [], 0
-        for s, e, new in subst:
-            parts += [text[last:s], new]
-            last = e
-        return _lex("".join([*parts, text[last:]]), lx, False)
-    return text, quoted, comments, semis
+    if not subst:
+        return text, quoted, comments, semis
+    parts, last = [], 0
+    for s, e, new in subst:
+        parts += [text[last:s], new]
+        last = e
+    return _lex("".join([*parts, text[last:]]), lx, False)
 
 
 def _quote_end(text: str, j: int, q: str, lx: _Lexicon) -> int:
-    """Return the end of the quoted literal opened at ``j``; refuse ambiguous ones."""
+    """Return the end of the literal opened at ``j``; refuse the ambiguous ones."""
     if lx.triple and text.startswith(q * 3, j):
         end = text.find(q * 3, j + 3)
         if end < 0 or "\\" in text[j:end]:
             raise _Refused("unparseable statement", "ambiguous triple-quoted string")
         return end + 3
     if lx.pg and q == '"' and text[max(j - 2, 0) : j].upper() == "U&":
-        raise _Refused("unicode-escaped identifier", 'U&"..." is misread by sqlglot')
-    e_string = (
-        lx.pg
-        and q == "'"
-        and text[j - 1 : j] in ("e", "E")
-        and not _ident_char(text[j - 2 : j - 1] or " ")
-    )
-    k = j + 1
+        raise _Refused("unicode-escaped identifier", 'sqlglot misreads U&"..."')
+    before = text[j - 2 : j] if j >= 2 else " " + text[:j]
+    e_string = lx.pg and q == "'" and before[1:] in ("e", "E") and not _ident_char(before[0])
+    k, p = j + 1, -1
     while True:
-        p = text.find(q, k)
+        if p < k:
+            p = text.find(q, k)
         if p < 0:
             raise _Refused("unparseable statement", "unterminated quoted literal")
         b = text.find("\\", k, p) if e_string else -1
@@ -186,43 +177,39 @@ def _quote_end(text: str, j: int, q: str, lx: _Lexicon) -> int:
         elif text.startswith(q, p + 1):
             k = p + 2
         else:
-            end = p + 1
             break
-    if not e_string and "\\" + q in text[j + 1 : end]:
-        # whether \ escapes depends on server settings (sql_mode, standard_conforming_strings)
+    if not e_string and "\\" + q in text[j + 1 : p + 1]:
+        # whether \ escapes the quote depends on sql_mode / standard_conforming_strings
         raise _Refused("ambiguous backslash escape", f"backslash before {q} in a literal")
-    return end
+    return p + 1
 
 
 _QUOTED_TYPES = frozenset(
-    getattr(TokenType, name)
+    getattr(T, name)
     for name in (
         "STRING", "NATIONAL_STRING", "RAW_STRING", "BYTE_STRING", "HEX_STRING", "BIT_STRING",
         "UNICODE_STRING", "HEREDOC_STRING", "NATIONAL_RAW_STRING", "IDENTIFIER",
     )
-    if hasattr(TokenType, name)
+    if hasattr(T, name)
 )  # fmt: skip
 
 
-def _cross_check(
-    text: str, tokens: list[Token], quoted: list[tuple[int, int]], comments: list[tuple[int, int]]
-) -> None:
+def _cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans) -> None:
     """Refuse unless sqlglot's tokens agree with the server-family lexer on every span."""
     covered, ends = bytearray(len(text)), {}
     for t in tokens:
         covered[t.start : t.end + 1] = b"\x01" * (t.end + 1 - t.start)
         ends[t.end] = t
-    quoted_ends = set()
     for s, e in quoted:
         t = ends.get(e - 1)
         if t is None or t.start > s or t.token_type not in _QUOTED_TYPES:
             raise _Refused("ambiguous lexing", "sqlglot misreads a quoted literal")
-        quoted_ends.add(e - 1)
+    quoted_ends = {e - 1 for _, e in quoted}
     if any(t.token_type in _QUOTED_TYPES and t.end not in quoted_ends for t in tokens):
         raise _Refused("ambiguous lexing", "sqlglot sees a literal the server does not")
     for s, e in comments:
         t = ends.get(e - 1)
-        hint = t is not None and t.start == s and t.token_type == TokenType.HINT
+        hint = t is not None and t.start == s and t.token_type == T.HINT
         if covered.find(1, s, e) >= 0 and not hint:
             raise _Refused("ambiguous lexing", "sqlglot reads a comment as SQL")
     last = 0
@@ -236,20 +223,19 @@ def _cross_check(
 def _forbidden_nodes() -> tuple[type, ...]:
     """Statement-like expression classes that must never appear inside an admitted query."""
     names = (
-        "DML DDL Command Into Lock Set SetItem Transaction Commit Rollback Alter Drop "
-        "TruncateTable Comment Use Execute Kill Pragma Attach Detach Install LoadData Copy "
-        "Export Declare Grant Revoke Analyze Refresh Cache Uncache NextValueFor Merge Put Get "
-        "ListStage StoredProcedure Block IfBlock WhileBlock LoopBlock RepeatBlock Describe Show "
-        "ConditionalInsert MultitableInserts Summarize Undrop SwapTable AlterSession Returning"
-    ).split()
-    found = {getattr(exp, n) for n in names if isclass(getattr(exp, n, None))}
+        "DML DDL Command Into Lock Set SetItem Transaction Commit Rollback Alter Drop Comment "
+        "TruncateTable Use Execute Kill Pragma Attach Detach Install LoadData Copy Export Grant "
+        "Declare Revoke Analyze Refresh Cache Uncache NextValueFor Merge Put Get ListStage Block "
+        "StoredProcedure IfBlock WhileBlock LoopBlock RepeatBlock Describe Show Summarize Undrop "
+        "ConditionalInsert MultitableInserts SwapTable AlterSession Returning"
+    )
+    found = {getattr(exp, n) for n in names.split() if isclass(getattr(exp, n, None))}
     harmless = {"Comprehension", "CharacterSet", "Heredoc", "ColumnDef"}
-    for module in ("ddl", "dml"):  # sqlglot >= 30 groups statement classes by module
-        mod_name = f"sqlglot.expressions.{module}"
+    for module in ("sqlglot.expressions.ddl", "sqlglot.expressions.dml"):  # sqlglot >= 30
         found |= {
             c
             for c in vars(exp).values()
-            if isclass(c) and c.__module__ == mod_name and c.__name__ not in harmless
+            if isclass(c) and c.__module__ == module and c.__name__ not in harmless
         }
     return tuple(found)
 
@@ -257,14 +243,20 @@ def _forbidden_nodes() -> tuple[type, ...]:
 _FORBIDDEN = _forbidden_nodes()
 _QUERY_START = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "FROM"})
 _TXN_END = {"COMMIT": "COMMIT", "END": "COMMIT", "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
+_TXN_MODES = {
+    ("READ", "ONLY"), ("DEFERRABLE",), ("NOT", "DEFERRABLE"), (",",),
+    ("WITH", "CONSISTENT", "SNAPSHOT"), ("ISOLATION", "LEVEL", "SERIALIZABLE"),
+    ("ISOLATION", "LEVEL", "REPEATABLE", "READ"), ("ISOLATION", "LEVEL", "READ", "COMMITTED"),
+    ("ISOLATION", "LEVEL", "READ", "UNCOMMITTED"),
+}  # fmt: skip
 _TWO_WORD_KINDS = frozenset({"ALTER", "CREATE", "DROP", "LOAD", "COMMENT", "REFRESH", "START"})
 _SET_SCOPES = frozenset({"SESSION", "GLOBAL", "LOCAL", "TRANSACTION", "PERSIST", "NAMES", "ROLE"})
 _EXPLAIN_WORDS = frozenset(
     "ANALYZE ANALYSE VERBOSE EXTENDED PARTITIONS AST SYNTAX PLAN PIPELINE ESTIMATE QUERY "
-    "TREE USING TABULAR JSON TEXT FORMAT".split()
+    "TREE USING TABULAR JSON TEXT FORMAT".split()  # noqa: SIM905 - a word list reads better
 )
-_DENIED_SETTINGS = frozenset({"readonly", "allow_ddl"})
-_MAX_CACHED_LEN = 65536
+_WRITE_TOKENS = {T.INSERT: "INSERT", T.UPDATE: "UPDATE", T.DELETE: "DELETE", T.MERGE: "MERGE"}
+_OBJECT_WORDS = frozenset({"TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION"})
 
 
 class StatementGate:
@@ -274,25 +266,23 @@ class StatementGate:
         self.dialect = dialect
         self._dialect = Dialect.get_or_raise(dialect)
         family = DIALECT_FAMILIES.get(dialect, "")
-        self._lex = _LEXICONS.get(family, _Lexicon())
-        self._mysql = family == "mysql"
+        self._lex, self._family = _LEXICONS.get(family, _Lexicon()), family
         self.policy = (
             policy if policy is not None else _DEFAULT_POLICIES.get(family, EnginePolicy())
         )
         names, prefixes = side_effect_functions(dialect)
         self.denied_functions = names | {f.lower() for f in self.policy.deny_functions}
         self.denied_prefixes = tuple(prefixes | {p.lower() for p in self.policy.deny_prefixes})
-        base = self._dialect.tokenizer_class
+        base = self._dialect.tokenizer_class  # without COMMANDS: no token swallows the rest
         self._tokenizer_class = type(f"Gate{base.__name__}", (base,), {"COMMANDS": set()})
-        self._parses_show = TokenType.SHOW in self._dialect.parser_class.STATEMENT_PARSERS
+        self._parses_show = T.SHOW in self._dialect.parser_class.STATEMENT_PARSERS
         self._cached = functools.lru_cache(maxsize=cache_size)(self._verdict)
 
     def check(self, sql: str, *, params: bool = True) -> str:
         """Return the admitted statement kind or raise :class:`ReadOnlyError`.
 
-        ``params`` says the driver may interpolate ``%s`` / ``%(name)s`` client-side; then a
-        placeholder inside a string literal or comment is refused, as interpolating a quoted
-        value there would splice its text into the statement.
+        ``params``: the driver may interpolate ``%s`` / ``%(name)s`` client-side, so a
+        placeholder inside a literal or comment is refused (the value would be spliced in).
         """
         if not isinstance(sql, str):
             raise ReadOnlyError("non-text statement", type(sql).__name__)
@@ -303,7 +293,7 @@ class StatementGate:
         raise ReadOnlyError(kind, detail)
 
     def cache_info(self) -> functools._CacheInfo:
-        """Hits and misses of the verdict cache (for tests and metrics)."""
+        """Hits and misses of the verdict cache."""
         return self._cached.cache_info()
 
     def _verdict(self, sql: str, params: bool) -> tuple[bool, str, str]:
@@ -311,12 +301,15 @@ class StatementGate:
             return True, self._classify(sql, params), ""
         except _Refused as e:
             return False, e.kind, e.detail
+        except Exception as e:  # anything unexpected (RecursionError ...) fails closed
+            return False, "unparseable statement", type(e).__name__
 
     def _classify(self, sql: str, params: bool) -> str:
-        bad = _BAD_CHARS.search(sql)
-        if bad:
+        if len(sql) > _MAX_LEN:
+            raise _Refused("oversized statement", f"over {_MAX_LEN} characters")
+        if bad := _BAD_CHARS.search(sql):
             raise _Refused("control or unusual whitespace character", repr(bad.group()))
-        if self._mysql and ("/*!" in sql or "/*M!" in sql):
+        if self._lex.exec_comments and ("/*!" in sql or "/*M!" in sql):
             raise _Refused("executable comment", "MySQL runs /*! ... */ as SQL")
         text, quoted, comments, semis = _lex(sql, self._lex, params)
         if semis:
@@ -330,35 +323,50 @@ class StatementGate:
         if not tokens:
             raise _Refused("empty statement", "only whitespace or comments")
         _cross_check(text, tokens, quoted, comments)
-        self._scan_tokens(tokens)
+        self._scan_calls(tokens)
         return self._statement(tokens, text)
 
     def _denied(self, name: str) -> bool:
         return name in self.denied_functions or name.startswith(self.denied_prefixes)
 
-    def _scan_tokens(self, tokens: list[Token]) -> None:
+    def _scan_calls(self, tokens: list[Token]) -> None:
         """Refuse side-effect calls wherever they appear, whatever sqlglot makes of them."""
         for i, t in enumerate(tokens):
-            name = t.text.lower()
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            calls = [name] if nxt is not None and nxt.token_type == TokenType.L_PAREN else []
-            if t.token_type == TokenType.HINT:
+            name, prev = t.text.lower(), tokens[i - 1].token_type if i else None
+            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+            calls = [name] if nxt == T.L_PAREN and prev not in (T.ALIAS, T.WITH) else []
+            if t.token_type == T.HINT:
                 calls = [c.lower() for c in _HINT_CALL.findall(t.text)]
-            if i and name == "nextval" and tokens[i - 1].token_type == TokenType.DOT:
+            if name == "nextval" and prev == T.DOT:
                 calls.append(name)  # seq.nextval (Snowflake, MariaDB Oracle mode)
             for call in calls:
                 if self._denied(call):
                     raise _Refused(f"side-effect function {call[:64]}")
-            words = [w.text.upper() for w in tokens[i : i + 3]]
-            if words == ["NEXT", "VALUE", "FOR"]:
+            if [w.text.upper() for w in tokens[i : i + 3]] == ["NEXT", "VALUE", "FOR"]:
                 raise _Refused("side-effect function NEXT VALUE FOR")
-            if self._mysql and t.token_type == TokenType.COLON_EQ:
+            if self._family == "mysql" and t.token_type == T.COLON_EQ:
                 raise _Refused("user variable assignment", ":= assigns in MySQL")
+            if self._family == "clickhouse" and name in ("readonly", "allow_ddl") and nxt == T.EQ:
+                raise _Refused(f"SETTINGS {name}")
+
+    @staticmethod
+    def _scan_writes(tokens: list[Token]) -> None:
+        """In a read, refuse write keywords even where sqlglot might parse them as names."""
+        for i, t in enumerate(tokens):
+            before = {w.text.upper() for w in tokens[max(i - 3, 0) : i]}
+            if t.token_type == T.INTO:
+                raise _Refused("SELECT ... INTO")
+            if t.token_type == T.UPDATE and "FOR" in before:
+                raise _Refused("SELECT ... FOR UPDATE")
+            if t.text.upper() == "SHARE" and before & {"FOR", "IN"}:
+                raise _Refused("SELECT ... FOR SHARE")
+            if t.token_type in _WRITE_TOKENS:
+                raise _Refused(_WRITE_TOKENS[t.token_type])
 
     def _statement(self, tokens: list[Token], text: str) -> str:
         first = tokens[0]
         word = "" if first.token_type in _QUOTED_TYPES else (first.text.split() or [""])[0].upper()
-        if word in _QUERY_START or first.token_type == TokenType.L_PAREN:
+        if word in _QUERY_START or first.token_type == T.L_PAREN:
             return self._query(tokens, text)
         if word == "EXPLAIN":
             return self._explain(tokens, text)
@@ -371,14 +379,19 @@ class StatementGate:
         if word in self.policy.admit_commands:
             if len(tokens) > 1 and tokens[1].text.upper() in _QUERY_START - {"TABLE"}:
                 self._query(tokens[1:], text)
+            self._scan_writes(tokens)
             return word
         raise _Refused(self._kind_of(tokens))
 
     @staticmethod
     def _kind_of(tokens: list[Token]) -> str:
         """Name a refused statement by its leading keyword(s), e.g. ``SET SESSION``."""
-        words = [w for t in tokens[:2] if t.token_type not in _QUOTED_TYPES for w in t.text.split()]
-        words = [w.upper() for w in words]
+        words = [
+            w.upper()
+            for t in tokens[:2]
+            if t.token_type not in _QUOTED_TYPES
+            for w in t.text.split()
+        ]
         if not words or not words[0].replace("_", "").isalpha():
             return "unparseable statement"
         second = words[1] if len(words) > 1 and words[1].replace("_", "").isalpha() else ""
@@ -389,12 +402,11 @@ class StatementGate:
         return words[0]
 
     def _parse(self, tokens: list[Token], text: str) -> exp.Expression:
+        self._scan_writes(tokens)
         try:
             trees = self._dialect.parser().parse(tokens, text)
         except Exception as e:
-            words = {t.text.upper() for t in tokens}
-            kind = "SELECT ... INTO" if "INTO" in words else "unparseable statement"
-            raise _Refused(kind, type(e).__name__) from None
+            raise _Refused("unparseable statement", type(e).__name__) from None
         if len(trees) != 1 or trees[0] is None:
             raise _Refused("multiple statements")
         return trees[0]
@@ -410,8 +422,7 @@ class StatementGate:
     def _walk(self, tree: exp.Expression) -> None:
         """Refuse statement nodes, locks, INTO, assignments and denied calls anywhere."""
         for node in tree.walk():
-            root_ok = node is tree and isinstance(node, (exp.Show, exp.Describe))
-            if isinstance(node, _FORBIDDEN) and not root_ok:
+            if isinstance(node, _FORBIDDEN) and not (node is tree and isinstance(node, exp.Show)):
                 raise _Refused(_node_kind(node))
             if isinstance(node, exp.PropertyEQ) and isinstance(
                 node.this, (exp.Parameter, exp.SessionParameter)
@@ -422,49 +433,43 @@ class StatementGate:
                 for name in names:
                     if self._denied(name.lower()):
                         raise _Refused(f"side-effect function {name.lower()[:64]}")
-            for setting in node.args.get("settings") or () if isinstance(node, exp.Select) else ():
-                if isinstance(setting, exp.EQ) and setting.this.name.lower() in _DENIED_SETTINGS:
-                    raise _Refused(f"SETTINGS {setting.this.name.lower()}")
 
     def _explain(self, tokens: list[Token], text: str) -> str:
         i = 1
-        if self._lex.pg and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
-            depth = 0
-            for i, t in enumerate(tokens[1:], start=1):  # noqa: B007 - i is used after
-                depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
+        if self._lex.pg and len(tokens) > 1 and tokens[1].token_type == T.L_PAREN:
+            depth = 0  # PostgreSQL options are names and literals, never expressions
+            for i, t in enumerate(tokens[1:], start=1):  # noqa: B007 - i is used below
+                depth += {T.L_PAREN: 1, T.R_PAREN: -1}.get(t.token_type, 0)
                 if depth == 0:
                     break
             i += 1
         while i < len(tokens):
-            if i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.EQ:
-                i += 3 + (i + 3 < len(tokens) and tokens[i + 3].token_type == TokenType.COMMA)
-            elif (
-                tokens[i].text.upper() in _EXPLAIN_WORDS and tokens[i].token_type != TokenType.TABLE
-            ):
+            if i + 1 < len(tokens) and tokens[i + 1].token_type == T.EQ:  # FORMAT=JSON ...
+                i += 3 + (i + 3 < len(tokens) and tokens[i + 3].token_type == T.COMMA)
+            elif tokens[i].text.upper() in _EXPLAIN_WORDS:
                 i += 1
             else:
                 break
         rest = tokens[i:]
         if not rest:
             raise _Refused("EXPLAIN", "nothing to explain")
-        if self._mysql and rest[0].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+        if self._family == "mysql" and rest[0].token_type in (T.VAR, T.IDENTIFIER):
             return self._describe(rest, text)  # EXPLAIN tbl is DESCRIBE tbl in MySQL
-        if self._statement(rest, text) != "SELECT":
+        if self._statement(rest, text) != "SELECT":  # ANALYZE runs it: it must be a read
             raise _Refused(f"EXPLAIN {self._kind_of(rest)}")
         return "EXPLAIN"
 
     def _describe(self, rest: list[Token], text: str) -> str:
-        """DESCRIBE a query (checked like one) or an object (names only)."""
+        """DESCRIBE a query (checked as one) or an object (names only)."""
         if not rest:
             raise _Refused("DESCRIBE", "nothing to describe")
-        head = rest[0]
-        if head.token_type == TokenType.L_PAREN or head.text.upper() in _QUERY_START - {"TABLE"}:
+        if rest[0].token_type == T.L_PAREN or rest[0].text.upper() in _QUERY_START - {"TABLE"}:
             self._query(rest, text)
-            return "DESCRIBE"
-        if head.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) and (
-            self._kind_of(rest) not in ("TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION")
+        elif rest[0].token_type not in (T.VAR, T.IDENTIFIER) and (
+            self._kind_of(rest) not in _OBJECT_WORDS
         ):
             raise _Refused(f"DESCRIBE {self._kind_of(rest)}")
+        self._scan_writes(rest)
         return "DESCRIBE"
 
     def _show(self, tokens: list[Token], text: str) -> str:
@@ -473,15 +478,16 @@ class StatementGate:
             if not isinstance(tree, exp.Show):
                 raise _Refused("SHOW", "not a SHOW statement")
             self._walk(tree)
-        elif any(t.token_type == TokenType.L_PAREN for t in tokens):
+        elif any(t.token_type == T.L_PAREN for t in tokens):
             raise _Refused("SHOW", "unexpected parenthesis")
+        self._scan_writes(tokens)
         return "SHOW"
 
     def _transaction(self, tokens: list[Token]) -> str:
         """Admit BEGIN / START TRANSACTION (never READ WRITE), COMMIT and ROLLBACK."""
         words: list[str] = []
         for t in tokens:
-            words += [""] if t.token_type in _QUOTED_TYPES else t.text.upper().split()
+            words += ["?"] if t.token_type in _QUOTED_TYPES else t.text.upper().split()
         head, rest = words[0], words[1:]
         if head == "START" and rest[:1] != ["TRANSACTION"]:
             raise _Refused(self._kind_of(tokens))
@@ -491,18 +497,11 @@ class StatementGate:
             if rest in ([], ["AND", "CHAIN"], ["AND", "NO", "CHAIN"]):
                 return _TXN_END[head]
             raise _Refused(" ".join([head, *rest[:2]]))
-        label = "START TRANSACTION" if head == "START" else "BEGIN"
-        modes = {
-            ("READ", "ONLY"), ("DEFERRABLE",), ("NOT", "DEFERRABLE"), (",",),
-            ("ISOLATION", "LEVEL", "SERIALIZABLE"), ("ISOLATION", "LEVEL", "REPEATABLE", "READ"),
-            ("ISOLATION", "LEVEL", "READ", "COMMITTED"), ("WITH", "CONSISTENT", "SNAPSHOT"),
-            ("ISOLATION", "LEVEL", "READ", "UNCOMMITTED"),
-        }  # fmt: skip
-        i = 0
+        label, i = ("START TRANSACTION" if head == "START" else "BEGIN"), 0
         while i < len(rest):
-            size = next((k for k in (4, 3, 2, 1) if tuple(rest[i : i + k]) in modes), 0)
+            size = next((k for k in (4, 3, 2, 1) if tuple(rest[i : i + k]) in _TXN_MODES), 0)
             if not size:
-                raise _Refused(f"{label} {' '.join(rest[i : i + 2])}")
+                raise _Refused(" ".join([label, *rest[i : i + 2]]))
             i += size
         return "BEGIN"
 
@@ -513,7 +512,7 @@ def _node_kind(node: exp.Expression) -> str:
     if isinstance(node, exp.Lock):
         return "SELECT ... FOR UPDATE" if node.args.get("update") else "SELECT ... FOR SHARE"
     if isinstance(node, exp.Command):
-        return str(node.this).upper()[:32]
+        return str(node.this).upper()
     if isinstance(node, getattr(exp, "NextValueFor", ())):
         return "side-effect function NEXT VALUE FOR"
     return node.key.upper()

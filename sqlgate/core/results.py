@@ -77,22 +77,22 @@ class EmptyResult(Result):
 class RowResult(Result):
     """Rows from a PEP 249 driver cursor, with Arrow built on demand.
 
-    ``arrow_types`` gives, per column, the Arrow type its source type maps to (``None`` lets
-    pyarrow infer it); ``translate`` wraps driver calls so driver errors surface as sqlgate's.
+    ``arrow_type`` maps a column to the Arrow type its source type stands for (``None`` means
+    string); ``translate`` wraps driver calls so driver errors surface as sqlgate's.
     """
 
     def __init__(
         self,
         driver_cursor: Any,
         description: tuple[Column, ...] | None,
-        arrow_types: Sequence[pa.DataType | None],
+        arrow_type: Callable[[Column], pa.DataType | None],
         translate: Callable[[Callable[[], Any]], Any],
         rowcount: int = -1,
     ) -> None:
         self._cursor = driver_cursor
         self.description = description
         self.rowcount = rowcount
-        self._arrow_types = list(arrow_types)
+        self._arrow_type = arrow_type  # consulted only when Arrow is asked for
         self._translate = translate
         self._schema: pa.Schema | None = None
 
@@ -106,9 +106,10 @@ class RowResult(Result):
 
     def arrow_schema(self) -> pa.Schema:
         if self._schema is None:
-            names = [col.name for col in self.description or ()]
-            types = [t if t is not None else pa.string() for t in self._arrow_types]
-            self._schema = pa.schema([pa.field(n, t) for n, t in zip(names, types, strict=True)])
+            self._schema = pa.schema([
+                pa.field(col.name, self._arrow_type(col) or pa.string())
+                for col in self.description or ()
+            ])
         return self._schema
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:

@@ -251,7 +251,8 @@ POSTGRES_TYPES = TypeMap(
         **_names(
             "inet cidr macaddr macaddr8 xml tsvector tsquery bit varbit unknown point line lseg"
             " box path polygon circle int4range int8range numrange tsrange tstzrange daterange"
-            " txid_snapshot pg_lsn regclass regtype regproc",
+            " txid_snapshot pg_lsn regclass regtype regproc regnamespace regrole int2vector"
+            " oidvector aclitem pg_node_tree pg_ndistinct pg_dependencies",
             STR,
         ),
         **_names("boolean", "bool"),

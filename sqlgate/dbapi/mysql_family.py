@@ -126,8 +126,7 @@ class MySQLSession(Session):
             Column(d[0], _type_name(f), d[2], d[3], d[4], d[5], d[6])
             for d, f in zip(cursor.description, fields, strict=True)
         )
-        return RowResult(cursor, columns, [self._arrow_type(c) for c in columns],
-                         call_translated, cursor.rowcount)
+        return RowResult(cursor, columns, self._arrow_type, call_translated, cursor.rowcount)
 
     def _arrow_type(self, column: Column) -> pa.DataType | None:
         if column.type_code == "decimal" and column.precision:

@@ -84,6 +84,9 @@ class PostgresFlavor(Flavor):
             dbname=params.database,
             options=startup or None,
             autocommit=False,
+            # client-side binding, as psycopg2 did: untyped parameters (json_build_object(%s))
+            # in SQLAlchemy's reflection queries work on every SQLAlchemy version
+            cursor_factory=psycopg.ClientCursor,
             **options,
         )
         return PostgresSession(raw, self)
@@ -138,8 +141,7 @@ class PostgresSession(Session):
                    d.precision, d.scale, d.null_ok)
             for d in cursor.description
         )
-        return RowResult(cursor, columns, [self._arrow_type(c) for c in columns],
-                         call_translated, cursor.rowcount)
+        return RowResult(cursor, columns, self._arrow_type, call_translated, cursor.rowcount)
 
     def _arrow_type(self, column: Column) -> pa.DataType | None:
         name = column.type_code

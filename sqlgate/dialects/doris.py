@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class DorisDialect(MySQLFamilyDialect):
     sqlgate_source = "doris"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = DorisDialect

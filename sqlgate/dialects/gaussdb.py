@@ -5,6 +5,7 @@ from sqlgate.dialects.postgres_family import PostgresFamilyDialect
 
 class GaussDBDialect(PostgresFamilyDialect):
     sqlgate_source = "gaussdb"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = GaussDBDialect

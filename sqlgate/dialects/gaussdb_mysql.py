@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class GaussDBMySQLDialect(MySQLFamilyDialect):
     sqlgate_source = "gaussdb_mysql"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = GaussDBMySQLDialect

@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class GBase8tDialect(MySQLFamilyDialect):
     sqlgate_source = "gbase8t"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = GBase8tDialect

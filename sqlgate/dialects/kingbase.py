@@ -5,6 +5,7 @@ from sqlgate.dialects.postgres_family import PostgresFamilyDialect
 
 class KingbaseDialect(PostgresFamilyDialect):
     sqlgate_source = "kingbase"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = KingbaseDialect

@@ -14,6 +14,7 @@ class MySQLFamilyDialect(SqlgateDialectMixin, MySQLDialect):
     options keep working."""
 
     sqlgate_source = "mysql"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
     def _detect_charset(self, connection: Any) -> str:
         return str(connection.exec_driver_sql("SELECT @@character_set_client").scalar())

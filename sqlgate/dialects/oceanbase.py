@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class OceanBaseDialect(MySQLFamilyDialect):
     sqlgate_source = "oceanbase"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = OceanBaseDialect

@@ -5,6 +5,7 @@ from sqlgate.dialects.postgres_family import PostgresFamilyDialect
 
 class OpenGaussDialect(PostgresFamilyDialect):
     sqlgate_source = "opengauss"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = OpenGaussDialect

@@ -12,12 +12,28 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
 
+try:  # SQLAlchemy 2.x reflects indexes through typed pg_catalog tables
+    from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
+except ImportError:  # SQLAlchemy 1.4 parses the vectors itself
+    _VECTOR_COLSPECS: dict[Any, Any] = {}
+else:
+
+    class _Int2Vector(_SpaceVector, INT2VECTOR):
+        """psycopg returns int2vector as text ("0 1"); reflection wants a list of ints."""
+
+    class _OidVector(_SpaceVector, OIDVECTOR):
+        """psycopg returns oidvector as text; reflection wants a list of ints."""
+
+    _VECTOR_COLSPECS = {INT2VECTOR: _Int2Vector, OIDVECTOR: _OidVector}
+
 
 class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
     """Base of every PostgreSQL-protocol source's dialect; ``name`` stays ``postgresql`` so
     ``postgresql_*`` options and ``with_variant(..., "postgresql")`` keep working."""
 
     sqlgate_source = "postgresql"
+    colspecs = {**PGDialect.colspecs, **_VECTOR_COLSPECS}
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
     def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
         """The PostgreSQL-compatible version, which the flavor reads from the banner."""

@@ -5,6 +5,7 @@ from sqlgate.dialects.postgres_family import PostgresFamilyDialect
 
 class RedshiftDialect(PostgresFamilyDialect):
     sqlgate_source = "redshift"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = RedshiftDialect

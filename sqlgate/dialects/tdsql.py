@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class TDSQLDialect(MySQLFamilyDialect):
     sqlgate_source = "tdsql"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = TDSQLDialect

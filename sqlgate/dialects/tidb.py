@@ -5,6 +5,7 @@ from sqlgate.dialects.mysql_family import MySQLFamilyDialect
 
 class TiDBDialect(MySQLFamilyDialect):
     sqlgate_source = "tidb"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
 
 
 dialect = TiDBDialect

@@ -1,0 +1,170 @@
+"""Delta Lake tables through delta-rs (``deltalake``): versions, time travel, file pruning.
+
+delta-rs resolves the version and prunes files from partition values and per-file min/max
+statistics (``file_uris(file_pruning_predicate=...)``). Plain local files with no deletion
+vectors or column mapping go to DuckDB's ``read_parquet``; tables with deletion vectors or
+column mapping stream through delta-rs' own DataFusion reader (``QueryBuilder``), which
+applies them (``to_pyarrow_dataset`` refuses such tables); the rest is a pyarrow dataset.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+
+from sqlgate.core.errors import OperationalError, ProgrammingError
+from sqlgate.lakehouse import pushdown, storage
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.files import duck_type, local_path, parquet_sql, quote_ident
+from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
+
+_SIMPLE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+class DeltaRootSource(TableSource):
+    """A directory whose sub-directories holding a ``_delta_log`` are tables (schema ``main``)."""
+
+    format = "delta"
+
+    def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
+        self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
+        self.root = storage.resolve(root, storage_options)
+        self.root_uri = root.rstrip("/")
+
+    def list_schemas(self) -> list[str]:
+        return [self.default_schema]
+
+    def list_tables(self, schema: str) -> list[str]:
+        if schema != self.default_schema:
+            return []
+        return [
+            d for d in storage.list_dirs(self.root) if storage.exists(self.root, d, "_delta_log")
+        ]
+
+    def _uri(self, schema: str, table: str) -> str:
+        if schema == self.default_schema:
+            for name in [
+                table,
+                *(t for t in self.list_tables(schema) if t.lower() == table.lower()),
+            ]:
+                if storage.exists(self.root, name, "_delta_log"):
+                    return f"{self.root_uri}/{name}"
+        raise ProgrammingError(f"Delta table {schema}.{table} does not exist under {self.root_uri}")
+
+    def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
+        return DeltaTableHandle(self, self._uri(schema, table), f"{schema}.{table}", timetravel)
+
+    def table_properties(self, schema: str, table: str) -> dict[str, str]:
+        handle = self.open(schema, table)
+        meta = handle.table.metadata()
+        props = dict(meta.configuration)
+        props.update({"version": str(handle.table.version()), "location": handle.uri})
+        return props
+
+
+class DeltaTableHandle(TableHandle):
+    """One Delta table loaded at one version."""
+
+    def __init__(self, source: DeltaRootSource, uri: str, name: str, tt: TimeTravel | None) -> None:
+        from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError
+
+        self.source, self.uri, self.name = source, uri, name
+        opts = source.storage_options or None
+        try:
+            self.table = DeltaTable(uri, storage_options=opts)
+            if tt is not None:
+                self._travel(tt)
+        except DeltaError as exc:
+            raise OperationalError(f"cannot load Delta table {name}: {exc}") from exc
+        self.schema = pa.schema(self.table.schema().to_arrow())
+        self.partition_columns = list(self.table.metadata().partition_columns)
+
+    def _travel(self, tt: TimeTravel) -> None:
+        history = self.table.history()
+        versions = sorted(h["version"] for h in history if "version" in h)
+        if tt.kind == "version":
+            try:
+                version = int(tt.value)
+            except (TypeError, ValueError):
+                raise ProgrammingError(f"Delta versions are integers, not {tt.value!r}") from None
+            if version not in versions:
+                raise ProgrammingError(
+                    f"Delta table {self.name} has no version {version} "
+                    f"(available: {versions[0]}..{versions[-1]})"
+                )
+            self.table.load_as_version(version)
+            return
+        first = min(h["timestamp"] for h in history)
+        if to_millis(tt.value) < first:
+            raise ProgrammingError(
+                f"Delta table {self.name} has no version at or before {tt.value.isoformat()} "
+                "(before the first commit)"
+            )
+        self.table.load_as_version(tt.value)
+
+    def _features(self) -> set[str]:
+        proto = self.table.protocol()
+        features = set(proto.reader_features or [])
+        mode = self.table.metadata().configuration.get("delta.columnMapping.mode", "none")
+        if mode != "none":
+            features.add("columnMapping")
+        return features
+
+    def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
+        sql_filter = pushdown.to_sql(predicate)
+        info: dict[str, Any] = {"version": self.table.version(), "filter": sql_filter}
+        all_files = self.table.file_uris()
+        files = self.table.file_uris(file_pruning_predicate=sql_filter) if sql_filter else all_files
+        info.update(files_total=len(all_files), files_planned=len(files), files=files)
+        features = self._features() & {"deletionVectors", "columnMapping"}
+        if features:
+            return self._query_builder(sql_filter, info, features)
+        if not files:
+            info["scan"] = "empty"
+            return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        paths = [local_path(f) for f in files]
+        hive = self._hive_ok(files) if self.partition_columns else True
+        if all(p is not None for p in paths) and hive:
+            info["scan"] = "duckdb_read_parquet"
+            opts: dict[str, Any] = {"union_by_name": True}
+            if self.partition_columns:
+                opts["hive_partitioning"] = True
+                opts["hive_types"] = {
+                    c: duck_type(self.schema.field(c).type) for c in self.partition_columns
+                }
+            cols = ", ".join(quote_ident(f.name) for f in self.schema)
+            return ScanPlan(
+                self.schema, sql=f"SELECT {cols} FROM {parquet_sql(paths, **opts)}", info=info
+            )
+        info["scan"] = "pyarrow_dataset"
+        dataset = self.table.to_pyarrow_dataset(file_pruning_predicate=sql_filter)
+        return ScanPlan(self.schema, arrow=dataset, info=info)
+
+    def _hive_ok(self, files: list[str]) -> bool:
+        """DuckDB can take partition values from the paths only when they are plain text."""
+        actions = pa.table(self.table.get_add_actions(flatten=True))
+        for col in self.partition_columns:
+            values = actions.column(f"partition.{col}").to_pylist()
+            if any(v is None or not _SIMPLE.match(str(v)) for v in values):
+                return False
+        return all(f"/{self.partition_columns[0]}=" in f for f in files)
+
+    def _query_builder(self, sql_filter: str | None, info: dict, features: set) -> ScanPlan:
+        from deltalake import QueryBuilder
+
+        info["scan"] = "deltalake_querybuilder_stream"
+        info["reader_features"] = sorted(features)
+        cols = ", ".join(quote_ident(f.name) for f in self.schema)
+        where = f" WHERE {sql_filter}" if sql_filter else ""
+        try:
+            stream = (
+                QueryBuilder().register("t", self.table).execute(f"SELECT {cols} FROM t{where}")
+            )
+        except Exception:
+            stream = QueryBuilder().register("t", self.table).execute(f"SELECT {cols} FROM t")
+            info["pushdown_error"] = "DataFusion rejected the filter"
+        reader = pa.RecordBatchReader.from_stream(stream)
+        return ScanPlan(self.schema, arrow=reader.cast(self.schema), info=info)

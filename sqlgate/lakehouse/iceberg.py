@@ -1,0 +1,168 @@
+"""Iceberg tables through pyiceberg: catalogs (SQL/SQLite by default, REST, Glue ...).
+
+pyiceberg resolves the snapshot (time travel), prunes manifests/files with the pushed
+``row_filter`` and accounts for delete files and schema evolution (field ids). A plan of
+plain local Parquet files, no deletes and a schema that never renamed/dropped a column is
+handed to DuckDB's native ``read_parquet``; anything else streams through pyiceberg's reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from sqlgate.core.errors import OperationalError, ProgrammingError
+from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.files import local_path, parquet_sql, quote_ident
+from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
+
+
+class IcebergCatalogSource(TableSource):
+    """A pyiceberg catalog; namespaces are schemas (``a.b`` for nested namespaces)."""
+
+    format = "iceberg"
+
+    def __init__(self, name: str = "default", **properties: Any) -> None:
+        from pyiceberg.catalog import load_catalog
+
+        self.name, self.properties = name, properties
+        try:
+            self.catalog = load_catalog(name, **properties)
+        except Exception as exc:
+            raise OperationalError(f"cannot open Iceberg catalog {name!r}: {exc}") from exc
+        self.default_schema = str(properties.get("default_namespace", "default"))
+
+    def list_schemas(self) -> list[str]:
+        out: list[str] = []
+        todo = list(self.catalog.list_namespaces())
+        while todo:
+            ns = todo.pop(0)
+            out.append(".".join(ns))
+            try:
+                todo.extend(n for n in self.catalog.list_namespaces(ns) if n != ns)
+            except Exception:
+                continue
+        return sorted(set(out))
+
+    def list_tables(self, schema: str) -> list[str]:
+        try:
+            return sorted(ident[-1] for ident in self.catalog.list_tables(tuple(schema.split("."))))
+        except Exception as exc:
+            raise ProgrammingError(f"unknown Iceberg namespace {schema!r}: {exc}") from exc
+
+    def _load(self, schema: str, table: str):
+        from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+        try:
+            return self.catalog.load_table((*schema.split("."), table))
+        except (NoSuchTableError, NoSuchNamespaceError) as exc:
+            raise ProgrammingError(f"Iceberg table {schema}.{table} does not exist") from exc
+
+    def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
+        return IcebergTable(self._load(schema, table), f"{schema}.{table}", timetravel)
+
+    def table_properties(self, schema: str, table: str) -> dict[str, str]:
+        tbl = self._load(schema, table)
+        props = dict(tbl.properties)
+        props.update({"location": tbl.location(), "format-version": str(tbl.format_version)})
+        if tbl.current_snapshot() is not None:
+            props["current-snapshot-id"] = str(tbl.current_snapshot().snapshot_id)
+        return props
+
+
+class IcebergTable(TableHandle):
+    """One Iceberg table pinned to one snapshot (``None`` for a table with no commit yet)."""
+
+    def __init__(self, table, name: str, timetravel: TimeTravel | None) -> None:
+        from pyiceberg.io.pyarrow import schema_to_pyarrow
+
+        self.table, self.name = table, name
+        self.snapshot_id = _snapshot_id(table, name, timetravel)
+        # the current schema for current reads (renames need no new snapshot); the
+        # snapshot's own schema only when travelling back in time
+        self._pin = self.snapshot_id if timetravel is not None else None
+        scan = table.scan(snapshot_id=self._pin)
+        self.iceberg_schema = scan.projection()
+        self.schema: pa.Schema = schema_to_pyarrow(self.iceberg_schema, include_field_ids=False)
+        spec = table.spec()
+        self.partition_columns = [
+            table.schema().find_column_name(f.source_id)
+            for f in spec.fields
+            if str(f.transform) == "identity"
+        ]
+
+    def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
+        row_filter = pushdown.to_iceberg(predicate)
+        info: dict[str, Any] = {"snapshot_id": self.snapshot_id, "filter": str(row_filter)}
+        if self.snapshot_id is None:
+            info.update(files_planned=0, files=[], scan="empty")
+            return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        scan = self.table.scan(row_filter=row_filter, snapshot_id=self._pin)
+        tasks = list(scan.plan_files())
+        snapshot = self.table.metadata.snapshot_by_id(self.snapshot_id)
+        total = (snapshot.summary or {}).get("total-data-files") if snapshot else None
+        info.update(
+            files_planned=len(tasks),
+            files_total=int(total) if total is not None else None,
+            files=[t.file.file_path for t in tasks],
+            delete_files=sum(len(t.delete_files) for t in tasks),
+        )
+        paths = [local_path(t.file.file_path) for t in tasks]
+        native = (
+            tasks
+            and all(p is not None for p in paths)
+            and not info["delete_files"]
+            and all(str(t.file.file_format).upper().endswith("PARQUET") for t in tasks)
+            and self._stable_schema()
+        )
+        if native:
+            cols = ", ".join(quote_ident(f.name) for f in self.schema)
+            info["scan"] = "duckdb_read_parquet"
+            sql = f"SELECT {cols} FROM {parquet_sql(paths, union_by_name=True)}"
+            return ScanPlan(self.schema, sql=sql, info=info)
+        if not tasks:
+            info["scan"] = "empty"
+            return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        info["scan"] = "pyiceberg_arrow_stream"
+        return ScanPlan(self.schema, arrow=self._reader(scan, tasks), info=info)
+
+    def _reader(self, scan, tasks) -> pa.RecordBatchReader:
+        from pyiceberg.io.pyarrow import ArrowScan
+
+        batches = ArrowScan(
+            scan.table_metadata, scan.io, scan.projection(), scan.row_filter, scan.case_sensitive
+        ).to_record_batches(tasks)
+        return pa.RecordBatchReader.from_batches(
+            self.schema, (b.cast(self.schema) for b in batches)
+        )
+
+    def _stable_schema(self) -> bool:
+        """True when every schema version has the same field ids under the same names."""
+        wanted = {(f.field_id, f.name) for f in self.iceberg_schema.fields}
+        return all(
+            {(f.field_id, f.name) for f in s.fields} == wanted for s in self.table.metadata.schemas
+        )
+
+
+def _snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:
+    if timetravel is None:
+        snap = table.current_snapshot()
+        return snap.snapshot_id if snap is not None else None
+    if timetravel.kind == "version":
+        value = timetravel.value
+        snap = None
+        if isinstance(value, int) or str(value).lstrip("-").isdigit():
+            snap = table.snapshot_by_id(int(value))
+        if snap is None and isinstance(value, str):
+            snap = table.snapshot_by_name(value)  # a branch or tag
+        if snap is None:
+            raise ProgrammingError(f"Iceberg table {name} has no snapshot {value!r}")
+        return snap.snapshot_id
+    snap = table.snapshot_as_of_timestamp(to_millis(timetravel.value))
+    if snap is None:
+        raise ProgrammingError(
+            f"Iceberg table {name} has no snapshot at or before {timetravel.value.isoformat()}"
+        )
+    return snap.snapshot_id

@@ -1,0 +1,122 @@
+"""Time-travel syntax: ``FROM t FOR VERSION AS OF 12`` / ``FOR TIMESTAMP AS OF '...'``.
+
+The SQL is first normalised on sqlglot *tokens* (never regex on raw text, so string literals
+and comments are left alone): qmark ``?`` parameters become numbered ``$n`` (so the pushdown
+can resolve them and the engine can drop the ones consumed by ``AS OF ?``), and the
+``SYSTEM_VERSION`` / ``SYSTEM_TIME`` spellings become ``VERSION`` / ``TIMESTAMP``. sqlglot then
+parses the clause into ``Table.version``; :func:`pop_time_travel` records and strips it so
+DuckDB never sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import TokenError
+from sqlglot.tokens import TokenType
+
+from sqlgate.core.errors import ProgrammingError
+
+_ALIASES = {"SYSTEM_VERSION": "VERSION", "SYSTEM_TIME": "TIMESTAMP"}
+
+
+@dataclass(frozen=True)
+class TimeTravel:
+    """``kind`` is ``"version"`` (snapshot id / version / instant) or ``"timestamp"``."""
+
+    kind: str
+    value: Any
+
+    def describe(self) -> str:
+        return f"{self.kind.upper()} AS OF {self.value!r}"
+
+
+def normalise(sql: str) -> str:
+    """Number ``?`` placeholders and canonicalise time-travel keywords, token by token."""
+    try:
+        tokens = Dialect.get_or_raise("duckdb").tokenize(sql)
+    except TokenError as exc:
+        raise ProgrammingError(f"cannot tokenise SQL: {exc}") from exc
+    out: list[str] = []
+    pos, n = 0, 0
+    for i, tok in enumerate(tokens):
+        replacement = None
+        if tok.token_type == TokenType.PLACEHOLDER and tok.text == "?":
+            n += 1
+            replacement = f"${n}"
+        elif (
+            tok.text.upper() in _ALIASES
+            and i > 0
+            and tokens[i - 1].token_type == TokenType.FOR
+            and i + 2 < len(tokens)
+            and tokens[i + 2].text.upper() == "OF"
+        ):
+            replacement = _ALIASES[tok.text.upper()]
+        if replacement is not None:
+            out.append(sql[pos : tok.start])
+            out.append(replacement)
+            pos = tok.end + 1
+    out.append(sql[pos:])
+    return "".join(out)
+
+
+def literal_value(node: exp.Expression, params: list[Any]) -> Any:
+    """The Python value of a literal / ``$n`` placeholder / negated number; else raise."""
+    if isinstance(node, exp.Placeholder) and str(node.this).isdigit():
+        idx = int(node.this) - 1
+        if idx >= len(params):
+            raise ProgrammingError(f"missing value for parameter {idx + 1}")
+        return params[idx]
+    if isinstance(node, exp.Neg):
+        return -literal_value(node.this, params)
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        text = node.this
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
+        return literal_value(node.this, params)
+    raise ProgrammingError(f"AS OF needs a literal or a parameter, got {node.sql('duckdb')}")
+
+
+def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
+    """Strip ``FOR VERSION|TIMESTAMP AS OF x`` from ``table`` and return it."""
+    version = table.args.get("version")
+    if version is None:
+        return None
+    table.set("version", None)
+    kind = str(version.this).upper()
+    if str(version.args.get("kind", "")).upper() != "AS OF":
+        raise ProgrammingError(f"only FOR {kind} AS OF is supported, not {version.sql('duckdb')}")
+    value = literal_value(version.expression, params)
+    if kind == "VERSION":
+        return TimeTravel("version", value)
+    if kind == "TIMESTAMP":
+        return TimeTravel("timestamp", to_datetime(value))
+    raise ProgrammingError(f"unsupported time travel {version.sql('duckdb')}")
+
+
+def to_datetime(value: Any) -> dt.datetime:
+    """A timezone-aware datetime (naive input is read as UTC, like Trino and delta-rs)."""
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)):
+        result = dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value, dt.timezone.utc)
+    elif isinstance(value, str):
+        try:
+            result = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ProgrammingError(f"TIMESTAMP AS OF: cannot parse {value!r}") from exc
+    else:
+        raise ProgrammingError(f"TIMESTAMP AS OF: unsupported value {value!r}")
+    return result if result.tzinfo else result.replace(tzinfo=dt.timezone.utc)
+
+
+def to_millis(value: dt.datetime) -> int:
+    return int(value.timestamp() * 1000)
