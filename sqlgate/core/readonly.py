@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from inspect import isclass
 
 from sqlglot import exp
@@ -21,7 +20,23 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import Token, TokenType
 
 from sqlgate.core.errors import ReadOnlyError
-from sqlgate.core.readonly_functions import DIALECT_FAMILIES, side_effect_functions
+from sqlgate.core.readonly_functions import (
+    BIGQUERY_SIDE_EFFECT_FUNCTIONS,
+    CLICKHOUSE_SIDE_EFFECT_FUNCTIONS,
+    CLICKHOUSE_SIDE_EFFECT_PREFIXES,
+    DEFAULT_POLICIES,
+    DIALECT_FAMILIES,
+    DUCKDB_SIDE_EFFECT_FUNCTIONS,
+    LEXICONS,
+    MYSQL_SIDE_EFFECT_FUNCTIONS,
+    POSTGRES_SIDE_EFFECT_FUNCTIONS,
+    POSTGRES_SIDE_EFFECT_PREFIXES,
+    SNOWFLAKE_SIDE_EFFECT_FUNCTIONS,
+    SNOWFLAKE_SIDE_EFFECT_PREFIXES,
+    EnginePolicy,
+    Lexicon,
+    side_effect_functions,
+)
 
 T = TokenType
 
@@ -34,48 +49,6 @@ class _Refused(ReadOnlyError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class EnginePolicy:
-    """What an engine adds to its dialect's built-in rules."""
-
-    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (any case)
-    deny_prefixes: frozenset[str] = frozenset()
-    admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
-
-
-_DEFAULT_POLICIES = {
-    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"})),
-    "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
-}
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    """How one server family writes strings, identifiers and comments."""
-
-    quotes: str = "'\"`"
-    line_comments: tuple[str, ...] = ("--",)
-    dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
-    dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
-    pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
-    triple: bool = False  # BigQuery '''...'''
-    exec_comments: bool = False  # MySQL runs /*! ... */
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str]:
-        alts = ["/\\*", ";", "%", *map(re.escape, self.line_comments), f"[{self.quotes}]"]
-        return re.compile("|".join(alts + (["\\$"] if self.dollar else [])))
-
-
-_PG_LEX = _Lexicon(quotes="'\"", dollar="tagged", pg=True)
-_LEXICONS = {
-    "postgres": _PG_LEX,
-    "duckdb": _PG_LEX,
-    "mysql": _Lexicon(line_comments=("--", "#"), dash_needs_space=True, exec_comments=True),
-    "clickhouse": _Lexicon(line_comments=("--", "#"), dollar="tagged"),
-    "snowflake": _Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
-    "bigquery": _Lexicon(line_comments=("--", "#"), triple=True),
-}
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
 _PYFORMAT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)s")
@@ -93,7 +66,7 @@ def _ident_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_$" or ch > "\x7f"
 
 
-def _lex(text: str, lx: _Lexicon, params: bool) -> tuple[str, Spans, Spans, list[int]]:
+def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[int]]:
     """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``)."""
     quoted: Spans = []
     comments: Spans = []
@@ -154,7 +127,7 @@ def _lex(text: str, lx: _Lexicon, params: bool) -> tuple[str, Spans, Spans, list
     return _lex("".join([*parts, text[last:]]), lx, False)
 
 
-def _quote_end(text: str, j: int, q: str, lx: _Lexicon) -> int:
+def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
     """Return the end of the literal opened at ``j``; refuse the ambiguous ones."""
     if lx.triple and text.startswith(q * 3, j):
         end = text.find(q * 3, j + 3)
@@ -252,8 +225,8 @@ _TXN_MODES = {
 _TWO_WORD_KINDS = frozenset({"ALTER", "CREATE", "DROP", "LOAD", "COMMENT", "REFRESH", "START"})
 _SET_SCOPES = frozenset({"SESSION", "GLOBAL", "LOCAL", "TRANSACTION", "PERSIST", "NAMES", "ROLE"})
 _EXPLAIN_WORDS = frozenset(
-    "ANALYZE ANALYSE VERBOSE EXTENDED PARTITIONS AST SYNTAX PLAN PIPELINE ESTIMATE QUERY "
-    "TREE USING TABULAR JSON TEXT FORMAT".split()  # noqa: SIM905 - a word list reads better
+    {"ANALYZE", "ANALYSE", "VERBOSE", "EXTENDED", "PARTITIONS", "AST", "SYNTAX", "PLAN", "TREE"}
+    | {"PIPELINE", "ESTIMATE", "QUERY", "USING", "TABULAR", "JSON", "TEXT", "FORMAT"}
 )
 _WRITE_TOKENS = {T.INSERT: "INSERT", T.UPDATE: "UPDATE", T.DELETE: "DELETE", T.MERGE: "MERGE"}
 _OBJECT_WORDS = frozenset({"TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION"})
@@ -266,10 +239,8 @@ class StatementGate:
         self.dialect = dialect
         self._dialect = Dialect.get_or_raise(dialect)
         family = DIALECT_FAMILIES.get(dialect, "")
-        self._lex, self._family = _LEXICONS.get(family, _Lexicon()), family
-        self.policy = (
-            policy if policy is not None else _DEFAULT_POLICIES.get(family, EnginePolicy())
-        )
+        self._lex, self._family = LEXICONS.get(family, Lexicon()), family
+        self.policy = policy if policy is not None else DEFAULT_POLICIES.get(family, EnginePolicy())
         names, prefixes = side_effect_functions(dialect)
         self.denied_functions = names | {f.lower() for f in self.policy.deny_functions}
         self.denied_prefixes = tuple(prefixes | {p.lower() for p in self.policy.deny_prefixes})
@@ -524,4 +495,17 @@ def gate_for(dialect: str) -> StatementGate:
     return StatementGate(dialect)
 
 
-__all__ = ["EnginePolicy", "StatementGate", "gate_for"]
+__all__ = [
+    "BIGQUERY_SIDE_EFFECT_FUNCTIONS",
+    "CLICKHOUSE_SIDE_EFFECT_FUNCTIONS",
+    "CLICKHOUSE_SIDE_EFFECT_PREFIXES",
+    "DUCKDB_SIDE_EFFECT_FUNCTIONS",
+    "MYSQL_SIDE_EFFECT_FUNCTIONS",
+    "POSTGRES_SIDE_EFFECT_FUNCTIONS",
+    "POSTGRES_SIDE_EFFECT_PREFIXES",
+    "SNOWFLAKE_SIDE_EFFECT_FUNCTIONS",
+    "SNOWFLAKE_SIDE_EFFECT_PREFIXES",
+    "EnginePolicy",
+    "StatementGate",
+    "gate_for",
+]

@@ -1,4 +1,4 @@
-"""Per-engine deny lists of functions with side effects, used by the statement gate.
+"""Per-engine tables of the statement gate: side-effect functions, lexical rules, policies.
 
 A plain ``SELECT`` can still write, lock, sleep, reach out of the server or run another SQL
 string if it calls one of these. Names are lower case and matched case-insensitively on the
@@ -14,6 +14,10 @@ reading files is what a lakehouse source is for.
 """
 
 from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
 
 POSTGRES_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
     {
@@ -137,6 +141,53 @@ DIALECT_FAMILIES: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class EnginePolicy:
+    """What an engine adds to its dialect's built-in rules (the gate's ``policy``)."""
+
+    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (any case)
+    deny_prefixes: frozenset[str] = frozenset()
+    admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
+
+
+DEFAULT_POLICIES = {
+    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"})),
+    "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
+}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """How one server family writes strings, identifiers and comments.
+
+    The gate lexes every statement with these rules and refuses it unless sqlglot agrees.
+    """
+
+    quotes: str = "'\"`"
+    line_comments: tuple[str, ...] = ("--",)
+    dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
+    dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
+    pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
+    triple: bool = False  # BigQuery '''...'''
+    exec_comments: bool = False  # MySQL runs /*! ... */
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        alts = ["/\\*", ";", "%", *map(re.escape, self.line_comments), f"[{self.quotes}]"]
+        return re.compile("|".join(alts + (["\\$"] if self.dollar else [])))
+
+
+_PG_LEXICON = Lexicon(quotes="'\"", dollar="tagged", pg=True)
+LEXICONS = {
+    "postgres": _PG_LEXICON,
+    "duckdb": _PG_LEXICON,
+    "mysql": Lexicon(line_comments=("--", "#"), dash_needs_space=True, exec_comments=True),
+    "clickhouse": Lexicon(line_comments=("--", "#"), dollar="tagged"),
+    "snowflake": Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
+    "bigquery": Lexicon(line_comments=("--", "#"), triple=True),
+}
+
+
 def side_effect_functions(dialect: str) -> tuple[frozenset[str], frozenset[str]]:
     """Return ``(names, prefixes)`` denied for ``dialect``.
 
@@ -156,14 +207,18 @@ __all__ = [
     "BIGQUERY_SIDE_EFFECT_PREFIXES",
     "CLICKHOUSE_SIDE_EFFECT_FUNCTIONS",
     "CLICKHOUSE_SIDE_EFFECT_PREFIXES",
+    "DEFAULT_POLICIES",
     "DIALECT_FAMILIES",
     "DUCKDB_SIDE_EFFECT_FUNCTIONS",
     "DUCKDB_SIDE_EFFECT_PREFIXES",
+    "LEXICONS",
     "MYSQL_SIDE_EFFECT_FUNCTIONS",
     "MYSQL_SIDE_EFFECT_PREFIXES",
     "POSTGRES_SIDE_EFFECT_FUNCTIONS",
     "POSTGRES_SIDE_EFFECT_PREFIXES",
     "SNOWFLAKE_SIDE_EFFECT_FUNCTIONS",
     "SNOWFLAKE_SIDE_EFFECT_PREFIXES",
+    "EnginePolicy",
+    "Lexicon",
     "side_effect_functions",
 ]

@@ -68,6 +68,12 @@ _MYSQL = replace(
     _POSTGRES, family="mysql", extra="mysql", driver_modules=("pymysql",), sql_dialect="mysql",
     verified="protocol verified against a real MariaDB 10.11 server; no native server here",
 )
+_LAKEHOUSE = replace(
+    _POSTGRES, family="lakehouse", extra="files", driver_modules=("duckdb",),
+    sql_dialect="duckdb", capabilities=frozenset({"reflection", "arrow-streaming"}),
+    verified="embedded DuckDB over tables written by the format's own library in the tests",
+)
+_FILES_VERIFIED = "tested against {server} on 127.0.0.1"
 
 
 def _source(template: SourceSpec, name: str, scheme: str, title: str, port: int, dialect: str,
@@ -101,6 +107,29 @@ SOURCES: tuple[SourceSpec, ...] = (
             sql_dialect="doris"),
     _source(_MYSQL, "starrocks", "starrocks+sqlgate", "StarRocks", 9030, "StarRocksDialect",
             sql_dialect="starrocks"),
+    _source(_LAKEHOUSE, "iceberg", "iceberg", "Apache Iceberg", None, "IcebergDialect",
+            extra="iceberg", driver_modules=("duckdb", "pyiceberg"),
+            capabilities=_LAKEHOUSE.capabilities | {"time-travel", "partition-pruning"}),
+    _source(_LAKEHOUSE, "delta", "delta", "Delta Lake", None, "DeltaDialect",
+            extra="delta", driver_modules=("duckdb", "deltalake"),
+            capabilities=_LAKEHOUSE.capabilities | {"time-travel", "partition-pruning"}),
+    _source(_LAKEHOUSE, "hudi", "hudi", "Apache Hudi", None, "HudiDialect",
+            extra="hudi", driver_modules=("duckdb", "hudi"),
+            capabilities=_LAKEHOUSE.capabilities | {"time-travel", "incremental"},
+            verified="Spark-written sample tables (shared/fixtures/hudi), checked against hudi-rs"),
+    _source(_LAKEHOUSE, "file", "file", "Files on local disk", None, "FileDialect"),
+    _source(_LAKEHOUSE, "s3", "s3", "Files on AWS S3", None, "S3Dialect",
+            verified=_FILES_VERIFIED.format(server="moto_server")),
+    _source(_LAKEHOUSE, "minio", "minio", "Files on MinIO", 9000, "MinIODialect",
+            verified=_FILES_VERIFIED.format(server="moto_server as the S3 API")),
+    _source(_LAKEHOUSE, "oss", "oss", "Files on Alibaba Cloud OSS", None, "OSSDialect",
+            verified=_FILES_VERIFIED.format(server="moto_server as the S3-compatible API")),
+    _source(_LAKEHOUSE, "cos", "cos", "Files on Tencent Cloud COS", None, "COSDialect",
+            verified=_FILES_VERIFIED.format(server="moto_server as the S3-compatible API")),
+    _source(_LAKEHOUSE, "azure", "azure", "Files on Azure Blob Storage", None, "AzureDialect",
+            verified=_FILES_VERIFIED.format(server="Azurite")),
+    _source(_LAKEHOUSE, "gcs", "gcs", "Files on Google Cloud Storage", None, "GCSDialect",
+            verified="not verified against a server: no GCS emulator runs here"),
 )
 
 _BY_NAME = {spec.name: spec for spec in SOURCES}

@@ -1,0 +1,82 @@
+"""The lakehouse family: tables in Iceberg, Delta Lake, Hudi or plain files, run by DuckDB.
+
+A source on this family is a :class:`LakehouseFlavor`: which table format it reads and where
+its tables live (a catalog, a root directory, an object store). The session is an embedded
+:class:`~sqlgate.lakehouse.engine.LakehouseEngine`; results stream as Arrow record batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from sqlgate.core.flavor import Flavor
+from sqlgate.core.params import ConnectParams
+from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
+from sqlgate.core.pep249 import __all__ as _pep249_all
+from sqlgate.core.registry import import_driver
+from sqlgate.core.results import ArrowResult, Column, Result
+from sqlgate.core.session import Parameters, Session
+from sqlgate.core.translate import call_translated
+from sqlgate.core.typemap import DUCKDB_TYPES
+
+paramstyle = "qmark"
+__all__ = [*_pep249_all, "paramstyle"]
+
+DEFAULT_ROWS_PER_BATCH = 65_536
+
+
+@dataclass(frozen=True)
+class LakehouseFlavor(Flavor):
+    """One lakehouse source: a table format plus the default store its URLs point at."""
+
+    table_format: str = "parquet"  # iceberg, delta, hudi, or a file format
+    store: str = "local"  # local, s3, minio, oss, cos, azure, gcs (file sources' URL scheme)
+
+    def open_session(self, params: ConnectParams) -> LakehouseSession:
+        import_driver(self.source, "duckdb")
+        from sqlgate.lakehouse.engine import LakehouseEngine
+        from sqlgate.lakehouse.sources import table_source_for
+
+        options = dict(params.options)
+        rows = int(options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH))
+        source = table_source_for(self, params, options)
+        return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows))
+
+
+def describe(schema: pa.Schema) -> tuple[Column, ...]:
+    """PEP 249 descriptions from an Arrow schema; type codes are DuckDB type names."""
+    columns = []
+    for field in schema:
+        precision = getattr(field.type, "precision", None)
+        scale = getattr(field.type, "scale", None)
+        columns.append(Column(field.name, DUCKDB_TYPES.arrow_to_type_string(field.type),
+                              None, None, precision, scale, field.nullable))
+    return tuple(columns)
+
+
+class LakehouseSession(Session):
+    """An embedded DuckDB engine over one table source; no transactions, nothing to commit."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    @property
+    def raw(self) -> Any:
+        return self.engine
+
+    def execute(self, operation: str, parameters: Parameters = None) -> Result:
+        if isinstance(parameters, dict):
+            raise ProgrammingError(  # noqa: F405
+                "lakehouse sources use qmark parameters (?): pass a sequence, not a mapping"
+            )
+        reader = self.engine.execute(operation, list(parameters) if parameters else None)
+        return ArrowResult(reader, describe(reader.schema), call_translated)
+
+    def ping(self) -> None:
+        self.engine.list_schemas()
+
+    def close(self) -> None:
+        self.engine.close()
