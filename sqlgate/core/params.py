@@ -104,15 +104,22 @@ class ConnectParams:
         Providers are shared per (spec, options, URL parts), so a pool that opens many
         connections reuses one cached token and gets a new one shortly before it expires.
         """
-        if self.credential is None:
+        provider = self.credential_provider()
+        if provider is None:
             return
-        defaults = {"user": self.user, "host": self.host, "port": self.port,
-                    "database": self.database}
-        credential = _shared_provider(self.credential, self.credential_options, defaults).get()
+        credential = provider.get()
         if credential.username:
             self.user = credential.username
         self.password = credential.secret
         self.credential_extras = dict(credential.extras or {})
+
+    def credential_provider(self) -> Any:
+        """The (shared, caching) provider this URL names, or None."""
+        if self.credential is None:
+            return None
+        defaults = {"user": self.user, "host": self.host, "port": self.port,
+                    "database": self.database}
+        return _shared_provider(self.credential, self.credential_options, defaults)
 
     def redacted_url(self) -> str:
         """A URL safe to log: no password, only the credential provider's name."""

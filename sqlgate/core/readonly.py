@@ -89,7 +89,7 @@ def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[
             end = text.find("*/", j + 2)
             if end < 0:
                 raise _Refused("unparseable statement", "unterminated comment")
-            if text.find("/*", j + 2, end) >= 0:
+            if text.find("/*", j + 2, end + 1) >= 0:  # "/*/" nests in PostgreSQL
                 raise _Refused("nested comment", "servers disagree on nesting")
             i = end + 2
             comments.append((j, i))
@@ -214,6 +214,8 @@ def _forbidden_nodes() -> tuple[type, ...]:
 
 
 _FORBIDDEN = _forbidden_nodes()
+_is_forbidden = functools.cache(lambda cls: issubclass(cls, _FORBIDDEN))
+_sql_names = functools.cache(lambda cls: tuple(cls.sql_names()))
 _QUERY_START = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "FROM"})
 _TXN_END = {"COMMIT": "COMMIT", "END": "COMMIT", "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
 _TXN_MODES = {
@@ -228,6 +230,7 @@ _EXPLAIN_WORDS = frozenset(
     {"ANALYZE", "ANALYSE", "VERBOSE", "EXTENDED", "PARTITIONS", "AST", "SYNTAX", "PLAN", "TREE"}
     | {"PIPELINE", "ESTIMATE", "QUERY", "USING", "TABULAR", "JSON", "TEXT", "FORMAT"}
 )
+_NEXT_VALUE_FOR = ["NEXT", "VALUE", "FOR"]
 _WRITE_TOKENS = {T.INSERT: "INSERT", T.UPDATE: "UPDATE", T.DELETE: "DELETE", T.MERGE: "MERGE"}
 _OBJECT_WORDS = frozenset({"TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION"})
 
@@ -241,6 +244,7 @@ class StatementGate:
         family = DIALECT_FAMILIES.get(dialect, "")
         self._lex, self._family = LEXICONS.get(family, Lexicon()), family
         self.policy = policy if policy is not None else DEFAULT_POLICIES.get(family, EnginePolicy())
+        self._admitted = frozenset(c.upper() for c in self.policy.admit_commands)
         names, prefixes = side_effect_functions(dialect)
         self.denied_functions = names | {f.lower() for f in self.policy.deny_functions}
         self.denied_prefixes = tuple(prefixes | {p.lower() for p in self.policy.deny_prefixes})
@@ -302,37 +306,44 @@ class StatementGate:
 
     def _scan_calls(self, tokens: list[Token]) -> None:
         """Refuse side-effect calls wherever they appear, whatever sqlglot makes of them."""
+        lparen, hint, dot, last = T.L_PAREN, T.HINT, T.DOT, len(tokens) - 1
+        assign = T.COLON_EQ if self._family == "mysql" else None
+        setting = T.EQ if self._family == "clickhouse" else None
         for i, t in enumerate(tokens):
-            name, prev = t.text.lower(), tokens[i - 1].token_type if i else None
-            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
-            calls = [name] if nxt == T.L_PAREN and prev not in (T.ALIAS, T.WITH) else []
-            if t.token_type == T.HINT:
-                calls = [c.lower() for c in _HINT_CALL.findall(t.text)]
-            if name == "nextval" and prev == T.DOT:
-                calls.append(name)  # seq.nextval (Snowflake, MariaDB Oracle mode)
-            for call in calls:
-                if self._denied(call):
-                    raise _Refused(f"side-effect function {call[:64]}")
-            if [w.text.upper() for w in tokens[i : i + 3]] == ["NEXT", "VALUE", "FOR"]:
-                raise _Refused("side-effect function NEXT VALUE FOR")
-            if self._family == "mysql" and t.token_type == T.COLON_EQ:
+            tt, nxt = t.token_type, tokens[i + 1].token_type if i < last else None
+            if nxt is lparen or tt is hint or (nxt is dot and i < last - 1):
+                name, prev = t.text.lower(), tokens[i - 1].token_type if i else None
+                calls = [name] if nxt is lparen and prev not in (T.ALIAS, T.WITH) else []
+                if tt is hint:
+                    calls = [c.lower() for c in _HINT_CALL.findall(t.text)]
+                if nxt is dot and tokens[i + 2].text.lower() == "nextval":
+                    calls.append("nextval")  # seq.nextval (Snowflake, MariaDB Oracle mode)
+                for call in calls:
+                    if self._denied(call):
+                        raise _Refused(f"side-effect function {call[:64]}")
+            elif tt is assign:
                 raise _Refused("user variable assignment", ":= assigns in MySQL")
-            if self._family == "clickhouse" and name in ("readonly", "allow_ddl") and nxt == T.EQ:
-                raise _Refused(f"SETTINGS {name}")
+            elif tt is setting and i and tokens[i - 1].text.lower() in ("readonly", "allow_ddl"):
+                raise _Refused(f"SETTINGS {tokens[i - 1].text.lower()}")
+            elif tt is T.NEXT and [w.text.upper() for w in tokens[i : i + 3]] == _NEXT_VALUE_FOR:
+                raise _Refused("side-effect function NEXT VALUE FOR")
 
     @staticmethod
     def _scan_writes(tokens: list[Token]) -> None:
         """In a read, refuse write keywords even where sqlglot might parse them as names."""
         for i, t in enumerate(tokens):
-            before = {w.text.upper() for w in tokens[max(i - 3, 0) : i]}
-            if t.token_type == T.INTO:
+            tt = t.token_type
+            if tt == T.INTO:
                 raise _Refused("SELECT ... INTO")
-            if t.token_type == T.UPDATE and "FOR" in before:
-                raise _Refused("SELECT ... FOR UPDATE")
-            if t.text.upper() == "SHARE" and before & {"FOR", "IN"}:
-                raise _Refused("SELECT ... FOR SHARE")
-            if t.token_type in _WRITE_TOKENS:
-                raise _Refused(_WRITE_TOKENS[t.token_type])
+            if tt in _WRITE_TOKENS or (tt == T.VAR and t.text.upper() == "SHARE"):
+                before = {w.text.upper() for w in tokens[max(i - 3, 0) : i]}
+                if tt == T.UPDATE and "FOR" in before:
+                    raise _Refused("SELECT ... FOR UPDATE")
+                if tt == T.VAR and before & {"FOR", "IN"}:
+                    raise _Refused("SELECT ... FOR SHARE")
+                call = i + 1 < len(tokens) and tokens[i + 1].token_type is T.L_PAREN
+                if tt in _WRITE_TOKENS and not (call and tt in (T.INSERT, T.MERGE)):
+                    raise _Refused(_WRITE_TOKENS[tt])  # INSERT(...), merge(...): functions
 
     def _statement(self, tokens: list[Token], text: str) -> str:
         first = tokens[0]
@@ -347,7 +358,7 @@ class StatementGate:
             return self._show(tokens, text)
         if word in ("BEGIN", "START") or word in _TXN_END:
             return self._transaction(tokens)
-        if word in self.policy.admit_commands:
+        if word in self._admitted:
             if len(tokens) > 1 and tokens[1].text.upper() in _QUERY_START - {"TABLE"}:
                 self._query(tokens[1:], text)
             self._scan_writes(tokens)
@@ -393,14 +404,14 @@ class StatementGate:
     def _walk(self, tree: exp.Expression) -> None:
         """Refuse statement nodes, locks, INTO, assignments and denied calls anywhere."""
         for node in tree.walk():
-            if isinstance(node, _FORBIDDEN) and not (node is tree and isinstance(node, exp.Show)):
+            if _is_forbidden(type(node)) and not (node is tree and isinstance(node, exp.Show)):
                 raise _Refused(_node_kind(node))
             if isinstance(node, exp.PropertyEQ) and isinstance(
                 node.this, (exp.Parameter, exp.SessionParameter)
             ):
                 raise _Refused("user variable assignment")
             if isinstance(node, exp.Func):
-                names = [node.name] if isinstance(node, exp.Anonymous) else node.sql_names()
+                names = [node.name] if isinstance(node, exp.Anonymous) else _sql_names(type(node))
                 for name in names:
                     if self._denied(name.lower()):
                         raise _Refused(f"side-effect function {name.lower()[:64]}")

@@ -133,8 +133,20 @@ class FileTable(TableHandle):
         self.native = source.root.is_local and source.format in ("csv", "json")
         self.dataset = None if self.native else self._dataset()
         self.schema = self._duck_schema() if self.native else self.dataset.schema
+        self.partition_columns = self._partition_columns()
+
+    def _partition_columns(self) -> list[str]:
+        """Columns that really are ``name=value`` directories.
+
+        pyarrow reports the whole file schema as the "partitioning" of a flat directory read
+        with hive discovery, so the names are checked against the file paths.
+        """
         part = getattr(self.dataset, "partitioning", None) if self.dataset else None
-        self.partition_columns = list(part.schema.names) if part is not None else []
+        if part is None:
+            return []
+        paths = [path[len(self.path):] for path in self.dataset.files]
+        return [name for name in part.schema.names
+                if any(f"/{name}=" in path for path in paths)]
 
     def _dataset(self) -> ds.FileSystemDataset:
         fmt = {"json": ds.JsonFileFormat()}.get(self.source.format, self.source.format)
@@ -203,7 +215,8 @@ class FileTable(TableHandle):
         return ScanPlan(self.schema, arrow=pruned, info=info)
 
     def _hive_types(self) -> dict[str, str]:
-        return {f.name: duck_type(f.type) for f in self.dataset.partitioning.schema}
+        return {f.name: duck_type(f.type) for f in self.dataset.partitioning.schema
+                if f.name in self.partition_columns}
 
 
 def duck_type(arrow_type: pa.DataType) -> str:

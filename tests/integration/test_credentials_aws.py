@@ -1,17 +1,8 @@
-"""AWS credential providers against a real moto_server on 127.0.0.1.
-
-The server is started here (not from tests/servers/) until the shared fixtures land.
-"""
+"""AWS credential providers against a real moto_server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,51 +16,10 @@ from sqlgate.core.errors import CredentialError
 MOTO = Path(sys.executable).parent / "moto_server"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def moto_endpoint(tmp_path_factory):
-    try:
-        import boto3  # noqa: F401
-    except ImportError:
-        _unavailable("boto3 is not installed")
-    if not MOTO.exists():
-        _unavailable(f"{MOTO} not found (pip install 'moto[server]')")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=fh, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"moto_server did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def moto_endpoint(moto_server) -> str:
+    """The shared moto_server (tests/servers/moto.py) on 127.0.0.1."""
+    return moto_server.extra["endpoint_url"]
 
 
 @pytest.fixture()

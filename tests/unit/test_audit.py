@@ -1,0 +1,64 @@
+"""Every statement is audit-logged with a redacted URL; metrics count when available."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import sqlgate
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"id": [1, 2, 3]}), tmp_path / "t" / "p.parquet")
+    return f"file://{tmp_path}"
+
+
+def audit_records(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("audit ")]
+
+
+def test_success_and_refusal_are_audited(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="sqlgate.file"), sqlgate.connect(url) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM t")
+        cur.fetchall()
+        with pytest.raises(sqlgate.ReadOnlyError):
+            cur.execute("DELETE FROM t")
+    ok, refused = audit_records(caplog)
+    assert "source=file" in ok and "kind=SELECT" in ok and "outcome=ok" in ok
+    assert "duration_ms=" in ok and f"url={conn.url}" in ok
+    assert "outcome=ReadOnlyError" in refused
+
+
+def test_statement_text_only_at_debug_and_redacted(url: str,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from sqlgate.core.redact import register_secret
+
+    register_secret("topsecret-value")
+    with caplog.at_level(logging.DEBUG, logger="sqlgate.file"), sqlgate.connect(url) as conn:
+        conn.cursor().execute("SELECT 'topsecret-value' AS s FROM t")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "statement: SELECT" in text and "topsecret-value" not in text
+
+
+def test_prometheus_counters(url: str) -> None:
+    prometheus_client = pytest.importorskip("prometheus_client")
+    registry = prometheus_client.REGISTRY
+
+    def count() -> float:
+        value = registry.get_sample_value(
+            "sqlgate_statements_total", {"source": "file", "kind": "SELECT", "outcome": "ok"})
+        return value or 0.0
+
+    before = count()
+    with sqlgate.connect(url) as conn:
+        conn.cursor().execute("SELECT 1")
+    assert count() == before + 1
+    assert registry.get_sample_value("sqlgate_statement_seconds_count",
+                                     {"source": "file", "kind": "SELECT"}) >= 1

@@ -1,0 +1,74 @@
+"""The sqlgate command: sources, query, check; errors exit 2 with a clean message."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from sqlgate.cli import main
+
+
+@pytest.fixture
+def parquet_root(tmp_path: Path) -> str:
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"id": [1, 2], "name": ["a", "中"]}), tmp_path / "t" / "p.parquet")
+    return f"file://{tmp_path}"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_sources_lists_every_registered_source() -> None:
+    from sqlgate.core.registry import all_sources
+
+    code, text = run("sources")
+    assert code == 0
+    for spec in all_sources():
+        assert f"{spec.scheme}://" in text
+
+
+def test_query_formats(parquet_root: str, tmp_path: Path) -> None:
+    code, text = run("query", parquet_root, "SELECT id, name FROM t ORDER BY id")
+    assert code == 0 and "中" in text and text.splitlines()[1].startswith("--")
+    code, text = run("query", parquet_root, "SELECT id FROM t ORDER BY id", "--format", "csv")
+    assert text.split() == ["id", "1", "2"]
+    code, text = run("query", parquet_root, "SELECT id FROM t ORDER BY id", "--format", "json")
+    assert [json.loads(line) for line in text.splitlines()] == [{"id": 1}, {"id": 2}]
+    target = tmp_path / "out.parquet"
+    code, _ = run("query", parquet_root, "SELECT * FROM t", "--format", "parquet",
+                  "--output", str(target))
+    assert code == 0 and pq.read_table(target).num_rows == 2
+
+
+def test_query_refuses_writes(parquet_root: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("query", parquet_root, "DROP TABLE t")
+    assert code == 2
+    assert "ReadOnlyError" in capsys.readouterr().err
+
+
+def test_check_reports_both_layers(parquet_root: str) -> None:
+    code, text = run("check", parquet_root)
+    assert code == 0
+    assert "statement gate: active" in text
+    assert "server read-only guard: none on this engine" in text
+
+
+def test_bad_url_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("query", "nosuch://x/y", "SELECT 1")[0] == 2
+    assert "unknown sqlgate source" in capsys.readouterr().err
+
+
+def test_console_script_runs() -> None:
+    done = subprocess.run([sys.executable, "-m", "sqlgate.cli", "sources"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "iceberg://" in done.stdout
