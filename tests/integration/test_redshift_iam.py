@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import boto3
 import psycopg
-from psycopg import sql
 import pytest
 import sqlalchemy as sa
+from psycopg import sql
 
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.registry import get_source
