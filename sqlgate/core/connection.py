@@ -60,11 +60,15 @@ class Connection:
         if self._closed:
             raise errors.InterfaceError("connection is closed")
 
-    def admit(self, operation: str) -> str:
-        """Pass ``operation`` through the read-only gate; return its statement kind."""
+    def admit(self, operation: str, has_parameters: bool = False) -> str:
+        """Pass ``operation`` through the read-only gate; return its statement kind.
+
+        Whether parameters come matters: drivers that bind client-side rewrite ``%s`` even
+        inside string literals, so the gate reads placeholders only when values are bound.
+        """
         if self._gate is None:
             return "UNCHECKED"
-        return self._gate.check(operation)
+        return self._gate.check(operation, params=has_parameters)
 
     def cursor(self) -> Cursor:
         self._check_open()

@@ -77,7 +77,7 @@ class Cursor:
         self._discard_result()
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
-            record.kind = conn.admit(operation)
+            record.kind = conn.admit(operation, parameters is not None)
             with translated():
                 self._result = conn.session.execute(operation, parameters)
             record.rows = self._result.rowcount

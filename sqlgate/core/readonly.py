@@ -95,7 +95,7 @@ def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[
             comments.append((j, i))
         elif tok in lx.line_comments:
             if lx.dash_needs_space and tok == "--" and text[j + 2 : j + 3] not in " \t\n\r\f":
-                i = j + 2  # MySQL reads "--x" as two minus signs (and "--" at the end too)
+                i = j + 2  # MySQL reads "--x" as two minus signs
                 continue
             ends = [k for k in (text.find("\n", j), text.find("\r", j)) if k >= 0]
             i = min(ends) if ends else n  # ends at the first \r or \n, whichever the server uses
@@ -157,14 +157,10 @@ def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
     return p + 1
 
 
-_QUOTED_TYPES = frozenset(
-    getattr(T, name)
-    for name in (
-        "STRING", "NATIONAL_STRING", "RAW_STRING", "BYTE_STRING", "HEX_STRING", "BIT_STRING",
-        "UNICODE_STRING", "HEREDOC_STRING", "NATIONAL_RAW_STRING", "IDENTIFIER",
-    )
-    if hasattr(T, name)
-)  # fmt: skip
+_QUOTED_TYPES = frozenset(getattr(T, n) for n in (
+    "STRING", "NATIONAL_STRING", "RAW_STRING", "BYTE_STRING", "HEX_STRING", "BIT_STRING",
+    "IDENTIFIER", "UNICODE_STRING", "HEREDOC_STRING", "NATIONAL_RAW_STRING",
+) if hasattr(T, n))  # fmt: skip
 
 
 def _cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans) -> None:
@@ -175,10 +171,15 @@ def _cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans)
         ends[t.end] = t
     for s, e in quoted:
         t = ends.get(e - 1)
-        if t is None or t.start > s or t.token_type not in _QUOTED_TYPES:
+        if t is None or not s - 3 <= t.start <= s or t.token_type not in _QUOTED_TYPES:
             raise _Refused("ambiguous lexing", "sqlglot misreads a quoted literal")
     quoted_ends = {e - 1 for _, e in quoted}
-    if any(t.token_type in _QUOTED_TYPES and t.end not in quoted_ends for t in tokens):
+    if any(
+        t.token_type in _QUOTED_TYPES
+        and t.end not in quoted_ends
+        and not text[t.start : t.end + 1].isalnum()  # 0x41 is a hex string to sqlglot
+        for t in tokens
+    ):
         raise _Refused("ambiguous lexing", "sqlglot sees a literal the server does not")
     for s, e in comments:
         t = ends.get(e - 1)
@@ -241,11 +242,12 @@ class StatementGate:
     def __init__(self, dialect: str, policy: EnginePolicy | None = None, *, cache_size: int = 2048):
         self.dialect = dialect
         self._dialect = Dialect.get_or_raise(dialect)
-        family = DIALECT_FAMILIES.get(dialect, "")
+        name = type(self._dialect).__name__.lower()  # "mysql, normalization_strategy=..." too
+        family = DIALECT_FAMILIES.get(name, "")
         self._lex, self._family = LEXICONS.get(family, Lexicon()), family
         self.policy = policy if policy is not None else DEFAULT_POLICIES.get(family, EnginePolicy())
         self._admitted = frozenset(c.upper() for c in self.policy.admit_commands)
-        names, prefixes = side_effect_functions(dialect)
+        names, prefixes = side_effect_functions(name)
         self.denied_functions = names | {f.lower() for f in self.policy.deny_functions}
         self.denied_prefixes = tuple(prefixes | {p.lower() for p in self.policy.deny_prefixes})
         base = self._dialect.tokenizer_class  # without COMMANDS: no token swallows the rest
@@ -253,16 +255,18 @@ class StatementGate:
         self._parses_show = T.SHOW in self._dialect.parser_class.STATEMENT_PARSERS
         self._cached = functools.lru_cache(maxsize=cache_size)(self._verdict)
 
-    def check(self, sql: str, *, params: bool = True) -> str:
+    def check(self, sql: str, *, params: bool | None = None) -> str:
         """Return the admitted statement kind or raise :class:`ReadOnlyError`.
 
-        ``params``: the driver may interpolate ``%s`` / ``%(name)s`` client-side, so a
-        placeholder inside a literal or comment is refused (the value would be spliced in).
+        ``params`` says whether parameters come with ``sql`` (``None``: unknown). When they
+        may, and the engine's driver interpolates them client-side, a ``%s`` placeholder
+        inside a string literal or comment is refused: the value's text would be spliced in.
         """
         if not isinstance(sql, str):
             raise ReadOnlyError("non-text statement", type(sql).__name__)
+        strict = self.policy.client_side_params and params is not False
         verdict = self._cached if len(sql) <= _MAX_CACHED_LEN else self._verdict
-        admitted, kind, detail = verdict(sql, params)
+        admitted, kind, detail = verdict(sql, strict)
         if admitted:
             return kind
         raise ReadOnlyError(kind, detail)

@@ -148,10 +148,14 @@ class EnginePolicy:
     deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (any case)
     deny_prefixes: frozenset[str] = frozenset()
     admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
+    #: the driver splices %s / %(name)s values into the SQL text client-side (psycopg's
+    #: ClientCursor, PyMySQL, clickhouse-connect, snowflake-connector): a placeholder inside
+    #: a string literal or comment would then splice the value's text into the statement
+    client_side_params: bool = True
 
 
 DEFAULT_POLICIES = {
-    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"})),
+    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"}), client_side_params=False),
     "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
 }
 

@@ -113,7 +113,7 @@ class MySQLSession(Session):
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
         cursor = self._raw.cursor()
         try:
-            cursor.execute(operation, parameters if parameters else None)
+            cursor.execute(operation, parameters)
         except BaseException:
             cursor.close()
             raise

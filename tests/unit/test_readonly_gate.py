@@ -1,0 +1,439 @@
+"""The statement gate: both corpora, then one focused test per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlgate.core import readonly
+from sqlgate.core.errors import ProgrammingError, ReadOnlyError
+from sqlgate.core.readonly import EnginePolicy, StatementGate, gate_for
+from tests.corpus import CorpusCase, corpus_names, load_corpus
+
+ADMITTED_KINDS = {"SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "BEGIN", "COMMIT", "ROLLBACK"}
+CORPORA = {"postgres": "postgres", "mysql": "mysql"}
+
+
+def _cases(prefix: str) -> list[tuple[str, CorpusCase]]:
+    return [(d, c) for name, d in CORPORA.items() for c in load_corpus(f"{prefix}_{name}")]
+
+
+def refused(sql: str, dialect: str = "postgres", **kw: bool) -> str:
+    with pytest.raises(ReadOnlyError) as info:
+        gate_for(dialect).check(sql, **kw)
+    return info.value.kind
+
+
+# -- corpora ---------------------------------------------------------------------------
+def test_corpora_are_large_enough() -> None:
+    assert {"readonly_postgres", "readonly_mysql", "allowed_postgres", "allowed_mysql"} <= set(
+        corpus_names()
+    )
+    for name in CORPORA:
+        assert len(load_corpus(f"readonly_{name}")) >= 170
+        assert len(load_corpus(f"allowed_{name}")) >= 40
+
+
+@pytest.mark.parametrize(("dialect", "case"), _cases("readonly"), ids=lambda v: getattr(v, "id", v))
+def test_corpus_refused(dialect: str, case: CorpusCase) -> None:
+    kind = refused(case.sql, dialect)
+    assert kind.strip(), case.why
+
+
+@pytest.mark.parametrize(("dialect", "case"), _cases("allowed"), ids=lambda v: getattr(v, "id", v))
+def test_corpus_admitted(dialect: str, case: CorpusCase) -> None:
+    assert gate_for(dialect).check(case.sql) in ADMITTED_KINDS, case.why
+
+
+@pytest.mark.parametrize("dialect", ["doris", "starrocks"])
+def test_mysql_corpus_refused_by_mysql_protocol_engines(dialect: str) -> None:
+    for case in load_corpus("readonly_mysql"):
+        refused(case.sql, dialect)
+
+
+def test_postgres_corpus_refused_by_redshift() -> None:
+    for case in load_corpus("readonly_postgres"):
+        refused(case.sql, "redshift")
+
+
+def test_corpus_loader_metadata() -> None:
+    cases = load_corpus("readonly_postgres")
+    assert cases[0].id == "readonly_postgres:001" and cases[0].why
+    escaped = [c for c in cases if "\f" in c.sql]
+    assert escaped, "-- escaped: yes records are decoded"
+    assert all("-- kind:" not in c.sql for c in cases)
+
+
+# -- statement kinds ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("INSERT INTO t VALUES (1)", "postgres", "INSERT"),
+        ("update t set a = 1", "postgres", "UPDATE"),
+        ("DELETE FROM t", "mysql", "DELETE"),
+        ("REPLACE INTO t VALUES (1)", "mysql", "REPLACE"),
+        ("MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE", "postgres", "MERGE"),
+        ("SELECT 1; DELETE FROM t", "postgres", "multiple statements"),
+        ("SELECT * INTO t2 FROM t", "postgres", "SELECT ... INTO"),
+        ("SELECT * FROM t INTO OUTFILE '/tmp/x'", "mysql", "SELECT ... INTO"),
+        ("SELECT * FROM t FOR UPDATE", "postgres", "SELECT ... FOR UPDATE"),
+        ("SELECT * FROM t LOCK IN SHARE MODE", "mysql", "SELECT ... FOR SHARE"),
+        ("SELECT nextval('s')", "postgres", "side-effect function nextval"),
+        ("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "postgres", "SET SESSION"),
+        ("SET GLOBAL read_only = 0", "mysql", "SET GLOBAL"),
+        ("SET @x = 1", "mysql", "SET"),
+        ("LOAD DATA INFILE '/tmp/x' INTO TABLE t", "mysql", "LOAD DATA"),
+        ("CREATE TABLE t (a int)", "postgres", "CREATE TABLE"),
+        ("COMMENT ON TABLE t IS 'x'", "postgres", "COMMENT ON"),
+        ("BEGIN READ WRITE", "postgres", "BEGIN READ WRITE"),
+        ("START TRANSACTION READ WRITE", "mysql", "START TRANSACTION READ WRITE"),
+        ("SELECT @a := 1", "mysql", "user variable assignment"),
+        ("SELECT 1 /*! , SLEEP(1) */", "mysql", "executable comment"),
+        ("VACUUM t", "postgres", "VACUUM"),
+        ("'not a statement'", "postgres", "unparseable statement"),
+        ("SELECT FROM WHERE", "postgres", "unparseable statement"),
+    ],
+)
+def test_refusal_kinds(sql: str, dialect: str, kind: str) -> None:
+    assert refused(sql, dialect) == kind
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("SELECT 1", "postgres", "SELECT"),
+        ("TABLE t", "postgres", "SELECT"),
+        ("VALUES (1), (2)", "postgres", "SELECT"),
+        ("(SELECT 1) UNION (SELECT 2)", "mysql", "SELECT"),
+        ("EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1", "postgres", "EXPLAIN"),
+        ("EXPLAIN FORMAT=JSON SELECT 1", "mysql", "EXPLAIN"),
+        ("EXPLAIN t", "mysql", "DESCRIBE"),
+        ("DESC t", "mysql", "DESCRIBE"),
+        ("SHOW standard_conforming_strings", "postgres", "SHOW"),
+        ("SHOW VARIABLES LIKE 'sql_mode'", "mysql", "SHOW"),
+        ("BEGIN", "postgres", "BEGIN"),
+        ("START TRANSACTION READ ONLY", "mysql", "BEGIN"),
+        ("COMMIT", "mysql", "COMMIT"),
+        ("ROLLBACK WORK", "postgres", "ROLLBACK"),
+    ],
+)
+def test_admitted_kinds(sql: str, dialect: str, kind: str) -> None:
+    assert gate_for(dialect).check(sql) == kind
+
+
+# -- empty and multiple statements ----------------------------------------------------------
+@pytest.mark.parametrize("sql", ["", "   \n\t", "-- nothing", "/* nothing */", ";", " ; "])
+def test_empty_statements(sql: str) -> None:
+    assert refused(sql) == "empty statement"
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1;", "SELECT 1 ;\n  ", "SELECT ';'"])
+def test_single_trailing_semicolon(sql: str) -> None:
+    assert gate_for("postgres").check(sql) == "SELECT"
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT 1;;", "SELECT 1; -- done", "SELECT 1; /* */", "; SELECT 1"]
+)
+def test_anything_after_the_semicolon(sql: str) -> None:
+    assert refused(sql) == "multiple statements"
+
+
+# -- placeholders -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        ("SELECT * FROM t WHERE a = %s AND b IN %s LIMIT %s", "mysql"),
+        ("SELECT * FROM t WHERE a = %(a)s AND b = %(b)s", "mysql"),
+        ("SELECT * FROM t WHERE a = ? AND b = :b", "mysql"),
+        ("SELECT * FROM t WHERE a = $1 AND b = %(b)s AND c LIKE 'x%%'", "postgres"),
+        ("SELECT 5 %% 3", "postgres"),
+        ("SELECT data ? 'key' FROM t", "postgres"),
+    ],
+)
+def test_placeholders_are_parsed(sql: str, dialect: str) -> None:
+    assert gate_for(dialect).check(sql) == "SELECT"
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT '%s'", "SELECT 'a%(x)s'", "SELECT 1 -- %s", 'SELECT "%s"', "SELECT $$%s$$"]
+)
+def test_placeholder_in_literal_refused_when_driver_interpolates(sql: str) -> None:
+    assert refused(sql) == "placeholder inside a literal or comment"
+    assert gate_for("postgres").check(sql, params=False) == "SELECT"
+
+
+def test_placeholder_in_literal_when_the_driver_binds_server_side() -> None:
+    assert gate_for("duckdb").check("SELECT * FROM t WHERE a LIKE '%smith%' AND b = ?") == "SELECT"
+    assert gate_for("duckdb").check("SELECT 'x%s'", params=True) == "SELECT"
+    for params in (None, True):  # unknown counts as "parameters may come"
+        with pytest.raises(ReadOnlyError):
+            gate_for("postgres").check("SELECT 'x%s'", params=params)
+    assert gate_for("postgres").check("SELECT 'x%s'", params=False) == "SELECT"
+
+
+def test_placeholders_never_admit_more() -> None:
+    assert refused("DELETE FROM t WHERE id = %s") == "DELETE"
+    assert refused("SELECT %s; DELETE FROM t") == "multiple statements"
+    assert refused("SELECT nextval(%s)") == "side-effect function nextval"
+    assert refused("SELECT nextval%s") == "side-effect function nextval"
+
+
+# -- lexer disagreements fail closed --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("SELECT 1 /* a /* b */ c */", "postgres", "nested comment"),
+        ("SELECT 'a\\'", "postgres", "ambiguous backslash escape"),
+        ("SELECT 'a\\'', 'b\\''", "mysql", "ambiguous backslash escape"),
+        ('SELECT U&"\\0061"', "postgres", "unicode-escaped identifier"),
+        ("SELECT 1 {# x #}", "postgres", "ambiguous lexing"),
+        ("SELECT\u00a01", "postgres", "control or unusual whitespace character"),
+        ("SELECT 1\x00", "mysql", "control or unusual whitespace character"),
+        ("SELECT 1 -- x\r; DELETE FROM t", "postgres", "multiple statements"),
+        ("SELECT 1 --x; DELETE FROM t", "mysql", "multiple statements"),
+        ("SELECT '/*!'", "mysql", "executable comment"),
+        ("SELECT 'unterminated", "postgres", "unparseable statement"),
+    ],
+)
+def test_lexing_tricks(sql: str, dialect: str, kind: str) -> None:
+    assert refused(sql, dialect) == kind
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        ("SELECT E'it\\'s', E'\\\\'", "postgres"),
+        ("SELECT $$ ; $$, $t$ $$ ; $t$", "postgres"),
+        ("SELECT 1 -- comment", "mysql"),
+        ("SELECT 1 # comment", "mysql"),
+        ("SELECT 1 --1", "mysql"),
+        ("SELECT '/*!'", "postgres"),
+        ("SELECT `a;b` FROM t", "mysql"),
+        ("SELECT 0x41, X'41', b'01'", "mysql"),
+        ("SELECT '''a'b'''", "bigquery"),
+    ],
+)
+def test_lexing_admitted(sql: str, dialect: str) -> None:
+    assert gate_for(dialect).check(sql) == "SELECT"
+
+
+# -- functions and policies ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT pg_catalog.set_config('a', 'b', false)",
+        "SELECT \"SET_CONFIG\"('a', 'b', false)",
+        "SELECT * FROM set_config('a', 'b', false)",
+        "SELECT * FROM t WHERE x IN (SELECT set_config('a', 'b', false))",
+        "WITH c AS (SELECT set_config('a', 'b', false)) SELECT * FROM c",
+        "SELECT set_config /* gap */ ('a', 'b', false)",
+    ],
+)
+def test_side_effect_function_positions(sql: str) -> None:
+    assert refused(sql) == "side-effect function set_config"
+
+
+def test_deny_prefixes_and_aliases() -> None:
+    assert refused("SELECT pg_try_advisory_lock(1)") == "side-effect function pg_try_advisory_lock"
+    assert refused("SELECT lo_get(1)") == "side-effect function lo_get"
+    assert gate_for("postgres").check("WITH http(x) AS (SELECT 1) SELECT x FROM http") == "SELECT"
+    assert gate_for("postgres").check("SELECT t.x FROM (SELECT 1) AS http(x)") == "SELECT"
+
+
+def test_deny_lists_are_exported_frozensets() -> None:
+    for name in readonly.__all__:
+        if name.endswith(("_FUNCTIONS", "_PREFIXES")):
+            value = getattr(readonly, name)
+            assert isinstance(value, frozenset) and all(v == v.lower() for v in value)
+    assert {"nextval", "set_config", "pg_sleep"} <= readonly.POSTGRES_SIDE_EFFECT_FUNCTIONS
+    assert {"sleep", "get_lock", "load_file"} <= readonly.MYSQL_SIDE_EFFECT_FUNCTIONS
+
+
+def test_engine_policy_extends_the_dialect() -> None:
+    gate = StatementGate(
+        "postgres",
+        EnginePolicy(
+            deny_functions=frozenset({"My_Audit"}),
+            deny_prefixes=frozenset({"evil_"}),
+            admit_commands=frozenset({"LISTEN"}),
+        ),
+    )
+    assert gate.check("LISTEN channel") == "LISTEN"
+    for sql, kind in [
+        ("SELECT my_audit()", "side-effect function my_audit"),
+        ("SELECT evil_thing()", "side-effect function evil_thing"),
+        ("SELECT nextval('s')", "side-effect function nextval"),
+    ]:
+        with pytest.raises(ReadOnlyError) as info:
+            gate.check(sql)
+        assert info.value.kind == kind
+
+
+def test_dialect_settings_keep_the_family() -> None:
+    gate = StatementGate("mysql, normalization_strategy=lowercase")
+    with pytest.raises(ReadOnlyError) as info:
+        gate.check("SELECT 1 /*! , SLEEP(1) */")
+    assert info.value.kind == "executable comment"
+
+
+def test_unknown_dialect_family_denies_every_list() -> None:
+    assert refused("SELECT sleep(1)", "trino") == "side-effect function sleep"
+    assert refused("SELECT set_config('a', 'b', false)", "trino").startswith("side-effect")
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("SELECT * FROM url('http://x', CSV, 'a int')", "clickhouse", "side-effect function url"),
+        (
+            "SELECT * FROM s3Cluster('c', 'http://x')",
+            "clickhouse",
+            "side-effect function s3cluster",
+        ),
+        ("SELECT 1 SETTINGS readonly = 0", "clickhouse", "SETTINGS readonly"),
+        ("SYSTEM FLUSH LOGS", "clickhouse", "SYSTEM"),
+        ("OPTIMIZE TABLE t FINAL", "clickhouse", "OPTIMIZE"),
+        ("INSERT INTO FUNCTION file('x') SELECT 1", "clickhouse", "side-effect function file"),
+        ("PRAGMA version", "duckdb", "PRAGMA"),
+        ("ATTACH 'x.db'", "duckdb", "ATTACH"),
+        ("INSTALL httpfs", "duckdb", "INSTALL"),
+        ("SELECT * FROM query('DELETE FROM t')", "duckdb", "side-effect function query"),
+        ("SELECT s.nextval", "snowflake", "side-effect function nextval"),
+        (
+            "SELECT SYSTEM$CANCEL_QUERY('x')",
+            "snowflake",
+            "side-effect function system$cancel_query",
+        ),
+        (
+            "SELECT * FROM EXTERNAL_QUERY('c', 'SELECT 1')",
+            "bigquery",
+            "side-effect function external_query",
+        ),
+    ],
+)
+def test_other_engines(sql: str, dialect: str, kind: str) -> None:
+    assert refused(sql, dialect) == kind
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("SELECT * FROM read_parquet('x.parquet')", "duckdb", "SELECT"),
+        ("SUMMARIZE SELECT 1", "duckdb", "SUMMARIZE"),
+        ("EXISTS TABLE t", "clickhouse", "EXISTS"),
+        ("EXPLAIN PLAN indexes = 1 SELECT 1", "clickhouse", "EXPLAIN"),
+        ("DESCRIBE TABLE t", "snowflake", "DESCRIBE"),
+    ],
+)
+def test_other_engines_admitted(sql: str, dialect: str, kind: str) -> None:
+    assert gate_for(dialect).check(sql) == kind
+
+
+# -- EXPLAIN, transactions ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("EXPLAIN ANALYZE DELETE FROM t", "postgres", "DELETE"),
+        ("EXPLAIN (ANALYZE, BUFFERS) UPDATE t SET a = 1", "postgres", "UPDATE"),
+        ("EXPLAIN EXPLAIN SELECT 1", "postgres", "EXPLAIN EXPLAIN"),
+        ("EXPLAIN", "postgres", "EXPLAIN"),
+        ("EXPLAIN DELETE FROM t", "mysql", "DELETE"),
+        ("DESCRIBE DELETE FROM t", "mysql", "DESCRIBE DELETE"),
+        ("EXPLAIN ANALYZE SELECT pg_sleep(1)", "postgres", "side-effect function pg_sleep"),
+    ],
+)
+def test_explain_runs_only_reads(sql: str, dialect: str, kind: str) -> None:
+    assert refused(sql, dialect) == kind
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE",
+        "START TRANSACTION ISOLATION LEVEL READ COMMITTED READ ONLY",
+        "BEGIN WORK",
+        "COMMIT AND NO CHAIN",
+        "END TRANSACTION",
+    ],
+)
+def test_transaction_control_admitted(sql: str) -> None:
+    assert gate_for("postgres").check(sql) in {"BEGIN", "COMMIT"}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "BEGIN READ ONLY, READ WRITE",
+        "START TRANSACTION ISOLATION LEVEL SERIALIZABLE READ WRITE",
+        "BEGIN; SELECT 1",
+        "BEGIN ISOLATION LEVEL BOGUS",
+        "COMMIT PREPARED 'x'",
+        "ROLLBACK TO SAVEPOINT s",
+        "START SLAVE",
+    ],
+)
+def test_transaction_control_refused(sql: str) -> None:
+    refused(sql)
+
+
+# -- cache and API -----------------------------------------------------------------------------
+def test_verdicts_are_cached() -> None:
+    gate = StatementGate("postgres", cache_size=8)
+    sql = "SELECT * FROM t WHERE id = %s"
+    assert gate.check(sql) == "SELECT"
+    before = gate.cache_info()
+    for _ in range(5):
+        assert gate.check(sql) == "SELECT"
+    after = gate.cache_info()
+    assert after.hits == before.hits + 5 and after.misses == before.misses
+
+    errors = []
+    for _ in range(2):
+        with pytest.raises(ReadOnlyError) as info:
+            gate.check("DELETE FROM t")
+        errors.append(info.value)
+    assert errors[0] is not errors[1] and errors[0].kind == errors[1].kind == "DELETE"
+    assert gate.cache_info().hits == after.hits + 1
+
+
+def test_cache_is_bounded_and_keyed_by_params() -> None:
+    gate = StatementGate("postgres", cache_size=4)
+    for i in range(20):
+        gate.check(f"SELECT {i}")
+    assert gate.cache_info().currsize == 4
+    assert gate.check("SELECT '%s'", params=False) == "SELECT"
+    with pytest.raises(ReadOnlyError):
+        gate.check("SELECT '%s'")
+
+
+def test_huge_and_deep_statements() -> None:
+    gate = StatementGate("postgres")
+    assert gate.check("SELECT " + " + ".join(["1"] * 20_000)) == "SELECT"
+    assert gate.cache_info().currsize == 0  # long statements skip the cache
+    with pytest.raises(ReadOnlyError) as info:
+        gate.check("SELECT " + "(" * 20_000 + "1" + ")" * 20_000)
+    assert info.value.kind == "unparseable statement"  # RecursionError fails closed
+    with pytest.raises(ReadOnlyError) as info:
+        gate.check("SELECT 1" + " " * 1_000_000)
+    assert info.value.kind == "oversized statement"
+
+
+def test_gate_for_is_shared_and_validates_dialects() -> None:
+    assert gate_for("mysql") is gate_for("mysql")
+    assert gate_for("mysql") is not gate_for("postgres")
+    with pytest.raises(ValueError):
+        gate_for("no-such-dialect")
+
+
+def test_errors_are_programming_errors_and_text_only() -> None:
+    with pytest.raises(ProgrammingError):
+        gate_for("postgres").check("DROP TABLE t")
+    with pytest.raises(ReadOnlyError) as info:
+        gate_for("postgres").check(b"SELECT 1")  # type: ignore[arg-type]
+    assert info.value.kind == "non-text statement"
+
+
+def test_refusal_message_never_echoes_the_statement() -> None:
+    with pytest.raises(ReadOnlyError) as info:
+        gate_for("postgres").check("UPDATE t SET password = 'hunter2'")
+    assert "hunter2" not in str(info.value)
