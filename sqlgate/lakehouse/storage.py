@@ -1,32 +1,289 @@
-"""Filesystems from URLs: local paths, ``file://``, ``s3://``, ``gs://``, ``abfs://``.
+"""Filesystems from URLs: local paths, ``file://``, ``s3://``, ``gs://``, ``az://``/``abfs://``.
 
 DuckDB cannot read remote URIs offline (no httpfs), so only local files go to DuckDB's
 native readers; everything remote is streamed through pyarrow filesystems.
+
+Storage options use object_store's names (what delta-rs and hudi-rs read, and what
+:mod:`sqlgate.lakehouse.stores` builds from a URL); :func:`filesystem_options` translates them
+for pyarrow. pyarrow's own keyword names are accepted too, and keys are case-insensitive
+(``AWS_ENDPOINT_URL`` works). Options pyarrow has no use for (``aws_allow_http``,
+``retry_timeout`` ...) are ignored here: they are meant for the Rust readers.
+
+Timeouts: ``connect_timeout`` and ``timeout`` (object_store durations such as ``"5s"``, or
+plain seconds) and ``max_retries`` bound every pyarrow S3 request; pyarrow's Azure filesystem
+has no timeout settings and keeps the Azure SDK's bounded retry policy (3 retries).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
 
+from sqlgate.core.errors import InterfaceError, OperationalError, ProgrammingError
+from sqlgate.core.redact import redact
+
+# object_store (and pyarrow) option names -> pyarrow.fs.S3FileSystem keyword
 _S3_KEYS = {
-    "access_key": "access_key",
     "aws_access_key_id": "access_key",
-    "secret_key": "secret_key",
+    "access_key_id": "access_key",
+    "access_key": "access_key",
     "aws_secret_access_key": "secret_key",
-    "session_token": "session_token",
+    "secret_access_key": "secret_key",
+    "secret_key": "secret_key",
     "aws_session_token": "session_token",
-    "region": "region",
+    "aws_token": "session_token",
+    "session_token": "session_token",
+    "token": "session_token",
     "aws_region": "region",
-    "endpoint_override": "endpoint_override",
-    "endpoint": "endpoint_override",
+    "aws_default_region": "region",
+    "region": "region",
     "aws_endpoint_url": "endpoint_override",
+    "aws_endpoint": "endpoint_override",
+    "endpoint_url": "endpoint_override",
+    "endpoint": "endpoint_override",
+    "endpoint_override": "endpoint_override",
     "scheme": "scheme",
+    "aws_virtual_hosted_style_request": "force_virtual_addressing",
+    "virtual_hosted_style_request": "force_virtual_addressing",
+    "force_virtual_addressing": "force_virtual_addressing",
+    "aws_skip_signature": "anonymous",
+    "skip_signature": "anonymous",
+    "anonymous": "anonymous",
+    "connect_timeout": "connect_timeout",
+    "timeout": "request_timeout",
+    "request_timeout": "request_timeout",
+    "max_retries": "max_retries",
 }
+_AZURE_KEYS = {
+    "azure_storage_account_name": "account_name",
+    "azure_account_name": "account_name",
+    "account_name": "account_name",
+    "azure_storage_account_key": "account_key",
+    "azure_storage_access_key": "account_key",
+    "azure_storage_master_key": "account_key",
+    "azure_storage_key": "account_key",
+    "account_key": "account_key",
+    "access_key": "account_key",
+    "azure_storage_sas_key": "sas_token",
+    "azure_storage_sas_token": "sas_token",
+    "sas_key": "sas_token",
+    "sas_token": "sas_token",
+    "azure_storage_client_id": "client_id",
+    "azure_client_id": "client_id",
+    "client_id": "client_id",
+    "azure_storage_client_secret": "client_secret",
+    "azure_client_secret": "client_secret",
+    "client_secret": "client_secret",
+    "azure_storage_tenant_id": "tenant_id",
+    "azure_tenant_id": "tenant_id",
+    "tenant_id": "tenant_id",
+    "azure_storage_endpoint": "endpoint",
+    "azure_endpoint": "endpoint",
+    "endpoint": "endpoint",
+    "azure_storage_use_emulator": "use_emulator",
+    "azure_use_emulator": "use_emulator",
+    "use_emulator": "use_emulator",
+    "blob_storage_authority": "blob_storage_authority",
+    "blob_storage_scheme": "blob_storage_scheme",
+    "dfs_storage_authority": "dfs_storage_authority",
+    "dfs_storage_scheme": "dfs_storage_scheme",
+}
+_GCS_KEYS = {
+    "google_access_token": "access_token",
+    "access_token": "access_token",
+    "google_token_expiration": "credential_token_expiration",
+    "credential_token_expiration": "credential_token_expiration",
+    "google_endpoint": "endpoint_override",
+    "endpoint": "endpoint_override",
+    "endpoint_override": "endpoint_override",
+    "scheme": "scheme",
+    "google_project_id": "project_id",
+    "project_id": "project_id",
+    "google_skip_signature": "anonymous",
+    "skip_signature": "anonymous",
+    "anonymous": "anonymous",
+    "retry_timeout": "retry_time_limit",
+    "retry_time_limit": "retry_time_limit",
+}
+# Azurite's well-known development account (object_store's ``use_emulator``)
+EMULATOR_ACCOUNT = "devstoreaccount1"
+EMULATOR_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+_TRUE = {"1", "true", "yes", "on"}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h)?\s*$")
+_UNIT = {"ms": 0.001, "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+         "h": 3600.0}
+
+
+def seconds(name: str, value: Any) -> float:
+    """A duration option in seconds: ``5``, ``2.5``, ``"30s"``, ``"500ms"``, ``"1m"``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        match = _DURATION.match(str(value).lower())
+        if not match:
+            raise InterfaceError(f"option {name}={value!r} is not a duration (use e.g. 10 or 10s)")
+        number = float(match[1]) * _UNIT.get(match[2] or "s", 1.0)
+    if number <= 0:
+        raise InterfaceError(f"option {name}={value!r} must be positive")
+    return number
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def _split_endpoint(endpoint: str) -> tuple[str, str, str]:
+    """``http://host:port/path`` -> (``http``, ``host:port``, ``path``); no scheme -> https."""
+    text = str(endpoint).strip()
+    if "://" not in text:
+        text = "https://" + text
+    parsed = urlparse(text)
+    return parsed.scheme.lower(), parsed.netloc, parsed.path.strip("/")
+
+
+def is_ip_or_localhost(host: str) -> bool:
+    """True for ``127.0.0.1``, ``[::1]:9000``, ``localhost`` ...: hosts with no DNS for buckets."""
+    name = host.rsplit("@", 1)[-1]
+    if name.startswith("["):
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    if name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _pick(opts: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in opts.items():
+        target = table.get(str(key).lower())
+        if target is not None and value is not None and value != "":
+            out[target] = value
+    return out
+
+
+def s3_options(opts: dict[str, Any], bucket: str = "") -> dict[str, Any]:
+    """Keyword arguments for :class:`pyarrow.fs.S3FileSystem` from object_store options."""
+    raw = _pick(opts, _S3_KEYS)
+    kwargs: dict[str, Any] = {}
+    for key in ("access_key", "secret_key", "session_token", "region"):
+        if key in raw:
+            kwargs[key] = str(raw[key])
+    virtual = _flag(raw.get("force_virtual_addressing", False))
+    endpoint = raw.get("endpoint_override")
+    if endpoint:
+        scheme, host, _ = _split_endpoint(str(endpoint))
+        if virtual and bucket and host.lower().startswith(bucket.lower() + "."):
+            # object_store wants the bucket in a virtual-hosted endpoint; the AWS SDK adds it
+            host = host[len(bucket) + 1:]
+        kwargs["endpoint_override"] = host
+        kwargs["scheme"] = str(raw.get("scheme", scheme))
+    elif "scheme" in raw:
+        kwargs["scheme"] = str(raw["scheme"])
+    if virtual:
+        kwargs["force_virtual_addressing"] = True
+    if _flag(raw.get("anonymous", False)):
+        kwargs["anonymous"] = True
+        kwargs.pop("access_key", None)
+        kwargs.pop("secret_key", None)
+        kwargs.pop("session_token", None)
+    for key in ("connect_timeout", "request_timeout"):
+        if key in raw:
+            kwargs[key] = seconds(key, raw[key])
+    if "max_retries" in raw:
+        try:
+            retries = int(raw["max_retries"])
+        except (TypeError, ValueError):
+            raise InterfaceError(f"option max_retries={raw['max_retries']!r} is not a number"
+                                 ) from None
+        kwargs["retry_strategy"] = pafs.AwsStandardS3RetryStrategy(max_attempts=retries + 1)
+    return kwargs
+
+
+def azure_options(opts: dict[str, Any], account_hint: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for :class:`pyarrow.fs.AzureFileSystem` from object_store options.
+
+    An endpoint ``http://127.0.0.1:10000/ACCOUNT`` (Azurite, path style) becomes the authority
+    ``127.0.0.1:10000``; ``https://ACCOUNT.blob.core.chinacloudapi.cn`` (virtual-hosted)
+    becomes ``.blob.core.chinacloudapi.cn``, pyarrow's form for "account name in front".
+    """
+    raw = _pick(opts, _AZURE_KEYS)
+    kwargs: dict[str, Any] = {}
+    account = raw.get("account_name") or account_hint
+    if _flag(raw.get("use_emulator", False)):
+        account = account or EMULATOR_ACCOUNT
+        raw.setdefault("endpoint", f"http://127.0.0.1:10000/{account}")
+        if "sas_token" not in raw:
+            raw.setdefault("account_key", EMULATOR_KEY)
+    if not account:
+        raise InterfaceError("an Azure storage account name is needed (azure_storage_account_name)")
+    kwargs["account_name"] = str(account)
+    if raw.get("sas_token"):
+        kwargs["sas_token"] = "?" + str(raw["sas_token"]).lstrip("?")
+    elif raw.get("account_key"):
+        kwargs["account_key"] = str(raw["account_key"])
+    if all(k in raw for k in ("client_id", "client_secret", "tenant_id")) and not (
+        "sas_token" in kwargs or "account_key" in kwargs
+    ):
+        kwargs.update({k: str(raw[k]) for k in ("client_id", "client_secret", "tenant_id")})
+    endpoint = raw.get("endpoint")
+    if endpoint:
+        scheme, host, _path = _split_endpoint(str(endpoint))
+        prefix = f"{account}.".lower()
+        if host.lower().startswith(prefix) and ".blob." in host.lower():
+            blob = host[len(prefix) - 1:]  # ".blob.core.windows.net"
+            dfs = blob.replace(".blob.", ".dfs.", 1)
+        elif host.lower().startswith(prefix):
+            blob = dfs = host[len(prefix) - 1:]
+        else:  # an emulator or a gateway: path style, the account name follows the host
+            blob = dfs = host
+        kwargs.update(blob_storage_authority=blob, dfs_storage_authority=dfs,
+                      blob_storage_scheme=scheme, dfs_storage_scheme=scheme)
+    for key in ("blob_storage_authority", "dfs_storage_authority", "blob_storage_scheme",
+                "dfs_storage_scheme"):
+        if key in raw:
+            kwargs[key] = str(raw[key])
+    return kwargs
+
+
+def gcs_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for :class:`pyarrow.fs.GcsFileSystem` from sqlgate's GCS options."""
+    raw = _pick(opts, _GCS_KEYS)
+    kwargs: dict[str, Any] = {}
+    if _flag(raw.get("anonymous", False)):
+        kwargs["anonymous"] = True
+    elif raw.get("access_token"):
+        kwargs["access_token"] = str(raw["access_token"])
+        expiry = raw.get("credential_token_expiration")
+        if isinstance(expiry, str):
+            expiry = dt.datetime.fromisoformat(expiry.replace("Z", "+00:00"))
+        if expiry is None:  # pyarrow insists on one; a token lives an hour at most
+            expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        kwargs["credential_token_expiration"] = expiry
+    endpoint = raw.get("endpoint_override")
+    if endpoint:
+        scheme, host, _ = _split_endpoint(str(endpoint))
+        kwargs["endpoint_override"] = host
+        kwargs["scheme"] = str(raw.get("scheme", scheme))
+    if raw.get("project_id"):
+        kwargs["project_id"] = str(raw["project_id"])
+    if "retry_time_limit" in raw:
+        kwargs["retry_time_limit"] = dt.timedelta(
+            seconds=seconds("retry_timeout", raw["retry_time_limit"]))
+    return kwargs
 
 
 @dataclass(frozen=True)
@@ -56,36 +313,67 @@ def resolve(uri: str, storage_options: dict[str, Any] | None = None) -> Location
         path = os.path.abspath(parsed.path if scheme == "file" else uri)
         return Location(pafs.LocalFileSystem(), path, path)
     if scheme in ("s3", "s3a"):
-        kwargs = {_S3_KEYS[k.lower()]: v for k, v in opts.items() if k.lower() in _S3_KEYS}
-        endpoint = kwargs.get("endpoint_override")
-        if endpoint and "://" in endpoint:
-            scheme_part, host = endpoint.split("://", 1)
-            kwargs["endpoint_override"], kwargs["scheme"] = host, scheme_part
-        fs = pafs.S3FileSystem(**kwargs)
-        return Location(fs, parsed.netloc + parsed.path, f"s3://{parsed.netloc}{parsed.path}")
+        fs = pafs.S3FileSystem(**s3_options(opts, parsed.netloc))
+        path = (parsed.netloc + parsed.path).rstrip("/")
+        return Location(fs, path, f"s3://{path}")
     if scheme in ("gs", "gcs"):
-        gcs_keys = {"access_token", "endpoint_override", "scheme", "project_id"}
-        fs = pafs.GcsFileSystem(**{k: v for k, v in opts.items() if k in gcs_keys})
-        return Location(fs, parsed.netloc + parsed.path, uri)
-    if scheme in ("abfs", "abfss", "az", "azure"):
-        account = opts.get("account_name") or opts.get("azure_storage_account_name")
-        if not account and "@" in parsed.netloc:
-            account = parsed.netloc.split("@", 1)[1].split(".")[0]
-        container = parsed.netloc.split("@", 1)[0]
-        az_keys = {
-            "account_key",
-            "blob_storage_authority",
-            "dfs_storage_authority",
-            "blob_storage_scheme",
-            "dfs_storage_scheme",
-            "sas_token",
-        }
-        fs = pafs.AzureFileSystem(
-            account_name=account, **{k: v for k, v in opts.items() if k in az_keys}
-        )
-        return Location(fs, container + parsed.path, uri)
+        fs = pafs.GcsFileSystem(**gcs_options(opts))
+        return Location(fs, (parsed.netloc + parsed.path).rstrip("/"), uri)
+    if scheme in ("abfs", "abfss", "az", "azure", "adl"):
+        # abfss://container@account.dfs.core.windows.net/path or az://container/path
+        container, _, host = parsed.netloc.partition("@")
+        hint = host.split(".")[0] if host else None
+        fs = pafs.AzureFileSystem(**azure_options(opts, hint))
+        return Location(fs, (container + parsed.path).rstrip("/"), uri)
     fs, path = pafs.FileSystem.from_uri(uri)
     return Location(fs, path, uri)
+
+
+def check_root(loc: Location, what: str) -> None:
+    """Ask the store once for ``loc`` so a bad URL fails at connect, with a clear PEP 249 error.
+
+    Missing bucket/container/prefix -> ``ProgrammingError``; refused credentials, an
+    unreachable endpoint or any other store failure -> ``OperationalError``.
+    """
+    if loc.is_local:
+        return
+    try:
+        info = loc.filesystem.get_file_info(loc.path)
+    except Exception as exc:
+        raise store_error(exc, loc.uri, what) from exc
+    if info.type == pafs.FileType.NotFound:
+        raise ProgrammingError(f"{what} root {loc.uri} does not exist (no such bucket, "
+                               "container or prefix)")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_MISSING = re.compile(
+    r"NO_SUCH_BUCKET|NoSuchBucket|ContainerNotFound|container does not exist|"
+    r"bucket does not exist|Path does not exist", re.I)
+_DENIED = re.compile(
+    r"ACCESS_DENIED|AccessDenied|INVALID_ACCESS_KEY|InvalidAccessKeyId|SignatureDoesNotMatch|"
+    r"SIGNATURE_DOES_NOT_MATCH|AuthorizationFailure|AuthenticationFailed|"
+    r"AuthorizationPermissionMismatch|AuthenticationException|UNRECOGNIZED_CLIENT|"
+    r"InvalidClientTokenId|Unauthorized|Forbidden|\b40[13]\b")
+_UNREACHABLE = re.compile(
+    r"NETWORK_CONNECTION|could(?: not|n't) connect|connect to server|connection refused|"
+    r"failed to connect|timed out|timeout|error sending request|fail to get a new connection|"
+    r"could not resolve", re.I)
+
+
+def store_error(exc: BaseException, uri: str, what: str) -> Exception:
+    """The PEP 249 error for a failed store request, with a hint and no secret in it."""
+    text = " ".join(_ANSI.sub("", str(exc)).split())
+    if _MISSING.search(text) or isinstance(exc, FileNotFoundError):
+        return ProgrammingError(redact(f"{what} root {uri} does not exist: {text}"))
+    if _DENIED.search(text) or isinstance(exc, PermissionError):
+        return OperationalError(redact(
+            f"access to {uri} was refused: check the credentials (key id/secret, account key "
+            f"or SAS token) and their permissions: {text}"))
+    if _UNREACHABLE.search(text):
+        return OperationalError(redact(
+            f"cannot reach the store for {uri}: check the endpoint and the network: {text}"))
+    return OperationalError(redact(f"cannot read {what} root {uri}: {text}"))
 
 
 def list_dirs(loc: Location) -> list[str]:
