@@ -73,7 +73,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         conn.ping()
         out.write(f"connected: {conn.url}\n")
         version = ".".join(map(str, conn.session.server_version)) or "unknown"
-        out.write(f"server version: {version}\n")
+        banner = getattr(conn.session, "banner", "")
+        out.write(f"server version: {version}" + (f" ({banner})" if banner else "") + "\n")
+        if not conn.read_only:
+            out.write("read-only: DISABLED by read_only=false; no probe was sent\n")
+            return 1
         cursor = conn.cursor()
         try:
             cursor.execute("CREATE TABLE sqlgate_guard_probe (x INT)")

@@ -62,6 +62,9 @@ def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
         yield record
     except BaseException as exc:
         record.outcome = type(exc).__name__
+        refused_kind = getattr(exc, "kind", None)  # a ReadOnlyError names what it refused
+        if refused_kind:
+            record.kind = str(refused_kind)
         raise
     finally:
         elapsed = time.perf_counter() - record.started

@@ -8,6 +8,7 @@ rows only as far as the caller fetches. Neither ever materialises more than it i
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
@@ -154,8 +155,17 @@ def _column_array(values: Sequence[Any], arrow_type: pa.DataType) -> pa.Array:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-            return pa.array([None if v is None else str(v) for v in values], type=arrow_type)
+            return pa.array([_as_text(v) for v in values], type=arrow_type)
         return pa.array(values).cast(arrow_type)
+
+
+def _as_text(value: Any) -> str | None:
+    """Text for a string column: JSON documents as JSON, anything else as ``str``."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 class ArrowResult(Result):

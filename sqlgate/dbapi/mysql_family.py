@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.params import ConnectParams
+from sqlgate.core.params import ConnectParams, parse_bool
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
@@ -78,13 +78,14 @@ class MySQLFlavor(Flavor):
     def open_session(self, params: ConnectParams) -> MySQLSession:
         pymysql = import_driver(self.source, "pymysql")
         options = {"charset": "utf8mb4", "connect_timeout": 10, **self.connect_defaults}
-        options.update(params.options)
-        if params.read_only and self.guard_statement:
-            if "init_command" in options:
+        options.update(_typed_options(params.options))
+        if params.read_only:
+            if "init_command" in options:  # it runs before, and outside, the statement gate
                 raise ProgrammingError(  # noqa: F405
-                    "init_command cannot be combined with read_only=true: it could lift the guard"
+                    "init_command cannot be combined with read_only=true: it bypasses the gate"
                 )
-            options["init_command"] = self.guard_statement
+            if self.guard_statement:
+                options["init_command"] = self.guard_statement
         raw = pymysql.connect(
             host=params.host or "localhost",
             port=params.effective_port() or 3306,
@@ -95,6 +96,30 @@ class MySQLFlavor(Flavor):
             **options,
         )
         return MySQLSession(raw, self)
+
+
+_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout",
+                          "max_allowed_packet", "client_flag"})
+_BOOL_OPTIONS = frozenset({"ssl_verify_cert", "ssl_verify_identity", "ssl_disabled"})
+# LOAD DATA LOCAL lets a server read the client's files; sqlgate never enables it
+_REFUSED_OPTIONS = frozenset({"local_infile", "autocommit", "defer_connect"})
+
+
+def _typed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """URL options arrive as text; pymysql wants ints and bools for some of them."""
+    typed: dict[str, Any] = {}
+    for key, value in options.items():
+        if key in _REFUSED_OPTIONS:
+            raise InterfaceError(f"connection option {key!r} is not supported by sqlgate")  # noqa: F405
+        if key in _INT_OPTIONS and isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise InterfaceError(f"option {key}={value!r} is not a number") from None  # noqa: F405
+        elif key in _BOOL_OPTIONS:
+            value = parse_bool(key, value)
+        typed[key] = value
+    return typed
 
 
 class MySQLSession(Session):

@@ -7,6 +7,7 @@ the ``default_transaction_read_only`` guard, type names from OIDs, Arrow convers
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ ORACLE_STYLE_TYPES = POSTGRES_TYPES.extend(_ORACLE_STYLE_NAMES, name="oracle-sty
 OPENGAUSS_TYPES = ORACLE_STYLE_TYPES.extend(
     {"tinyint": "int2", "int1": "int2", "smalldatetime": "timestamp"}, name="opengauss"
 )
+_LIFTS_GUARD = re.compile(r"(?i)transaction[_ ]read[_ ]only|default_transaction|read_write")
 _READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 
 
@@ -72,8 +74,14 @@ class PostgresFlavor(Flavor):
         options = dict(self.connect_defaults)
         options.update(params.options)
         guard = [self.guard_option] if params.read_only else []
-        extra_options = options.pop("options", "")
-        startup = " ".join([*guard, extra_options]).strip()
+        extra_options = str(options.pop("options", ""))
+        if params.read_only and _LIFTS_GUARD.search(extra_options):
+            raise ProgrammingError(  # noqa: F405
+                "the 'options' connection parameter may not change transaction read-only "
+                "settings while read_only=true"
+            )
+        # the guard goes last: with repeated -c settings, PostgreSQL keeps the last one
+        startup = " ".join([extra_options, *guard]).strip()
         options.setdefault("connect_timeout", 10)
         options.setdefault("application_name", "sqlgate")
         raw = psycopg.connect(

@@ -215,3 +215,17 @@ def test_top_level_connect_by_url(driver: Driver) -> None:
         assert conn.source == driver.spec.name
         assert not driver.has_server or driver.server.password not in repr(conn)
         assert conn.cursor().execute("SELECT 1").fetchone()[0] == 1
+
+
+def test_guard_cannot_be_lifted_through_connection_options(driver: Driver) -> None:
+    """A startup option or init command that would undo the server guard is refused."""
+    if driver.spec.family == "postgres":
+        with pytest.raises(errors.ProgrammingError, match="read-only"):
+            driver.connect(options="-c default_transaction_read_only=off")
+    elif driver.spec.family == "mysql":
+        with pytest.raises(errors.ProgrammingError, match="init_command"):
+            driver.connect(init_command="SET SESSION TRANSACTION READ WRITE")
+        with pytest.raises(errors.InterfaceError, match="local_infile"):
+            driver.connect(local_infile="true")
+    else:
+        pytest.skip("embedded engines have no connection-level guard to lift")

@@ -188,3 +188,24 @@ def test_postgres_sources_share_the_family(postgres_database: ServerInfo) -> Non
     assert postgres.__name__  # harness module used by the fixtures
     with sqlgate.connect(postgres_database.url("opengauss")) as conn:
         assert conn.session.server_version[:1] == (15,)
+
+
+def test_json_reaches_arrow_as_json_text(family_db: tuple[str, ServerInfo]) -> None:
+    import json
+
+    import sqlgate
+
+    scheme, info = family_db
+    with sqlgate.connect(info.url(scheme)) as conn:
+        cur = conn.cursor().execute("SELECT profile FROM customers WHERE id = 1")
+        assert json.loads(cur.fetch_arrow_table().column(0)[0].as_py()) == {"vip": True}
+
+
+def test_numeric_url_options_reach_the_driver_typed(mariadb_server: ServerInfo) -> None:
+    import sqlgate
+
+    url = mariadb_server.url("mysql+sqlgate") + "?connect_timeout=5&read_timeout=30"
+    with sqlgate.connect(url) as conn:
+        assert conn.cursor().execute("SELECT 1").fetchone() == (1,)
+    with pytest.raises(errors.InterfaceError, match="not a number"):
+        sqlgate.connect(mariadb_server.url("mysql+sqlgate") + "?connect_timeout=soon")
