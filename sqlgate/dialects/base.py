@@ -18,9 +18,17 @@ SQLALCHEMY_2 = int(sqlalchemy.__version__.split(".")[0]) >= 2
 
 
 def dbapi_connection_of(connection: Any) -> Any:
-    """The sqlgate DB-API connection behind a SQLAlchemy Connection (1.4 and 2.x)."""
-    fairy = connection.connection
-    return getattr(fairy, "dbapi_connection", None) or fairy.connection
+    """The sqlgate DB-API connection behind a SQLAlchemy Connection or pool proxy.
+
+    SQLAlchemy 1.4 and 2.x wrap it differently (Connection -> pool fairy -> DB-API
+    connection); unwrap until the object that holds a sqlgate session is reached.
+    """
+    current = connection
+    for _ in range(4):
+        if hasattr(current, "session") and hasattr(current, "admit"):
+            return current
+        current = getattr(current, "dbapi_connection", None) or getattr(current, "connection")
+    raise TypeError(f"no sqlgate connection behind {connection!r}")
 
 
 class SqlgateDialectMixin:
