@@ -2,7 +2,8 @@
 # Install the Debian 12 packages that sqlgate's real-server tests need.
 #
 # Idempotent: if every package is already installed this is a fast no-op and
-# `apt-get update` is not run. Must run as root. System services are NOT
+# `apt-get update` is not run. Azurite (the Azure Blob emulator, from npm) goes into the
+# project-local prefix .cache/npm, skipped when already there. Must run as root. System services are NOT
 # started: the tests start their own throwaway servers on 127.0.0.1, so a
 # temporary policy-rc.d blocks maintainer scripts from launching daemons.
 set -euo pipefail
@@ -19,6 +20,24 @@ PACKAGES=(
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 
+# Azurite for the Azure Blob tests: npm into .cache/npm (git-ignored), where
+# tests/servers/azurite.py looks for node_modules/.bin/azurite-blob.
+install_azurite() {
+    local prefix
+    prefix="$(cd "$(dirname "$0")/.." && pwd)/.cache/npm"
+    if [[ -x "$prefix/node_modules/.bin/azurite-blob" ]]; then
+        log "azurite already installed in $prefix"
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        log "npm not found: cannot install azurite (install Node.js and npm)"
+        return 1
+    fi
+    log "installing azurite into $prefix"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error azurite >/dev/null
+}
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
@@ -29,6 +48,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     log "all ${#PACKAGES[@]} packages already installed"
+    install_azurite
     exit 0
 fi
 
@@ -74,3 +94,4 @@ for pkg in "${missing[@]}"; do
     fi
 done
 log "done"
+install_azurite

@@ -27,7 +27,7 @@ def dbapi_connection_of(connection: Any) -> Any:
     for _ in range(4):
         if hasattr(current, "session") and hasattr(current, "admit"):
             return current
-        current = getattr(current, "dbapi_connection", None) or getattr(current, "connection")
+        current = getattr(current, "dbapi_connection", None) or current.connection
     raise TypeError(f"no sqlgate connection behind {connection!r}")
 
 

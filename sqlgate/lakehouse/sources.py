@@ -1,11 +1,27 @@
 """From a sqlgate URL to the :class:`~sqlgate.lakehouse.base.TableSource` it names.
 
 ``iceberg:///srv/lake/catalog.db``             SQL catalog in a SQLite file (embedded default)
-``iceberg://host:8181/?catalog=rest``          REST catalog
-``iceberg://?catalog=glue&region=eu-west-1``   AWS Glue
+``iceberg://[:TOKEN@]host:8181/?catalog=rest``  REST catalog (with a bearer token)
+``iceberg://KEY:SECRET@/?catalog=glue&region=eu-west-1``   AWS Glue
 ``delta:///srv/lake/delta`` / ``hudi://bucket/prefix?store=s3``   one table per sub-directory
 ``file:///srv/data?format=csv``, ``s3://bucket/prefix``, ``minio://host:9000/bucket/prefix``,
 ``oss://…``, ``cos://…``, ``azure://ACCOUNT@container/prefix``, ``gcs://bucket/prefix``
+(the object-store URL forms and their options are in :mod:`sqlgate.lakehouse.stores`).
+
+A source on a remote store is checked once at connect (one metadata request for its root), so
+a missing bucket raises ``ProgrammingError`` and refused credentials or an unreachable endpoint
+raise ``OperationalError`` from ``connect()`` itself, never a hang.
+
+Iceberg options: pyiceberg's dotted property names (``s3.endpoint``, ``adls.account-key`` …)
+pass through; besides, for a warehouse on S3 (or an S3-compatible store)
+
+* ``endpoint=`` / ``region=`` set ``s3.endpoint`` / ``s3.region`` (Glue: ``glue.endpoint`` and
+  ``glue.region`` too; with an endpoint and no region, ``us-east-1``, so pyiceberg never asks
+  AWS where the bucket lives);
+* the URL's ``KEY:SECRET`` are the S3 keys for the SQL catalog and the AWS keys for Glue
+  (``client.access-key-id`` …: both Glue and S3); for REST the password is the bearer token;
+* ``connect_timeout`` / ``timeout`` / ``max_retries`` bound the catalog's HTTP requests (REST,
+  Glue) and pyarrow's S3 requests (``s3.connect-timeout`` / ``s3.request-timeout``).
 """
 
 from __future__ import annotations
@@ -15,23 +31,29 @@ from typing import TYPE_CHECKING, Any
 
 from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams
+from sqlgate.core.redact import register_secret
+from sqlgate.lakehouse import storage
 from sqlgate.lakehouse.base import TableSource
-from sqlgate.lakehouse.stores import locate
+from sqlgate.lakehouse.stores import TIMEOUT_DEFAULTS, locate
 
 if TYPE_CHECKING:
     from sqlgate.dbapi.lakehouse_family import LakehouseFlavor
 
 _CATALOGS = ("sql", "rest", "glue")
+_SECRET_WORDS = ("secret", "token", "password", "key", "credential", "sas")
 
 
 def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
                      options: dict[str, Any]) -> TableSource:
     """Build the table source; every option must be understood (a typo is an error)."""
     fmt = flavor.table_format
+    store = flavor.store
     if fmt == "iceberg":
         source = _iceberg(params, options)
     elif fmt in ("delta", "hudi"):
-        location = locate(str(options.pop("store", flavor.store)), params, options)
+        store = str(options.pop("store", flavor.store))
+        location = locate(store, params, options)
+        _no_unknown(flavor, options)
         if fmt == "delta":
             from sqlgate.lakehouse.delta import DeltaRootSource
 
@@ -47,11 +69,37 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
         file_format = str(options.pop("format", fmt))
         csv = {k.removeprefix("csv_"): options.pop(k) for k in list(options)
                if k.startswith("csv_")}
+        _no_unknown(flavor, options)
         source = FileSource(location.uri, file_format, location.storage_options,
                             csv_options=csv)
+    _no_unknown(flavor, options)
+    root = getattr(source, "root", None)
+    if store != "local" and isinstance(root, storage.Location):
+        try:
+            storage.check_root(root, f"{source.format} root")
+        except BaseException:
+            source.close()
+            raise
+    return source
+
+
+def _no_unknown(flavor: LakehouseFlavor, options: dict[str, Any]) -> None:
     if options:
         raise InterfaceError(f"unknown option(s) for {flavor.source}: {', '.join(sorted(options))}")
-    return source
+
+
+def _pop_network(options: dict[str, Any]) -> dict[str, float | int]:
+    out: dict[str, float | int] = {}
+    for key, default in TIMEOUT_DEFAULTS.items():
+        value = options.pop(key, default)
+        if key == "max_retries":
+            try:
+                out[key] = int(value)
+            except (TypeError, ValueError):
+                raise InterfaceError(f"option max_retries={value!r} is not a number") from None
+        else:
+            out[key] = storage.seconds(key, value)
+    return out
 
 
 def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
@@ -63,9 +111,26 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
     name = str(options.pop("catalog_name", "default"))
     # catalog properties: pyiceberg's own names (s3.endpoint, warehouse, ...) pass through
     props: dict[str, Any] = {k: options.pop(k) for k in list(options) if "." in k}
+    for key, value in props.items():
+        lowered = key.lower()
+        if any(w in lowered for w in _SECRET_WORDS) and not lowered.endswith(("key-id", "-name")):
+            register_secret(str(value))
     for key in ("warehouse", "default_namespace"):
         if key in options:
             props[key] = options.pop(key)
+    net = _pop_network(options)
+    endpoint = options.pop("endpoint", None)
+    region = options.pop("region", None)
+    if endpoint:
+        props.setdefault("s3.endpoint", str(endpoint))
+        props.setdefault("s3.region", str(region or "us-east-1"))
+    if region:
+        props.setdefault("s3.region", str(region))
+    props.setdefault("s3.connect-timeout", str(net["connect_timeout"]))
+    props.setdefault("s3.request-timeout", str(net["timeout"]))
+    if params.password:
+        register_secret(params.password)
+    target = kind
     if kind == "sql":
         path = "/" + (params.database or "").lstrip("/")
         if not params.database:
@@ -73,21 +138,106 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
                                  "iceberg:///path/to/catalog.db")
         props.setdefault("warehouse", "file://" + os.path.join(os.path.dirname(path), "warehouse"))
         props.update({"type": "sql", "uri": f"sqlite:///{path}"})
+        if params.user:
+            props.setdefault("s3.access-key-id", params.user)
+        if params.password:
+            props.setdefault("s3.secret-access-key", params.password)
+        target = path
     elif kind == "rest":
+        if not params.host:
+            raise InterfaceError("iceberg REST catalog URLs name the server: "
+                                 "iceberg://host:8181/?catalog=rest")
         scheme = str(options.pop("scheme", "http"))
         port = f":{params.port}" if params.port else ""
-        props.update({"type": "rest",
-                      "uri": f"{scheme}://{params.host}{port}/{params.database or ''}".rstrip("/")})
+        target = f"{scheme}://{params.host}{port}/{params.database or ''}".rstrip("/")
+        props.update({"py-catalog-impl": f"{__name__}.BoundedRestCatalog", "uri": target,
+                      "sqlgate.connect-timeout": str(net["connect_timeout"]),
+                      "sqlgate.timeout": str(net["timeout"])})
         if params.password:
             props["token"] = params.password
     else:
-        props["type"] = "glue"
-        if "region" in options:
-            props["glue.region"] = options.pop("region")
-        if "endpoint" in options:
-            props["glue.endpoint"] = options.pop("endpoint")
-        if params.user:
-            props["glue.access-key-id"] = params.user
-        if params.password:
-            props["glue.secret-access-key"] = params.password
-    return IcebergCatalogSource(name, **props)
+        props.update(_glue_properties(params, props, endpoint, region, net))
+        target = str(endpoint or f"glue in {props.get('client.region', 'the default region')}")
+    if options:
+        raise InterfaceError(f"unknown option(s) for iceberg: {', '.join(sorted(options))}")
+    try:
+        source = IcebergCatalogSource(name, **props)
+    except Exception as exc:
+        raise storage.store_error(exc.__cause__ or exc, target,
+                                  f"Iceberg {kind} catalog") from exc
+    if kind == "glue":  # boto3 builds its client lazily: ask once so bad keys fail here
+        try:
+            source.catalog.list_namespaces()
+        except Exception as exc:
+            source.close()
+            raise storage.store_error(exc, target, "Iceberg glue catalog") from exc
+    return source
+
+
+def _glue_properties(params: ConnectParams, props: dict[str, Any], endpoint: Any, region: Any,
+                     net: dict[str, float | int]) -> dict[str, Any]:
+    import botocore.session
+    from botocore.config import Config
+
+    out: dict[str, Any] = {"type": "glue"}
+    if region:
+        out["glue.region"] = str(region)
+        out["client.region"] = str(region)
+    if endpoint:
+        out["glue.endpoint"] = str(endpoint)
+    if params.user:
+        out["client.access-key-id"] = params.user
+    if params.password:
+        out["client.secret-access-key"] = params.password
+    token = params.credential_extras.get("session_token")
+    if token:
+        register_secret(token)
+        out["client.session-token"] = token
+    try:
+        out["glue.max-retries"] = int(props.get("glue.max-retries", net["max_retries"]))
+    except (TypeError, ValueError):
+        raise InterfaceError("glue.max-retries must be a number") from None
+    session = botocore.session.Session()
+    session.set_default_client_config(Config(
+        connect_timeout=net["connect_timeout"], read_timeout=net["timeout"]))
+    out["botocore_session"] = session
+    return out
+
+
+def __getattr__(name: str) -> Any:
+    """``BoundedRestCatalog`` is built on first use: pyiceberg is an optional extra."""
+    if name == "BoundedRestCatalog":
+        cls = _bounded_rest_catalog()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
+
+
+def _bounded_rest_catalog() -> type:
+    from pyiceberg.catalog.rest import RestCatalog
+    from requests.adapters import HTTPAdapter
+
+    class _TimeoutAdapter(HTTPAdapter):
+        def __init__(self, timeout: tuple[float, float]) -> None:
+            super().__init__(max_retries=0)
+            self.timeout = timeout
+
+        def send(self, request, **kwargs):  # type: ignore[override]
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = self.timeout
+            return super().send(request, **kwargs)
+
+    class BoundedRestCatalog(RestCatalog):
+        """pyiceberg's REST catalog with connect/read timeouts on every request."""
+
+        def _create_session(self):  # type: ignore[no-untyped-def]
+            session = super()._create_session()
+            timeout = (float(self.properties.get("sqlgate.connect-timeout", 5)),
+                       float(self.properties.get("sqlgate.timeout", 30)))
+            adapter = _TimeoutAdapter(timeout)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            return session
+
+    BoundedRestCatalog.__module__ = __name__
+    return BoundedRestCatalog

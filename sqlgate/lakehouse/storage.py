@@ -342,8 +342,8 @@ def check_root(loc: Location, what: str) -> None:
     except Exception as exc:
         raise store_error(exc, loc.uri, what) from exc
     if info.type == pafs.FileType.NotFound:
-        raise ProgrammingError(f"{what} root {loc.uri} does not exist (no such bucket, "
-                               "container or prefix)")
+        raise ProgrammingError(f"{what} {loc.uri} does not exist (no such bucket, container "
+                               "or prefix)")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -354,26 +354,28 @@ _DENIED = re.compile(
     r"ACCESS_DENIED|AccessDenied|INVALID_ACCESS_KEY|InvalidAccessKeyId|SignatureDoesNotMatch|"
     r"SIGNATURE_DOES_NOT_MATCH|AuthorizationFailure|AuthenticationFailed|"
     r"AuthorizationPermissionMismatch|AuthenticationException|UNRECOGNIZED_CLIENT|"
-    r"InvalidClientTokenId|Unauthorized|Forbidden|\b40[13]\b")
+    r"UnrecognizedClient|InvalidSignature|InvalidClientTokenId|ExpiredToken|InvalidToken|"
+    r"security token included in the request is invalid|Unauthorized|NotAuthorized|"
+    r"Forbidden|\b40[13]\b")
 _UNREACHABLE = re.compile(
     r"NETWORK_CONNECTION|could(?: not|n't) connect|connect to server|connection refused|"
     r"failed to connect|timed out|timeout|error sending request|fail to get a new connection|"
     r"could not resolve", re.I)
 
 
-def store_error(exc: BaseException, uri: str, what: str) -> Exception:
-    """The PEP 249 error for a failed store request, with a hint and no secret in it."""
-    text = " ".join(_ANSI.sub("", str(exc)).split())
+def store_error(exc: BaseException, target: str, what: str) -> Exception:
+    """The PEP 249 error for a failed store or catalog request: a hint, and no secret in it."""
+    text = " ".join(_ANSI.sub("", str(exc)).split()) or type(exc).__name__
     if _MISSING.search(text) or isinstance(exc, FileNotFoundError):
-        return ProgrammingError(redact(f"{what} root {uri} does not exist: {text}"))
+        return ProgrammingError(redact(f"{what} {target} does not exist: {text}"))
     if _DENIED.search(text) or isinstance(exc, PermissionError):
         return OperationalError(redact(
-            f"access to {uri} was refused: check the credentials (key id/secret, account key "
-            f"or SAS token) and their permissions: {text}"))
-    if _UNREACHABLE.search(text):
+            f"{what} {target}: access refused, check the credentials (key id and secret, "
+            f"account key, SAS token or token) and their permissions: {text}"))
+    if _UNREACHABLE.search(text) or isinstance(exc, (ConnectionError, TimeoutError)):
         return OperationalError(redact(
-            f"cannot reach the store for {uri}: check the endpoint and the network: {text}"))
-    return OperationalError(redact(f"cannot read {what} root {uri}: {text}"))
+            f"{what} {target}: cannot reach the endpoint, check it and the network: {text}"))
+    return OperationalError(redact(f"{what} {target}: {text}"))
 
 
 def list_dirs(loc: Location) -> list[str]:

@@ -4,6 +4,24 @@ The options use object_store's names (``aws_endpoint_url``, ``azure_storage_acco
 which delta-rs and hudi-rs read as they are and :func:`sqlgate.lakehouse.storage.resolve`
 translates for pyarrow's filesystems. Alibaba OSS and Tencent COS are reached through their
 S3-compatible endpoints; MinIO is S3 at the URL's host and port.
+
+URL forms (credentials may come from ``?credential=...`` instead of the URL)::
+
+    s3://KEY:SECRET@bucket/prefix?region=eu-west-1[&endpoint=http://127.0.0.1:9000]
+    minio://KEY:SECRET@host:9000/bucket/prefix?secure=false
+    oss://KEY:SECRET@bucket/prefix?region=cn-hangzhou      -> https://bucket.oss-cn-hangzhou.aliyuncs.com
+    cos://KEY:SECRET@bucket-1250000000/prefix?region=ap-guangzhou
+                                                  -> https://bucket-1250000000.cos.ap-guangzhou.myqcloud.com
+    azure://ACCOUNT:KEY@container/prefix[?endpoint=http://127.0.0.1:10000/ACCOUNT]
+    azure://ACCOUNT@container/prefix?sas_token=sv%3D...     (or ?credential=azure-sas:...)
+    gcs://bucket/prefix?credential=gcp[&endpoint=http://127.0.0.1:4443]
+
+Every remote store also takes ``connect_timeout`` (default 5 s), ``timeout`` (per request,
+default 30 s), ``max_retries`` (default 3) and ``retry_timeout`` (all retries together,
+default 60 s), in seconds or as durations (``10s``, ``500ms``); so an unreachable endpoint
+fails within seconds instead of hanging. OSS and COS use virtual-hosted addressing (the bucket
+in the host name), except for an ``endpoint`` on an IP address or ``localhost`` (an emulator);
+``virtual_hosted=true|false`` decides explicitly.
 """
 
 from __future__ import annotations
@@ -14,9 +32,18 @@ from typing import Any
 from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams, parse_bool
 from sqlgate.core.redact import register_secret
+from sqlgate.lakehouse.storage import is_ip_or_localhost, seconds
 
 STORES = ("local", "s3", "minio", "oss", "cos", "azure", "gcs")
 _S3_LIKE = frozenset({"s3", "minio", "oss", "cos"})
+DEFAULT_REGION = "us-east-1"
+# bounded network behaviour unless the URL says otherwise (object_store duration syntax)
+TIMEOUT_DEFAULTS = {
+    "connect_timeout": 5.0,
+    "timeout": 30.0,
+    "max_retries": 3,
+    "retry_timeout": 60.0,
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +58,36 @@ def _path(params: ConnectParams) -> str:
     return (params.database or "").strip("/")
 
 
+def _secret(value: Any) -> str:
+    text = str(value)
+    register_secret(text)
+    return text
+
+
+def _duration(value: float) -> str:
+    """object_store's duration syntax (``"5s"``, ``"500ms"``)."""
+    millis = round(value * 1000)
+    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
+
+
+def network_options(options: dict[str, Any]) -> dict[str, str]:
+    """Pop the timeout/retry options, validated, with defaults; object_store names."""
+    out: dict[str, str] = {}
+    for key, default in TIMEOUT_DEFAULTS.items():
+        value = options.pop(key, default)
+        if key == "max_retries":
+            try:
+                retries = int(value)
+            except (TypeError, ValueError):
+                raise InterfaceError(f"option max_retries={value!r} is not a number") from None
+            if retries < 0:
+                raise InterfaceError(f"option max_retries={value!r} must not be negative")
+            out[key] = str(retries)
+        else:
+            out[key] = _duration(seconds(key, value))
+    return out
+
+
 def locate(store: str, params: ConnectParams, options: dict[str, Any]) -> StoreLocation:
     """Read the root and credentials for ``store`` from the URL; consumes the options used."""
     root = options.pop("root", None)
@@ -40,12 +97,20 @@ def locate(store: str, params: ConnectParams, options: dict[str, Any]) -> StoreL
                 f"a local path takes three slashes (file:///data/lake), not host {params.host!r}")
         return StoreLocation(str(root) if root else "/" + _path(params))
     if store in _S3_LIKE:
-        return _s3_like(store, params, options, root)
-    if store == "azure":
-        return _azure(params, options, root)
-    if store == "gcs":
-        return _gcs(params, options, root)
-    raise InterfaceError(f"unknown store {store!r}; use one of {', '.join(STORES)}")
+        location = _s3_like(store, params, options, root)
+    elif store == "azure":
+        location = _azure(params, options, root)
+    elif store == "gcs":
+        location = _gcs(params, options, root)
+    else:
+        raise InterfaceError(f"unknown store {store!r}; use one of {', '.join(STORES)}")
+    location.storage_options.update(network_options(options))
+    return location
+
+
+def _with_scheme(endpoint: str) -> str:
+    endpoint = str(endpoint).strip().rstrip("/")
+    return endpoint if "://" in endpoint else f"https://{endpoint}"
 
 
 def _s3_like(store: str, params: ConnectParams, options: dict[str, Any],
@@ -53,6 +118,7 @@ def _s3_like(store: str, params: ConnectParams, options: dict[str, Any],
     opts: dict[str, str] = {}
     region = options.pop("region", None)
     endpoint = options.pop("endpoint", None) or options.pop("endpoint_url", None)
+    virtual = options.pop("virtual_hosted", None)
     if store == "minio":
         if not params.host:
             raise InterfaceError("minio URLs name the server: minio://KEY@host:9000/bucket/prefix")
@@ -60,53 +126,78 @@ def _s3_like(store: str, params: ConnectParams, options: dict[str, Any],
         port = f":{params.port}" if params.port else ""
         endpoint = endpoint or f"{'https' if secure else 'http'}://{params.host}{port}"
         bucket_path = _path(params)
+        if not bucket_path and not root:
+            raise InterfaceError("minio URLs name the bucket: minio://KEY@host:9000/bucket/prefix")
     else:
         if not params.host and not root:
             raise InterfaceError(f"{store} URLs name the bucket: {store}://bucket/prefix")
-        bucket_path = f"{params.host}/{_path(params)}".rstrip("/")
-    if store == "oss" and not endpoint:
-        if not region:
-            raise InterfaceError("oss URLs need ?region=cn-hangzhou (or ?endpoint=…)")
-        endpoint = f"https://oss-{region}.aliyuncs.com"
-    if store == "cos" and not endpoint:
-        if not region:
-            raise InterfaceError("cos URLs need ?region=ap-guangzhou (or ?endpoint=…)")
-        endpoint = f"https://cos.{region}.myqcloud.com"
-    opts["aws_region"] = str(region or "us-east-1")
-    if endpoint:
-        opts["aws_endpoint_url"] = str(endpoint)
-        if str(endpoint).startswith("http://"):
-            opts["aws_allow_http"] = "true"
+        bucket_path = f"{params.host or ''}/{_path(params)}".strip("/")
+    uri = str(root) if root else f"s3://{bucket_path}"
+    bucket = uri.split("://", 1)[-1].split("/", 1)[0]
     if store in ("oss", "cos"):
+        region = str(region).removeprefix("oss-") if region else None
+        if not endpoint:
+            if not region:
+                raise InterfaceError(f"{store} URLs need ?region=… (e.g. "
+                                     f"{'cn-hangzhou' if store == 'oss' else 'ap-guangzhou'}) "
+                                     "or ?endpoint=…")
+            endpoint = (f"https://oss-{region}.aliyuncs.com" if store == "oss"
+                        else f"https://cos.{region}.myqcloud.com")
+    if endpoint:
+        endpoint = _with_scheme(str(endpoint))
+        host = endpoint.split("://", 1)[1].split("/", 1)[0]
+        if virtual is None:
+            use_virtual = store in ("oss", "cos") and not is_ip_or_localhost(host)
+        else:
+            use_virtual = parse_bool("virtual_hosted", virtual)
+        if use_virtual:
+            # object_store takes a virtual-hosted endpoint with the bucket already in it
+            if bucket and not host.lower().startswith(bucket.lower() + "."):
+                scheme_part, rest = endpoint.split("://", 1)
+                endpoint = f"{scheme_part}://{bucket}.{rest}"
+            opts["aws_virtual_hosted_style_request"] = "true"
+        opts["aws_endpoint_url"] = endpoint
+        if endpoint.startswith("http://"):
+            opts["aws_allow_http"] = "true"
+    elif virtual is not None and parse_bool("virtual_hosted", virtual):
         opts["aws_virtual_hosted_style_request"] = "true"
+    opts["aws_region"] = str(region or DEFAULT_REGION)
     if params.user:
         opts["aws_access_key_id"] = params.user
     if params.password:
-        opts["aws_secret_access_key"] = params.password
-        register_secret(params.password)
+        opts["aws_secret_access_key"] = _secret(params.password)
     token = params.credential_extras.get("session_token") or options.pop("session_token", None)
     if token:
-        opts["aws_session_token"] = str(token)
-        register_secret(str(token))
-    return StoreLocation(str(root) if root else f"s3://{bucket_path}", opts)
+        opts["aws_session_token"] = _secret(token)
+    return StoreLocation(uri, opts)
 
 
 def _azure(params: ConnectParams, options: dict[str, Any], root: str | None) -> StoreLocation:
-    account = params.user or options.pop("account_name", None)
+    extras = params.credential_extras
+    account = options.pop("account_name", None) or params.user or extras.get("account")
     if not account:
         raise InterfaceError("azure URLs name the account: azure://ACCOUNT@container/prefix")
     opts = {"azure_storage_account_name": str(account)}
-    if params.password:
-        opts["azure_storage_account_key"] = params.password
-        register_secret(params.password)
-    sas = options.pop("sas_token", None) or params.credential_extras.get("sas_token")
+    sas = options.pop("sas_token", None) or extras.get("sas_token")
+    key = options.pop("account_key", None) or extras.get("account_key")
+    from_provider = "sas_token" in extras or "account_key" in extras
+    if params.password and not from_provider and not key:
+        if params.credential and params.credential.split(":", 1)[0] == "azure":
+            # an Entra ID bearer token (credential=azure): object_store takes it as is
+            opts["azure_storage_token"] = _secret(params.password)
+        else:
+            key = params.password
+    if sas and key:
+        raise InterfaceError("give either an account key or a SAS token for Azure, not both")
     if sas:
-        opts["azure_storage_sas_token"] = str(sas).lstrip("?")
-        register_secret(str(sas))
+        opts["azure_storage_sas_token"] = _secret(str(sas).lstrip("?"))
+    elif key:
+        opts["azure_storage_account_key"] = _secret(key)
     endpoint = options.pop("endpoint", None) or options.pop("blob_endpoint", None)
     if endpoint:
-        opts["azure_storage_endpoint"] = str(endpoint)
-        if str(endpoint).startswith("http://"):
+        endpoint = _with_scheme(str(endpoint))
+        opts["azure_storage_endpoint"] = endpoint
+        if endpoint.startswith("http://"):
             opts["azure_allow_http"] = "true"
     container = params.host
     if not container and not root:
@@ -118,12 +209,11 @@ def _azure(params: ConnectParams, options: dict[str, Any], root: str | None) -> 
 def _gcs(params: ConnectParams, options: dict[str, Any], root: str | None) -> StoreLocation:
     opts: dict[str, str] = {}
     if params.password:  # an OAuth2 access token, usually from ?credential=gcp
-        opts["google_access_token"] = params.password
-        register_secret(params.password)
+        opts["google_access_token"] = _secret(params.password)
     endpoint = options.pop("endpoint", None)
     if endpoint:
-        opts["google_endpoint"] = str(endpoint)
-    project = options.pop("project_id", None)
+        opts["google_endpoint"] = _with_scheme(str(endpoint))
+    project = options.pop("project_id", None) or params.credential_extras.get("project")
     if project:
         opts["google_project_id"] = str(project)
     if not params.host and not root:

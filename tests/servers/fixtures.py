@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from . import mariadb, moto, postgres
+from . import azurite, mariadb, moto, postgres
 from .base import ServerInfo
 
 __all__ = [
+    "azurite_server",
     "mariadb_database",
     "mariadb_server",
     "moto_clean",
@@ -77,3 +78,11 @@ def moto_clean(moto_server: ServerInfo) -> ServerInfo:
     """The shared moto server, reset to empty state before the test."""
     moto.reset(moto_server)
     return moto_server
+
+
+@pytest.fixture(scope="session")
+def azurite_server() -> Iterator[ServerInfo]:
+    """Azurite blob emulator: account/key as user/password; extra["endpoint"] is the
+    path-style blob endpoint (http://127.0.0.1:PORT/devstoreaccount1)."""
+    with azurite.running_azurite() as info:
+        yield info
