@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh demo
-.venv/bin/sqlgate sources
+.venv/bin/python -m sqlgate.demo "$@"

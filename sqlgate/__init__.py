@@ -21,10 +21,13 @@ from sqlgate.core.errors import (
     Warning,
 )
 
+from sqlgate.dialects.timetravel import as_of, hudi_changes
+
 __version__ = "0.1.0"
 
 __all__ = [
     "CredentialError", "DataError", "DatabaseError", "Error", "IntegrityError", "InterfaceError",
     "InternalError", "MissingExtraError", "NotSupportedError", "OperationalError",
-    "ProgrammingError", "ReadOnlyError", "Warning", "__version__", "connect",
+    "ProgrammingError", "ReadOnlyError", "Warning", "__version__", "as_of", "connect",
+    "hudi_changes",
 ]

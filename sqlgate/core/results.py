@@ -216,9 +216,10 @@ class ArrowResult(Result):
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         schema = self.arrow_schema()
-        if self._pending:
+        if self._pending:  # rows left over from fetchone/fetchmany come first
             rows, self._pending = self._pending, []
-            yield rows_to_batch(rows, schema)
+            for offset in range(0, len(rows), max_rows):
+                yield rows_to_batch(rows[offset:offset + max_rows], schema)
         while (batch := self._next_batch()) is not None:
             for offset in range(0, batch.num_rows, max_rows):
                 yield batch.slice(offset, max_rows)

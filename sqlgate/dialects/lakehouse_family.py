@@ -36,6 +36,9 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     full_returning = False
     insert_returning = False
     _backslash_escapes = False
+    # table properties (``delta.appendOnly`` ...) are reported as table options; they are not
+    # validated dialect keyword arguments
+    construct_arguments = None
 
     def __init__(self, *args: Any, schema_cache_ttl: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
