@@ -20,7 +20,6 @@ from sqlgate.core.errors import (
     ReadOnlyError,
     Warning,
 )
-
 from sqlgate.dialects.timetravel import as_of, hudi_changes
 
 __version__ = "0.1.0"

@@ -48,6 +48,7 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
     """Build the table source; every option must be understood (a typo is an error)."""
     fmt = flavor.table_format
     store = flavor.store
+    location = None
     if fmt == "iceberg":
         source = _iceberg(params, options)
     elif fmt in ("delta", "hudi"):
@@ -74,9 +75,10 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
                             csv_options=csv)
     _no_unknown(flavor, options)
     root = getattr(source, "root", None)
-    if store != "local" and isinstance(root, storage.Location):
+    if location is not None and store != "local" and isinstance(root, storage.Location):
         try:
-            storage.check_root(root, f"{source.format} root")
+            storage.check_root(root, f"{source.format} root",
+                               storage.probe_deadline(location.storage_options))
         except BaseException:
             source.close()
             raise

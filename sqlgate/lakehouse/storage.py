@@ -20,6 +20,7 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -329,19 +330,46 @@ def resolve(uri: str, storage_options: dict[str, Any] | None = None) -> Location
     return Location(fs, path, uri)
 
 
-def check_root(loc: Location, what: str) -> None:
+def probe_deadline(storage_options: dict[str, Any] | None) -> float:
+    """How long the connect-time probe may take: ``connect_timeout`` + ``timeout``."""
+    opts = {str(k).lower(): v for k, v in (storage_options or {}).items()}
+    return (seconds("connect_timeout", opts.get("connect_timeout", 5))
+            + seconds("timeout", opts.get("timeout", 30)))
+
+
+def check_root(loc: Location, what: str, deadline: float | None = None) -> None:
     """Ask the store once for ``loc`` so a bad URL fails at connect, with a clear PEP 249 error.
 
     Missing bucket/container/prefix -> ``ProgrammingError``; refused credentials, an
-    unreachable endpoint or any other store failure -> ``OperationalError``.
+    unreachable endpoint or any other store failure -> ``OperationalError``. ``deadline``
+    bounds the wait for filesystems without timeouts of their own (pyarrow's Azure
+    filesystem retries a silent endpoint for minutes): the probe is abandoned after it. S3
+    and GCS are bounded by their own timeouts instead: an abandoned S3 request would hold
+    up the creation of every later S3 filesystem in the process until it gave up.
     """
     if loc.is_local:
         return
-    try:
-        info = loc.filesystem.get_file_info(loc.path)
-    except Exception as exc:
-        raise store_error(exc, loc.uri, what) from exc
-    if info.type == pafs.FileType.NotFound:
+    result: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            result["info"] = loc.filesystem.get_file_info(loc.path)
+        except Exception as exc:
+            result["error"] = exc
+
+    if deadline is None or not isinstance(loc.filesystem, pafs.AzureFileSystem):
+        probe()
+    else:
+        worker = threading.Thread(target=probe, name="sqlgate-store-probe", daemon=True)
+        worker.start()
+        worker.join(deadline)
+        if worker.is_alive():
+            raise OperationalError(
+                f"{what} {loc.uri}: cannot reach the endpoint, it did not answer within "
+                f"{deadline:g} s (raise ?timeout= for a slow store)")
+    if "error" in result:
+        raise store_error(result["error"], loc.uri, what) from result["error"]
+    if result["info"].type == pafs.FileType.NotFound:
         raise ProgrammingError(f"{what} {loc.uri} does not exist (no such bucket, container "
                                "or prefix)")
 
