@@ -76,7 +76,8 @@ class LakehouseSession(Session):
         return ArrowResult(reader, describe(reader.schema), call_translated)
 
     def ping(self) -> None:
-        self.engine.list_schemas()
+        """List the default schema's tables: unlike listing schemas, that reaches the store."""
+        self.engine.list_tables(self.engine.source.default_schema)
 
     def close(self) -> None:
         self.engine.close()

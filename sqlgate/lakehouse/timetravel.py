@@ -35,24 +35,28 @@ class TimeTravel:
         return f"{self.kind.upper()} AS OF {self.value!r}"
 
 
-def normalise(sql: str) -> str:
-    """Number ``?`` placeholders and canonicalise time-travel keywords, token by token."""
+def _tokens(sql: str) -> list:
     try:
-        tokens = Dialect.get_or_raise("duckdb").tokenize(sql)
+        return Dialect.get_or_raise("duckdb").tokenize(sql)
     except TokenError as exc:
         raise ProgrammingError(f"cannot tokenise SQL: {exc}") from exc
+
+
+def _rewrite(sql: str, tokens: list, number: bool) -> str:
     out: list[str] = []
     pos, n = 0, 0
     for i, tok in enumerate(tokens):
         replacement = None
-        if tok.token_type == TokenType.PLACEHOLDER and tok.text == "?":
+        if number and tok.token_type == TokenType.PLACEHOLDER and tok.text == "?":
             n += 1
             replacement = f"${n}"
         elif (
-            tok.text.upper() in _ALIASES
+            tok.token_type == TokenType.VAR
+            and tok.text.upper() in _ALIASES
             and i > 0
             and tokens[i - 1].token_type == TokenType.FOR
             and i + 2 < len(tokens)
+            and tokens[i + 1].text.upper() == "AS"
             and tokens[i + 2].text.upper() == "OF"
         ):
             replacement = _ALIASES[tok.text.upper()]
@@ -60,8 +64,30 @@ def normalise(sql: str) -> str:
             out.append(sql[pos : tok.start])
             out.append(replacement)
             pos = tok.end + 1
+    if pos == 0:
+        return sql
     out.append(sql[pos:])
     return "".join(out)
+
+
+def canonical_sql(sql: str) -> str:
+    """``FOR SYSTEM_VERSION|SYSTEM_TIME AS OF`` spelled ``FOR VERSION|TIMESTAMP AS OF``.
+
+    Pure and token-based: string literals, quoted identifiers and comments are never touched,
+    and nothing else in the text changes (placeholders stay ``?``). Meant to run *before* the
+    read-only gate for lakehouse sources, which only parses the canonical spellings.
+    """
+    upper = sql.upper()
+    if "SYSTEM_VERSION" not in upper and "SYSTEM_TIME" not in upper:
+        return sql
+    return _rewrite(sql, _tokens(sql), number=False)
+
+
+def normalise(sql: str) -> str:
+    """Number ``?`` placeholders and canonicalise time-travel keywords, token by token."""
+    if "?" not in sql and "SYSTEM_" not in sql.upper():
+        return sql
+    return _rewrite(sql, _tokens(sql), number=True)
 
 
 def literal_value(node: exp.Expression, params: list[Any]) -> Any:
