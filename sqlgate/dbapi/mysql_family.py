@@ -148,14 +148,16 @@ class MySQLSession(Session):
             return EmptyResult(rowcount)
         fields = cursor._result.fields if cursor._result is not None else []
         columns = tuple(
-            Column(d[0], _type_name(f), d[2], d[3], d[4], d[5], d[6])
+            Column(d[0], _type_name(f), d[2], d[3], _precision(f, d[4]), d[5], d[6])
             for d, f in zip(cursor.description, fields, strict=True)
         )
         return RowResult(cursor, columns, self._arrow_type, call_translated, cursor.rowcount)
 
     def _arrow_type(self, column: Column) -> pa.DataType | None:
         if column.type_code == "decimal" and column.precision:
-            return pa.decimal128(min(column.precision, 38), column.scale or 0)
+            if column.precision > 38:
+                return pa.decimal256(column.precision, column.scale or 0)
+            return pa.decimal128(column.precision, column.scale or 0)
         return self._flavor.types.to_arrow(column.type_code)
 
     def commit(self) -> None:
@@ -195,6 +197,15 @@ class MySQLSession(Session):
     def close(self) -> None:
         if self._raw.open:
             self._raw.close()
+
+
+def _precision(field_info: Any, reported: int | None) -> int | None:
+    """DECIMAL precision: the protocol sends a display length that counts the sign and point."""
+    if field_info.type_code not in (0, 246) or reported is None:
+        return reported
+    signed = 0 if field_info.flags & _UNSIGNED_FLAG else 1
+    point = 1 if field_info.scale else 0
+    return reported - signed - point
 
 
 def _type_name(field_info: Any) -> str:

@@ -88,7 +88,8 @@ def test_arrow_methods(driver: Driver) -> None:
         table = cur.fetch_arrow_table()
         assert table.num_rows == 4
         assert table.column("id").to_pylist() == [1, 2, 3, 4]
-        assert pa.types.is_decimal(table.schema.field("amount").type)
+        amount = table.schema.field("amount").type
+        assert pa.types.is_decimal(amount) and (amount.precision, amount.scale) == (10, 2)
         assert pa.types.is_timestamp(table.schema.field("created").type)
         assert table.column("name").to_pylist()[2] == "γάμμα 中文"
 
