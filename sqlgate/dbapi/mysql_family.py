@@ -12,15 +12,15 @@ from typing import Any
 
 import pyarrow as pa
 
+from sqlgate.core.driver import DriverSession
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.params import ConnectParams, parse_bool
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
 from sqlgate.core.registry import import_driver
-from sqlgate.core.results import Column, EmptyResult, Result, RowResult
-from sqlgate.core.session import Parameters, Session
-from sqlgate.core.translate import call_translated, register_classifier
+from sqlgate.core.results import Column
+from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
 
 paramstyle = "pyformat"
@@ -122,49 +122,28 @@ def _typed_options(options: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
-class MySQLSession(Session):
+class MySQLSession(DriverSession):
     """A pymysql connection; rows pass through untouched."""
 
     def __init__(self, raw: Any, flavor: MySQLFlavor) -> None:
-        self._raw = raw
+        super().__init__(raw)
         self._flavor = flavor
         self.banner = raw.get_server_info()
         self.server_version = flavor.compat_version(self.banner)
 
-    @property
-    def raw(self) -> Any:
-        return self._raw
-
-    def execute(self, operation: str, parameters: Parameters = None) -> Result:
-        cursor = self._raw.cursor()
-        try:
-            cursor.execute(operation, parameters)
-        except BaseException:
-            cursor.close()
-            raise
-        if cursor.description is None:
-            rowcount = cursor.rowcount
-            cursor.close()
-            return EmptyResult(rowcount)
+    def describe(self, cursor: Any) -> tuple[Column, ...]:
         fields = cursor._result.fields if cursor._result is not None else []
-        columns = tuple(
+        return tuple(
             Column(d[0], _type_name(f), d[2], d[3], _precision(f, d[4]), d[5], d[6])
             for d, f in zip(cursor.description, fields, strict=True)
         )
-        return RowResult(cursor, columns, self._arrow_type, call_translated, cursor.rowcount)
 
-    def _arrow_type(self, column: Column) -> pa.DataType | None:
+    def arrow_type(self, column: Column) -> pa.DataType | None:
         if column.type_code == "decimal" and column.precision:
             if column.precision > 38:
                 return pa.decimal256(column.precision, column.scale or 0)
             return pa.decimal128(column.precision, column.scale or 0)
         return self._flavor.types.to_arrow(column.type_code)
-
-    def commit(self) -> None:
-        self._raw.commit()
-
-    def rollback(self) -> None:
-        self._raw.rollback()
 
     def set_isolation_level(self, level: str) -> None:
         if level == "AUTOCOMMIT":

@@ -13,15 +13,15 @@ from typing import Any
 
 import pyarrow as pa
 
+from sqlgate.core.driver import DriverSession
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
 from sqlgate.core.registry import import_driver
-from sqlgate.core.results import Column, EmptyResult, Result, RowResult
-from sqlgate.core.session import Parameters, Session
-from sqlgate.core.translate import call_translated, register_classifier
+from sqlgate.core.results import Column
+from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import POSTGRES_TYPES, TypeMap
 
 paramstyle = "pyformat"
@@ -100,11 +100,11 @@ class PostgresFlavor(Flavor):
         return PostgresSession(raw, self)
 
 
-class PostgresSession(Session):
+class PostgresSession(DriverSession):
     """A psycopg 3 connection; rows pass through untouched, types named from their OIDs."""
 
     def __init__(self, raw: Any, flavor: PostgresFlavor) -> None:
-        self._raw = raw
+        super().__init__(raw)
         self._flavor = flavor
         self._type_names: dict[int, str] = {}
         self.banner = self._banner()
@@ -116,10 +116,6 @@ class PostgresSession(Session):
             row = cur.fetchone()
         self._raw.rollback()
         return str(row[0]) if row else ""
-
-    @property
-    def raw(self) -> Any:
-        return self._raw
 
     def type_name(self, oid: int) -> str:
         """``int4``, ``int4[]``, ``numeric``...; ``unknown`` for types psycopg cannot name."""
@@ -133,25 +129,14 @@ class PostgresSession(Session):
             self._type_names[oid] = name
         return name
 
-    def execute(self, operation: str, parameters: Parameters = None) -> Result:
-        cursor = self._raw.cursor()
-        try:
-            cursor.execute(operation, parameters)
-        except BaseException:
-            cursor.close()
-            raise
-        if cursor.description is None:
-            rowcount = cursor.rowcount
-            cursor.close()
-            return EmptyResult(rowcount)
-        columns = tuple(
+    def describe(self, cursor: Any) -> tuple[Column, ...]:
+        return tuple(
             Column(d.name, self.type_name(d.type_code), d.display_size, d.internal_size,
                    d.precision, d.scale, d.null_ok)
             for d in cursor.description
         )
-        return RowResult(cursor, columns, self._arrow_type, call_translated, cursor.rowcount)
 
-    def _arrow_type(self, column: Column) -> pa.DataType | None:
+    def arrow_type(self, column: Column) -> pa.DataType | None:
         name = column.type_code
         if name == "numeric":
             # an unconstrained NUMERIC has no fixed scale: Arrow gets its exact text (as ADBC)
@@ -160,12 +145,6 @@ class PostgresSession(Session):
             return pa.decimal128(column.precision, column.scale or 0) if column.precision <= 38 \
                 else pa.decimal256(column.precision, column.scale or 0)
         return self._flavor.types.to_arrow(name)
-
-    def commit(self) -> None:
-        self._raw.commit()
-
-    def rollback(self) -> None:
-        self._raw.rollback()
 
     def set_isolation_level(self, level: str) -> None:
         psycopg = import_driver(self._flavor.source, "psycopg")
