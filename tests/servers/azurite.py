@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .base import HOST, ServerInfo, ServerProcess, free_port, port_open, require_binary
+from .base import HOST, ServerInfo, ServerProcess, free_port, port_open, require_binary, running
 
 NAME = "azurite"
 OVERRIDE_ENV = "SQLGATE_TEST_AZURITE_URL"
@@ -116,15 +115,6 @@ class AzuriteServer:
             self.proc.stop()
 
 
-@contextmanager
-def running_azurite() -> Iterator[ServerInfo]:
+def running_azurite() -> AbstractContextManager[ServerInfo]:
     """Yield an emulator: the override URL's if set, else a fresh throwaway one."""
-    override = _override()
-    if override is not None:
-        yield override
-        return
-    server = AzuriteServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    return running(_override(), AzuriteServer)

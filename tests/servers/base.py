@@ -16,7 +16,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -263,3 +264,19 @@ class ServerProcess:
             shutil.rmtree(self.workdir, ignore_errors=True)
             with _LIVE_LOCK:
                 _LIVE.discard(self)
+
+
+@contextmanager
+def running(override: ServerInfo | None, make_server: Callable[[], Any]) -> Iterator[ServerInfo]:
+    """Yield the override's server if one is configured, else start a throwaway one.
+
+    ``make_server()`` returns an object with ``start() -> ServerInfo`` and ``stop()``.
+    """
+    if override is not None:
+        yield override
+        return
+    server = make_server()
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -7,8 +7,7 @@ import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +18,7 @@ from .base import (
     free_port,
     info_from_url,
     require_binary,
+    running,
     server_unavailable,
 )
 
@@ -192,15 +192,6 @@ class MariaDBServer:
             self.proc.stop()
 
 
-@contextmanager
-def running_mariadb() -> Iterator[ServerInfo]:
+def running_mariadb() -> AbstractContextManager[ServerInfo]:
     """Yield a server: the override URL's if set, else a fresh throwaway one."""
-    override = _override()
-    if override is not None:
-        yield override
-        return
-    server = MariaDBServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    return running(_override(), MariaDBServer)

@@ -7,11 +7,10 @@ import shutil
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .base import HOST, ServerInfo, ServerProcess, free_port, info_from_url, require_binary
+from .base import HOST, ServerInfo, ServerProcess, free_port, info_from_url, require_binary, running
 
 NAME = "moto"
 OVERRIDE_ENV = "SQLGATE_TEST_MOTO_URL"
@@ -111,15 +110,6 @@ class MotoServer:
             self.proc.stop()
 
 
-@contextmanager
-def running_moto() -> Iterator[ServerInfo]:
+def running_moto() -> AbstractContextManager[ServerInfo]:
     """Yield a server: the override URL's if set, else a fresh throwaway one."""
-    override = _override()
-    if override is not None:
-        yield override
-        return
-    server = MotoServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    return running(_override(), MotoServer)

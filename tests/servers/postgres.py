@@ -7,8 +7,7 @@ import secrets
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from .base import (
     free_port,
     info_from_url,
     require_binary,
+    running,
     server_unavailable,
 )
 
@@ -177,15 +177,6 @@ class PostgresServer:
             self.proc.stop()
 
 
-@contextmanager
-def running_postgres() -> Iterator[ServerInfo]:
+def running_postgres() -> AbstractContextManager[ServerInfo]:
     """Yield a server: the override URL's if set, else a fresh throwaway one."""
-    override = _override()
-    if override is not None:
-        yield override
-        return
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    return running(_override(), PostgresServer)
