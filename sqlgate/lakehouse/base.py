@@ -18,6 +18,25 @@ if TYPE_CHECKING:
     from sqlgate.lakehouse.timetravel import TimeTravel
 
 
+def is_path_like(name: str) -> bool:
+    """True for a table name that is really a path: it could climb out of a source's root or
+    name a file (``'/etc/passwd'``, ``'../x'``, ``'*.csv'``, ``'s3://b/k'``)."""
+    return (
+        name in (".", "..")
+        or any(c in name for c in "/\\*?\0\n\r")
+        or "://" in name
+        or name != name.strip()
+    )
+
+
+def check_table_name(name: str, what: str = "table") -> None:
+    """Raise ``ProgrammingError`` for a table name that is a path rather than a name."""
+    if not name or is_path_like(name):
+        from sqlgate.core.errors import ProgrammingError
+
+        raise ProgrammingError(f"{what} name {name!r} is not a plain table name")
+
+
 @dataclass
 class ScanPlan:
     """How DuckDB reads one table reference, plus what the planner decided (``info``).

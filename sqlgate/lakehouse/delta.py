@@ -10,17 +10,25 @@ applies them (``to_pyarrow_dataset`` refuses such tables); the rest is a pyarrow
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any
 
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
-from sqlgate.lakehouse.files import duck_type, local_path, parquet_sql, quote_ident
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
+from sqlgate.lakehouse.files import (
+    duck_type,
+    local_path,
+    parquet_sql,
+    quote_ident,
+    uniform_parquet,
+)
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_VERSIONS_CACHED = 64
 
 
 class DeltaRootSource(TableSource):
@@ -32,6 +40,11 @@ class DeltaRootSource(TableSource):
         self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
         self.root = storage.resolve(root, storage_options)
         self.root_uri = root.rstrip("/")
+        # the latest version of each table, kept while no other version was committed, and
+        # versions read by time travel (immutable)
+        self._uris: dict[tuple[str, str], str] = {}
+        self._latest: dict[str, DeltaTableHandle] = {}
+        self._versions: OrderedDict[tuple[str, int], DeltaTableHandle] = OrderedDict()
 
     def list_schemas(self) -> list[str]:
         return [self.default_schema]
@@ -44,6 +57,7 @@ class DeltaRootSource(TableSource):
         ]
 
     def _uri(self, schema: str, table: str) -> str:
+        check_table_name(table)
         if schema == self.default_schema:
             for name in [
                 table,
@@ -54,12 +68,43 @@ class DeltaRootSource(TableSource):
         raise ProgrammingError(f"Delta table {schema}.{table} does not exist under {self.root_uri}")
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
-        return DeltaTableHandle(self, self._uri(schema, table), f"{schema}.{table}", timetravel)
+        name = f"{schema}.{table}"
+        uri = self._uris.get((schema, table))
+        if timetravel is None:
+            handle = self._latest.get(uri) if uri is not None else None
+            if handle is not None and handle.latest_version() == handle.version:
+                return handle  # nothing committed since: same files, same plans
+            uri = self._uri(schema, table)
+            handle = DeltaTableHandle(self, uri, name, None)
+            self._uris[(schema, table)] = uri
+            self._latest[uri] = handle
+            return handle
+        if timetravel.kind == "version" and uri is not None:
+            try:
+                cached = self._versions.get((uri, int(timetravel.value)))
+            except (TypeError, ValueError):
+                cached = None
+            if cached is not None:
+                self._versions.move_to_end((uri, cached.version))
+                return cached
+        uri = self._uri(schema, table)
+        handle = DeltaTableHandle(self, uri, name, timetravel)
+        self._uris[(schema, table)] = uri
+        if timetravel.kind == "version":
+            self._versions[(uri, handle.version)] = handle
+            while len(self._versions) > _VERSIONS_CACHED:
+                self._versions.popitem(last=False)
+        return handle
 
     def table_properties(self, schema: str, table: str) -> dict[str, str]:
         handle = self.open(schema, table)
         meta = handle.table.metadata()
         props = dict(meta.configuration)
+        if meta.name:
+            props["name"] = str(meta.name)
+        if meta.description:
+            props["description"] = str(meta.description)
+            props.setdefault("comment", str(meta.description))
         props.update({"version": str(handle.table.version()), "location": handle.uri})
         return props
 
@@ -81,6 +126,30 @@ class DeltaTableHandle(TableHandle):
             raise OperationalError(f"cannot load Delta table {name}: {exc}") from exc
         self.schema = pa.schema(self.table.schema().to_arrow())
         self.partition_columns = list(self.table.metadata().partition_columns)
+        self.version: int = self.table.version()
+        self._files: dict[str | None, list[str]] = {}
+        self._reader_features: set[str] | None = None
+        self._hive_all: bool | None = None
+        self._uniform_by_filter: dict[str | None, bool] = {}
+
+    def latest_version(self) -> int | None:
+        """The newest committed version (a listing of the log, no replay); None if unknown."""
+        try:
+            return int(self.table._table.get_latest_version())
+        except Exception:
+            return None
+
+    def _file_uris(self, sql_filter: str | None) -> list[str]:
+        files = self._files.get(sql_filter)
+        if files is None:
+            if sql_filter:
+                files = self.table.file_uris(file_pruning_predicate=sql_filter)
+            else:
+                files = self.table.file_uris()
+            if len(self._files) >= _VERSIONS_CACHED:
+                self._files.clear()
+            self._files[sql_filter] = files
+        return files
 
     def _travel(self, tt: TimeTravel) -> None:
         history = self.table.history()
@@ -106,19 +175,21 @@ class DeltaTableHandle(TableHandle):
         self.table.load_as_version(tt.value)
 
     def _features(self) -> set[str]:
-        proto = self.table.protocol()
-        features = set(proto.reader_features or [])
-        mode = self.table.metadata().configuration.get("delta.columnMapping.mode", "none")
-        if mode != "none":
-            features.add("columnMapping")
-        return features
+        if self._reader_features is None:
+            proto = self.table.protocol()
+            features = set(proto.reader_features or [])
+            mode = self.table.metadata().configuration.get("delta.columnMapping.mode", "none")
+            if mode != "none":
+                features.add("columnMapping")
+            self._reader_features = features
+        return self._reader_features
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         sql_filter = pushdown.to_sql(predicate)
-        info: dict[str, Any] = {"version": self.table.version(), "filter": sql_filter}
-        all_files = self.table.file_uris()
-        files = self.table.file_uris(file_pruning_predicate=sql_filter) if sql_filter else all_files
-        info.update(files_total=len(all_files), files_planned=len(files), files=files)
+        info: dict[str, Any] = {"version": self.version, "filter": sql_filter}
+        all_files = self._file_uris(None)
+        files = self._file_uris(sql_filter) if sql_filter else all_files
+        info.update(files_total=len(all_files), files_planned=len(files), files=list(files))
         features = self._features() & {"deletionVectors", "columnMapping"}
         if features:
             return self._query_builder(sql_filter, info, features)
@@ -126,10 +197,16 @@ class DeltaTableHandle(TableHandle):
             info["scan"] = "empty"
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
         paths = [local_path(f) for f in files]
-        hive = self._hive_ok(files) if self.partition_columns else True
+        hive = True
+        if self.partition_columns:
+            if self._hive_all is None:
+                self._hive_all = self._hive_ok(all_files) if all_files else False
+            hive = self._hive_all or self._hive_ok(files)
         if all(p is not None for p in paths) and hive:
             info["scan"] = "duckdb_read_parquet"
-            opts: dict[str, Any] = {"union_by_name": True}
+            opts: dict[str, Any] = {}
+            if not self._uniform(sql_filter, paths):
+                opts["union_by_name"] = True
             if self.partition_columns:
                 opts["hive_partitioning"] = True
                 opts["hive_types"] = {
@@ -142,6 +219,18 @@ class DeltaTableHandle(TableHandle):
         info["scan"] = "pyarrow_dataset"
         dataset = self.table.to_pyarrow_dataset(file_pruning_predicate=sql_filter)
         return ScanPlan(self.schema, arrow=dataset, info=info)
+
+    def _uniform(self, key: str | None, paths: list[str]) -> bool:
+        """Whether the files share one schema with every data column (no ``union_by_name``)."""
+        uniform = self._uniform_by_filter.get(key)
+        if uniform is None:
+            parts = set(self.partition_columns)
+            columns = [f.name for f in self.schema if f.name not in parts]
+            uniform = uniform_parquet(paths, columns)
+            if len(self._uniform_by_filter) >= _VERSIONS_CACHED:
+                self._uniform_by_filter.clear()
+            self._uniform_by_filter[key] = uniform
+        return uniform
 
     def _hive_ok(self, files: list[str]) -> bool:
         """DuckDB can take partition values from the paths only when they are plain text."""

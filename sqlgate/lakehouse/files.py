@@ -8,7 +8,10 @@ registered in DuckDB, which pushes projection and filters into them.
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -19,7 +22,7 @@ import pyarrow.fs as pafs
 
 from sqlgate.core.errors import NotSupportedError, OperationalError, ProgrammingError
 from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
 from sqlgate.lakehouse.timetravel import TimeTravel
 
 FORMATS = {
@@ -62,6 +65,9 @@ def _duck_literal(value: Any) -> str:
     return quote_str(value) if isinstance(value, str) else str(value)
 
 
+_HANDLES_CACHED = 64
+
+
 class FileSource(TableSource):
     """``root`` holds one table per sub-directory (or per file); schema ``main``."""
 
@@ -84,6 +90,8 @@ class FileSource(TableSource):
             self.root = storage.Location(filesystem, root, root)
         else:
             self.root = storage.resolve(root, storage_options)
+        # opened tables, reused while a listing of their files is unchanged
+        self._handles: OrderedDict[str, tuple[tuple, FileTable]] = OrderedDict()
 
     def list_schemas(self) -> list[str]:
         return [self.default_schema]
@@ -106,6 +114,7 @@ class FileSource(TableSource):
             raise ProgrammingError(f"file sources have a single schema {self.default_schema!r}")
 
     def _locate(self, table: str) -> tuple[str, bool]:
+        check_table_name(table)
         fs = self.root.filesystem
         for name in [table, *[t for t in self.list_tables("main") if t.lower() == table.lower()]]:
             path = self.root.join(name).path
@@ -120,8 +129,37 @@ class FileSource(TableSource):
         self._check_schema(schema)
         if timetravel is not None:
             raise NotSupportedError("plain files have no versions: time travel is not available")
+        cached = self._handles.get(table)
+        if cached is not None:
+            fingerprint, handle = cached
+            if self._fingerprint(handle.path, handle.is_dir) == fingerprint:
+                self._handles.move_to_end(table)
+                return handle
+            self._handles.pop(table, None)
         path, is_dir = self._locate(table)
-        return FileTable(self, path, is_dir, f"main.{table}")
+        fingerprint = self._fingerprint(path, is_dir)
+        handle = FileTable(self, path, is_dir, f"main.{table}")
+        if fingerprint is not None:
+            self._handles[table] = (fingerprint, handle)
+            while len(self._handles) > _HANDLES_CACHED:
+                self._handles.popitem(last=False)
+        return handle
+
+    def _fingerprint(self, path: str, is_dir: bool) -> tuple | None:
+        """Every file of a table with its size and modification time: one listing, no read.
+
+        A file added, removed or rewritten changes it, so the next query sees the change."""
+        fs = self.root.filesystem
+        try:
+            if is_dir:
+                infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
+            else:
+                infos = [fs.get_file_info(path)]
+        except (OSError, pa.ArrowException):
+            return None
+        if not infos or (not is_dir and infos[0].type != pafs.FileType.File):
+            return None
+        return tuple(sorted((i.path, int(i.type), i.size, i.mtime_ns) for i in infos))
 
 
 class FileTable(TableHandle):
@@ -134,6 +172,8 @@ class FileTable(TableHandle):
         self.dataset = None if self.native else self._dataset()
         self.schema = self._duck_schema() if self.native else self.dataset.schema
         self.partition_columns = self._partition_columns()
+        self._fragments: dict[str, list] = {}  # planned fragments per pushed filter
+        self._all_uniform: bool | None = None
 
     def _partition_columns(self) -> list[str]:
         """Columns that really are ``name=value`` directories.
@@ -171,7 +211,8 @@ class FileTable(TableHandle):
 
     def _duck_schema(self) -> pa.Schema:
         try:
-            with duckdb.connect() as con:
+            with _type_lock:
+                con = _helper_connection()
                 return (
                     con.sql(f"SELECT * FROM {self._reader_sql()} LIMIT 0").to_arrow_table().schema
                 )
@@ -183,11 +224,17 @@ class FileTable(TableHandle):
             info = {"scan": f"duckdb_read_{self.source.format}", "filter": None}
             return ScanPlan(self.schema, sql=f"SELECT * FROM {self._reader_sql()}", info=info)
         expr = pushdown.to_pyarrow(predicate, self.schema)
-        frags = list(
-            self.dataset.get_fragments(filter=expr)
-            if expr is not None
-            else self.dataset.get_fragments()
-        )
+        key = "" if expr is None else str(expr)
+        frags = self._fragments.get(key)
+        if frags is None:
+            frags = list(
+                self.dataset.get_fragments(filter=expr)
+                if expr is not None
+                else self.dataset.get_fragments()
+            )
+            if len(self._fragments) >= _HANDLES_CACHED:
+                self._fragments.clear()
+            self._fragments[key] = frags
         info: dict[str, Any] = {
             "filter": str(expr) if expr is not None else None,
             "files_total": len(self.dataset.files),
@@ -199,28 +246,125 @@ class FileTable(TableHandle):
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
         if self.source.root.is_local and self.source.format == "parquet":
             info["scan"] = "duckdb_read_parquet"
-            sql = parquet_sql(
-                [f.path for f in frags], hive_partitioning=self.is_dir, union_by_name=True
-            )
+            paths = [f.path for f in frags]
+            opts: dict[str, Any] = {"hive_partitioning": self.is_dir}
+            if not self._uniform(paths):
+                opts["union_by_name"] = True
             if self.is_dir and self.partition_columns:
-                sql = parquet_sql(
-                    [f.path for f in frags],
-                    hive_partitioning=True,
-                    union_by_name=True,
-                    hive_types=self._hive_types(),
-                )
-            return ScanPlan(self.schema, sql=f"SELECT * FROM {sql}", info=info)
+                opts["hive_types"] = self._hive_types()
+            return ScanPlan(self.schema, sql=f"SELECT * FROM {parquet_sql(paths, **opts)}",
+                            info=info)
         info["scan"] = "pyarrow_dataset"
         pruned = ds.FileSystemDataset(frags, self.schema, self.dataset.format, self.fs)
         return ScanPlan(self.schema, arrow=pruned, info=info)
+
+    def _uniform(self, paths: list[str]) -> bool:
+        """Whether the files share one schema (then DuckDB needs no ``union_by_name``, which
+        reads every footer at every bind); known per table version, as the handle is."""
+        if self._all_uniform is None:
+            self._all_uniform = uniform_parquet(self.dataset.files, None, cache=False)
+        return self._all_uniform or uniform_parquet(paths, None, cache=False)
 
     def _hive_types(self) -> dict[str, str]:
         return {f.name: duck_type(f.type) for f in self.dataset.partitioning.schema
                 if f.name in self.partition_columns}
 
 
+_DUCK_NAMES = {
+    pa.bool_(): "BOOLEAN", pa.int8(): "TINYINT", pa.int16(): "SMALLINT", pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT", pa.uint8(): "UTINYINT", pa.uint16(): "USMALLINT",
+    pa.uint32(): "UINTEGER", pa.uint64(): "UBIGINT", pa.float32(): "FLOAT",
+    pa.float64(): "DOUBLE", pa.string(): "VARCHAR", pa.large_string(): "VARCHAR",
+    pa.date32(): "DATE", pa.binary(): "BLOB", pa.large_binary(): "BLOB",
+}  # fmt: skip
+_type_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=256)
 def duck_type(arrow_type: pa.DataType) -> str:
     """DuckDB's SQL name for an Arrow type (for ``hive_types``)."""
-    with duckdb.connect() as con:
+    name = _DUCK_NAMES.get(arrow_type)
+    if name is not None:
+        return name
+    with _type_lock, duckdb.connect() as con:
         tbl = pa.table({"c": pa.array([], arrow_type)})  # noqa: F841 - scanned by name
         return con.execute("DESCRIBE SELECT * FROM tbl").fetchall()[0][1]
+
+
+# -- a private DuckDB for small questions (opening one costs tens of milliseconds) ---------------
+_helper: duckdb.DuckDBPyConnection | None = None
+_SIGNATURES: OrderedDict[str, tuple] = OrderedDict()  # immutable data file -> its columns
+_SIGNATURES_CACHED = 100_000
+
+
+def _helper_connection() -> duckdb.DuckDBPyConnection:
+    global _helper
+    if _helper is None:
+        _helper = duckdb.connect(":memory:", config={"python_enable_replacements": False})
+    return _helper
+
+
+def _top_level(rows: list[tuple]) -> tuple[tuple[str, str], ...]:
+    """(name, DuckDB type) of the top-level columns, from ``parquet_schema`` rows in order."""
+    out: list[tuple[str, str]] = []
+    pending = [int(rows[0][2] or 0)] if rows else []  # children left at each depth
+    for name, duck, children in rows[1:]:
+        if not pending:
+            break
+        if len(pending) == 1:
+            out.append((name, duck or ""))
+        pending[-1] -= 1
+        if children:
+            pending.append(int(children))
+        while pending and pending[-1] == 0 and len(pending) > 1:
+            pending.pop()
+    return tuple(out)
+
+
+def parquet_signatures(paths: list[str], cache: bool = True) -> dict[str, tuple]:
+    """Each local Parquet file's schema as DuckDB reads it: the full tree (for equality) and
+    the top-level ``(name, type)`` columns. ``cache`` only for immutable files (table formats).
+    """
+    out: dict[str, tuple] = {}
+    todo = []
+    with _type_lock:
+        for path in paths:
+            sig = _SIGNATURES.get(path) if cache else None
+            if sig is None:
+                todo.append(path)
+            else:
+                out[path] = sig
+        if todo:
+            rows = _helper_connection().sql(
+                "SELECT file_name, list((name, type, type_length, repetition_type, num_children,"
+                " converted_type, scale, precision, logical_type, duckdb_type)"
+                " ORDER BY column_id) FROM parquet_schema($1) GROUP BY file_name",
+                params=[todo],
+            ).fetchall()
+            for name, columns in rows:
+                tree = tuple(tuple(c.values()) if isinstance(c, dict) else tuple(c)
+                             for c in columns)
+                top = _top_level([(c[0], c[9], c[4]) for c in tree])
+                out[name] = (tree, top)
+                if cache:
+                    _SIGNATURES[name] = out[name]
+            while len(_SIGNATURES) > _SIGNATURES_CACHED:
+                _SIGNATURES.popitem(last=False)
+    return out
+
+
+def uniform_parquet(paths: list[str], columns: list[str] | None, cache: bool = True) -> bool:
+    """True when all the files have one schema that has every column in ``columns``: DuckDB's
+    ``read_parquet`` then needs no ``union_by_name``. Unknown (an unreadable file) is False."""
+    if not paths:
+        return True
+    try:
+        sigs = parquet_signatures(paths, cache)
+    except duckdb.Error:
+        return False
+    if len(sigs) != len(set(paths)) or len({sig[0] for sig in sigs.values()}) != 1:
+        return False
+    if columns is None:
+        return True
+    names = {name for name, _ in next(iter(sigs.values()))[1]}
+    return all(c in names for c in columns)

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
 from sqlgate.lakehouse.timetravel import TimeTravel
 
 
@@ -42,6 +42,7 @@ class HudiRootSource(TableSource):
     def _table(self, schema: str, table: str):
         from hudi import HudiTable
 
+        check_table_name(table)
         if schema == self.default_schema:
             for name in [
                 table,

@@ -8,6 +8,9 @@ handed to DuckDB's native ``read_parquet``; anything else streams through pyiceb
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -15,7 +18,7 @@ import pyarrow as pa
 from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
-from sqlgate.lakehouse.files import local_path, parquet_sql, quote_ident
+from sqlgate.lakehouse.files import local_path, parquet_sql, quote_ident, uniform_parquet
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 
@@ -33,6 +36,10 @@ class IcebergCatalogSource(TableSource):
         except Exception as exc:
             raise OperationalError(f"cannot open Iceberg catalog {name!r}: {exc}") from exc
         self.default_schema = str(properties.get("default_namespace", "default"))
+        # loaded tables by (namespace, name): reused while the catalog points at the same
+        # metadata file, i.e. until another writer commits (a commit writes a new one)
+        self._tables: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
+        self._probe = _metadata_probe(self.catalog)
 
     def list_schemas(self) -> list[str]:
         out: list[str] = []
@@ -60,16 +67,86 @@ class IcebergCatalogSource(TableSource):
         except (NoSuchTableError, NoSuchNamespaceError) as exc:
             raise ProgrammingError(f"Iceberg table {schema}.{table} does not exist") from exc
 
+    def _current(self, schema: str, table: str) -> _Loaded:
+        """The table as the catalog has it now; its metadata is parsed again only after a
+        commit. SQL catalogs are asked for the metadata location alone (one indexed row);
+        other catalogs load the table and the location decides whether plans are kept."""
+        key = (schema, table)
+        cached = self._tables.get(key)
+        if cached is not None and self._probe is not None:
+            try:
+                location = self._probe(schema, table)
+            except Exception:
+                location = None
+            if location is not None and location == cached.location:
+                self._tables.move_to_end(key)
+                return cached
+        tbl = self._load(schema, table)
+        location = tbl.metadata_location
+        if cached is None or cached.location != location:
+            cached = _Loaded(location, tbl)
+        self._tables[key] = cached
+        self._tables.move_to_end(key)
+        while len(self._tables) > _TABLES_CACHED:
+            self._tables.popitem(last=False)
+        return cached
+
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
-        return IcebergTable(self._load(schema, table), f"{schema}.{table}", timetravel)
+        loaded = self._current(schema, table)
+        key = None if timetravel is None else (timetravel.kind, repr(timetravel.value))
+        handle = loaded.handles.get(key)
+        if handle is None:
+            handle = IcebergTable(loaded.table, f"{schema}.{table}", timetravel)
+            if len(loaded.handles) >= _TABLES_CACHED:
+                loaded.handles.clear()
+            loaded.handles[key] = handle
+        return handle
 
     def table_properties(self, schema: str, table: str) -> dict[str, str]:
-        tbl = self._load(schema, table)
+        tbl = self._current(schema, table).table
         props = dict(tbl.properties)
         props.update({"location": tbl.location(), "format-version": str(tbl.format_version)})
         if tbl.current_snapshot() is not None:
             props["current-snapshot-id"] = str(tbl.current_snapshot().snapshot_id)
         return props
+
+
+_TABLES_CACHED = 64
+
+
+@dataclass
+class _Loaded:
+    location: str
+    table: Any
+    handles: dict[Any, IcebergTable] = field(default_factory=dict)
+
+
+def _metadata_probe(catalog) -> Callable[[str, str], str | None] | None:
+    """For pyiceberg's SQL catalog: read a table's current metadata location, nothing else."""
+    try:
+        from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
+        from sqlalchemy import bindparam, select
+    except ImportError:
+        return None
+    if not isinstance(catalog, SqlCatalog):
+        return None
+    stmt = select(IcebergTables.metadata_location).where(
+        IcebergTables.catalog_name == bindparam("catalog"),
+        IcebergTables.table_namespace == bindparam("namespace"),
+        IcebergTables.table_name == bindparam("table"),
+    )
+    type_filter = getattr(catalog, "_iceberg_type_filter", lambda: None)()
+    if type_filter is not None:
+        stmt = stmt.where(type_filter)
+
+    def probe(schema: str, table: str) -> str | None:
+        with catalog.engine.connect() as conn:
+            row = conn.execute(
+                stmt, {"catalog": catalog.name, "namespace": schema, "table": table}
+            ).first()
+        return None if row is None else row[0]
+
+    return probe
 
 
 class IcebergTable(TableHandle):
@@ -92,6 +169,8 @@ class IcebergTable(TableHandle):
             for f in spec.fields
             if str(f.transform) == "identity"
         ]
+        self._plans: dict[str, tuple[list, dict[str, Any], str | None]] = {}
+        self._stable: bool | None = None
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         row_filter = pushdown.to_iceberg(predicate)
@@ -100,15 +179,37 @@ class IcebergTable(TableHandle):
             info.update(files_planned=0, files=[], scan="empty")
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
         scan = self.table.scan(row_filter=row_filter, snapshot_id=self._pin)
+        key = str(row_filter)
+        cached = self._plans.get(key)
+        if cached is None:
+            cached = self._plan_files(scan)
+            if len(self._plans) >= _TABLES_CACHED:
+                self._plans.clear()
+            self._plans[key] = cached
+        tasks, planned, sql = cached
+        info.update(planned)
+        info["files"] = list(planned["files"])
+        if sql is not None:
+            info["scan"] = "duckdb_read_parquet"
+            return ScanPlan(self.schema, sql=sql, info=info)
+        if not tasks:
+            info["scan"] = "empty"
+            return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        info["scan"] = "pyiceberg_arrow_stream"
+        return ScanPlan(self.schema, arrow=self._reader(scan, tasks), info=info)
+
+    def _plan_files(self, scan) -> tuple[list, dict[str, Any], str | None]:
+        """Manifests read once per snapshot and filter: the tasks, what the plan says about
+        them, and the native ``read_parquet`` SQL when DuckDB can read the files itself."""
         tasks = list(scan.plan_files())
         snapshot = self.table.metadata.snapshot_by_id(self.snapshot_id)
         total = (snapshot.summary or {}).get("total-data-files") if snapshot else None
-        info.update(
-            files_planned=len(tasks),
-            files_total=int(total) if total is not None else None,
-            files=[t.file.file_path for t in tasks],
-            delete_files=sum(len(t.delete_files) for t in tasks),
-        )
+        info: dict[str, Any] = {
+            "files_planned": len(tasks),
+            "files_total": int(total) if total is not None else None,
+            "files": [t.file.file_path for t in tasks],
+            "delete_files": sum(len(t.delete_files) for t in tasks),
+        }
         paths = [local_path(t.file.file_path) for t in tasks]
         native = (
             tasks
@@ -117,16 +218,15 @@ class IcebergTable(TableHandle):
             and all(str(t.file.file_format).upper().endswith("PARQUET") for t in tasks)
             and self._stable_schema()
         )
+        sql = None
         if native:
             cols = ", ".join(quote_ident(f.name) for f in self.schema)
-            info["scan"] = "duckdb_read_parquet"
-            sql = f"SELECT {cols} FROM {parquet_sql(paths, union_by_name=True)}"
-            return ScanPlan(self.schema, sql=sql, info=info)
-        if not tasks:
-            info["scan"] = "empty"
-            return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
-        info["scan"] = "pyiceberg_arrow_stream"
-        return ScanPlan(self.schema, arrow=self._reader(scan, tasks), info=info)
+            columns = [f.name for f in self.schema]
+            if uniform_parquet(paths, columns):
+                sql = f"SELECT {cols} FROM {parquet_sql(paths)}"
+            else:
+                sql = f"SELECT {cols} FROM {parquet_sql(paths, union_by_name=True)}"
+        return tasks, info, sql
 
     def _reader(self, scan, tasks) -> pa.RecordBatchReader:
         from pyiceberg.io.pyarrow import ArrowScan
@@ -140,10 +240,13 @@ class IcebergTable(TableHandle):
 
     def _stable_schema(self) -> bool:
         """True when every schema version has the same field ids under the same names."""
-        wanted = {(f.field_id, f.name) for f in self.iceberg_schema.fields}
-        return all(
-            {(f.field_id, f.name) for f in s.fields} == wanted for s in self.table.metadata.schemas
-        )
+        if self._stable is None:
+            wanted = {(f.field_id, f.name) for f in self.iceberg_schema.fields}
+            self._stable = all(
+                {(f.field_id, f.name) for f in s.fields} == wanted
+                for s in self.table.metadata.schemas
+            )
+        return self._stable
 
 
 def _snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:

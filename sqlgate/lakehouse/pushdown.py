@@ -184,6 +184,12 @@ def _pa(pred: tuple, schema: pa.Schema) -> pc.Expression:
     field, ftype = pc.field(name), schema.field(name).type
     if tag == "isnull":
         return field.is_null()
+    values = pred[2] if tag == "in" else [pred[3]]
+    if _family(ftype) == "str" and values and all(_is_date(v) for v in values):
+        # DuckDB compares VARCHAR with DATE as dates (the text is cast); so does the pruning.
+        # Hive partition values read as text ("day=2024-01-31") then prune by date; a value
+        # that is no date makes the cast fail, and the engine plans without the filter.
+        field, ftype = field.cast(pa.date32()), pa.date32()
     if tag == "in":
         return field.isin(pa.array([coerce(v, ftype).as_py() for v in pred[2]], type=ftype))
     value = coerce(pred[3], ftype)
@@ -195,6 +201,10 @@ def _pa(pred: tuple, schema: pa.Schema) -> pc.Expression:
         "<": field < value,
         "<=": field <= value,
     }[pred[2]]
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
 def _sql_literal(value: Any) -> str:

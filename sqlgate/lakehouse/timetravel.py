@@ -4,8 +4,11 @@ The SQL is first normalised on sqlglot *tokens* (never regex on raw text, so str
 and comments are left alone): qmark ``?`` parameters become numbered ``$n`` (so the pushdown
 can resolve them and the engine can drop the ones consumed by ``AS OF ?``), and the
 ``SYSTEM_VERSION`` / ``SYSTEM_TIME`` spellings become ``VERSION`` / ``TIMESTAMP``. sqlglot then
-parses the clause into ``Table.version``; :func:`pop_time_travel` records and strips it so
-DuckDB never sees it.
+parses the clause into ``Table.version``; :func:`split_time_travel` strips it so DuckDB never
+sees it, and :func:`resolve_time_travel` reads its value with each execution's parameters.
+
+:func:`canonical_sql` is the spelling rewrite alone (placeholders untouched), for callers that
+must show the SQL to a parser knowing only ``FOR VERSION|TIMESTAMP AS OF`` (the read-only gate).
 """
 
 from __future__ import annotations
@@ -109,8 +112,12 @@ def literal_value(node: exp.Expression, params: list[Any]) -> Any:
     raise ProgrammingError(f"AS OF needs a literal or a parameter, got {node.sql('duckdb')}")
 
 
-def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
-    """Strip ``FOR VERSION|TIMESTAMP AS OF x`` from ``table`` and return it."""
+def split_time_travel(table: exp.Table) -> exp.Expression | None:
+    """Strip ``FOR VERSION|TIMESTAMP AS OF x`` from ``table``; return the clause (checked).
+
+    The value is read later, with the parameters, by :func:`resolve_time_travel`, so one parsed
+    statement serves every execution.
+    """
     version = table.args.get("version")
     if version is None:
         return None
@@ -118,12 +125,23 @@ def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
     kind = str(version.this).upper()
     if str(version.args.get("kind", "")).upper() != "AS OF":
         raise ProgrammingError(f"only FOR {kind} AS OF is supported, not {version.sql('duckdb')}")
+    if kind not in ("VERSION", "TIMESTAMP"):
+        raise ProgrammingError(f"unsupported time travel {version.sql('duckdb')}")
+    return version
+
+
+def resolve_time_travel(version: exp.Expression, params: list[Any]) -> TimeTravel:
+    """The :class:`TimeTravel` of a clause returned by :func:`split_time_travel`."""
     value = literal_value(version.expression, params)
-    if kind == "VERSION":
+    if str(version.this).upper() == "VERSION":
         return TimeTravel("version", value)
-    if kind == "TIMESTAMP":
-        return TimeTravel("timestamp", to_datetime(value))
-    raise ProgrammingError(f"unsupported time travel {version.sql('duckdb')}")
+    return TimeTravel("timestamp", to_datetime(value))
+
+
+def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
+    """Strip ``FOR VERSION|TIMESTAMP AS OF x`` from ``table`` and return it."""
+    version = split_time_travel(table)
+    return None if version is None else resolve_time_travel(version, params)
 
 
 def to_datetime(value: Any) -> dt.datetime:
