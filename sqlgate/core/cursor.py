@@ -77,6 +77,7 @@ class Cursor:
         self._discard_result()
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
+            operation = conn.session.prepare(operation)
             record.kind = conn.admit(operation, parameters is not None)
             with translated():
                 self._result = conn.session.execute(operation, parameters)

@@ -28,6 +28,10 @@ class Session(ABC):
     #: the server's version, filled in at connect time when the source reports one
     server_version: tuple[int, ...] = ()
 
+    def prepare(self, operation: str) -> str:
+        """Normalise a statement before the gate reads it (a source's own spellings)."""
+        return operation
+
     @abstractmethod
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
         """Run one (already admitted) statement and return its result."""

@@ -67,6 +67,12 @@ class LakehouseSession(Session):
     def raw(self) -> Any:
         return self.engine
 
+    def prepare(self, operation: str) -> str:
+        """``FOR SYSTEM_VERSION/SYSTEM_TIME AS OF`` become the spellings the gate reads."""
+        from sqlgate.lakehouse.timetravel import canonical_sql
+
+        return canonical_sql(operation)
+
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
         if isinstance(parameters, dict):
             raise ProgrammingError(  # noqa: F405

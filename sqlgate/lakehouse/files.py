@@ -30,6 +30,7 @@ FORMATS = {
     "orc": (".orc",),
     "csv": (".csv", ".tsv", ".txt"),
     "json": (".json", ".jsonl", ".ndjson"),
+    "avro": (".avro",),  # read with fastavro: DuckDB's Avro reader is a download
 }
 
 
@@ -189,6 +190,10 @@ class FileTable(TableHandle):
                 if any(f"/{name}=" in path for path in paths)]
 
     def _dataset(self) -> ds.FileSystemDataset:
+        if self.source.format == "avro":
+            from sqlgate.lakehouse.avro import AvroDataset
+
+            return AvroDataset(self.path, self.fs, self.is_dir)
         fmt = {"json": ds.JsonFileFormat()}.get(self.source.format, self.source.format)
         try:
             return ds.dataset(
@@ -244,6 +249,9 @@ class FileTable(TableHandle):
         if not frags:
             info["scan"] = "empty"
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        if self.source.format == "avro":
+            info["scan"] = "avro_stream"
+            return ScanPlan(self.schema, arrow=self.dataset.scan(frags), info=info)
         if self.source.root.is_local and self.source.format == "parquet":
             info["scan"] = "duckdb_read_parquet"
             paths = [f.path for f in frags]

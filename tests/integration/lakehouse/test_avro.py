@@ -486,7 +486,6 @@ def test_large_file_streams_in_bounded_batches(tmp_path):
 
 
 # ----------------------------------------------------------------------------- end to end
-@pytest.mark.xfail(strict=False, reason="hook not yet in files.py")
 def test_connect_file_url_with_format_avro(events):
     with sqlgate.connect(f"file://{events.parent}?format=avro") as conn:
         cur = conn.cursor()

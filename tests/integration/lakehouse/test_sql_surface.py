@@ -230,9 +230,6 @@ def test_iceberg_time_travel_dbapi(ice):
         assert got == [(5,)]
 
 
-@pytest.mark.xfail(raises=sqlgate.ReadOnlyError, strict=False,
-                   reason="the read-only gate cannot parse the FOR SYSTEM_VERSION / SYSTEM_TIME "
-                          "spellings that the engine's timetravel.normalise() accepts")
 def test_system_version_spelling(delta):
     with sqlgate.connect(delta["url"]) as conn:
         assert _all(conn, "SELECT count(*) FROM orders FOR SYSTEM_VERSION AS OF 0") == [(3,)]
@@ -531,8 +528,6 @@ def test_inspector_delta_and_hudi(delta, hudi):
     engine.dispose()
 
 
-@pytest.mark.xfail(reason="Delta table description is not among DeltaRootSource.table_properties"
-                          " (sqlgate/lakehouse/delta.py)", strict=False)
 def test_delta_table_comment(delta):
     engine = sa.create_engine(delta["url"])
     assert sa.inspect(engine).get_table_comment("orders") == {"text": "Customer orders"}
@@ -623,9 +618,6 @@ def test_join_two_tables_of_one_catalog(ice):
     engine.dispose()
 
 
-@pytest.mark.xfail(strict=False, reason="engine bug: a schema-qualified column (db.t.col, what "
-                   "SQLAlchemy renders for Table(schema=...)) does not bind once the table "
-                   "is rewritten to an aliased relation (sqlgate/lakehouse/engine.py)")
 def test_schema_qualified_core_columns(ice):
     archive = sa.Table("sales_2023", sa.MetaData(), sa.Column("id", sa.BigInteger),
                        sa.Column("amount", sa.Float), schema="archive")
@@ -721,9 +713,6 @@ def test_fetch_record_batch_after_fetchone_respects_batch_size(big):
         assert sum(sizes) == 100_000 - 1 and max(sizes) <= 1_000
 
 
-@pytest.mark.xfail(raises=sqlgate.OperationalError, strict=False,
-                   reason="one DuckDB connection per sqlgate connection: a second cursor cannot "
-                          "execute while another cursor's result is still open")
 def test_two_open_cursors(delta):
     with sqlgate.connect(delta["url"]) as conn:
         first, second = conn.cursor(), conn.cursor()
@@ -781,8 +770,6 @@ def test_read_only_refusals(delta, tmp_path, sql):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=False, reason="engine bug: LATERAL <table function> is not checked by "
-                   "LakehouseEngine._resolve, so LATERAL read_csv('/etc/passwd') reads the file")
 @pytest.mark.parametrize("sql", [
     "SELECT * FROM orders, LATERAL read_csv('/etc/passwd')",
     "SELECT * FROM orders CROSS JOIN LATERAL read_text('/etc/passwd')",
@@ -862,8 +849,6 @@ def test_corrupt_delta_data_file(delta, tmp_path):
         assert _all(conn, "SELECT count(*) FROM customers") == [(3,)]  # the rest still works
 
 
-@pytest.mark.xfail(strict=False, reason="engine bug: surplus parameters are silently ignored "
-                   "(LakehouseEngine.execute checks only for missing ones)")
 @pytest.mark.parametrize("sql, params", [
     ("SELECT count(*) FROM orders WHERE id = ?", [1, 2]),
     ("SELECT count(*) FROM orders", [1]),
