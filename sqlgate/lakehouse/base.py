@@ -95,3 +95,47 @@ class TableSource(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release catalog connections; most sources hold none."""
+
+
+class TableDirectorySource(TableSource):
+    """A root directory whose sub-directories holding ``marker`` are tables (schema ``main``).
+
+    Delta Lake (``_delta_log``) and Hudi (``.hoodie``) lay tables out the same way; a format
+    adds how to open one table at one snapshot.
+    """
+
+    marker: str = ""
+
+    def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
+        from sqlgate.lakehouse import storage
+
+        self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
+        self.root = storage.resolve(root, storage_options)
+        self.root_uri = root.rstrip("/")
+
+    def list_schemas(self) -> list[str]:
+        return [self.default_schema]
+
+    def list_tables(self, schema: str) -> list[str]:
+        from sqlgate.lakehouse import storage
+
+        if schema != self.default_schema:
+            return []
+        return [d for d in storage.list_dirs(self.root)
+                if storage.exists(self.root, d, self.marker)]
+
+    def table_uri(self, schema: str, table: str) -> str:
+        """The table's location; names match case-insensitively, as SQL identifiers do."""
+        from sqlgate.core.errors import ProgrammingError
+        from sqlgate.lakehouse import storage
+
+        check_table_name(table)
+        if schema == self.default_schema:
+            candidates = [table, *(t for t in self.list_tables(schema)
+                                   if t.lower() == table.lower())]
+            for name in candidates:
+                if storage.exists(self.root, name, self.marker):
+                    return f"{self.root_uri}/{name}"
+        raise ProgrammingError(
+            f"{self.format.capitalize()} table {schema}.{table} does not exist "
+            f"under {self.root_uri}")

@@ -16,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
-from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
+from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.files import (
     duck_type,
     local_path,
@@ -31,41 +31,22 @@ _SIMPLE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _VERSIONS_CACHED = 64
 
 
-class DeltaRootSource(TableSource):
+class DeltaRootSource(TableDirectorySource):
     """A directory whose sub-directories holding a ``_delta_log`` are tables (schema ``main``)."""
 
     format = "delta"
+    marker = "_delta_log"
 
     def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
-        self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
-        self.root = storage.resolve(root, storage_options)
-        self.root_uri = root.rstrip("/")
+        super().__init__(root, storage_options)
         # the latest version of each table, kept while no other version was committed, and
         # versions read by time travel (immutable)
         self._uris: dict[tuple[str, str], str] = {}
         self._latest: dict[str, DeltaTableHandle] = {}
         self._versions: OrderedDict[tuple[str, int], DeltaTableHandle] = OrderedDict()
 
-    def list_schemas(self) -> list[str]:
-        return [self.default_schema]
-
-    def list_tables(self, schema: str) -> list[str]:
-        if schema != self.default_schema:
-            return []
-        return [
-            d for d in storage.list_dirs(self.root) if storage.exists(self.root, d, "_delta_log")
-        ]
-
     def _uri(self, schema: str, table: str) -> str:
-        check_table_name(table)
-        if schema == self.default_schema:
-            for name in [
-                table,
-                *(t for t in self.list_tables(schema) if t.lower() == table.lower()),
-            ]:
-                if storage.exists(self.root, name, "_delta_log"):
-                    return f"{self.root_uri}/{name}"
-        raise ProgrammingError(f"Delta table {schema}.{table} does not exist under {self.root_uri}")
+        return self.table_uri(schema, table)
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
         name = f"{schema}.{table}"

@@ -16,44 +16,25 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
-from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
+from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.timetravel import TimeTravel
 
 
-class HudiRootSource(TableSource):
+class HudiRootSource(TableDirectorySource):
     """A directory whose sub-directories holding ``.hoodie`` are Hudi tables (schema ``main``)."""
 
     format = "hudi"
-
-    def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
-        self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
-        self.root = storage.resolve(root, storage_options)
-        self.root_uri = root.rstrip("/")
-
-    def list_schemas(self) -> list[str]:
-        return [self.default_schema]
-
-    def list_tables(self, schema: str) -> list[str]:
-        if schema != self.default_schema:
-            return []
-        return [d for d in storage.list_dirs(self.root) if storage.exists(self.root, d, ".hoodie")]
+    marker = ".hoodie"
 
     def _table(self, schema: str, table: str):
         from hudi import HudiTable
 
-        check_table_name(table)
-        if schema == self.default_schema:
-            for name in [
-                table,
-                *(t for t in self.list_tables(schema) if t.lower() == table.lower()),
-            ]:
-                if storage.exists(self.root, name, ".hoodie"):
-                    try:
-                        return HudiTable(f"{self.root_uri}/{name}", self.storage_options or None)
-                    except Exception as exc:
-                        raise OperationalError(f"cannot load Hudi table {name}: {exc}") from exc
-        raise ProgrammingError(f"Hudi table {schema}.{table} does not exist under {self.root_uri}")
+        uri = self.table_uri(schema, table)
+        try:
+            return HudiTable(uri, self.storage_options or None)
+        except Exception as exc:
+            raise OperationalError(f"cannot load Hudi table {table}: {exc}") from exc
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
         return HudiTableHandle(self._table(schema, table), f"{schema}.{table}", timetravel)
