@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 bash scripts/bootstrap.sh test
+bash scripts/install-superset.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Apache Superset 6.1 (which pins SQLAlchemy < 2) in its own venv, with sqlgate installed into
+# it from this checkout, for tests/integration/test_superset.py. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.cache/superset-venv
+if [[ -x "$venv/bin/superset" ]] && "$venv/bin/python" -c "import sqlgate" 2>/dev/null; then
+    echo "install-superset: already installed in $venv" >&2
+    exit 0
+fi
+echo "install-superset: installing apache-superset 6.1.0 into $venv" >&2
+python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet 'apache-superset==6.1.0' rich cachetools \
+    'flask-caching==2.3.1' 'psycopg[binary]>=3.1' 'pymysql>=1.0' duckdb deltalake fastavro cramjam
+# sqlgate's own dependencies are all in Superset's environment already; --no-deps keeps
+# Superset's pins (SQLAlchemy 1.4, its sqlglot) untouched
+"$venv/bin/python" -m pip install --quiet --no-deps -e .
