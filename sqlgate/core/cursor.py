@@ -30,7 +30,10 @@ class Cursor:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.arraysize = 1
+        #: the row id the last INSERT generated, where the driver reports one
+        self.lastrowid: int | None = None
         self._result: Result | None = None
+        self._last_rowcount = -1  # kept after the result is closed, as drivers do
         self._closed = False
 
     # -- PEP 249 attributes -------------------------------------------------------------
@@ -42,7 +45,7 @@ class Cursor:
     @property
     def rowcount(self) -> int:
         """Rows produced or affected by the last statement; -1 when not known."""
-        return -1 if self._result is None else self._result.rowcount
+        return self._last_rowcount if self._result is None else self._result.rowcount
 
     @property
     def closed(self) -> bool:
@@ -75,6 +78,7 @@ class Cursor:
                 f"operation must be a SQL string, not {type(operation).__name__}"
             )
         self._discard_result()
+        self._last_rowcount = -1
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
             operation = conn.session.prepare(operation)
@@ -82,6 +86,7 @@ class Cursor:
             with translated():
                 self._result = conn.session.execute(operation, parameters)
             record.rows = self._result.rowcount
+            self.lastrowid = self._result.lastrowid
         return self
 
     def executemany(self, operation: str, seq_of_parameters: Sequence[Parameters]) -> Cursor:
@@ -163,6 +168,7 @@ class Cursor:
     def _discard_result(self) -> None:
         if self._result is not None:
             result, self._result = self._result, None
+            self._last_rowcount = result.rowcount
             result.close()
 
     def close(self) -> None:

@@ -41,12 +41,16 @@ class DriverSession(Session):
         except BaseException:
             cursor.close()
             raise
+        result: Result
         if cursor.description is None:
-            rowcount = cursor.rowcount
+            result = EmptyResult(cursor.rowcount)
+            result.lastrowid = getattr(cursor, "lastrowid", None)
             cursor.close()
-            return EmptyResult(rowcount)
-        return RowResult(cursor, self.describe(cursor), self.arrow_type, call_translated,
-                         cursor.rowcount)
+            return result
+        result = RowResult(cursor, self.describe(cursor), self.arrow_type, call_translated,
+                           cursor.rowcount)
+        result.lastrowid = getattr(cursor, "lastrowid", None)
+        return result
 
     def commit(self) -> None:
         self._raw.commit()

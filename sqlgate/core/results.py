@@ -36,6 +36,7 @@ class Result(ABC):
 
     description: tuple[Column, ...] | None = None
     rowcount: int = -1
+    lastrowid: int | None = None
 
     @abstractmethod
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:

@@ -39,6 +39,8 @@ class SqlgateDialectMixin:
     supports_statement_cache = True
     supports_server_side_cursors = False
     default_paramstyle = "pyformat"
+    # psycopg, pymysql and Arrow decimals all arrive as decimal.Decimal
+    supports_native_decimal = True
 
     @classmethod
     def import_dbapi(cls) -> ModuleType:
@@ -64,6 +66,11 @@ class SqlgateDialectMixin:
 
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         dbapi_connection.set_isolation_level(level)
+
+    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[str, ...]:
+        """The server's levels plus AUTOCOMMIT, which sqlgate's connection implements."""
+        levels = tuple(super().get_isolation_level_values(dbapi_connection))  # type: ignore[misc]
+        return levels if "AUTOCOMMIT" in levels else (*levels, "AUTOCOMMIT")
 
     def do_ping(self, dbapi_connection: Any) -> bool:
         dbapi_connection.ping()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects.mysql.base import MySQLDialect
+from sqlalchemy.dialects.mysql.base import MySQLDialect, MySQLExecutionContext
 
 from sqlgate.dialects.base import SqlgateDialectMixin
 
@@ -14,6 +14,16 @@ class MySQLFamilyDialect(SqlgateDialectMixin, MySQLDialect):
     options keep working."""
 
     sqlgate_source = "mysql"
+    execution_ctx_cls = MySQLExecutionContext
+    supports_sane_multi_rowcount = True
+
+    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        """As SQLAlchemy's own MySQL drivers: rowcount counts matched rows (FOUND_ROWS), which
+        the ORM's optimistic checks rely on."""
+        args, kwargs = super().create_connect_args(url)
+        found_rows = 2  # pymysql.constants.CLIENT.FOUND_ROWS
+        kwargs["client_flag"] = int(kwargs.get("client_flag", 0)) | found_rows
+        return args, kwargs
     supports_statement_cache = True  # SQLAlchemy asks every subclass
 
     def _detect_charset(self, connection: Any) -> str:

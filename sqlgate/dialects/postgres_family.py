@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
@@ -27,18 +29,53 @@ else:
     _VECTOR_COLSPECS = {INT2VECTOR: _Int2Vector, OIDVECTOR: _OidVector}
 
 
+class _DriverParsedJSON(JSON):
+    """psycopg hands json values over already parsed; SQLAlchemy must not parse them again."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
+
+
+class _DriverParsedJSONB(JSONB):
+    """As :class:`_DriverParsedJSON`, for jsonb."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
+
+
 class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
     """Base of every PostgreSQL-protocol source's dialect; ``name`` stays ``postgresql`` so
     ``postgresql_*`` options and ``with_variant(..., "postgresql")`` keep working."""
 
     sqlgate_source = "postgresql"
-    colspecs = {**PGDialect.colspecs, **_VECTOR_COLSPECS}
+    colspecs = {
+        **PGDialect.colspecs, **_VECTOR_COLSPECS,
+        sqltypes.JSON: _DriverParsedJSON, JSON: _DriverParsedJSON, JSONB: _DriverParsedJSONB,
+    }
     supports_statement_cache = True  # SQLAlchemy asks every subclass
 
     def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
         """The PostgreSQL-compatible version, which the flavor reads from the banner."""
         version = dbapi_connection_of(connection).session.server_version
         return version or (9, 2)
+
+    def on_connect(self) -> Any:
+        """Honour ``create_engine(json_deserializer=...)``: psycopg parses json itself, so the
+        deserializer is handed to psycopg rather than applied to its output."""
+        parent = super().on_connect()
+        deserializer = self._json_deserializer
+        if deserializer is None:
+            return parent
+
+        def connect(dbapi_connection: Any) -> None:
+            from psycopg.types.json import set_json_loads
+
+            if parent is not None:
+                parent(dbapi_connection)
+            set_json_loads(lambda data: deserializer(bytes(data).decode()),
+                           dbapi_connection.session.raw)
+
+        return connect
 
     def get_isolation_level(self, dbapi_connection: Any) -> str:
         cursor = dbapi_connection.cursor()
