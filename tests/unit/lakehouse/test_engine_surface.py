@@ -17,7 +17,8 @@ from sqlgate.core.errors import (
     ReadOnlyError,
 )
 from sqlgate.lakehouse import DeltaRootSource, FileSource, LakehouseEngine
-from sqlgate.lakehouse.engine import _Compiled, _Ref, _vet_with_duckdb
+from sqlgate.lakehouse.compiler import CompiledStatement, TableRef
+from sqlgate.lakehouse.guard import vet_with_duckdb
 from sqlgate.lakehouse.timetravel import canonical_sql
 
 
@@ -107,8 +108,9 @@ def test_engine_runs_queries_only(engine, root, sql):
 def test_duckdb_parse_is_vetted_too(engine):
     """The second layer: DuckDB's own parse of the SQL that would run."""
     con = engine._connection()
-    ok = _Compiled('SELECT * FROM "__sqlgate_rel_1" AS t', [_Ref("__sqlgate_rel_1", "t")], 0, [])
-    _vet_with_duckdb(con, ok)
+    ok = CompiledStatement('SELECT * FROM "__sqlgate_rel_1" AS t',
+                           [TableRef("__sqlgate_rel_1", "t")], 0, [])
+    vet_with_duckdb(con, ok)
     for sql, kind in [
         ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
         ("SELECT * FROM t, LATERAL glob('/etc/*')", "glob"),
@@ -120,7 +122,7 @@ def test_duckdb_parse_is_vetted_too(engine):
         ("PRAGMA version", "cannot vet"),
     ]:
         with pytest.raises(ReadOnlyError, match=kind):
-            _vet_with_duckdb(con, _Compiled(sql, [], 0, []))
+            vet_with_duckdb(con, CompiledStatement(sql, [], 0, []))
 
 
 def test_harmless_table_functions_and_ctes(engine):

@@ -1,0 +1,239 @@
+"""Compiling a lakehouse statement: its table references, time travel, pushable conjuncts.
+
+A statement is parsed and vetted once per distinct SQL text; its table references are found,
+their time travel and the WHERE conjuncts that touch only one table are set aside, and the SQL
+is rewritten to read ``"__sqlgate_rel_<n>"`` relations the engine exposes per execution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError
+from sqlglot.tokens import TokenType
+
+from sqlgate.core.errors import NotSupportedError, ProgrammingError, ReadOnlyError
+from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse.base import TableHandle, is_path_like
+from sqlgate.lakehouse.guard import CHANGES_FUNCTION, is_file_like, vet_functions
+from sqlgate.lakehouse.timetravel import normalise, split_time_travel
+
+RELATION_PREFIX = "__sqlgate_rel_"
+
+@dataclass
+class TableRef:
+    """One table reference of a compiled statement."""
+
+    relation: str
+    alias: str  # the name the query sees it by
+    schema: str = ""
+    table: str = ""
+    version: exp.Expression | None = None  # FOR VERSION|TIMESTAMP AS OF clause
+    changes: list[exp.Expression] | None = None  # hudi_changes(...) arguments
+    conjuncts: list[tuple[exp.Expression, frozenset[str], int]] = field(default_factory=list)
+
+
+@dataclass
+class CompiledStatement:
+    sql: str  # the rewritten SQL DuckDB runs
+    refs: list[TableRef]
+    n_params: int  # values the statement takes
+    param_order: list[int]  # index into the given values of each placeholder DuckDB sees
+    #: ``sql`` cut at each relation name (text, ref index, text, ...), so a planned
+    #: ``read_parquet`` goes in as a subquery with no view to create; None: use views
+    pieces: list[str | int] | None = None
+
+
+
+# ---------------------------------------------------------------------- compile
+def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
+    try:
+        trees = [t for t in sqlglot.parse(normalise(sql), read="duckdb") if t is not None]
+    except ParseError as exc:
+        raise ProgrammingError(f"cannot parse SQL: {exc}") from exc
+    if len(trees) != 1:
+        raise ProgrammingError("exactly one statement per execute() is expected")
+    tree = trees[0]
+    if not isinstance(tree, exp.Query):
+        raise NotSupportedError(f"only queries are supported, not {tree.key.upper()}")
+    vet_functions(tree)
+    n_params = max(
+        (int(p.this) for p in tree.find_all(exp.Placeholder) if str(p.this).isdigit()), default=0
+    )
+    refs: list[TableRef] = []
+    nodes: dict[int, exp.Table] = {}
+    changes: list[tuple[exp.Table, TableRef]] = []
+    for node in list(tree.find_all(exp.Table)):
+        fn = node.this
+        if isinstance(fn, exp.Anonymous) and fn.name.lower() == CHANGES_FUNCTION:
+            ref = TableRef(relation="", alias=node.alias_or_name or CHANGES_FUNCTION,
+                       changes=list(fn.expressions))
+            changes.append((node, ref))
+            continue
+        if isinstance(node.this, exp.Func) or not node.name:
+            continue  # safe table functions (vetted above); nothing to resolve
+        version = split_time_travel(node)
+        if not node.args.get("db") and node.name.lower() in _visible_ctes(node):
+            if is_file_like(node.name):
+                raise ReadOnlyError("file path as a table", node.name)
+            continue
+        if is_path_like(node.name) or any(is_path_like(p.name) for p in node.parts[:-1]):
+            raise ReadOnlyError("file path as a table", ".".join(p.name for p in node.parts))
+        parts = [p.name for p in node.parts]
+        ref = TableRef(
+            relation="",
+            alias=node.alias_or_name,
+            schema=".".join(parts[:-1]) or default_schema,
+            table=parts[-1],
+            version=version,
+        )
+        nodes[id(ref)] = node
+        refs.append(ref)
+    for node, ref in changes:
+        refs.append(ref)
+        nodes[id(ref)] = node
+    for i, ref in enumerate(refs, start=1):
+        ref.relation = f"{RELATION_PREFIX}{i}"
+    conjuncts = _conjuncts(tree, {id(nodes[id(r)]): r for r in refs if r.changes is None})
+    for ref in refs:
+        ref.conjuncts = conjuncts.get(id(ref), [])
+    qualified: set[tuple[str, str]] = set()
+    for ref in refs:
+        node = nodes[id(ref)]
+        alias = node.args.get("alias")
+        if alias is None or not alias.name:
+            original = node.name if ref.changes is None else CHANGES_FUNCTION
+            alias = exp.TableAlias(this=exp.to_identifier(original))
+            if ref.changes is None:
+                qualified.add((ref.schema.lower(), ref.table.lower()))
+        elif ref.changes is None and alias.name.lower() == ref.table.lower():
+            qualified.add((ref.schema.lower(), ref.table.lower()))
+        node.replace(exp.Table(this=exp.to_identifier(ref.relation, quoted=True), alias=alias))
+    if qualified:
+        _unqualify_columns(tree, qualified)
+    final_sql, order = _renumber(tree)
+    return CompiledStatement(final_sql, refs, n_params, order, _pieces(final_sql, refs))
+
+
+def _visible_ctes(node: exp.Expression) -> set[str]:
+    """Names of the CTEs of every query enclosing ``node`` (generous: never too few)."""
+    names: set[str] = set()
+    parent = node.parent
+    while parent is not None:
+        with_ = parent.args.get("with_") or parent.args.get("with")
+        if isinstance(with_, exp.With):
+            names.update(c.alias_or_name.lower() for c in with_.expressions)
+        parent = parent.parent
+    return names
+
+
+def _pieces(sql: str, refs: list[TableRef]) -> list[str | int] | None:
+    """``sql`` cut around each quoted relation name, found as identifier *tokens*; None when a
+    name also occurs anywhere else (inside a string or comment): then views are used."""
+    if not refs:
+        return None
+    index = {r.relation: i for i, r in enumerate(refs)}
+    try:
+        tokens = Dialect.get_or_raise("duckdb").tokenize(sql)
+    except Exception:
+        return None
+    pieces: list[str | int] = []
+    pos = 0
+    for tok in tokens:
+        i = index.get(tok.text) if tok.token_type == TokenType.IDENTIFIER else None
+        if i is None or sql[tok.start : tok.end + 1] != f'"{tok.text}"':
+            continue
+        pieces.extend([sql[pos : tok.start], i])
+        pos = tok.end + 1
+    pieces.append(sql[pos:])
+    found = sum(1 for p in pieces if isinstance(p, int))
+    if found != sum(sql.count(f'"{r.relation}"') for r in refs):
+        return None
+    return pieces
+
+
+def _conjuncts(tree: exp.Expression, refs: dict[int, TableRef]) -> dict[int, list]:
+    """For every SELECT scope, the WHERE conjuncts that may touch only one (safe) table."""
+    out: dict[int, list] = {}
+    for select in tree.find_all(exp.Select):
+        where = select.args.get("where")
+        from_ = select.args.get("from_") or select.args.get("from")
+        if where is None or from_ is None:
+            continue
+        scope = [from_.this, *[j.this for j in select.args.get("joins") or []]]
+        unsafe: set[int] = set()
+        for i, join in enumerate(select.args.get("joins") or [], start=1):
+            side = (join.side or "").upper()
+            if side in ("LEFT", "FULL"):
+                unsafe.add(i)
+            if side in ("RIGHT", "FULL"):
+                unsafe.update(range(i))
+        tables = [
+            refs[id(node)]
+            for i, node in enumerate(scope)
+            if isinstance(node, exp.Table) and id(node) in refs and i not in unsafe
+        ]
+        if not tables:
+            continue
+        names = frozenset(
+            n.alias_or_name.lower() for n in scope if isinstance(n, (exp.Table, exp.Subquery))
+        )
+        for conj in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
+            if conj.find(exp.Select, exp.Subquery):
+                continue
+            for ref in tables:
+                out.setdefault(id(ref), []).append((conj, names, len(scope)))
+    return out
+
+
+def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_size, params):
+    lookup = {f.name.lower(): f.name for f in handle.schema}
+
+    def column(col: exp.Column) -> str:
+        qualifier = col.table.lower()
+        if qualifier and qualifier != me:
+            raise pushdown._Skip
+        if not qualifier and scope_size > 1 and any(n != me for n in scope_names):
+            # unqualified in a join: only when no other relation could own the name
+            raise pushdown._Skip
+        if col.name.lower() not in lookup:
+            raise pushdown._Skip
+        return lookup[col.name.lower()]
+
+    try:
+        return pushdown.translate(conj, column, params)
+    except pushdown._Skip:
+        return None
+
+
+def _unqualify_columns(tree: exp.Expression, tables: set[tuple[str, str]]) -> None:
+    """``db.t.col`` -> ``t.col`` for tables now read through a relation aliased ``t``."""
+    for col in tree.find_all(exp.Column):
+        db = col.args.get("db")
+        if db is None or not col.table:
+            continue
+        catalog = col.args.get("catalog")
+        schema = ".".join(p.name for p in (catalog, db) if p is not None)
+        if (schema.lower(), col.table.lower()) in tables:
+            col.set("db", None)
+            col.set("catalog", None)
+
+
+def _renumber(tree: exp.Expression) -> tuple[str, list[int]]:
+    """Re-number the ``$n`` placeholders left after time-travel ones were consumed."""
+    mapping: dict[int, int] = {}
+    order: list[int] = []
+    for ph in tree.find_all(exp.Placeholder):
+        if not str(ph.this).isdigit():
+            continue
+        old = int(ph.this)
+        if old not in mapping:
+            order.append(old - 1)
+            mapping[old] = len(order)
+        ph.set("this", str(mapping[old]))
+    return tree.sql("duckdb"), order
+
+
