@@ -72,9 +72,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     with connect(args.url) as conn:
         conn.ping()
         out.write(f"connected: {conn.url}\n")
-        version = ".".join(map(str, conn.session.server_version)) or "unknown"
-        banner = getattr(conn.session, "banner", "")
-        out.write(f"server version: {version}" + (f" ({banner})" if banner else "") + "\n")
+        session = conn.session
+        version = ".".join(map(str, session.server_version)) or "unknown"
+        product = ".".join(map(str, session.product_version))
+        line = f"server version: {version}"
+        if product and product != version:
+            line += f", product version {product}"
+        out.write(line + (f" ({session.banner})" if session.banner else "") + "\n")
         if not conn.read_only:
             out.write("read-only: DISABLED by read_only=false; no probe was sent\n")
             return 1

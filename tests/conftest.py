@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sqlgate.core.registry import SourceSpec, all_sources
+from tests.servers import mariadb, postgres
 from tests.servers.base import ServerInfo
 from tests.servers.fixtures import *  # noqa: F403
 
@@ -29,10 +30,7 @@ SEED_ROWS = [
 
 
 def seed_postgres(info: ServerInfo) -> None:
-    import psycopg
-
-    with psycopg.connect(host=info.host, port=info.port, user=info.user,
-                         password=info.password, dbname=info.database, autocommit=True) as conn:
+    with postgres.connect(info) as conn:
         conn.execute("DROP TABLE IF EXISTS items")
         conn.execute("CREATE TABLE items (id int PRIMARY KEY, name text, "
                      "amount numeric(10,2), created timestamp)")
@@ -41,17 +39,11 @@ def seed_postgres(info: ServerInfo) -> None:
 
 
 def seed_mariadb(info: ServerInfo) -> None:
-    import pymysql
-
-    conn = pymysql.connect(host=info.host, port=info.port, user=info.user,
-                           password=info.password, database=info.database, charset="utf8mb4",
-                           autocommit=True)
-    with conn.cursor() as cur:
+    with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS items")
         cur.execute("CREATE TABLE items (id int PRIMARY KEY, name text, "
                     "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4")
         cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", SEED_ROWS)
-    conn.close()
 
 
 @pytest.fixture(scope="session")

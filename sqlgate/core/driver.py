@@ -11,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from sqlgate.core.flavor import Flavor
 from sqlgate.core.results import Column, EmptyResult, Result, RowResult
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
@@ -19,8 +20,12 @@ from sqlgate.core.translate import call_translated
 class DriverSession(Session):
     """A session whose link is a PEP 249 driver connection with transactions."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, flavor: Flavor, banner: str) -> None:
         self._raw = raw
+        self._flavor = flavor
+        self.banner = banner
+        self.server_version = flavor.compat_version(banner)
+        self.product_version = flavor.product_version(banner)
 
     @property
     def raw(self) -> Any:

@@ -25,8 +25,12 @@ ISOLATION_LEVELS = frozenset(
 class Session(ABC):
     """One open link to a source. Implementations translate driver errors themselves."""
 
-    #: the server's version, filled in at connect time when the source reports one
+    #: what the server says it is (its version banner), when it reports one
+    banner: str = ""
+    #: the version of the engine the server is compatible with (drives SQLAlchemy features)
     server_version: tuple[int, ...] = ()
+    #: the product's own version (``TiDB-v8.5.0`` -> (8, 5, 0)); informational
+    product_version: tuple[int, ...] = ()
 
     def prepare(self, operation: str) -> str:
         """Normalise a statement before the gate reads it (a source's own spellings)."""

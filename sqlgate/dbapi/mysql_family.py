@@ -125,11 +125,10 @@ def _typed_options(options: dict[str, Any]) -> dict[str, Any]:
 class MySQLSession(DriverSession):
     """A pymysql connection; rows pass through untouched."""
 
+    _flavor: MySQLFlavor
+
     def __init__(self, raw: Any, flavor: MySQLFlavor) -> None:
-        super().__init__(raw)
-        self._flavor = flavor
-        self.banner = raw.get_server_info()
-        self.server_version = flavor.compat_version(self.banner)
+        super().__init__(raw, flavor, raw.get_server_info())
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
         fields = cursor._result.fields if cursor._result is not None else []

@@ -103,19 +103,11 @@ class PostgresFlavor(Flavor):
 class PostgresSession(DriverSession):
     """A psycopg 3 connection; rows pass through untouched, types named from their OIDs."""
 
-    def __init__(self, raw: Any, flavor: PostgresFlavor) -> None:
-        super().__init__(raw)
-        self._flavor = flavor
-        self._type_names: dict[int, str] = {}
-        self.banner = self._banner()
-        self.server_version = flavor.compat_version(self.banner)
+    _flavor: PostgresFlavor
 
-    def _banner(self) -> str:
-        with self._raw.cursor() as cur:
-            cur.execute("SELECT version()")
-            row = cur.fetchone()
-        self._raw.rollback()
-        return str(row[0]) if row else ""
+    def __init__(self, raw: Any, flavor: PostgresFlavor) -> None:
+        super().__init__(raw, flavor, _banner(raw))
+        self._type_names: dict[int, str] = {}
 
     def type_name(self, oid: int) -> str:
         """``int4``, ``int4[]``, ``numeric``...; ``unknown`` for types psycopg cannot name."""
@@ -168,3 +160,12 @@ class PostgresSession(DriverSession):
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _banner(raw: Any) -> str:
+    """``SELECT version()``, without leaving a transaction open."""
+    with raw.cursor() as cur:
+        cur.execute("SELECT version()")
+        row = cur.fetchone()
+    raw.rollback()
+    return str(row[0]) if row else ""

@@ -86,7 +86,7 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     def _engine(connection: Any) -> Any:
         return dbapi_connection_of(connection).session.engine
 
-    def _cached(self, connection: Any, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    def _cached(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._cache_lock:
             hit = self._cache.get(key)
@@ -107,12 +107,12 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
 
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
         engine = self._engine(connection)
-        return self._cached(connection, ("schemas",), engine.list_schemas)
+        return self._cached(("schemas",), engine.list_schemas)
 
     def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any
                         ) -> list[str]:
         engine, schema = self._engine(connection), self._schema(connection, schema)
-        return self._cached(connection, ("tables", schema), lambda: engine.list_tables(schema))
+        return self._cached(("tables", schema), lambda: engine.list_tables(schema))
 
     def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any
                        ) -> list[str]:
@@ -128,7 +128,7 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
         engine, schema = self._engine(connection), self._schema(connection, schema)
         if not self.has_table(connection, table_name, schema):
             raise NoSuchTableError(f"{schema}.{table_name}")
-        return self._cached(connection, ("columns", schema, table_name),
+        return self._cached(("columns", schema, table_name),
                             lambda: engine.table_schema(schema, table_name))
 
     def get_columns(self, connection: Any, table_name: str, schema: str | None = None,
@@ -159,7 +159,7 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
         """Partition columns, reported as an index named ``partition`` (as PyHive and Trino)."""
         self._arrow_schema(connection, table_name, schema)  # raises for a missing table
         engine, schema = self._engine(connection), self._schema(connection, schema)
-        columns = self._cached(connection, ("partitions", schema, table_name),
+        columns = self._cached(("partitions", schema, table_name),
                                lambda: engine.partition_columns(schema, table_name))
         if not columns:
             return []
@@ -174,7 +174,7 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     def get_table_comment(self, connection: Any, table_name: str, schema: str | None = None,
                           **kw: Any) -> dict[str, Any]:
         engine, schema = self._engine(connection), self._schema(connection, schema)
-        properties = self._cached(connection, ("properties", schema, table_name),
+        properties = self._cached(("properties", schema, table_name),
                                   lambda: engine.table_properties(schema, table_name))
         return {"text": properties.get("comment") or properties.get("description")}
 

@@ -215,6 +215,8 @@ def test_top_level_connect_by_url(driver: Driver) -> None:
     with sqlgate.connect(driver.url) as conn:
         assert conn.source == driver.spec.name
         assert not driver.has_server or driver.server.password not in repr(conn)
+        if driver.has_server:  # the banner is read at connect time, versions parsed from it
+            assert conn.session.banner and conn.session.server_version
         assert conn.cursor().execute("SELECT 1").fetchone()[0] == 1
 
 

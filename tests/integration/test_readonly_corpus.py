@@ -15,20 +15,14 @@ import pytest
 import sqlgate
 from sqlgate.core import errors
 from tests.corpus import load_corpus
-from tests.servers import mariadb
+from tests.servers import mariadb, postgres
 from tests.servers.base import ServerInfo
 
 ACCOUNTS = [(1, "alice", "100.00"), (2, "bob", "250.50"), (3, "张伟", "0.01")]
 
 
 def _pg_setup(info: ServerInfo) -> Callable[[], str]:
-    import psycopg
-
-    def admin() -> psycopg.Connection:
-        return psycopg.connect(host=info.host, port=info.port, user=info.user,
-                               password=info.password, dbname=info.database, autocommit=True)
-
-    with admin() as conn:
+    with postgres.connect(info) as conn:
         conn.execute("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text, "
                      "balance numeric)")
         conn.execute("CREATE SEQUENCE acct_seq")
@@ -36,7 +30,7 @@ def _pg_setup(info: ServerInfo) -> Callable[[], str]:
             cur.executemany("INSERT INTO public.accounts VALUES (%s, %s, %s)", ACCOUNTS)
 
     def checksum() -> str:
-        with admin() as conn:
+        with postgres.connect(info) as conn:
             parts = [
                 conn.execute("SELECT * FROM public.accounts ORDER BY id").fetchall(),
                 conn.execute("SELECT last_value, is_called FROM acct_seq").fetchall(),

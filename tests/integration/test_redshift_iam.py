@@ -8,13 +8,13 @@ is checked for real, and so is the refresh a pool relies on.
 from __future__ import annotations
 
 import boto3
-import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg import sql
 
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.registry import get_source
+from tests.servers import postgres
 from tests.servers.base import ServerInfo
 
 CLUSTER = "sqlgate-iam"
@@ -38,9 +38,7 @@ def redshift_url(moto_clean: ServerInfo, postgres_server: ServerInfo,
 
 
 def _grant_login(server: ServerInfo, user: str, password: str) -> None:
-    with psycopg.connect(host=server.host, port=server.port, user=server.user,
-                         password=server.password, dbname=server.database,
-                         autocommit=True) as conn:
+    with postgres.connect(server) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
         statement = sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(
             sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(user), sql.Literal(password))

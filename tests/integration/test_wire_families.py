@@ -39,10 +39,7 @@ MY_SCHEMA = [
 
 
 def _pg_admin(info: ServerInfo, statements: list[str]) -> None:
-    import psycopg
-
-    with psycopg.connect(host=info.host, port=info.port, user=info.user,
-                         password=info.password, dbname=info.database, autocommit=True) as conn:
+    with postgres.connect(info) as conn:
         for statement in statements:
             conn.execute(statement)
 

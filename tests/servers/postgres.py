@@ -33,7 +33,8 @@ USER = "sqlgate"
 DATABASE = "sqlgate_test"
 
 
-def _connect(info: ServerInfo, *, admin: bool = False, dbname: str | None = None) -> Any:
+def connect(info: ServerInfo, *, admin: bool = False, dbname: str | None = None) -> Any:
+    """An autocommit psycopg connection, as the test user or (``admin=True``) the superuser."""
     import psycopg
 
     return psycopg.connect(
@@ -49,7 +50,7 @@ def _connect(info: ServerInfo, *, admin: bool = False, dbname: str | None = None
 
 def admin_execute(info: ServerInfo, *statements: str) -> None:
     """Run statements as the admin user (autocommit, so CREATE DATABASE works)."""
-    with _connect(info, admin=True, dbname="postgres") as conn:
+    with connect(info, admin=True, dbname="postgres") as conn:
         for stmt in statements:
             conn.execute(stmt)
 
