@@ -32,6 +32,38 @@ def parse_bool(name: str, value: Any) -> bool:
     raise errors.InterfaceError(f"option {name}={value!r} is not a boolean (use true or false)")
 
 
+def parse_seconds(name: str, value: Any, *, maximum: float = 86_400.0) -> float | None:
+    """Read a duration option in seconds (``2``, ``0.5``); None or "" means unset.
+
+    The one parser for ``connect_timeout``, ``read_timeout`` and ``statement_timeout`` on every
+    source, so a typo is an error instead of a guard silently switched off.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise errors.InterfaceError(f"option {name}={value!r} is not a number of seconds")
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise errors.InterfaceError(f"option {name}={value!r} is not a number of seconds") from None
+    if not 0 < seconds <= maximum:  # also refuses NaN
+        raise errors.InterfaceError(f"option {name}={value!r} must be between 0 and {maximum:g} s")
+    return seconds
+
+
+def parse_int(name: str, value: Any, *, minimum: int = 0, maximum: int = 2**31 - 1) -> int:
+    """Read an integer option within bounds (a huge retry count must not hang connect())."""
+    if isinstance(value, bool):
+        raise errors.InterfaceError(f"option {name}={value!r} is not a whole number")
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise errors.InterfaceError(f"option {name}={value!r} is not a whole number") from None
+    if not minimum <= number <= maximum:
+        raise errors.InterfaceError(f"option {name}={number} must be between {minimum} and {maximum}")
+    return number
+
+
 def parse_port(value: Any) -> int | None:
     if value is None or value == "":
         return None

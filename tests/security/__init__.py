@@ -1,0 +1,1 @@
+"""Red-team suite: hostile users against real servers (issue: read-only promise)."""
