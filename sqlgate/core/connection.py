@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -64,11 +65,36 @@ class Connection:
         """Pass ``operation`` through the read-only gate; return its statement kind.
 
         Whether parameters come matters: drivers that bind client-side rewrite ``%s`` even
-        inside string literals, so the gate reads placeholders only when values are bound.
+        inside string literals, so the gate reads placeholders only when values are bound
+        (the cursor binds such values first and gates the bound text).
         """
         if self._gate is None:
             return "UNCHECKED"
-        return self._gate.check(operation, params=has_parameters)
+        verdict = self._gate.verdict(operation, params=has_parameters)
+        allowed = self.session.function_allow_list
+        if allowed is not None:
+            allowed.check(verdict.calls)
+        return verdict.kind
+
+    def verify_guard(self, *, boundary: bool = False) -> None:
+        """Close this connection and raise if the server's read-only guard was lifted.
+
+        A statement the gate admitted can still call something that lifts the guard for
+        later transactions (a view over a function that runs ``set_config``): the session
+        checks after every statement, and a connection found lifted is never used again.
+        """
+        if not self.read_only or self._closed:
+            return
+        try:
+            with translated():
+                self.session.verify_guard(boundary=boundary)
+        except errors.GuardLostError:
+            logger_for(self.source).error(
+                "the server-side read-only guard of a connection to %s was lifted by a "
+                "statement; the connection is closed", self.url)
+            with contextlib.suppress(errors.Error):
+                self.close()
+            raise
 
     def cursor(self) -> Cursor:
         self._check_open()
@@ -78,11 +104,13 @@ class Connection:
         self._check_open()
         with translated():
             self.session.commit()
+        self.verify_guard(boundary=True)
 
     def rollback(self) -> None:
         self._check_open()
         with translated():
             self.session.rollback()
+        self.verify_guard(boundary=True)
 
     def set_isolation_level(self, level: str) -> None:
         """Set the isolation level through the driver (SQL ``SET`` statements are refused)."""

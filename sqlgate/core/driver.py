@@ -39,6 +39,16 @@ class DriverSession(Session):
     def arrow_type(self, column: Column) -> pa.DataType | None:
         """The Arrow type a column's values convert to (None: text)."""
 
+    def bind(self, operation: str, parameters: Parameters) -> str | None:
+        """psycopg's ClientCursor and PyMySQL both splice values in with ``mogrify``."""
+        if not self._flavor.client_side_binding:
+            return None
+        cursor = self._raw.cursor()
+        try:
+            return str(cursor.mogrify(operation, parameters))
+        finally:
+            cursor.close()
+
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
         cursor = self._raw.cursor()
         try:

@@ -84,6 +84,7 @@ __all__ = [
     "DataError",
     "DatabaseError",
     "Error",
+    "GuardLostError",
     "IntegrityError",
     "InterfaceError",
     "InternalError",
@@ -94,3 +95,11 @@ __all__ = [
     "ReadOnlyError",
     "Warning",
 ]
+
+
+class GuardLostError(OperationalError):
+    """The server's read-only session guard was found lifted; the connection was closed.
+
+    It is an OperationalError so that pools treat it as a disconnect and never hand the
+    connection out again.
+    """

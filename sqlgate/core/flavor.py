@@ -37,6 +37,8 @@ class Flavor:
     # used when the banner names no compatible version at all
     assumed_version: tuple[int, ...] = ()
     connect_defaults: dict[str, Any] = field(default_factory=dict)
+    # the driver splices parameter values into the SQL text (psycopg ClientCursor, PyMySQL)
+    client_side_binding: bool = True
 
     def compat_version(self, banner: str) -> tuple[int, ...]:
         return parse_version(self.compat_pattern, banner) or self.assumed_version

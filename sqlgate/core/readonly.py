@@ -14,11 +14,13 @@ from __future__ import annotations
 import functools
 import re
 from inspect import isclass
+from typing import NamedTuple
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import Token, TokenType
 
+from sqlgate.core.calls import Call, function_calls
 from sqlgate.core.errors import ReadOnlyError
 from sqlgate.core.readonly_functions import (
     BIGQUERY_SIDE_EFFECT_FUNCTIONS,
@@ -41,6 +43,13 @@ from sqlgate.core.readonly_functions import (
 T = TokenType
 
 
+class Verdict(NamedTuple):
+    """An admitted statement: its kind (``SELECT``, ``SHOW`` ...) and the calls it makes."""
+
+    kind: str
+    calls: frozenset[Call] = frozenset()
+
+
 class _Refused(ReadOnlyError):
     """A refusal that keeps its detail, so the verdict cache can raise it again."""
 
@@ -56,7 +65,8 @@ _LITERAL_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sra
 _HINT_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
 _NONSPACE = re.compile(r"\S+")
 _NEUTRAL = " (NULL) "  # what a %s / %(name)s placeholder is parsed as
-_MAX_LEN = 1_000_000
+#: the largest statement the gate reads (characters); documented in docs/read-only.md
+MAX_STATEMENT_LENGTH = 262_144
 _MAX_CACHED_LEN = 65_536
 
 Spans = list[tuple[int, int]]
@@ -261,31 +271,38 @@ class StatementGate:
         ``params`` says whether parameters come with ``sql`` (``None``: unknown). When they
         may, and the engine's driver interpolates them client-side, a ``%s`` placeholder
         inside a string literal or comment is refused: the value's text would be spliced in.
+        Callers that bind first and gate the bound text pass ``params=False``.
         """
+        return self.verdict(sql, params=params).kind
+
+    def verdict(self, sql: str, *, params: bool | None = None) -> Verdict:
+        """Like :meth:`check`, returning the statement kind with the functions it calls."""
         if not isinstance(sql, str):
             raise ReadOnlyError("non-text statement", type(sql).__name__)
+        if len(sql) > MAX_STATEMENT_LENGTH:  # before anything else reads it
+            raise ReadOnlyError("oversized statement", f"over {MAX_STATEMENT_LENGTH} characters")
         strict = self.policy.client_side_params and params is not False
         verdict = self._cached if len(sql) <= _MAX_CACHED_LEN else self._verdict
-        admitted, kind, detail = verdict(sql, strict)
-        if admitted:
-            return kind
-        raise ReadOnlyError(kind, detail)
+        result = verdict(sql, strict)
+        if isinstance(result, Verdict):
+            return result
+        raise ReadOnlyError(*result)
 
     def cache_info(self) -> functools._CacheInfo:
         """Hits and misses of the verdict cache."""
         return self._cached.cache_info()
 
-    def _verdict(self, sql: str, params: bool) -> tuple[bool, str, str]:
+    def _verdict(self, sql: str, params: bool) -> Verdict | tuple[str, str]:
         try:
-            return True, self._classify(sql, params), ""
+            return self._classify(sql, params)
         except _Refused as e:
-            return False, e.kind, e.detail
+            return e.kind, e.detail
         except Exception as e:  # anything unexpected (RecursionError ...) fails closed
-            return False, "unparseable statement", type(e).__name__
+            return "unparseable statement", type(e).__name__
 
-    def _classify(self, sql: str, params: bool) -> str:
-        if len(sql) > _MAX_LEN:
-            raise _Refused("oversized statement", f"over {_MAX_LEN} characters")
+    def _classify(self, sql: str, params: bool) -> Verdict:
+        if len(sql) > MAX_STATEMENT_LENGTH:
+            raise _Refused("oversized statement", f"over {MAX_STATEMENT_LENGTH} characters")
         if bad := _BAD_CHARS.search(sql):
             raise _Refused("control or unusual whitespace character", repr(bad.group()))
         if self._lex.exec_comments and ("/*!" in sql or "/*M!" in sql):
@@ -302,14 +319,19 @@ class StatementGate:
         if not tokens:
             raise _Refused("empty statement", "only whitespace or comments")
         _cross_check(text, tokens, quoted, comments)
-        self._scan_calls(tokens)
-        return self._statement(tokens, text)
+        calls = self._scan_calls(tokens)
+        return Verdict(self._statement(tokens, text), calls)
 
     def _denied(self, name: str) -> bool:
         return name in self.denied_functions or name.startswith(self.denied_prefixes)
 
-    def _scan_calls(self, tokens: list[Token]) -> None:
-        """Refuse side-effect calls wherever they appear, whatever sqlglot makes of them."""
+    def _scan_calls(self, tokens: list[Token]) -> frozenset[Call]:
+        """Refuse side-effect calls wherever they appear, whatever sqlglot makes of them.
+
+        Returns every ``name(`` the statement contains that is not SQL syntax (a keyword, a
+        type name, an alias or CTE column list), so an allow-list can judge them.
+        """
+        found = function_calls(tokens) if self.policy.collect_calls else frozenset()
         lparen, hint, dot, last = T.L_PAREN, T.HINT, T.DOT, len(tokens) - 1
         assign = T.COLON_EQ if self._family == "mysql" else None
         setting = T.EQ if self._family == "clickhouse" else None
@@ -331,6 +353,7 @@ class StatementGate:
                 raise _Refused(f"SETTINGS {tokens[i - 1].text.lower()}")
             elif tt is T.NEXT and [w.text.upper() for w in tokens[i : i + 3]] == _NEXT_VALUE_FOR:
                 raise _Refused("side-effect function NEXT VALUE FOR")
+        return found
 
     @staticmethod
     def _scan_writes(tokens: list[Token]) -> None:
@@ -515,12 +538,15 @@ __all__ = [
     "CLICKHOUSE_SIDE_EFFECT_FUNCTIONS",
     "CLICKHOUSE_SIDE_EFFECT_PREFIXES",
     "DUCKDB_SIDE_EFFECT_FUNCTIONS",
+    "MAX_STATEMENT_LENGTH",
     "MYSQL_SIDE_EFFECT_FUNCTIONS",
     "POSTGRES_SIDE_EFFECT_FUNCTIONS",
     "POSTGRES_SIDE_EFFECT_PREFIXES",
     "SNOWFLAKE_SIDE_EFFECT_FUNCTIONS",
     "SNOWFLAKE_SIDE_EFFECT_PREFIXES",
+    "Call",
     "EnginePolicy",
     "StatementGate",
+    "Verdict",
     "gate_for",
 ]

@@ -152,9 +152,12 @@ class EnginePolicy:
     #: ClientCursor, PyMySQL, clickhouse-connect, snowflake-connector): a placeholder inside
     #: a string literal or comment would then splice the value's text into the statement
     client_side_params: bool = True
+    #: collect every function call for an allow-list (the session's ``FunctionAllowList``)
+    collect_calls: bool = False
 
 
 DEFAULT_POLICIES = {
+    "postgres": EnginePolicy(collect_calls=True),
     "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"}), client_side_params=False),
     "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
 }

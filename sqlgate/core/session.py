@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlgate.core.allowlists import FunctionAllowList
 from sqlgate.core.errors import NotSupportedError
 from sqlgate.core.results import Result
 
@@ -31,6 +32,29 @@ class Session(ABC):
     server_version: tuple[int, ...] = ()
     #: the product's own version (``TiDB-v8.5.0`` -> (8, 5, 0)); informational
     product_version: tuple[int, ...] = ()
+
+    #: the functions a read-only statement may call on this link (None: deny lists only)
+    function_allow_list: FunctionAllowList | None = None
+
+    def bind(self, operation: str, parameters: Parameters) -> str | None:
+        """The exact text the driver will send for ``operation`` with ``parameters``.
+
+        Drivers that splice values into the SQL text client-side (psycopg's ClientCursor,
+        PyMySQL) return it, so that the read-only gate reads what the server will run;
+        None means the values travel apart from the text (server-side binding).
+        """
+        return None
+
+    def verify_guard(self, *, boundary: bool = False) -> None:  # noqa: B027 - optional
+        """Raise :class:`GuardLostError` if the server-side read-only guard was lifted.
+
+        Called after every statement (``boundary``: and after a commit or rollback, when
+        a transaction may have ended). Sources without a server guard do nothing.
+        """
+
+    def guard_warnings(self) -> list[str]:
+        """What weakens the server-side guard for this login (``sqlgate check`` prints it)."""
+        return []
 
     def prepare(self, operation: str) -> str:
         """Normalise a statement before the gate reads it (a source's own spellings)."""

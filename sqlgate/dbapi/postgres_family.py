@@ -7,22 +7,30 @@ the ``default_transaction_read_only`` guard, type names from OIDs, Arrow convers
 
 from __future__ import annotations
 
-import re
+import contextlib
+import math
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
+from sqlgate.core.allowlists import FunctionAllowList, parse_allow_functions, postgres_functions
 from sqlgate.core.driver import DriverSession
+from sqlgate.core.errors import GuardLostError
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.params import ConnectParams
+from sqlgate.core.params import ConnectParams, parse_seconds
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
 from sqlgate.core.registry import import_driver
-from sqlgate.core.results import Column
+from sqlgate.core.results import Column, Result
+from sqlgate.core.session import Parameters
 from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import POSTGRES_TYPES, TypeMap
+from sqlgate.core.watchdog import WATCHDOG
 
 paramstyle = "pyformat"
 __all__ = [*_pep249_all, "paramstyle"]
@@ -40,7 +48,21 @@ ORACLE_STYLE_TYPES = POSTGRES_TYPES.extend(_ORACLE_STYLE_NAMES, name="oracle-sty
 OPENGAUSS_TYPES = ORACLE_STYLE_TYPES.extend(
     {"tinyint": "int2", "int1": "int2", "smalldatetime": "timestamp"}, name="opengauss"
 )
-_LIFTS_GUARD = re.compile(r"(?i)transaction[_ ]read[_ ]only|default_transaction|read_write")
+# the settings a URL's libpq "options" may carry while read-only: nothing that touches the
+# guard, who we are or how names resolve (an allow-list: every other switch is refused)
+_STARTUP_SETTINGS = frozenset({
+    "application_name", "timezone", "datestyle", "intervalstyle", "extra_float_digits",
+    "client_encoding", "lock_timeout", "idle_in_transaction_session_timeout", "work_mem",
+    "jit", "bytea_output", "geqo", "enable_seqscan", "random_page_cost", "effective_cache_size",
+})
+# libpq keywords that would let a URL read client files into errors or skip the guard
+_REFUSED_OPTIONS = frozenset({"service", "passfile", "sslpassword", "target_session_attrs",
+                              "replication", "dbname", "host", "hostaddr", "port", "user",
+                              "password", "cursor_factory", "autocommit", "prepare_threshold",
+                              "context", "row_factory"})
+#: seconds sqlgate waits for any answer from the server before cancelling, then closing
+DEFAULT_READ_TIMEOUT = 900.0
+_READ_ONLY_GUC = "default_transaction_read_only"
 _READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 
 
@@ -73,16 +95,20 @@ class PostgresFlavor(Flavor):
         psycopg = import_driver(self.source, "psycopg")
         options = dict(self.connect_defaults)
         options.update(params.options)
-        guard = [self.guard_option] if params.read_only else []
-        extra_options = str(options.pop("options", ""))
-        if params.read_only and _LIFTS_GUARD.search(extra_options):
-            raise ProgrammingError(  # noqa: F405
-                "the 'options' connection parameter may not change transaction read-only "
-                "settings while read_only=true"
+        timeouts = _Timeouts.pop_from(options)
+        allowed_extra = parse_allow_functions(options.pop("allow_functions", None))
+        refused = sorted(_REFUSED_OPTIONS & options.keys())
+        if refused:
+            raise InterfaceError(  # noqa: F405
+                f"connection option {refused[0]!r} is not supported by sqlgate"
             )
+        extra_options = str(options.pop("options", ""))
+        if params.read_only:
+            _check_startup_options(extra_options)
         # the guard goes last: with repeated -c settings, PostgreSQL keeps the last one
-        startup = " ".join([extra_options, *guard]).strip()
-        options.setdefault("connect_timeout", 10)
+        startup = [extra_options, *timeouts.startup_options()]
+        if params.read_only:
+            startup.append(self.guard_option)
         options.setdefault("application_name", "sqlgate")
         raw = psycopg.connect(
             host=params.host or "localhost",
@@ -90,14 +116,82 @@ class PostgresFlavor(Flavor):
             user=params.user,
             password=params.password,
             dbname=params.database,
-            options=startup or None,
+            options=" ".join(startup).strip() or None,
             autocommit=False,
+            connect_timeout=timeouts.connect_seconds(),
             # client-side binding, as psycopg2 did: untyped parameters (json_build_object(%s))
             # in SQLAlchemy's reflection queries work on every SQLAlchemy version
             cursor_factory=psycopg.ClientCursor,
             **options,
         )
-        return PostgresSession(raw, self)
+        session = PostgresSession(raw, self, timeouts.read)
+        if params.read_only:
+            try:
+                session.arm_guard(allowed_extra)
+            except BaseException:
+                session.close()
+                raise
+        return session
+
+
+def _check_startup_options(text: str) -> None:
+    """Split libpq's ``options`` as the server does; admit only ``-c`` of allowed settings."""
+    words, current, escaped = [], "", False
+    for ch in text:
+        if escaped:
+            current, escaped = current + ch, False
+        elif ch == "\\":
+            escaped = True
+        elif ch.isspace():
+            words, current = ([*words, current] if current else words), ""
+        elif ord(ch) < 32 or ord(ch) == 127:
+            raise InterfaceError("the 'options' connection parameter contains a control "  # noqa: F405
+                                 "character")
+        else:
+            current += ch
+    words += [current] if current else []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-c", "--"):
+            setting, i = (words[i + 1] if i + 1 < len(words) else ""), i + 2
+        elif word.startswith(("-c", "--")):
+            setting, i = word[2:], i + 1
+        else:
+            raise ProgrammingError(  # noqa: F405
+                f"the 'options' connection parameter may only set -c name=value; "
+                f"{word[:20]!r} is refused on a read-only connection"
+            )
+        name = setting.split("=", 1)[0].strip().lower().replace("-", "_")
+        if name not in _STARTUP_SETTINGS:
+            raise ProgrammingError(  # noqa: F405
+                f"the 'options' connection parameter may not set {name[:40]!r} while "
+                f"read-only connection (allowed: {', '.join(sorted(_STARTUP_SETTINGS))})"
+            )
+
+
+@dataclass(frozen=True)
+class _Timeouts:
+    """``connect_timeout``, ``read_timeout`` and ``statement_timeout`` in seconds."""
+
+    connect: float = 10.0
+    read: float | None = DEFAULT_READ_TIMEOUT
+    statement: float | None = None
+
+    @classmethod
+    def pop_from(cls, options: dict[str, Any]) -> _Timeouts:
+        connect = parse_seconds("connect_timeout", options.pop("connect_timeout", None))
+        read = parse_seconds("read_timeout", options.pop("read_timeout", None))
+        statement = parse_seconds("statement_timeout", options.pop("statement_timeout", None))
+        return cls(connect or cls.connect, read or DEFAULT_READ_TIMEOUT, statement)
+
+    def connect_seconds(self) -> int:
+        return max(2, math.ceil(self.connect))  # libpq: whole seconds, 2 at least
+
+    def startup_options(self) -> list[str]:
+        if self.statement is None:
+            return []
+        return [f"-c statement_timeout={math.ceil(self.statement * 1000)}"]
 
 
 class PostgresSession(DriverSession):
@@ -105,9 +199,113 @@ class PostgresSession(DriverSession):
 
     _flavor: PostgresFlavor
 
-    def __init__(self, raw: Any, flavor: PostgresFlavor) -> None:
+    def __init__(self, raw: Any, flavor: PostgresFlavor,
+                 read_timeout: float | None = DEFAULT_READ_TIMEOUT) -> None:
         super().__init__(raw, flavor, _banner(raw))
         self._type_names: dict[int, str] = {}
+        self._guarded = False
+        self._read_timeout = read_timeout
+        self._timed_out = threading.Event()
+
+    # -- the server-side guard ----------------------------------------------------------
+    def arm_guard(self, allowed_extra: frozenset[str] = frozenset()) -> None:
+        """Check the guard took effect, make every transaction READ ONLY, fix the allow-list.
+
+        A connection string cut short (a NUL byte stops libpq reading it) or a server that
+        ignores the startup option would otherwise run read-write while sqlgate says
+        read-only: fail closed. psycopg's ``read_only`` makes it send ``BEGIN READ ONLY``,
+        which holds even if the session default were lifted unnoticed.
+        """
+        self._guarded = True
+        self.verify_guard(boundary=True)
+        self._raw.read_only = True
+        with self._raw.cursor() as cur:  # names that other schemas could shadow (by overload)
+            cur.execute(
+                "SELECT DISTINCT p.proname FROM pg_catalog.pg_proc p JOIN "
+                "pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            )
+            shadowed = frozenset(row[0] for row in cur.fetchall())
+        self._raw.rollback()
+        self.function_allow_list = FunctionAllowList(
+            postgres_functions() - shadowed, _QUALIFIERS, allowed_extra
+        )
+
+    def verify_guard(self, *, boundary: bool = False) -> None:
+        """PostgreSQL 14+ reports ``default_transaction_read_only`` in every response:
+        reading it costs nothing. Older servers and forks are asked when a transaction ended."""
+        if not self._guarded:
+            return
+        status = self._raw.info.parameter_status(_READ_ONLY_GUC)
+        if status is None:
+            psycopg = import_driver(self._flavor.source, "psycopg")
+            idle = self._raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            if not (boundary or idle):
+                return
+            status = self._show_guard(idle)
+        if str(status).lower() not in ("on", "true", "1"):
+            raise GuardLostError(
+                "the server-side read-only guard (default_transaction_read_only) is off on "
+                "this connection; sqlgate closed it and will not use it again"
+            )
+
+    def _show_guard(self, idle: bool) -> str:
+        with self._raw.cursor() as cur:
+            cur.execute(f"SHOW {_READ_ONLY_GUC}")
+            row = cur.fetchone()
+        if idle and not self._raw.autocommit:
+            self._raw.rollback()  # SHOW opened a transaction: leave as found
+        return str(row[0]) if row else ""
+
+    def guard_warnings(self) -> list[str]:
+        """A superuser, or a login that may write, is protected by sqlgate alone."""
+        with self._raw.cursor() as cur:
+            cur.execute(_PRIVILEGES_QUERY)
+            row = cur.fetchone()
+        self._raw.rollback()
+        superuser, writable, programs = row or (False, 0, False)
+        warnings = []
+        if superuser:
+            warnings.append("the login is a superuser: it can lift the server's read-only "
+                            "guard and reach files and programs; use a role without superuser")
+        if writable:
+            warnings.append(f"the login has write privileges on {writable} table(s): the "
+                            "server would accept writes that only sqlgate refuses; grant "
+                            "SELECT only")
+        if programs:
+            warnings.append("the login may read/write server files or run programs "
+                            "(pg_read_server_files, pg_write_server_files, "
+                            "pg_execute_server_program)")
+        return warnings
+
+    # -- execution with a read deadline --------------------------------------------------
+    def execute(self, operation: str, parameters: Parameters = None) -> Result:
+        self._timed_out.clear()
+        try:
+            with WATCHDOG.deadline(self._read_timeout, self._expire):
+                return super().execute(operation, parameters)
+        except Exception as exc:
+            if self._timed_out.is_set():
+                raise OperationalError(  # noqa: F405
+                    f"no answer from the server within read_timeout={self._read_timeout:g} s: "
+                    "the statement was cancelled (or the connection closed); raise "
+                    "read_timeout for longer queries"
+                ) from exc
+            raise
+
+    def _expire(self) -> None:
+        """Cancel through the protocol; if the server is stalled, close the socket."""
+        self._timed_out.set()
+        with contextlib.suppress(Exception):
+            self._raw.cancel_safe(timeout=3.0)
+        time.sleep(_GRACE_SECONDS)
+        if self._raw.info.transaction_status == _ACTIVE and not self._raw.closed:
+            try:
+                sock = socket.socket(fileno=_dup(self._raw.pgconn.socket))
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
 
     def type_name(self, oid: int) -> str:
         """``int4``, ``int4[]``, ``numeric``...; ``unknown`` for types psycopg cannot name."""
@@ -160,6 +358,32 @@ class PostgresSession(DriverSession):
 
     def close(self) -> None:
         self._raw.close()
+
+
+_QUALIFIERS = frozenset({"pg_catalog", "information_schema"})
+_ACTIVE = 1  # psycopg.pq.TransactionStatus.ACTIVE: a command is in progress
+_GRACE_SECONDS = 3.0  # after a cancel, how long a blocked read may take to return
+_PRIVILEGES_QUERY = """
+SELECT r.rolsuper,
+       (SELECT count(*) FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege(c.oid, 'UPDATE')
+               OR has_table_privilege(c.oid, 'DELETE')
+               OR has_table_privilege(c.oid, 'TRUNCATE'))),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_roles g
+               WHERE g.rolname IN ('pg_read_server_files', 'pg_write_server_files',
+                                   'pg_execute_server_program')
+                 AND pg_has_role(r.oid, g.oid, 'MEMBER'))
+FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+"""
+
+
+def _dup(fd: int) -> int:
+    import os
+
+    return os.dup(fd)
 
 
 def _banner(raw: Any) -> str:
