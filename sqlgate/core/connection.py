@@ -47,6 +47,9 @@ class Connection:
         self.url = url  # already redacted: safe to log and show
         self.read_only = read_only
         self._gate = gate_for(sql_dialect) if read_only else None
+        # a statement the driver bound was escaped the way this server reads backslashes
+        lexing = getattr(session, "backslash_escapes", None)
+        self._bound_gate = gate_for(sql_dialect, lexing) if read_only else None
         self._closed = False
         if not read_only:
             logger_for(source).warning(
@@ -61,16 +64,18 @@ class Connection:
         if self._closed:
             raise errors.InterfaceError("connection is closed")
 
-    def admit(self, operation: str, has_parameters: bool = False) -> str:
+    def admit(self, operation: str, has_parameters: bool = False, *, bound: bool = False) -> str:
         """Pass ``operation`` through the read-only gate; return its statement kind.
 
         Whether parameters come matters: drivers that bind client-side rewrite ``%s`` even
         inside string literals, so the gate reads placeholders only when values are bound
-        (the cursor binds such values first and gates the bound text).
+        (the cursor binds such values first and gates the bound text: ``bound``; a backslash
+        in its literals is then read as the server reads it, since the driver escaped it so).
         """
-        if self._gate is None:
+        gate = self._bound_gate if bound else self._gate
+        if gate is None:
             return "UNCHECKED"
-        verdict = self._gate.verdict(operation, params=has_parameters)
+        verdict = gate.verdict(operation, params=has_parameters)
         allowed = self.session.function_allow_list
         if allowed is not None:
             allowed.check(verdict.calls)

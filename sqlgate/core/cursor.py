@@ -82,13 +82,14 @@ class Cursor:
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
             operation = conn.session.prepare(operation)
+            bound = None
             if parameters is not None and conn.read_only:
                 # gate the text the server will run, not a template the driver rewrites
                 with translated(errors.ProgrammingError):
                     bound = conn.session.bind(operation, parameters)
                 if bound is not None:
                     operation, parameters = bound, None
-            record.kind = conn.admit(operation, parameters is not None)
+            record.kind = conn.admit(operation, parameters is not None, bound=bound is not None)
             with translated():
                 self._result = conn.session.execute(operation, parameters)
             conn.verify_guard()

@@ -11,6 +11,7 @@ session is the second layer: only it can stop user-defined functions that write.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from inspect import isclass
@@ -148,6 +149,7 @@ def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
         raise _Refused("unicode-escaped identifier", 'sqlglot misreads U&"..."')
     before = text[j - 2 : j] if j >= 2 else " " + text[:j]
     e_string = lx.pg and q == "'" and before[1:] in ("e", "E") and not _ident_char(before[0])
+    e_string = e_string or (lx.backslash is True and q in "'\"")
     k, p = j + 1, -1
     while True:
         if p < k:
@@ -161,7 +163,7 @@ def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
             k = p + 2
         else:
             break
-    if not e_string and "\\" + q in text[j + 1 : p + 1]:
+    if not e_string and lx.backslash is None and "\\" + q in text[j + 1 : p + 1]:
         # whether \ escapes the quote depends on sql_mode / standard_conforming_strings
         raise _Refused("ambiguous backslash escape", f"backslash before {q} in a literal")
     return p + 1
@@ -249,12 +251,15 @@ _OBJECT_WORDS = frozenset({"TABLE", "VIEW", "SCHEMA", "DATABASE", "FUNCTION"})
 class StatementGate:
     """Admit read-only statements for one sqlglot dialect; refuse everything else."""
 
-    def __init__(self, dialect: str, policy: EnginePolicy | None = None, *, cache_size: int = 2048):
+    def __init__(self, dialect: str, policy: EnginePolicy | None = None, *, cache_size: int = 2048,
+                 backslash_escapes: bool | None = None):
         self.dialect = dialect
         self._dialect = Dialect.get_or_raise(dialect)
         name = type(self._dialect).__name__.lower()  # "mysql, normalization_strategy=..." too
         family = DIALECT_FAMILIES.get(name, "")
         self._lex, self._family = LEXICONS.get(family, Lexicon()), family
+        if backslash_escapes is not None:  # the session knows how its server reads \ in '...'
+            self._lex = dataclasses.replace(self._lex, backslash=backslash_escapes)
         self.policy = policy if policy is not None else DEFAULT_POLICIES.get(family, EnginePolicy())
         self._admitted = frozenset(c.upper() for c in self.policy.admit_commands)
         names, prefixes = side_effect_functions(name)
@@ -528,9 +533,14 @@ def _node_kind(node: exp.Expression) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def gate_for(dialect: str) -> StatementGate:
-    """The shared gate of ``dialect`` with its default engine policy."""
-    return StatementGate(dialect)
+def gate_for(dialect: str, backslash_escapes: bool | None = None) -> StatementGate:
+    """The shared gate of ``dialect`` with its default engine policy.
+
+    ``backslash_escapes``: whether the server reads ``\\`` in a quoted literal as an escape
+    (MySQL's default), as a plain character (PostgreSQL's standard_conforming_strings), or
+    None when unknown, in which case a backslash before a quote is refused as ambiguous.
+    """
+    return StatementGate(dialect, backslash_escapes=backslash_escapes)
 
 
 __all__ = [

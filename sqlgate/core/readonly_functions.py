@@ -175,6 +175,8 @@ class Lexicon:
     dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
     dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
     pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
+    #: backslash in '...': an escape (True), a plain character (False), unknown (None)
+    backslash: bool | None = None
     triple: bool = False  # BigQuery '''...'''
     exec_comments: bool = False  # MySQL runs /*! ... */
 

@@ -33,6 +33,9 @@ class Session(ABC):
     #: the product's own version (``TiDB-v8.5.0`` -> (8, 5, 0)); informational
     product_version: tuple[int, ...] = ()
 
+    #: how the server reads a backslash in a quoted literal: an escape (True), a plain
+    #: character (False) or not known (None); the gate lexes bound statements accordingly
+    backslash_escapes: bool | None = None
     #: the functions a read-only statement may call on this link (None: deny lists only)
     function_allow_list: FunctionAllowList | None = None
 

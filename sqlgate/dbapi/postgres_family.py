@@ -206,6 +206,9 @@ class PostgresSession(DriverSession):
         self._guarded = False
         self._read_timeout = read_timeout
         self._timed_out = threading.Event()
+        # reported by the server; with it on, a backslash in '...' is a plain character
+        if raw.info.parameter_status("standard_conforming_strings") == "on":
+            self.backslash_escapes = False
 
     # -- the server-side guard ----------------------------------------------------------
     def arm_guard(self, allowed_extra: frozenset[str] = frozenset()) -> None:
