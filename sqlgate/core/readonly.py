@@ -67,7 +67,7 @@ _HINT_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
 _NONSPACE = re.compile(r"\S+")
 _NEUTRAL = " (NULL) "  # what a %s / %(name)s placeholder is parsed as
 #: the largest statement the gate reads (characters); documented in docs/read-only.md
-MAX_STATEMENT_LENGTH = 262_144
+MAX_STATEMENT_LENGTH = 131_072
 _MAX_CACHED_LEN = 65_536
 
 Spans = list[tuple[int, int]]

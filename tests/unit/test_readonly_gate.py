@@ -437,3 +437,18 @@ def test_refusal_message_never_echoes_the_statement() -> None:
     with pytest.raises(ReadOnlyError) as info:
         gate_for("postgres").check("UPDATE t SET password = 'hunter2'")
     assert "hunter2" not in str(info.value)
+
+
+def test_size_limit_is_checked_before_anything_reads_the_text() -> None:
+    import time
+
+    from sqlgate.core.readonly import MAX_STATEMENT_LENGTH
+
+    gate = StatementGate("postgres")
+    hostile = "SELECT " + ", ".join(["'x'"] * (MAX_STATEMENT_LENGTH // 4))
+    assert len(hostile) > MAX_STATEMENT_LENGTH
+    t0 = time.monotonic()
+    with pytest.raises(ReadOnlyError) as info:
+        gate.check(hostile)
+    assert info.value.kind == "oversized statement"
+    assert time.monotonic() - t0 < 0.5  # refused without lexing 131 KiB of text
