@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sqlgate.core import readonly
+from sqlgate.core.allowlists import FunctionAllowList, postgres_functions
 from sqlgate.core.errors import ProgrammingError, ReadOnlyError
 from sqlgate.core.readonly import EnginePolicy, StatementGate, gate_for
 from tests.corpus import CorpusCase, corpus_names, load_corpus
@@ -23,6 +24,20 @@ def refused(sql: str, dialect: str = "postgres", **kw: bool) -> str:
     return info.value.kind
 
 
+_PG_ALLOWED = FunctionAllowList(
+    postgres_functions(), frozenset({"pg_catalog", "information_schema"})
+)
+
+
+def refused_by_sqlgate(sql: str, dialect: str) -> str:
+    """What a connection does: the gate, then (PostgreSQL family) the function allow-list."""
+    with pytest.raises(ReadOnlyError) as info:
+        verdict = gate_for(dialect).verdict(sql)
+        if dialect in ("postgres", "redshift"):
+            _PG_ALLOWED.check(verdict.calls)
+    return info.value.kind
+
+
 # -- corpora ---------------------------------------------------------------------------
 def test_corpora_are_large_enough() -> None:
     assert {"readonly_postgres", "readonly_mysql", "allowed_postgres", "allowed_mysql"} <= set(
@@ -35,13 +50,16 @@ def test_corpora_are_large_enough() -> None:
 
 @pytest.mark.parametrize(("dialect", "case"), _cases("readonly"), ids=lambda v: getattr(v, "id", v))
 def test_corpus_refused(dialect: str, case: CorpusCase) -> None:
-    kind = refused(case.sql, dialect)
+    kind = refused_by_sqlgate(case.sql, dialect)
     assert kind.strip(), case.why
 
 
 @pytest.mark.parametrize(("dialect", "case"), _cases("allowed"), ids=lambda v: getattr(v, "id", v))
 def test_corpus_admitted(dialect: str, case: CorpusCase) -> None:
-    assert gate_for(dialect).check(case.sql) in ADMITTED_KINDS, case.why
+    verdict = gate_for(dialect).verdict(case.sql)
+    assert verdict.kind in ADMITTED_KINDS, case.why
+    if dialect == "postgres":
+        _PG_ALLOWED.check(verdict.calls)
 
 
 @pytest.mark.parametrize("dialect", ["doris", "starrocks"])
@@ -52,7 +70,7 @@ def test_mysql_corpus_refused_by_mysql_protocol_engines(dialect: str) -> None:
 
 def test_postgres_corpus_refused_by_redshift() -> None:
     for case in load_corpus("readonly_postgres"):
-        refused(case.sql, "redshift")
+        refused_by_sqlgate(case.sql, "redshift")
 
 
 def test_corpus_loader_metadata() -> None:
