@@ -108,6 +108,17 @@ class Cursor:
             self._result.rowcount = total
         return self
 
+    def cancel(self) -> None:
+        """Stop the statement this cursor's connection is running (PEP 249 extension).
+
+        Meant to be called from another thread, as Superset's Stop button does: the thread
+        running the statement then gets an OperationalError; the connection stays usable.
+        """
+        if self.connection.closed:
+            return
+        with translated():
+            self.connection.session.cancel()
+
     def callproc(self, procname: str, parameters: Sequence[Any] = ()) -> None:
         """Stored procedures may write, so read-only sqlgate never calls them."""
         raise errors.NotSupportedError("callproc is not supported: procedures may write")

@@ -55,6 +55,10 @@ class Session(ABC):
         a transaction may have ended). Sources without a server guard do nothing.
         """
 
+    def cancel(self) -> None:
+        """Stop the statement running on this link; safe to call from another thread."""
+        raise NotSupportedError("this source cannot cancel a running statement")
+
     def guard_warnings(self) -> list[str]:
         """What weakens the server-side guard for this login (``sqlgate check`` prints it)."""
         return []

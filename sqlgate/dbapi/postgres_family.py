@@ -296,6 +296,10 @@ class PostgresSession(DriverSession):
                 ) from exc
             raise
 
+    def cancel(self) -> None:
+        """PostgreSQL's protocol cancel: a side connection asks the server to stop."""
+        self._raw.cancel_safe(timeout=5.0)
+
     def _expire(self) -> None:
         """Cancel through the protocol; if the server is stalled, close the socket."""
         self._timed_out.set()

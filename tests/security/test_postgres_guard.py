@@ -176,3 +176,20 @@ def test_a_server_that_drops_the_guard_is_refused(postgres_server: ServerInfo) -
     with pytest.raises(sqlgate.Error):
         sqlgate.connect(url.replace(f"/{postgres_server.database}",
                                     f"/{postgres_server.database}%00"))
+
+
+def test_cancel_from_another_thread(postgres_server: ServerInfo) -> None:
+    import threading
+
+    with sqlgate.connect(postgres_server.url("postgresql+sqlgate")) as conn:
+        cur = conn.cursor()
+        timer = threading.Timer(0.5, cur.cancel)
+        timer.start()
+        t0 = time.monotonic()
+        with pytest.raises(sqlgate.OperationalError, match="cancel"):
+            cur.execute("SELECT count(*) FROM generate_series(1, 300000000)")
+        assert time.monotonic() - t0 < 2.5
+        timer.join()
+        conn.rollback()
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
