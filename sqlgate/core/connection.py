@@ -81,6 +81,11 @@ class Connection:
             allowed.check(verdict.calls)
         return verdict.kind
 
+    def check_template(self, operation: str) -> None:
+        """Before binding: no placeholder may sit inside a literal or comment."""
+        if self._gate is not None:
+            self._gate.check_template(operation)
+
     def verify_guard(self, *, boundary: bool = False) -> None:
         """Close this connection and raise if the server's read-only guard was lifted.
 

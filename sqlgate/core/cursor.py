@@ -85,6 +85,7 @@ class Cursor:
             bound = None
             if parameters is not None and conn.read_only:
                 # gate the text the server will run, not a template the driver rewrites
+                conn.check_template(operation)
                 with translated(errors.ProgrammingError):
                     bound = conn.session.bind(operation, parameters)
                 if bound is not None:

@@ -62,7 +62,11 @@ class _Refused(ReadOnlyError):
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
 _PYFORMAT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)s")
-_LITERAL_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sra])")
+# with parameters, a % in a literal or comment is either the escape %% or something a driver
+# rewrites (psycopg: %s %t %b %(name)s; PyMySQL: any %-format, %1.1s, %5d ...): refuse those
+_ANY_PERCENT = re.compile(r"%%|%.{0,12}", re.DOTALL)
+# when it is not known whether values come: only what reads as a placeholder (not '50%')
+_LIKELY_PLACEHOLDER = re.compile(r"%(?:%|\(|[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[srabt])")
 _HINT_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
 _NONSPACE = re.compile(r"\S+")
 _NEUTRAL = " (NULL) "  # what a %s / %(name)s placeholder is parsed as
@@ -77,8 +81,14 @@ def _ident_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_$" or ch > "\x7f"
 
 
-def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[int]]:
-    """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``)."""
+def _lex(
+    text: str, lx: Lexicon, params: re.Pattern[str] | None
+) -> tuple[str, Spans, Spans, list[int]]:
+    """Return (text with %-placeholders substituted, quoted spans, comment spans, code ``;``).
+
+    ``params``: the pattern of what a driver would rewrite inside literals and comments
+    (refused there), or None when no values are bound.
+    """
     quoted: Spans = []
     comments: Spans = []
     semis: list[int] = []
@@ -126,7 +136,7 @@ def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[
             quoted.append((j, i))
     if params:  # a driver interpolating %s here would splice the value's text into the SQL
         for s, e in quoted + comments:
-            for p in _LITERAL_PLACEHOLDER.finditer(text, s, e):
+            for p in params.finditer(text, s, e):
                 if p.group() != "%%":
                     raise _Refused("placeholder inside a literal or comment", p.group())
     if not subst:
@@ -135,7 +145,7 @@ def _lex(text: str, lx: Lexicon, params: bool) -> tuple[str, Spans, Spans, list[
     for s, e, new in subst:
         parts += [text[last:s], new]
         last = e
-    return _lex("".join([*parts, text[last:]]), lx, False)
+    return _lex("".join([*parts, text[last:]]), lx, None)
 
 
 def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
@@ -280,13 +290,27 @@ class StatementGate:
         """
         return self.verdict(sql, params=params).kind
 
+    def check_template(self, sql: str) -> None:
+        """Refuse a statement template whose literals or comments hold a placeholder.
+
+        The cursor gates the bound text (what the server runs), but a value bound inside a
+        literal would come back changed (``$$%t$$`` returns the quoted value): refuse it.
+        """
+        if isinstance(sql, str) and len(sql) <= MAX_STATEMENT_LENGTH:
+            try:
+                _lex(sql, self._lex, _ANY_PERCENT)
+            except _Refused as e:
+                raise ReadOnlyError(e.kind, e.detail) from None
+
     def verdict(self, sql: str, *, params: bool | None = None) -> Verdict:
         """Like :meth:`check`, returning the statement kind with the functions it calls."""
         if not isinstance(sql, str):
             raise ReadOnlyError("non-text statement", type(sql).__name__)
         if len(sql) > MAX_STATEMENT_LENGTH:  # before anything else reads it
             raise ReadOnlyError("oversized statement", f"over {MAX_STATEMENT_LENGTH} characters")
-        strict = self.policy.client_side_params and params is not False
+        strict = None
+        if self.policy.client_side_params and params is not False:
+            strict = _ANY_PERCENT if params else _LIKELY_PLACEHOLDER
         verdict = self._cached if len(sql) <= _MAX_CACHED_LEN else self._verdict
         result = verdict(sql, strict)
         if isinstance(result, Verdict):
@@ -297,7 +321,7 @@ class StatementGate:
         """Hits and misses of the verdict cache."""
         return self._cached.cache_info()
 
-    def _verdict(self, sql: str, params: bool) -> Verdict | tuple[str, str]:
+    def _verdict(self, sql: str, params: re.Pattern[str] | None) -> Verdict | tuple[str, str]:
         try:
             return self._classify(sql, params)
         except _Refused as e:
@@ -305,7 +329,7 @@ class StatementGate:
         except Exception as e:  # anything unexpected (RecursionError ...) fails closed
             return "unparseable statement", type(e).__name__
 
-    def _classify(self, sql: str, params: bool) -> Verdict:
+    def _classify(self, sql: str, params: re.Pattern[str] | None) -> Verdict:
         if len(sql) > MAX_STATEMENT_LENGTH:
             raise _Refused("oversized statement", f"over {MAX_STATEMENT_LENGTH} characters")
         if bad := _BAD_CHARS.search(sql):

@@ -5,8 +5,9 @@ user with SELECT privileges only for a second layer.
 """
 
 from sqlgate.dbapi.mysql_family import *  # noqa: F403
-from sqlgate.dbapi.mysql_family import MySQLFlavor
+from sqlgate.dbapi.mysql_family import MySQLFlavor, TimeoutVariable
 
 flavor = MySQLFlavor(source="doris", product_pattern=r"(?i)doris-(\d+)\.(\d+)\.(\d+)",
-                     guard_statement=None)
+                     guard_statement=None,
+                     timeout_variable=TimeoutVariable("query_timeout", 1))
 connect = flavor.connect

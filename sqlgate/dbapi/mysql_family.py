@@ -7,14 +7,16 @@ names from protocol field types, character sets and Arrow conversion are here on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from sqlgate.core.driver import DriverSession
+from sqlgate.core.errors import GuardLostError
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.params import ConnectParams, parse_bool
+from sqlgate.core.params import ConnectParams
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
@@ -22,6 +24,12 @@ from sqlgate.core.registry import import_driver
 from sqlgate.core.results import Column
 from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
+from sqlgate.dbapi.mysql_driver import (
+    DEFAULT_READ_TIMEOUT,
+    connection_class,
+    driver_options,
+    encoded_password,
+)
 
 paramstyle = "pyformat"
 __all__ = [*_pep249_all, "paramstyle"]
@@ -40,6 +48,8 @@ _FIELD_TYPE_NAMES = {
 _BINARY_NAMES = {"tinytext": "tinyblob", "mediumtext": "mediumblob", "longtext": "longblob",
                  "text": "blob", "varchar": "varbinary", "char": "binary"}
 _UNSIGNED_FLAG = 32
+_NO_BACKSLASH_ESCAPES = 512  # SERVER_STATUS_NO_BACKSLASH_ESCAPES in the OK packet
+_IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS
 
 # server error codes pymysql files under the wrong PEP 249 class
 _PROGRAMMING_CODES = frozenset({
@@ -48,6 +58,8 @@ _PROGRAMMING_CODES = frozenset({
 })
 _DATA_CODES = frozenset({1264, 1265, 1292, 1366, 1365, 1406, 1690, 3140})
 _READ_ONLY_CODES = frozenset({1792, 1290})  # read-only transaction / --read-only server
+_TIMEOUT_CODES = frozenset({1969, 3024})  # MariaDB max_statement_time, MySQL max_execution_time
+_LOST_CODES = frozenset({2006, 2013})  # server gone away / lost connection
 
 
 def _classify(exc: BaseException) -> Error | None:  # noqa: F405
@@ -55,6 +67,16 @@ def _classify(exc: BaseException) -> Error | None:  # noqa: F405
     message = redact(exc.args[1] if len(exc.args) > 1 else exc)
     if code in _READ_ONLY_CODES:
         return ReadOnlyError("write", f"refused by the server's read-only guard: {message}")  # noqa: F405
+    if code in _TIMEOUT_CODES:
+        return OperationalError(  # noqa: F405
+            "the statement ran longer than the connection's statement_timeout and the server "
+            "stopped it; narrow the query or raise statement_timeout=<seconds> "
+            f"({code}: {message})")
+    if code in _LOST_CODES and "timed out" in message:
+        return OperationalError(  # noqa: F405
+            "the server did not answer in time (connect_timeout bounds the handshake, "
+            f"read_timeout and write_timeout, default {DEFAULT_READ_TIMEOUT:g} s, every later "
+            f"wait); the connection is closed ({code}: {message})")
     if code in _PROGRAMMING_CODES:
         return ProgrammingError(f"({code}) {message}")  # noqa: F405
     if code in _DATA_CODES:
@@ -63,6 +85,23 @@ def _classify(exc: BaseException) -> Error | None:  # noqa: F405
 
 
 register_classifier("pymysql", _classify)
+
+
+class TimeoutVariable(NamedTuple):
+    """The server variable that bounds a statement's run time, in its own unit."""
+
+    name: str
+    per_second: int
+    fractional: bool = False
+
+    def statement(self, seconds: float) -> str:
+        value = (f"{seconds:.6f}" if self.fractional
+                 else str(max(1, math.ceil(seconds * self.per_second))))
+        return f"SET SESSION {self.name} = {value}"
+
+
+MARIADB_TIMEOUT = TimeoutVariable("max_statement_time", 1, fractional=True)
+MYSQL_TIMEOUT = TimeoutVariable("max_execution_time", 1000)  # ms; MySQL applies it to SELECT
 
 
 @dataclass(frozen=True)
@@ -74,52 +113,46 @@ class MySQLFlavor(Flavor):
     types: TypeMap = MYSQL_TYPES
     # None where the engine has no session read-only mode: the statement gate stands alone
     guard_statement: str | None = READ_ONLY_STATEMENT
+    # what ``statement_timeout=`` sets; None: MariaDB's or MySQL's variable, by the banner
+    timeout_variable: TimeoutVariable | None = None
+
+    def timeout_statement(self, banner: str, seconds: float) -> str:
+        if self.timeout_variable is not None:
+            return self.timeout_variable.statement(seconds)
+        mariadb = "mariadb" in banner.lower()
+        return (MARIADB_TIMEOUT if mariadb else MYSQL_TIMEOUT).statement(seconds)
 
     def open_session(self, params: ConnectParams) -> MySQLSession:
         pymysql = import_driver(self.source, "pymysql")
-        options = {"charset": "utf8mb4", "connect_timeout": 10, **self.connect_defaults}
-        options.update(_typed_options(params.options))
-        if params.read_only:
-            if "init_command" in options:  # it runs before, and outside, the statement gate
-                raise ProgrammingError(  # noqa: F405
-                    "init_command cannot be combined with read_only=true: it bypasses the gate"
-                )
-            if self.guard_statement:
-                options["init_command"] = self.guard_statement
-        raw = pymysql.connect(
+        options = driver_options({**self.connect_defaults, **params.options},
+                                 read_only=params.read_only)
+        guard = self.guard_statement if params.read_only else None
+
+        def session_setup(banner: str) -> list[str]:
+            """Run at every (re)connect; the read-only guard last, so nothing undoes it."""
+            statements = []
+            if options.statement_timeout is not None:
+                statements.append(self.timeout_statement(banner, options.statement_timeout))
+            return [*statements, guard] if guard else statements
+
+        raw = connection_class(pymysql)(
+            session_setup=session_setup,
             host=params.host or "localhost",
             port=params.effective_port() or 3306,
             user=params.user or "",
-            password=params.password or "",
+            password=encoded_password(params.password),
             database=params.database,
             autocommit=False,
-            **options,
+            **options.kwargs,
         )
-        return MySQLSession(raw, self)
-
-
-_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout",
-                          "max_allowed_packet", "client_flag"})
-_BOOL_OPTIONS = frozenset({"ssl_verify_cert", "ssl_verify_identity", "ssl_disabled"})
-# LOAD DATA LOCAL lets a server read the client's files; sqlgate never enables it
-_REFUSED_OPTIONS = frozenset({"local_infile", "autocommit", "defer_connect"})
-
-
-def _typed_options(options: dict[str, Any]) -> dict[str, Any]:
-    """URL options arrive as text; pymysql wants ints and bools for some of them."""
-    typed: dict[str, Any] = {}
-    for key, value in options.items():
-        if key in _REFUSED_OPTIONS:
-            raise InterfaceError(f"connection option {key!r} is not supported by sqlgate")  # noqa: F405
-        if key in _INT_OPTIONS and isinstance(value, str):
+        session = MySQLSession(raw, self)
+        if guard:
             try:
-                value = int(value)
-            except ValueError:
-                raise InterfaceError(f"option {key}={value!r} is not a number") from None  # noqa: F405
-        elif key in _BOOL_OPTIONS:
-            value = parse_bool(key, value)
-        typed[key] = value
-    return typed
+                session.arm_guard()
+            except BaseException:
+                session.close()
+                raise
+        return session
 
 
 class MySQLSession(DriverSession):
@@ -129,6 +162,15 @@ class MySQLSession(DriverSession):
 
     def __init__(self, raw: Any, flavor: MySQLFlavor) -> None:
         super().__init__(raw, flavor, raw.get_server_info())
+        # PyMySQL escapes ' as \' unless the server runs NO_BACKSLASH_ESCAPES; the gate
+        # must lex the bound statement the way this server will
+        self.backslash_escapes = not raw.server_status & _NO_BACKSLASH_ESCAPES
+        self._guarded = False
+
+    def arm_guard(self) -> None:
+        """Fail closed if the guard statement did not take effect."""
+        self._guarded = True
+        self.verify_guard(boundary=True)
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
         fields = cursor._result.fields if cursor._result is not None else []
@@ -165,6 +207,23 @@ class MySQLSession(DriverSession):
                 row = cursor.fetchone()
             return bool(row) and int(row[0]) == 1
         return False
+
+    def verify_guard(self, *, boundary: bool = False) -> None:
+        """Ask the server whenever a transaction may have ended (MySQL does not report it).
+
+        A statement can only lift ``SET SESSION TRANSACTION READ ONLY`` for the *next*
+        transaction (through a stored function an administrator wrote, say), so checking at
+        every boundary (commit, rollback, a statement run outside a transaction) suffices.
+        """
+        if self._flavor.guard_statement is None or not self._guarded:
+            return
+        if not boundary and self._raw.server_status & _IN_TRANSACTION:
+            return
+        if not self.server_guard_active():
+            raise GuardLostError(
+                "the server-side read-only guard (SET SESSION TRANSACTION READ ONLY) is off on "
+                "this connection; sqlgate closed it and will not use it again"
+            )
 
     def _pymysql_error(self) -> type[Exception]:
         return import_driver(self._flavor.source, "pymysql").err.OperationalError

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.dialects.mysql.base import MySQLDialect, MySQLExecutionContext
 
+from sqlgate.dbapi.mysql_driver import FOUND_ROWS, checked_client_flag
 from sqlgate.dialects.base import SqlgateDialectMixin
 
 
@@ -19,11 +20,13 @@ class MySQLFamilyDialect(SqlgateDialectMixin, MySQLDialect):
 
     def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
         """As SQLAlchemy's own MySQL drivers: rowcount counts matched rows (FOUND_ROWS), which
-        the ORM's optimistic checks rely on."""
+        the ORM's optimistic checks rely on. A ``client_flag`` from the URL is checked by the
+        DB-API's option allow-list (only FOUND_ROWS may be asked for)."""
         args, kwargs = super().create_connect_args(url)
-        found_rows = 2  # pymysql.constants.CLIENT.FOUND_ROWS
-        kwargs["client_flag"] = int(kwargs.get("client_flag", 0)) | found_rows
+        flags = checked_client_flag("client_flag", kwargs.get("client_flag", 0))
+        kwargs["client_flag"] = flags | FOUND_ROWS
         return args, kwargs
+
     supports_statement_cache = True  # SQLAlchemy asks every subclass
 
     def _detect_charset(self, connection: Any) -> str:

@@ -202,3 +202,9 @@ SELECT CASE WHEN balance > 100 THEN 'rich' ELSE 'poor' END, IF(balance > 0, 1, 0
 -- @@
 -- kind: lock status functions are reads
 SELECT IS_FREE_LOCK('x'), IS_USED_LOCK('x'), CONNECTION_ID(), LAST_INSERT_ID()
+-- @@
+-- kind: reading the session's statement timeout (MariaDB)
+SELECT @@session.max_statement_time
+-- @@
+-- kind: MariaDB sequence engine table
+SELECT seq FROM seq_1_to_10 WHERE seq % 2 = 0

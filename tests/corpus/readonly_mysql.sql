@@ -712,3 +712,15 @@ SELECT %s; DELETE FROM accounts WHERE id = %(id)s
 -- @@
 -- kind: question-mark placeholder in an UPDATE
 UPDATE accounts SET balance = ? WHERE id = ?
+-- @@
+-- kind: SET SESSION lifting sqlgate's statement_timeout (MariaDB)
+SET SESSION max_statement_time = 0
+-- @@
+-- kind: SET @@session lifting sqlgate's statement_timeout (MariaDB)
+SET @@session.max_statement_time = 0
+-- @@
+-- kind: SET lifting sqlgate's statement_timeout (MySQL)
+SET max_execution_time = 0
+-- @@
+-- kind: SET STATEMENT ... FOR lifting the statement timeout of a read (MariaDB)
+SET STATEMENT max_statement_time = 0 FOR SELECT COUNT(*) FROM accounts

@@ -780,3 +780,420 @@ SELECT %s; DELETE FROM public.accounts WHERE id = %(id)s
 -- @@
 -- kind: positional parameter in a DELETE
 DELETE FROM public.accounts WHERE id = $1
+-- @@
+-- Red team (tests/security/test_postgres_attacks.py): every record whose kind starts with
+-- "redteam" also runs against a live lab database with hostile roles; tags after "redteam" say
+-- how: lift = followed by COMMIT and a write, begin = followed by a write, su / atk2 = also
+-- as a superuser / as a role holding pg_read_server_files, pg_write_server_files,
+-- pg_execute_server_program and pg_signal_backend. Objects: public.accounts, acct_seq,
+-- public.audit_log, public.atk_insert(text), the dblink_fdw server atk_loop.
+-- @@
+-- kind: redteam lift su: set_config lifts default_transaction_read_only
+SELECT set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config quoted
+SELECT "set_config"('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config upper case
+SELECT SET_CONFIG('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config schema-qualified and quoted
+SELECT pg_catalog."set_config"('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config quoted schema and name
+SELECT "pg_catalog"."set_config"('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config with a comment before the parenthesis
+SELECT set_config/**/('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config with a newline before the parenthesis
+SELECT set_config
+('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config with a line comment before the parenthesis
+SELECT set_config -- call
+('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config as a unicode-escaped identifier
+SELECT U&"set\005fconfig"('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config as a unicode-escaped identifier with UESCAPE
+SELECT pg_catalog.U&"!0073et_config" UESCAPE '!'('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config spaced out around the dot
+SELECT pg_catalog . set_config ( 'default_transaction_read_only' , 'off' , false )
+-- @@
+-- kind: redteam lift: set_config fed from pg_settings
+SELECT set_config(name, 'off', false) FROM pg_settings WHERE name = 'default_transaction_read_only'
+-- @@
+-- kind: redteam lift: current_setting next to set_config
+SELECT current_setting('default_transaction_read_only'), set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config name built by current_setting
+SELECT set_config(current_setting('application_name') || 'x', 'off', false), set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config in a CASE branch that never runs
+SELECT CASE WHEN false THEN set_config('default_transaction_read_only', 'off', false) END
+-- @@
+-- kind: redteam lift: set_config in a CASE branch that runs
+SELECT CASE WHEN true THEN set_config('default_transaction_read_only', 'off', false) END
+-- @@
+-- kind: redteam lift: set_config inside COALESCE
+SELECT COALESCE(NULL, set_config('default_transaction_read_only', 'off', false))
+-- @@
+-- kind: redteam lift: set_config in VALUES
+VALUES (set_config('default_transaction_read_only', 'off', false))
+-- @@
+-- kind: redteam lift: set_config inside ARRAY(SELECT ...)
+SELECT ARRAY(SELECT set_config('default_transaction_read_only', 'off', false))
+-- @@
+-- kind: redteam lift: set_config in a row constructor
+SELECT ROW(set_config('default_transaction_read_only', 'off', false), 1)
+-- @@
+-- kind: redteam lift: set_config with a ::text cast
+SELECT set_config('default_transaction_read_only', 'off', false)::text
+-- @@
+-- kind: redteam lift: set_config behind OPERATOR(pg_catalog.||)
+SELECT 'x' OPERATOR(pg_catalog.||) set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config in a CTE
+WITH s AS (SELECT set_config('default_transaction_read_only', 'off', false) AS v) SELECT v FROM s
+-- @@
+-- kind: redteam lift: set_config in a scalar subquery
+SELECT (SELECT set_config('default_transaction_read_only', 'off', false))
+-- @@
+-- kind: redteam lift: set_config in ORDER BY
+SELECT id FROM public.accounts ORDER BY set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config in GROUP BY
+SELECT count(*) FROM public.accounts GROUP BY set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config in a LATERAL subquery
+SELECT a.id FROM public.accounts a, LATERAL (SELECT set_config('default_transaction_read_only', 'off', false)) s
+-- @@
+-- kind: redteam lift: set_config as a table function
+SELECT * FROM set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config under EXPLAIN ANALYZE
+EXPLAIN ANALYZE SELECT set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config under EXPLAIN (ANALYZE, FORMAT JSON)
+EXPLAIN (ANALYZE, FORMAT JSON) SELECT set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config on transaction_read_only
+SELECT set_config('transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift: set_config local to the transaction
+SELECT set_config('default_transaction_read_only', 'off', true)
+-- @@
+-- kind: redteam lift: set_config through a UNION branch
+SELECT 'a' UNION ALL SELECT set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: redteam lift su: ts_stat runs a SQL string that lifts the guard
+SELECT * FROM ts_stat($q$SELECT to_tsvector(set_config('default_transaction_read_only', 'off', false))$q$)
+-- @@
+-- kind: redteam lift: ts_rewrite runs a SQL string that lifts the guard
+SELECT ts_rewrite('a'::tsquery, $q$SELECT 'a'::tsquery, ('b' || set_config('default_transaction_read_only', 'off', false))::tsquery$q$)
+-- @@
+-- kind: redteam lift: crosstab(text) runs a SQL string
+SELECT * FROM crosstab($q$SELECT 'r'::text, 'c'::text, set_config('default_transaction_read_only', 'off', false)$q$) AS ct(r text, c text)
+-- @@
+-- kind: redteam lift: crosstab(text, text) runs its category query
+SELECT * FROM crosstab($q$SELECT 'r'::text, 'c'::text, 'v'::text$q$, $q$SELECT set_config('default_transaction_read_only', 'off', false)$q$) AS ct(r text, c text)
+-- @@
+-- kind: redteam lift: crosstab2 runs a SQL string
+SELECT * FROM crosstab2($q$SELECT 'r'::text, 'c'::text, set_config('default_transaction_read_only', 'off', false)$q$)
+-- @@
+-- kind: redteam lift: xpath_table splices its criteria argument into SQL
+SELECT * FROM xpath_table('id', '''<a>1</a>''', 'public.accounts', '/a', 'set_config(''default_transaction_read_only'', ''off'', false) IS NOT NULL') AS t(id int, a text)
+-- @@
+-- kind: redteam lift: connectby splices its relation argument into SQL
+SELECT * FROM connectby('(SELECT ''1''::text AS k, set_config(''default_transaction_read_only'', ''off'', false) AS p) s', 'k', 'p', '1', 0) AS t(k text, p text, level int)
+-- @@
+-- kind: redteam lift: query_to_xml runs a SQL string
+SELECT query_to_xml($q$SELECT set_config('default_transaction_read_only', 'off', false)$q$, true, true, '')
+-- @@
+-- kind: redteam lift: query_to_xmlschema plans a SQL string
+SELECT query_to_xmlschema($q$SELECT set_config('default_transaction_read_only', 'off', false)$q$, true, true, '')
+-- @@
+-- kind: redteam lift: query_to_xml_and_xmlschema runs a SQL string
+SELECT query_to_xml_and_xmlschema($q$SELECT set_config('default_transaction_read_only', 'off', false)$q$, true, true, '')
+-- @@
+-- kind: redteam lift: UPDATE pg_settings
+UPDATE pg_settings SET setting = 'off' WHERE name = 'default_transaction_read_only'
+-- @@
+-- kind: redteam lift: SET default_transaction_read_only = 0
+SET default_transaction_read_only = 0
+-- @@
+-- kind: redteam lift: SET SESSION ... TO false
+set session default_transaction_read_only to false
+-- @@
+-- kind: redteam lift: SET SESSION CHARACTERISTICS
+SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE
+-- @@
+-- kind: redteam lift: RESET ALL
+RESET ALL
+-- @@
+-- kind: redteam lift: DO block calling set_config
+DO $$BEGIN PERFORM set_config('default_transaction_read_only', 'off', false); END$$
+-- @@
+-- kind: redteam begin: BEGIN READ WRITE
+BEGIN READ WRITE
+-- @@
+-- kind: redteam begin: START TRANSACTION with a mode list ending in READ WRITE
+START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE
+-- @@
+-- kind: redteam begin: SET TRANSACTION READ WRITE
+SET TRANSACTION READ WRITE
+-- @@
+-- kind: redteam begin: SET LOCAL transaction_read_only
+SET LOCAL transaction_read_only = off
+-- @@
+-- kind: redteam su: ts_stat runs a SQL string that writes
+SELECT * FROM ts_stat($q$SELECT to_tsvector(public.atk_insert('ts_stat')::text)$q$)
+-- @@
+-- kind: redteam su: query_to_xml runs a SQL string that writes
+SELECT query_to_xml($q$SELECT public.atk_insert('query_to_xml')$q$, true, true, '')
+-- @@
+-- kind: redteam: cursor_to_xml
+SELECT cursor_to_xml('c'::refcursor, 1, false, false, '')
+-- @@
+-- kind: redteam su atk2: dblink writes through a session without the guard
+SELECT * FROM dblink('atk_loop', $q$INSERT INTO public.audit_log(who) VALUES ('dblink') RETURNING who$q$) AS t(who text)
+-- @@
+-- kind: redteam su: dblink_exec deletes through a loopback session
+SELECT dblink_exec('atk_loop', $q$DELETE FROM public.accounts$q$)
+-- @@
+-- kind: redteam: dblink_exec schema-qualified
+SELECT public.dblink_exec('atk_loop', $q$UPDATE public.accounts SET balance = 0$q$)
+-- @@
+-- kind: redteam: dblink_exec quoted
+SELECT "dblink_exec"('atk_loop', $q$INSERT INTO public.audit_log(who) VALUES ('quoted')$q$)
+-- @@
+-- kind: redteam su: dblink_connect keeps a second session open
+SELECT dblink_connect('atk', 'atk_loop')
+-- @@
+-- kind: redteam: dblink_connect and dblink_send_query in one statement
+SELECT dblink_connect('atk', 'atk_loop'), dblink_send_query('atk', $q$INSERT INTO public.audit_log(who) VALUES ('async')$q$)
+-- @@
+-- kind: redteam: nextval quoted and schema-qualified
+SELECT pg_catalog."nextval"('public.acct_seq')
+-- @@
+-- kind: redteam su: nextval with a comment before the parenthesis
+SELECT nextval/**/('acct_seq')
+-- @@
+-- kind: redteam su: setval
+SELECT setval('acct_seq', 1000, true)
+-- @@
+-- kind: redteam: setval schema-qualified with a regclass cast
+SELECT pg_catalog.setval('public.acct_seq'::regclass, 5)
+-- @@
+-- kind: redteam: setval quoted
+SELECT "setval"('acct_seq', 7)
+-- @@
+-- kind: redteam: nextval in FROM
+SELECT * FROM nextval('acct_seq')
+-- @@
+-- kind: redteam su: lo_create
+SELECT lo_create(0)
+-- @@
+-- kind: redteam: lo_creat
+SELECT lo_creat(-1)
+-- @@
+-- kind: redteam su atk2: lo_import reads a server file into a large object
+SELECT lo_import('/etc/hostname')
+-- @@
+-- kind: redteam: lo_from_bytea
+SELECT lo_from_bytea(0, convert_to('pwned', 'UTF8'))
+-- @@
+-- kind: redteam: lo_put into a new large object
+SELECT lo_put(lo_create(0), 0, convert_to('pwned', 'UTF8'))
+-- @@
+-- kind: redteam: lo_create quoted
+SELECT "lo_create"(0)
+-- @@
+-- kind: redteam: lo_from_bytea schema-qualified
+SELECT pg_catalog.lo_from_bytea(0, convert_to('x', 'UTF8'))
+-- @@
+-- kind: redteam su: lo_export writes a server file
+SELECT lo_export(lo_from_bytea(0, convert_to('x', 'UTF8')), '/tmp/sqlgate_redteam_lo_export')
+-- @@
+-- kind: redteam: lo_unlink every large object
+SELECT lo_unlink(oid) FROM pg_largeobject_metadata
+-- @@
+-- kind: redteam su: pg_advisory_lock
+SELECT pg_advisory_lock(4242)
+-- @@
+-- kind: redteam: pg_try_advisory_lock
+SELECT pg_try_advisory_lock(4242)
+-- @@
+-- kind: redteam: pg_advisory_xact_lock
+SELECT pg_advisory_xact_lock(4242)
+-- @@
+-- kind: redteam: pg_advisory_lock_shared
+SELECT pg_advisory_lock_shared(4242)
+-- @@
+-- kind: redteam: pg_advisory_lock with two keys
+SELECT pg_advisory_lock(42, 42)
+-- @@
+-- kind: redteam: pg_advisory_lock quoted
+SELECT "pg_advisory_lock"(4242)
+-- @@
+-- kind: redteam: pg_advisory_lock schema-qualified
+SELECT pg_catalog.pg_advisory_lock(4242)
+-- @@
+-- kind: redteam: pg_advisory_lock upper case
+SELECT PG_ADVISORY_LOCK(4242)
+-- @@
+-- kind: redteam: pg_advisory_lock with a comment before the parenthesis
+SELECT pg_advisory_lock/**/(4242)
+-- @@
+-- kind: redteam: pg_try_advisory_xact_lock_shared
+SELECT pg_try_advisory_xact_lock_shared(4242)
+-- @@
+-- kind: redteam: advisory lock in a CTE
+WITH l AS (SELECT pg_advisory_lock(4242) AS x) SELECT x FROM l
+-- @@
+-- kind: redteam su atk2: pg_terminate_backend of another session
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pg_attack_victim'
+-- @@
+-- kind: redteam atk2: pg_terminate_backend with a timeout
+SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE application_name = 'pg_attack_victim'
+-- @@
+-- kind: redteam atk2: pg_terminate_backend quoted and schema-qualified
+SELECT pg_catalog."pg_terminate_backend"(pid) FROM pg_stat_activity WHERE application_name = 'pg_attack_victim'
+-- @@
+-- kind: redteam su atk2: pg_cancel_backend of another session
+SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'pg_attack_victim'
+-- @@
+-- kind: redteam su atk2: pg_read_file of /etc/passwd
+SELECT pg_read_file('/etc/passwd')
+-- @@
+-- kind: redteam su: pg_read_file of the server configuration
+SELECT pg_read_file('postgresql.auto.conf', 0, 100)
+-- @@
+-- kind: redteam su: pg_read_file of the hba file
+SELECT pg_read_file(setting) FROM pg_settings WHERE name = 'hba_file'
+-- @@
+-- kind: redteam atk2: pg_read_binary_file
+SELECT pg_read_binary_file('/etc/passwd')
+-- @@
+-- kind: redteam su atk2: pg_ls_dir of the data directory
+SELECT * FROM pg_ls_dir('.')
+-- @@
+-- kind: redteam su: pg_stat_file
+SELECT pg_stat_file('postgresql.conf')
+-- @@
+-- kind: redteam su: pg_ls_waldir
+SELECT * FROM pg_ls_waldir()
+-- @@
+-- kind: redteam su: adminpack pg_file_write overwrites a file
+SELECT pg_file_write('pg_attack_marker', 'pwned', false)
+-- @@
+-- kind: redteam su: adminpack pg_file_write appends
+SELECT pg_catalog.pg_file_write('pg_attack_marker', 'pwned', true)
+-- @@
+-- kind: redteam su: adminpack pg_file_write creates a file
+SELECT pg_file_write('pg_attack_created', 'pwned', false)
+-- @@
+-- kind: redteam su: adminpack pg_file_rename
+SELECT pg_file_rename('pg_attack_marker', 'pg_attack_renamed')
+-- @@
+-- kind: redteam su: adminpack pg_file_unlink
+SELECT pg_file_unlink('pg_attack_marker')
+-- @@
+-- kind: redteam su atk2: COPY TO PROGRAM
+COPY (SELECT 1) TO PROGRAM 'touch /tmp/sqlgate_redteam_program_marker'
+-- @@
+-- kind: redteam su atk2: COPY table TO PROGRAM
+COPY public.accounts TO PROGRAM 'touch /tmp/sqlgate_redteam_program_marker'
+-- @@
+-- kind: redteam su: COPY TO PROGRAM in lower case
+copy (select 1) to program 'touch /tmp/sqlgate_redteam_program_marker'
+-- @@
+-- kind: redteam su atk2: COPY TO a server file
+COPY (SELECT 1) TO '/tmp/sqlgate_redteam_copy_target'
+-- @@
+-- kind: redteam su atk2: COPY FROM PROGRAM
+COPY public.audit_log (who) FROM PROGRAM 'echo pwned'
+-- @@
+-- kind: redteam su: COPY FROM a server file
+COPY public.audit_log (who) FROM '/etc/hostname'
+-- @@
+-- kind: redteam su: DO block that writes
+DO $$BEGIN INSERT INTO public.audit_log(who) VALUES ('do'); END$$
+-- @@
+-- kind: redteam su: CALL a writing procedure
+CALL public.atk_proc()
+-- @@
+-- kind: redteam: PREPARE a write
+PREPARE atk AS INSERT INTO public.audit_log(who) VALUES ('prepared')
+-- @@
+-- kind: redteam: EXECUTE a prepared statement
+EXECUTE atk
+-- @@
+-- kind: redteam: SELECT FOR UPDATE OF with NOWAIT
+SELECT * FROM public.accounts FOR UPDATE OF accounts NOWAIT
+-- @@
+-- kind: redteam: SELECT FOR NO KEY UPDATE SKIP LOCKED
+SELECT * FROM public.accounts FOR NO KEY UPDATE SKIP LOCKED
+-- @@
+-- kind: redteam: FOR SHARE inside a derived table
+SELECT * FROM (SELECT * FROM public.accounts FOR SHARE) s
+-- @@
+-- kind: redteam su: pg_notify
+SELECT pg_notify('pg_attack', 'pwned')
+-- @@
+-- kind: redteam: pg_notify quoted
+SELECT "pg_notify"('pg_attack', 'pwned')
+-- @@
+-- kind: redteam: NOTIFY
+NOTIFY pg_attack, 'pwned'
+-- @@
+-- kind: redteam: txid_current schema-qualified
+SELECT pg_catalog.txid_current()
+-- @@
+-- kind: redteam: pg_current_xact_id in FROM
+SELECT * FROM pg_current_xact_id()
+-- @@
+-- kind: redteam su: pg_sleep(30)
+SELECT pg_sleep(30)
+-- @@
+-- kind: redteam: pg_sleep quoted
+SELECT "pg_sleep"(30)
+-- @@
+-- kind: redteam: pg_sleep schema-qualified
+SELECT pg_catalog.pg_sleep(30)
+-- @@
+-- kind: redteam: pg_sleep with a comment before the parenthesis
+SELECT pg_sleep/**/(30)
+-- @@
+-- kind: redteam: pg_sleep in FROM
+SELECT 1 FROM pg_sleep(30)
+-- @@
+-- kind: redteam: pg_sleep_for
+SELECT pg_sleep_for('30 seconds')
+-- @@
+-- kind: redteam: pg_sleep_until
+SELECT pg_sleep_until(now() + interval '30 seconds')
+-- @@
+-- kind: redteam: pg_sleep per row in WHERE
+SELECT * FROM public.accounts WHERE pg_sleep(10) IS NULL
+-- @@
+-- kind: redteam su: create a physical replication slot
+SELECT pg_create_physical_replication_slot('pg_attack_slot')
+-- @@
+-- kind: redteam su: create a logical replication slot
+SELECT * FROM pg_create_logical_replication_slot('pg_attack_slot', 'test_decoding')
+-- @@
+-- kind: redteam su: pg_reload_conf
+SELECT pg_reload_conf()
+-- @@
+-- kind: redteam su: ALTER SYSTEM lifts the guard for every new session
+ALTER SYSTEM SET default_transaction_read_only = off
+-- @@
+-- kind: redteam su: ALTER ROLE CURRENT_USER SET
+ALTER ROLE CURRENT_USER SET default_transaction_read_only = off
+-- @@
+-- kind: redteam su: ALTER ROLE IN DATABASE SET
+ALTER ROLE CURRENT_USER IN DATABASE postgres SET default_transaction_read_only = off
