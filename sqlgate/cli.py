@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from sqlgate.core import errors
+from sqlgate.core.redact import redact
 from sqlgate.core.registry import all_sources
 
 
@@ -94,7 +95,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         guard = conn.session.server_guard_active()
         label = {True: "active", False: "NOT ACTIVE", None: "none on this engine (gate only)"}
         out.write(f"server read-only guard: {label[guard]}\n")
-        return 1 if guard is False else 0
+        warnings = conn.session.guard_warnings() if guard else []
+        for warning in warnings:
+            out.write(f"weaker guard: {warning}\n")
+        if guard is False:
+            return 1
+        return 3 if warnings else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,9 +132,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if args.command in handlers:
             return handlers[args.command](args, out)
-        return int(args.handler(args) or 0)
+        return int(args.func(args, stdout=out) or 0)
     except errors.Error as exc:
-        sys.stderr.write(f"sqlgate: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"sqlgate: {type(exc).__name__}: {redact(exc)}\n")
         return 2
 
 

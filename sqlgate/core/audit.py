@@ -2,8 +2,10 @@
 
 Each statement produces one record on the ``sqlgate.<source>`` logger (source, redacted URL,
 statement kind, duration, row count, outcome). The statement text itself is logged only at
-DEBUG level, redacted. When ``prometheus_client`` is installed (``pip install 'sqlgate[metrics]'``)
-counters and a latency histogram are kept as well.
+DEBUG level: at most :data:`MAX_LOGGED_STATEMENT_CHARS` characters of it, cut before
+redaction so that a huge statement costs bounded work, then redacted. When
+``prometheus_client`` is installed (``pip install 'sqlgate[metrics]'``) counters and a latency
+histogram are kept as well.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlgate.core.redact import redact
+from sqlgate.core.redact import redact_truncated
+
+#: how much of a statement the DEBUG record shows (the read-only gate itself refuses statements
+#: over 256 KiB; see docs/read-only.md)
+MAX_LOGGED_STATEMENT_CHARS = 4096
 
 
 def logger_for(source: str) -> logging.Logger:
@@ -57,7 +63,7 @@ def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
     record = AuditRecord(source=source, url=url)
     log = logger_for(source)
     if log.isEnabledFor(logging.DEBUG):
-        log.debug("statement: %s", redact(statement))
+        log.debug("statement: %s", redact_truncated(statement, MAX_LOGGED_STATEMENT_CHARS))
     try:
         yield record
     except BaseException as exc:

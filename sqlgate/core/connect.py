@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlgate.core.connection import Connection
-from sqlgate.core.params import ConnectParams, merge_url_and_kwargs
+from sqlgate.core.params import ConnectParams, describe_malformed_url, merge_url_and_kwargs
 from sqlgate.core.registry import SourceSpec, get_source
 from sqlgate.core.session import Session
 from sqlgate.core.translate import translated
 
+# the scheme, then '://': the only part of a URL an error may quote before it is parsed
+_SCHEME = re.compile(r"([A-Za-z][\w+.\-]{0,63})(?=://)")
 SessionOpener = Callable[[ConnectParams], Session]
 
 
@@ -42,8 +45,8 @@ def connect(url: str, **kwargs: Any) -> Connection:
     """
     from sqlgate.core import errors
 
-    if not isinstance(url, str) or "://" not in url:
-        raise errors.InterfaceError(f"expected a URL like 'tidb://user@host/db', got {url!r}")
-    scheme = url.split("://", 1)[0]
+    if not isinstance(url, str) or not _SCHEME.match(url):
+        raise errors.InterfaceError(describe_malformed_url(url))
+    scheme = _SCHEME.match(url).group()  # type: ignore[union-attr]
     module = get_source(scheme).load_dbapi()
     return module.connect(url, **kwargs)

@@ -1,8 +1,10 @@
 """The PEP 249 exception hierarchy shared by every sqlgate source.
 
 Every error a driver, a planner or sqlgate itself raises reaches the user as one of these
-classes, with the original exception kept as ``__cause__``. Messages never carry secrets:
-use :func:`sqlgate.core.redact.redact` on anything that may contain one.
+classes, with the original exception kept as ``__cause__`` (or, when the original carries a
+secret, a redacted stand-in: see :mod:`sqlgate.core.translate`). Messages never carry secrets:
+use :func:`sqlgate.core.redact.redact` on anything that may contain one, and never put a raw
+URL in a message (:func:`sqlgate.core.params.describe_malformed_url` describes a bad one).
 """
 
 from __future__ import annotations

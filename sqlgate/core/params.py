@@ -7,6 +7,7 @@ only an explicit false turns the guard off.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,20 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlgate.core import errors
+from sqlgate.core.redact import register_secret
 from sqlgate.core.registry import SourceSpec
 
+ALIASES = {"dbname": "database", "db": "database", "username": "user", "passwd": "password"}
+# C0 (NUL included), DEL, C1 and the Unicode line/paragraph separators: libpq stops reading a
+# connection string at NUL (dropping the read-only option after it), and the others split log
+# lines or option strings
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_PARTS = {"host": "host", "port": "port", "user": "user name", "password": "password",
+          "database": "database name", "credential": "credential provider"}
+_SCHEME = re.compile(r"[A-Za-z][\w+.\-]{0,63}")
+_URL_SHAPE = ("expected scheme://user@host[:port]/database?option=value; percent-encode "
+              "'@', ':', '/', '?' and '#' inside a password, or better name a credential "
+              "provider (credential=env:VAR, see docs/credentials.md)")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -60,7 +73,8 @@ def parse_int(name: str, value: Any, *, minimum: int = 0, maximum: int = 2**31 -
     except (TypeError, ValueError):
         raise errors.InterfaceError(f"option {name}={value!r} is not a whole number") from None
     if not minimum <= number <= maximum:
-        raise errors.InterfaceError(f"option {name}={number} must be between {minimum} and {maximum}")
+        raise errors.InterfaceError(
+            f"option {name}={number} must be between {minimum} and {maximum}")
     return number
 
 
@@ -74,6 +88,91 @@ def parse_port(value: Any) -> int | None:
     if not 0 < port < 65536:
         raise errors.InterfaceError(f"port {port} is out of range 1-65535")
     return port
+
+
+def _control_character(value: Any, depth: int = 0) -> str | None:
+    """The first control character in a value (strings, bytes, nested options), as U+XXXX."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if depth < 4 and isinstance(value, Mapping):
+        for key, item in value.items():
+            bad = _control_character(key, depth + 1) or _control_character(item, depth + 1)
+            if bad:
+                return bad
+    if depth < 4 and isinstance(value, (list, tuple)):
+        for item in value:
+            bad = _control_character(item, depth + 1)
+            if bad:
+                return bad
+    return None
+
+
+def refuse_control_characters(kwargs: Mapping[str, Any]) -> None:
+    """Refuse control characters in every part and option, naming the part (never its value,
+    which may be a secret): a driver may cut a value at one and silently drop what follows."""
+    for key, value in kwargs.items():
+        bad_key = _control_character(key)
+        if bad_key:
+            raise errors.InterfaceError(
+                f"an option name contains the control character {bad_key}; sqlgate refuses "
+                "control characters in every URL part and connect() argument")
+        bad = _control_character(value)
+        if bad:
+            part = _PARTS.get(ALIASES.get(key, key)) or f"option {key}"
+            raise errors.InterfaceError(
+                f"the {part} contains the control character {bad}; sqlgate refuses control "
+                "characters in every URL part and connect() argument (a driver could cut the "
+                "value there and drop the read-only setting after it): fix the URL or argument")
+
+
+def describe_malformed_url(url: object, problem: str = "") -> str:
+    """A message about a URL that cannot be parsed, quoting no part of it but the scheme.
+
+    A mistyped URL still holds its password (``scheme:/user:pw@host``), so neither the URL nor
+    the parser's message (which quotes it) may reach an exception or a log.
+    """
+    if not isinstance(url, str):
+        return f"expected a URL string like 'tidb://user@host/db', got {type(url).__name__}"
+    scheme = _SCHEME.match(url)
+    named = f"{scheme.group()}: URL" if scheme and url[scheme.end():].startswith(":") else "URL"
+    if _CONTROL.search(url):
+        problem = problem or "it contains a control character"
+    elif scheme and url[scheme.end():].startswith(":") and "://" not in url:
+        problem = problem or f"'{scheme.group()}:' is not followed by '//'"
+    return f"malformed {named} ({problem or 'it cannot be parsed'}); {_URL_SHAPE}"
+
+
+def url_kwargs(url: str) -> dict[str, Any]:
+    """A URL's parts as ``connect()`` keywords (the last value of a repeated option wins)."""
+    from sqlalchemy.engine.url import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except ValueError:  # int() of the port: quotes it, and it may be part of a password
+        raise errors.InterfaceError(describe_malformed_url(
+            url, "its port is not a number, or its password holds an unencoded ':', '/' or '@'"
+        )) from None
+    except (ArgumentError, TypeError, AttributeError):
+        raise errors.InterfaceError(describe_malformed_url(url)) from None
+    if parsed.password:
+        register_secret(parsed.password)
+    if parsed.host and "@" in parsed.host:  # user:pa@ss@host: half the password as host
+        raise errors.InterfaceError(describe_malformed_url(
+            url, "its host holds an '@': percent-encode '@' in a password as %40"))
+    query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
+    parts = {"host": parsed.host, "port": port, "user": parsed.username,
+             "password": parsed.password, "database": parsed.database}
+    for key in sorted(parts.keys() & query.keys()):
+        if parts[key] is not None:
+            raise errors.InterfaceError(
+                f"the URL gives the {_PARTS[key]} twice (before the host and as ?{key}=); "
+                "give it once")
+    return {**parts, **query}
 
 
 @dataclass
@@ -95,24 +194,18 @@ class ConnectParams:
     @classmethod
     def from_url(cls, source: SourceSpec, url: str) -> ConnectParams:
         """Parse a sqlgate URL (``tidb://user@host:4000/db?read_only=false``)."""
-        from sqlalchemy.engine.url import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            parsed = make_url(url)
-        except (ArgumentError, ValueError) as exc:
-            raise errors.InterfaceError(f"malformed URL: {exc}") from None
-        query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
-        return cls.from_kwargs(
-            source, host=parsed.host, port=parsed.port, user=parsed.username,
-            password=parsed.password, database=parsed.database, **query,
-        )
+        return cls._build(source, url_kwargs(url)).validated()
 
     @classmethod
     def from_kwargs(cls, source: SourceSpec, **kwargs: Any) -> ConnectParams:
         """Build from ``connect()`` keyword arguments; unknown keys go to ``options``."""
-        aliases = {"dbname": "database", "db": "database", "username": "user", "passwd": "password"}
-        for alias, name in aliases.items():
+        return cls._build(source, kwargs).validated()
+
+    @classmethod
+    def _build(cls, source: SourceSpec, kwargs: dict[str, Any]) -> ConnectParams:
+        """Read keyword arguments without the checks that span several of them."""
+        refuse_control_characters(kwargs)
+        for alias, name in ALIASES.items():
             if alias in kwargs and name not in kwargs:
                 kwargs[name] = kwargs.pop(alias)
         params = cls(source=source)
@@ -120,15 +213,26 @@ class ConnectParams:
         params.port = parse_port(kwargs.pop("port", None))
         params.user = kwargs.pop("user", None) or None
         params.password = kwargs.pop("password", None)
+        register_secret(params.password)
         params.database = kwargs.pop("database", None) or None
         params.read_only = parse_bool("read_only", kwargs.pop("read_only", True))
         params.credential = kwargs.pop("credential", None) or None
         for key in [k for k in kwargs if k.startswith("credential_")]:
             params.credential_options[key.removeprefix("credential_")] = str(kwargs.pop(key))
         params.options = kwargs
-        if params.password is not None and params.credential is not None:
-            raise errors.InterfaceError("give either a password or a credential provider, not both")
         return params
+
+    def validated(self) -> ConnectParams:
+        """Checks across parameters, run once everything (URL and keywords) is merged."""
+        if self.password is not None and self.credential is not None:
+            raise errors.InterfaceError("give either a password or a credential provider, not both")
+        if self.credential_options and self.credential is None:
+            names = ", ".join(sorted(f"credential_{k}" for k in self.credential_options))
+            raise errors.InterfaceError(
+                f"{names} given without credential=<provider>; add credential=... (e.g. "
+                "credential=env:VAR, see docs/credentials.md) or drop the credential_* options"
+            )
+        return self
 
     def resolve_credential(self) -> None:
         """Ask the named credential provider for a current user name and secret.
@@ -186,14 +290,15 @@ def merge_url_and_kwargs(source: SourceSpec, url: str | None, kwargs: Mapping[st
     """``connect(url, **kwargs)``: keyword arguments override what the URL says."""
     if url is None:
         return ConnectParams.from_kwargs(source, **dict(kwargs))
-    params = ConnectParams.from_url(source, url)
+    params = ConnectParams._build(source, url_kwargs(url))
     if kwargs:
-        overrides = ConnectParams.from_kwargs(source, **dict(kwargs))
+        overrides = ConnectParams._build(source, dict(kwargs))
+        given = {ALIASES.get(key, key) for key in kwargs}
         for name in ("host", "port", "user", "password", "database", "credential"):
-            if name in kwargs or (name == "database" and {"dbname", "db"} & kwargs.keys()):
+            if name in given:
                 setattr(params, name, getattr(overrides, name))
         if "read_only" in kwargs:
             params.read_only = overrides.read_only
         params.credential_options.update(overrides.credential_options)
         params.options.update(overrides.options)
-    return params
+    return params.validated()

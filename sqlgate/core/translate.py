@@ -1,18 +1,23 @@
 """Map any PEP 249 driver's exceptions onto sqlgate's hierarchy.
 
 Every PEP 249 driver names its exception classes the same way, so one rule serves all of them:
-walk the exception's class hierarchy and take the first PEP 249 name found. The original
-exception stays as ``__cause__``; the message is redacted of secrets.
+walk the exception's class hierarchy and take the first PEP 249 name found. The message is
+redacted of secrets. The original exception stays as ``__cause__`` unless its text, its
+``args`` or anything it chains to quotes a secret: then a redacted stand-in
+(:class:`RedactedCause`) takes its place and the original is not reachable from the error at
+all, because tracebacks, loggers and error trackers print every chained exception.
 """
 
 from __future__ import annotations
 
+import contextlib
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlgate.core import errors
-from sqlgate.core.redact import redact
+from sqlgate.core.redact import contains_secret, redact
 
 T = TypeVar("T")
 
@@ -62,17 +67,132 @@ def sqlgate_error_for(exc: BaseException, default: type[errors.Error] = errors.O
     return target(message)
 
 
+#: how deep ``__cause__``/``__context__``/``args`` are followed when looking for secrets
+MAX_CHAIN_DEPTH = 8
+
+
+class RedactedCause(Exception):
+    """Stands in for a driver exception whose text quoted a secret: same type name and
+    message, redacted; chained to stand-ins for what the original chained to."""
+
+    def __init__(self, original: BaseException) -> None:
+        self.original_type = f"{type(original).__module__}.{type(original).__qualname__}"
+        self.message = redact(_message(original))  # "module.Type: message"
+        # args and error codes stay readable (a dialect reads the server's error number)
+        super().__init__(*(_redacted_value(a) for a in original.args[:8]))
+        for name in _CODE_ATTRIBUTES:
+            value = getattr(original, name, None)
+            if isinstance(value, (int, str)):
+                setattr(self, name, redact(value) if isinstance(value, str) else value)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_CODE_ATTRIBUTES = ("sqlstate", "errno", "pgcode", "code")
+_MAX_REPR = 256 * 1024
+
+
+def _redacted_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return redact(value if isinstance(value, str) else _safe_repr(value))
+
+
+def _safe_repr(value: Any) -> str:
+    """``repr`` bounded in size, and never raising (attributes of driver exceptions)."""
+    try:
+        return repr(value)[:_MAX_REPR]
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def _message(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def _texts(value: Any, depth: int, seen: set[int]) -> Iterator[str]:
+    """Every text an exception shows or holds: its formatted message (with notes), its
+    ``args`` and attributes, recursively through containers and chained exceptions."""
+    if depth > MAX_CHAIN_DEPTH or id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (bytes, bytearray)):
+        yield bytes(value).decode("utf-8", "replace")
+    elif isinstance(value, BaseException):
+        yield _message(value)
+        yield from _texts(value.args, depth + 1, seen)
+        yield from _texts(getattr(value, "__dict__", {}), depth + 1, seen)
+        yield from _texts(value.__cause__, depth + 1, seen)
+        yield from _texts(value.__context__, depth + 1, seen)
+    elif isinstance(value, dict):
+        for item in list(value.values())[:64]:
+            yield from _texts(item, depth + 1, seen)
+    elif isinstance(value, (list, tuple)):
+        for item in value[:64]:
+            yield from _texts(item, depth + 1, seen)
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        # any other object: e.g. psycopg keeps the finished connection, whose repr shows the
+        # password, on its connection errors
+        yield _safe_repr(value)
+
+
+def leaks_secret(exc: BaseException) -> bool:
+    """Whether ``exc`` or anything reachable from it quotes a registered secret, a URL password
+    or a secret-looking ``key=value``."""
+    return any(contains_secret(text) for text in _texts(exc, 0, set()))
+
+
+def redacted_chain(exc: BaseException) -> RedactedCause:
+    """Redacted stand-ins for ``exc`` and the exceptions it chains to (bounded depth)."""
+    head = RedactedCause(exc)
+    tail, current = head, exc
+    for _ in range(MAX_CHAIN_DEPTH):
+        current = current.__cause__ or (None if current.__suppress_context__
+                                        else current.__context__)
+        if current is None:
+            break
+        tail.__cause__ = RedactedCause(current)
+        tail = tail.__cause__
+    return head
+
+
 @contextmanager
 def translated(default: type[errors.Error] = errors.OperationalError) -> Iterator[None]:
-    """Re-raise driver exceptions as sqlgate exceptions, keeping the original as cause."""
+    """Re-raise driver exceptions as sqlgate exceptions, keeping the original as cause when
+    it is free of secrets, and a redacted stand-in otherwise."""
     try:
         yield
-    except errors.Error:
-        raise
+        return
     except (KeyboardInterrupt, SystemExit, GeneratorExit, StopIteration, MemoryError):
         raise
+    except errors.Error as exc:
+        if not leaks_secret(exc):
+            raise
+        with contextlib.suppress(Exception):  # exotic exceptions with read-only args
+            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+        chained = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        if chained is None:
+            exc.__cause__ = exc.__context__ = None
+            raise
+        error, cause = exc, redacted_chain(chained)
     except Exception as exc:
-        raise sqlgate_error_for(exc, default) from exc
+        error = sqlgate_error_for(exc, default)
+        if not leaks_secret(exc):
+            raise error from exc
+        cause = redacted_chain(exc)
+        error.args = (f"{redact(error.args[0]) if error.args else ''} [{cause.original_type}; "
+                      "the original exception is withheld because it carries a secret]",)
+    # Outside the except blocks (the original is no longer "being handled") and raised from
+    # inside a handler of the stand-in, so that ``__context__`` leads to the stand-in too.
+    try:
+        raise cause
+    except RedactedCause as stand_in:
+        stand_in.__context__ = None
+        stand_in.__traceback__ = None
+        raise error from cause
 
 
 def call_translated(func: Callable[[], T]) -> T:

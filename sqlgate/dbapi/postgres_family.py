@@ -275,7 +275,7 @@ class PostgresSession(DriverSession):
             warnings.append(f"the login has write privileges on {writable} table(s): the "
                             "server would accept writes that only sqlgate refuses; grant "
                             "SELECT only")
-        if programs:
+        if programs and not superuser:
             warnings.append("the login may read/write server files or run programs "
                             "(pg_read_server_files, pg_write_server_files, "
                             "pg_execute_server_program)")

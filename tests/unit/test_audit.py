@@ -62,3 +62,26 @@ def test_prometheus_counters(url: str) -> None:
     assert count() == before + 1
     assert registry.get_sample_value("sqlgate_statement_seconds_count",
                                      {"source": "file", "kind": "SELECT"}) >= 1
+
+
+def test_debug_statement_is_truncated_before_redaction(url: str,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """A 100 KB statement logs at most MAX_LOGGED_STATEMENT_CHARS of itself, and a secret
+    that straddles the cut is still masked (the cut keeps a margin before redacting)."""
+    from sqlgate.core.audit import MAX_LOGGED_STATEMENT_CHARS
+    from sqlgate.core.redact import register_secret
+
+    secret = "straddling-secret-0123456789"
+    register_secret(secret)
+    head = "SELECT id FROM t WHERE 'x' <> '"
+    pad = "y" * (MAX_LOGGED_STATEMENT_CHARS - len(head) - 10)
+    statement = f"{head}{pad}{secret}{'z' * 100_000}'"
+    with caplog.at_level(logging.DEBUG, logger="sqlgate.file"), sqlgate.connect(url) as conn:
+        conn.cursor().execute(statement)
+    logged = next(r.getMessage() for r in caplog.records
+                  if r.getMessage().startswith("statement: "))
+    shown = logged.removeprefix("statement: ")
+    assert shown.startswith(head)
+    assert len(shown.split("... [truncated")[0]) <= MAX_LOGGED_STATEMENT_CHARS
+    assert f"{len(statement)} characters in all" in shown
+    assert secret[:10] not in shown and "***" in shown

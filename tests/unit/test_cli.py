@@ -72,3 +72,16 @@ def test_console_script_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "sqlgate.cli", "sources"], capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0 and "iceberg://" in done.stdout
+
+
+def test_vault_through_the_main_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``sqlgate vault`` used to crash with AttributeError (the handler was never found)."""
+    monkeypatch.setenv("SQLGATE_VAULT", str(tmp_path / "v.json"))
+    code, text = run("vault", "list")
+    assert code == 0 and "(vault is empty)" in text
+    assert run("vault")[0] == 2
+    assert "choose a command" in capsys.readouterr().err
+    (tmp_path / "v.json").write_text('{"entries": {"a": "not an object"}}')
+    assert run("vault", "list")[0] == 2
+    assert "the vault file is not valid" in capsys.readouterr().err

@@ -438,12 +438,18 @@ def test_vault_key_from_keyring_or_clear_error(vault_env, monkeypatch):
 # -- vault CLI ---------------------------------------------------------------------------
 
 
-def _cli(argv, stdin=""):
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _cli(argv, stdin="", *, tty=False):
     parser = argparse.ArgumentParser(prog="sqlgate")
     add_vault_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     out, err = io.StringIO(), io.StringIO()
-    code = args.func(args, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    code = args.func(args, stdin=(_Terminal if tty else io.StringIO)(stdin), stdout=out,
+                     stderr=err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -455,18 +461,18 @@ def test_cli_put_list_remove(vault_env):
     assert code == 0 and out.startswith("prod/pg\tanalyst\t") and SECRET not in out
     assert _cli(["vault", "remove", "prod/pg"])[0] == 0
     code, _, err = _cli(["vault", "remove", "prod/pg"])
-    assert code == 1 and "no entry" in err
-    assert _cli(["vault", "put", "x", "--stdin"], "\n")[0] == 1
+    assert code == 2 and "no entry" in err
+    assert _cli(["vault", "put", "x", "--stdin"], "\n")[0] == 2
     assert _cli(["vault"])[0] == 2
 
 
 def test_cli_put_prompts_with_getpass(vault_env, monkeypatch):
     answers = iter([SECRET, SECRET, "a-secret", "different"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert _cli(["vault", "put", "db"])[0] == 0
+    assert _cli(["vault", "put", "db"], tty=True)[0] == 0
     assert Vault().get("db")[1] == SECRET
-    code, _, err = _cli(["vault", "put", "db2"])
-    assert code == 1 and "differ" in err
+    code, _, err = _cli(["vault", "put", "db2"], tty=True)
+    assert code == 2 and "differ" in err
 
 
 def test_cli_init_creates_vault_and_prints_key(tmp_path, monkeypatch):
@@ -478,7 +484,7 @@ def test_cli_init_creates_vault_and_prints_key(tmp_path, monkeypatch):
     assert f"export {KEY_ENV}=" in out and "keyring set sqlgate vault-key" in out
     Vault(path, key=key).put("a", SECRET)
     code, _, err = _cli(["vault", "init", "--path", str(path)])
-    assert code == 1 and "--force" in err
+    assert code == 2 and "--force" in err
     assert _cli(["vault", "init", "--path", str(path), "--force"])[0] == 0
 
 

@@ -62,3 +62,65 @@ def test_bad_port(url: str) -> None:
 def test_connect_rejects_bad_urls(url: object) -> None:
     with pytest.raises(errors.InterfaceError):
         sqlgate.connect(url)  # type: ignore[arg-type]
+
+
+def test_credential_options_need_a_provider() -> None:
+    with pytest.raises(errors.InterfaceError, match="credential_ttl given without credential="):
+        ConnectParams.from_url(TIDB, "tidb://ann@h/d?credential_ttl=60")
+    with pytest.raises(errors.InterfaceError, match="without credential="):
+        merge_url_and_kwargs(TIDB, "tidb://ann@h/d", {"credential_ttl": "60"})
+    p = merge_url_and_kwargs(TIDB, "tidb://ann@h/d?credential=env:X", {"credential_ttl": "60"})
+    assert p.credential_options == {"ttl": "60"}
+
+
+def test_password_and_credential_conflict_across_url_and_keywords() -> None:
+    with pytest.raises(errors.InterfaceError, match="either a password or a credential"):
+        merge_url_and_kwargs(TIDB, "tidb://ann:pw@h/d", {"credential": "env:X"})
+
+
+def test_keyword_aliases_override_url() -> None:
+    p = merge_url_and_kwargs(TIDB, "tidb://ann:old-pw@h/d", {"passwd": "new-pw",
+                                                             "username": "bob"})
+    assert (p.user, p.password) == ("bob", "new-pw")
+
+
+@pytest.mark.parametrize("url,part", [
+    ("tidb://ann@h/d%00", "database name"),
+    ("tidb://an%0An@h/d", "user name"),
+    ("tidb://ann:p%00w-long@h/d", "password"),
+    ("tidb://ann@h/d?charset=utf8%E2%80%A8", "option charset"),
+    ("tidb://ann@h/d?char%1Bset=x", "option name"),
+    ("tidb://ann@h/d?credential=env:X%7F", "credential provider"),
+])
+def test_control_characters_are_refused(url: str, part: str) -> None:
+    with pytest.raises(errors.InterfaceError, match="control character") as info:
+        ConnectParams.from_url(TIDB, url)
+    assert part in str(info.value) and "p\x00w" not in str(info.value)
+
+
+def test_control_characters_in_keywords_and_nested_options() -> None:
+    with pytest.raises(errors.InterfaceError, match="the host contains"):
+        ConnectParams.from_kwargs(TIDB, host="h\x00")
+    with pytest.raises(errors.InterfaceError, match="option ssl"):
+        ConnectParams.from_kwargs(TIDB, ssl={"ca": "/etc/ca\x00.pem"})
+    with pytest.raises(errors.InterfaceError, match=r"U\+0085"):
+        ConnectParams.from_kwargs(TIDB, database=b"d\x85")
+
+
+def test_password_given_twice_in_a_url() -> None:
+    with pytest.raises(errors.InterfaceError, match="password twice"):
+        ConnectParams.from_url(TIDB, "tidb://ann:pw1@h/d?password=pw2")
+
+
+@pytest.mark.parametrize("url,hint", [
+    ("tidb:/ann:pw-secret@h/d", "is not followed by '//'"),
+    ("tidb://ann:pw-secret@h:port/d", "port is not a number"),
+    ("tidb://ann:pw@secret@h/d", "percent-encode '@'"),
+])
+def test_malformed_urls_are_described_not_quoted(url: str, hint: str) -> None:
+    with pytest.raises(errors.InterfaceError) as info:
+        if "://" in url:
+            ConnectParams.from_url(TIDB, url)
+        else:
+            sqlgate.connect(url)
+    assert hint in str(info.value) and "secret" not in str(info.value)

@@ -51,3 +51,26 @@ def test_secrets_are_redacted_from_messages() -> None:
         raise RuntimeError("login failed for password hunter2-secret")
     assert "hunter2-secret" not in str(info.value)
     assert "***" in str(info.value)
+
+
+def test_chained_secret_is_replaced_by_a_redacted_stand_in() -> None:
+    from sqlgate.core.translate import RedactedCause
+
+    register_secret("chained-secret-42")
+    with pytest.raises(errors.ProgrammingError) as info, translated():
+        raise UndefinedTable("relation chained-secret-42 does not exist")
+    cause = info.value.__cause__
+    assert isinstance(cause, RedactedCause) and info.value.__context__ is cause
+    assert cause.original_type.endswith("UndefinedTable")
+    assert "chained-secret-42" not in repr(cause) + str(cause) + str(info.value)
+    assert "relation *** does not exist" in str(info.value)
+
+
+def test_stand_in_keeps_error_codes() -> None:
+    from sqlgate.core.translate import RedactedCause
+
+    register_secret("coded-secret-77")
+    original = ProgrammingError(1146, "Table 'coded-secret-77' doesn't exist")
+    original.sqlstate = "42S02"
+    stand_in = RedactedCause(original)
+    assert stand_in.args == (1146, "Table '***' doesn't exist") and stand_in.sqlstate == "42S02"

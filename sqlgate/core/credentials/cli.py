@@ -25,6 +25,9 @@ from sqlgate.core.credentials.vault import (
 from sqlgate.core.errors import CredentialError, MissingExtraError
 from sqlgate.core.redact import redact
 
+#: the exit status of every failed vault command, as for every other ``sqlgate`` error
+ERROR_STATUS = 2
+
 
 def add_vault_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``vault`` and its sub-commands to an argparse ``add_subparsers()`` object."""
@@ -62,6 +65,9 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.stdin:
         secret = stdin.read().rstrip("\r\n")
     else:
+        if not stdin.isatty():  # getpass would fall back to echoing the secret
+            raise CredentialError(
+                "vault: no terminal to prompt for the secret on; fix: pipe it in with --stdin")
         secret = getpass.getpass(f"Secret for {args.name}: ")
         if getpass.getpass("Repeat: ") != secret:
             raise CredentialError("vault: the two entries differ; nothing was stored")
@@ -73,10 +79,12 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO) -> str:
 def _init(args: argparse.Namespace, out: TextIO) -> None:
     key = generate_key()
     vault = Vault(args.path, key=key)
+    vault.check_replaceable(force=args.force)
+    if args.keyring:  # first: a vault whose key could not be stored would be unusable
+        store_key_in_keyring(key)
     vault.init(force=args.force)
     print(f"Created vault {vault.path}", file=out)
     if args.keyring:
-        store_key_in_keyring(key)
         print(
             f"Its key is stored in the OS keyring (service {KEYRING_SERVICE!r}, "
             f"user {KEYRING_USER!r}).",
@@ -119,15 +127,19 @@ def handle_vault(
         elif args.vault_command == "remove":
             if not Vault(args.path).remove(args.name):
                 print(f"sqlgate vault: no entry {args.name!r}", file=err)
-                return 1
+                return ERROR_STATUS
             print(f"Removed {args.name!r}", file=out)
         else:
             print("sqlgate vault: choose a command: init, put, list, remove", file=err)
-            return 2
+            return ERROR_STATUS
     except (CredentialError, MissingExtraError) as exc:
         print(f"sqlgate vault: error: {redact(exc)}", file=err)
-        return 1
-    except KeyboardInterrupt:
+        return ERROR_STATUS
+    except OSError as exc:  # stdin closed, a terminal gone: never a traceback
+        print(f"sqlgate vault: error: {type(exc).__name__}: {redact(exc.strerror or exc)}",
+              file=err)
+        return ERROR_STATUS
+    except (KeyboardInterrupt, EOFError):
         print("sqlgate vault: interrupted; nothing was stored", file=err)
         return 130
     return 0

@@ -77,7 +77,30 @@ def load_key() -> str:
 def store_key_in_keyring(key: str) -> None:
     """Save the vault key in the OS keyring (used by ``sqlgate vault init --keyring``)."""
     keyring = require("keyring", scheme="vault", extra="vault")
-    keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
+    try:
+        keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
+    except Exception as exc:  # keyring.errors.* vary by backend (NoKeyringError on servers)
+        raise CredentialError(
+            f"vault: the OS keyring cannot store the key ({type(exc).__name__}: no usable "
+            f"keyring backend?); fix: run `sqlgate vault init` without --keyring and "
+            f"export {KEY_ENV}=<key>"
+        ) from None
+
+
+def _valid_document(data: Any) -> bool:
+    """The shape every operation relies on; anything else is a corrupt vault, not a crash."""
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        return False
+    if not isinstance(data.get("key_check", ""), str):
+        return False
+    for name, entry in data["entries"].items():
+        if not isinstance(name, str) or not isinstance(entry, dict):
+            return False
+        if not isinstance(entry.get("secret"), str):
+            return False
+        if not all(isinstance(entry.get(k), (str, type(None))) for k in ("user", "updated_at")):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -143,9 +166,9 @@ class Vault:
             ) from None
         try:
             data = json.loads(text)
-            if not isinstance(data.get("entries"), dict):
-                raise ValueError("no entries")
-        except (ValueError, AttributeError):
+        except ValueError:
+            data = None
+        if not _valid_document(data):
             raise CredentialError(
                 f"vault credential provider ({self.path}): the vault file is not valid; "
                 "fix: restore it from a backup or recreate it with `sqlgate vault init --force`"
@@ -154,6 +177,16 @@ class Vault:
 
     def write(self, data: Mapping[str, Any]) -> None:
         """Atomically replace the vault file, created with mode 0600 in a 0700 directory."""
+        try:
+            self._write(data)
+        except OSError as exc:
+            raise CredentialError(
+                f"vault credential provider ({self.path}): cannot write the vault "
+                f"({exc.strerror or type(exc).__name__}); fix: check the path (--path or "
+                f"${PATH_ENV}) and the permissions of its directory"
+            ) from None
+
+    def _write(self, data: Mapping[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=self.path.parent)
         try:
@@ -169,13 +202,25 @@ class Vault:
             raise
 
     # -- operations ------------------------------------------------------------------------
+    def check_replaceable(self, *, force: bool = False) -> None:
+        """Refuse to replace a vault that holds entries unless forced (checked before a new
+        key is stored anywhere)."""
+        if force or not self.exists():
+            return
+        try:
+            has_entries = bool(self.read()["entries"])
+        except CredentialError:
+            has_entries = True  # unreadable or corrupt: may still hold someone's secrets
+        if has_entries:
+            raise CredentialError(
+                f"vault credential provider ({self.path}): a vault with entries (or one that "
+                "cannot be read) already exists; fix: pass --force to replace it (its entries "
+                "will be lost)"
+            )
+
     def init(self, *, force: bool = False) -> None:
         """Create an empty vault bound to the current key."""
-        if self.exists() and self.read()["entries"] and not force:
-            raise CredentialError(
-                f"vault credential provider ({self.path}): a vault with entries already "
-                "exists; fix: pass --force to replace it (its entries will be lost)"
-            )
+        self.check_replaceable(force=force)
         token = self._fernet().encrypt(_CHECK).decode("ascii")
         self.write({"version": 1, "key_check": token, "entries": {}})
 
