@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pyarrow as pa
 
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.params import ConnectParams
+from sqlgate.core.params import ConnectParams, parse_int
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.registry import import_driver
@@ -26,6 +27,21 @@ paramstyle = "qmark"
 __all__ = [*_pep249_all, "paramstyle"]
 
 DEFAULT_ROWS_PER_BATCH = 65_536
+MAX_ROWS_PER_BATCH = 10_000_000
+#: URL parts that a query string must not repeat (``?password=`` beside ``user:pw@``)
+URL_PARTS = frozenset({"host", "port", "user", "password", "database", "dbname", "db",
+                       "username", "passwd"})
+
+
+def refuse_url_parts_in_query(keys: Any) -> None:
+    """A URL part given as a query option is ambiguous (which one wins?) and would reach
+    the session as an unknown option: say so, naming the option."""
+    given = sorted(str(k) for k in keys if str(k).lower() in URL_PARTS)
+    if given:
+        raise InterfaceError(  # noqa: F405
+            f"option(s) {', '.join(given)} cannot be given in a lakehouse URL's query string; "
+            "put them in the URL itself (scheme://user:password@host:port/path) or pass them "
+            "to connect() as keyword arguments")
 
 
 @dataclass(frozen=True)
@@ -35,13 +51,21 @@ class LakehouseFlavor(Flavor):
     table_format: str = "parquet"  # iceberg, delta, hudi, or a file format
     store: str = "local"  # local, s3, minio, oss, cos, azure, gcs (file sources' URL scheme)
 
+    def connect(self, url: str | None = None, **kwargs: Any) -> Any:
+        """PEP 249 ``connect``; a URL's query string may not repeat a URL part."""
+        if isinstance(url, str) and "?" in url:
+            refuse_url_parts_in_query(k for k, _ in parse_qsl(url.split("?", 1)[1],
+                                                               keep_blank_values=True))
+        return super().connect(url, **kwargs)
+
     def open_session(self, params: ConnectParams) -> LakehouseSession:
         import_driver(self.source, "duckdb")
         from sqlgate.lakehouse.engine import LakehouseEngine
         from sqlgate.lakehouse.sources import table_source_for
 
         options = dict(params.options)
-        rows = int(options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH))
+        rows = parse_int("rows_per_batch", options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH),
+                         minimum=1, maximum=MAX_ROWS_PER_BATCH)
         source = table_source_for(self, params, options)
         return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows))
 

@@ -16,12 +16,21 @@ from typing import Any, TypeVar
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine.default import DefaultDialect
 
+from sqlgate.core.params import parse_seconds
 from sqlgate.core.typemap import arrow_to_sqlalchemy
+from sqlgate.dbapi.lakehouse_family import refuse_url_parts_in_query
 from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
 
 T = TypeVar("T")
 DEFAULT_SCHEMA_CACHE_TTL = 60.0
 PARTITION_INDEX = "partition"  # Superset's latest-partition logic looks for this name
+
+
+def parse_cache_ttl(value: Any) -> float:
+    """``schema_cache_ttl`` in seconds: ``0`` turns the cache off; a typo is an error."""
+    if str(value).strip() in ("0", "0.0"):
+        return 0.0
+    return parse_seconds("schema_cache_ttl", value) or 0.0
 
 
 class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
@@ -43,15 +52,16 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     def __init__(self, *args: Any, schema_cache_ttl: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.schema_cache_ttl = DEFAULT_SCHEMA_CACHE_TTL if schema_cache_ttl is None \
-            else float(schema_cache_ttl)
+            else parse_cache_ttl(schema_cache_ttl)
         self._cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
         self._cache_lock = threading.Lock()
 
     def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        refuse_url_parts_in_query(url.query)
         args, kwargs = super().create_connect_args(url)
         ttl = kwargs.pop("schema_cache_ttl", None)
         if ttl is not None:
-            self.schema_cache_ttl = float(ttl)
+            self.schema_cache_ttl = parse_cache_ttl(ttl)
         return args, kwargs
 
     # -- connection-level behaviour: an embedded engine without transactions -------------

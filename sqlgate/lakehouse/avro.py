@@ -36,6 +36,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from sqlgate.core.errors import DataError, Error, NotSupportedError, OperationalError
+from sqlgate.core.redact import redact
 
 __all__ = [
     "BATCH_SIZE",
@@ -358,7 +359,7 @@ def _open(filesystem: pafs.FileSystem, path: str, buffer: int) -> pa.NativeFile:
 
 
 def _read_error(path: str, exc: BaseException) -> OperationalError:
-    return OperationalError(f"cannot read Avro file {path}: {type(exc).__name__}: {exc}")
+    return OperationalError(redact(f"cannot read Avro file {path}: {type(exc).__name__}: {exc}"))
 
 
 def _header_schema(filesystem: pafs.FileSystem, path: str) -> pa.Schema:
@@ -369,7 +370,7 @@ def _header_schema(filesystem: pafs.FileSystem, path: str) -> pa.Schema:
     except Error:
         raise
     except Exception as exc:
-        raise _read_error(path, exc) from exc
+        raise _read_error(path, exc) from None
     return avro_to_arrow(raw, path)[0]
 
 
@@ -452,7 +453,7 @@ class AvroScan:
         try:
             stream = _open(self.filesystem, path, _DATA_BUFFER)
         except Exception as exc:
-            raise _read_error(path, exc) from exc
+            raise _read_error(path, exc) from None
         with stream:
             try:
                 reader = fastavro.reader(stream)
@@ -460,7 +461,7 @@ class AvroScan:
             except Error:
                 raise
             except Exception as exc:
-                raise _read_error(path, exc) from exc
+                raise _read_error(path, exc) from None
             # partition values fill the columns the file itself does not have
             constant = {n: v for n, v in parts.items()
                         if n in self.schema.names and n not in file_schema.names}
@@ -471,7 +472,7 @@ class AvroScan:
                 try:
                     rows = list(islice(records, self.batch_size))
                 except Exception as exc:
-                    raise _read_error(path, exc) from exc
+                    raise _read_error(path, exc) from None
                 if not rows:
                     return
                 yield self._batch(path, rows, fix, data, constant, filled)
@@ -577,7 +578,7 @@ class AvroDataset:
         try:
             files = _list_files(path, filesystem) if is_dir else [path]
         except (OSError, pa.ArrowException) as exc:
-            raise OperationalError(f"cannot list Avro files under {path}: {exc}") from exc
+            raise OperationalError(redact(f"cannot list Avro files under {path}: {exc}")) from None
         self.file_schema = avro_schema(files, filesystem)
         if is_dir and files:
             self._index = _index(files, path, filesystem, self.file_schema)

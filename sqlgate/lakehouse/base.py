@@ -11,10 +11,13 @@ import abc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlgate.lakehouse.containment import Jail
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from sqlgate.lakehouse.pushdown import Predicate
+    from sqlgate.lakehouse.storage import Location
     from sqlgate.lakehouse.timetravel import TimeTravel
 
 
@@ -87,6 +90,10 @@ class TableSource(abc.ABC):
     def table_properties(self, schema: str, table: str) -> dict[str, str]:
         return {}
 
+    def jail(self) -> Jail:
+        """Where this source may read files (its lake root); nothing unless it says so."""
+        return Jail()
+
     def changes(self, schema: str, table: str, start: str, end: str | None) -> ScanPlan:
         """Incremental read between two commits; only formats with a change feed have one."""
         from sqlgate.core.errors import NotSupportedError
@@ -112,6 +119,19 @@ class TableDirectorySource(TableSource):
         self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
         self.root = storage.resolve(root, storage_options)
         self.root_uri = root.rstrip("/")
+        self._jail = jail_of(self.root)
+
+    def jail(self) -> Jail:
+        return self._jail
+
+    def contain(self, uri: str, name: str) -> None:
+        """Refuse a table whose directory, or anything in it, resolves outside the root."""
+        if self.root.is_local:
+            from sqlgate.lakehouse.files import local_path
+
+            self._jail.check_tree(local_path(uri) or uri, name)
+        else:
+            self._jail.check(uri, name)
 
     def list_schemas(self) -> list[str]:
         return [self.default_schema]
@@ -122,7 +142,8 @@ class TableDirectorySource(TableSource):
         if schema != self.default_schema:
             return []
         return [d for d in storage.list_dirs(self.root)
-                if storage.exists(self.root, d, self.marker)]
+                if storage.exists(self.root, d, self.marker)
+                and self._jail.allows(self.root.join(d).uri)]
 
     def table_uri(self, schema: str, table: str) -> str:
         """The table's location; names match case-insensitively, as SQL identifiers do."""
@@ -139,3 +160,8 @@ class TableDirectorySource(TableSource):
         raise ProgrammingError(
             f"{self.format.capitalize()} table {schema}.{table} does not exist "
             f"under {self.root_uri}")
+
+
+def jail_of(root: Location) -> Jail:
+    """The jail of a source rooted at ``root``: its real local path, or its bucket/prefix."""
+    return Jail.of(root.path if root.is_local else root.uri)

@@ -119,15 +119,43 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
 
 
 def _visible_ctes(node: exp.Expression) -> set[str]:
-    """Names of the CTEs of every query enclosing ``node`` (generous: never too few)."""
+    """Names of the CTEs in scope at ``node``, scoped as DuckDB binds them (never too many).
+
+    A CTE's body sees only the CTEs listed before it; itself only from the recursive side of
+    a ``WITH RECURSIVE`` union. The query owning a ``WITH`` sees all of its CTEs, and so does
+    everything nested in it. A name wrongly left out only makes it a lake table reference.
+    """
     names: set[str] = set()
+    child: exp.Expression = node
     parent = node.parent
     while parent is not None:
+        if isinstance(parent, exp.With):
+            ctes = list(parent.expressions)
+            index = next((i for i, c in enumerate(ctes) if c is child), len(ctes))
+            names.update(c.alias_or_name.lower() for c in ctes[:index])
+            if index < len(ctes) and parent.args.get("recursive"):
+                body = ctes[index].this
+                if isinstance(body, exp.Union) and _under(node, body.expression):
+                    names.add(ctes[index].alias_or_name.lower())
+            owner = parent.parent  # its own WITH must not count again
+            if owner is None:
+                break
+            child, parent = owner, owner.parent
+            continue
         with_ = parent.args.get("with_") or parent.args.get("with")
-        if isinstance(with_, exp.With):
+        if isinstance(with_, exp.With) and with_ is not child:
             names.update(c.alias_or_name.lower() for c in with_.expressions)
-        parent = parent.parent
+        child, parent = parent, parent.parent
     return names
+
+
+def _under(node: exp.Expression, ancestor: exp.Expression | None) -> bool:
+    current: exp.Expression | None = node
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = current.parent
+    return False
 
 
 def _pieces(sql: str, refs: list[TableRef]) -> list[str | int] | None:

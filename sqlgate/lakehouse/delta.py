@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
+from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.files import (
@@ -99,12 +100,13 @@ class DeltaTableHandle(TableHandle):
 
         self.source, self.uri, self.name = source, uri, name
         opts = source.storage_options or None
+        source.contain(uri, name)  # before delta-rs reads a byte of the log
         try:
             self.table = DeltaTable(uri, storage_options=opts)
             if tt is not None:
                 self._travel(tt)
         except DeltaError as exc:
-            raise OperationalError(f"cannot load Delta table {name}: {exc}") from exc
+            raise OperationalError(redact(f"cannot load Delta table {name}: {exc}")) from None
         self.schema = pa.schema(self.table.schema().to_arrow())
         self.partition_columns = list(self.table.metadata().partition_columns)
         self.version: int = self.table.version()
@@ -127,10 +129,27 @@ class DeltaTableHandle(TableHandle):
                 files = self.table.file_uris(file_pruning_predicate=sql_filter)
             else:
                 files = self.table.file_uris()
+                self._contain_deletion_vectors()
+            # a log may name any absolute path or URI: every data file must be in the lake
+            self.source.jail().check_all(files, self.name)
             if len(self._files) >= _VERSIONS_CACHED:
                 self._files.clear()
             self._files[sql_filter] = files
         return files
+
+    def _contain_deletion_vectors(self) -> None:
+        """Deletion vectors stored by absolute path (``storageType`` ``p``) must be in the lake."""
+        if "deletionVectors" not in self._features():
+            return
+        actions = pa.table(self.table.get_add_actions(flatten=True))
+        names = set(actions.column_names)
+        kind, where = "deletionVector.storageType", "deletionVector.pathOrInlineDv"
+        if kind not in names or where not in names:
+            return
+        for storage, path in zip(actions.column(kind).to_pylist(),
+                                 actions.column(where).to_pylist(), strict=True):
+            if storage == "p" and path:
+                self.source.jail().check(str(path), self.name)
 
     def _travel(self, tt: TimeTravel) -> None:
         history = self.table.history()
@@ -207,7 +226,8 @@ class DeltaTableHandle(TableHandle):
         if uniform is None:
             parts = set(self.partition_columns)
             columns = [f.name for f in self.schema if f.name not in parts]
-            uniform = uniform_parquet(paths, columns)
+            uniform = uniform_parquet(paths, columns,
+                                      self.source.jail().duckdb_directories())
             if len(self._uniform_by_filter) >= _VERSIONS_CACHED:
                 self._uniform_by_filter.clear()
             self._uniform_by_filter[key] = uniform

@@ -12,6 +12,10 @@ travel), plans it with its pushed-down predicate, and exposes it on a DuckDB cur
 (a temp view over native ``read_parquet``, or a registered Arrow object); the result streams
 from that cursor, which is released once the result is exhausted or closed, so several results
 of one connection can stream at the same time.
+
+The DuckDB itself is sandboxed (:mod:`sqlgate.lakehouse.sandbox`): no file outside the source's
+local roots, no ``ATTACH``/``COPY``/extension, configuration locked; the table formats hold
+what they open to the lake (:mod:`sqlgate.lakehouse.containment`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from sqlgate.core.errors import (
     OperationalError,
     ProgrammingError,
 )
-from sqlgate.lakehouse import pushdown
+from sqlgate.core.redact import redact
+from sqlgate.lakehouse import pushdown, sandbox
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.compiler import (
     CompiledStatement,
@@ -45,16 +50,6 @@ from sqlgate.lakehouse.timetravel import (
     resolve_time_travel,
 )
 
-#: DuckDB settings of every engine connection: no Python variable is ever a table, no extension
-#: is downloaded, and the configuration cannot be changed afterwards.
-DUCKDB_CONFIG = {
-    "python_enable_replacements": False,
-    "autoinstall_known_extensions": False,
-    "allow_community_extensions": False,
-}
-#: Parquet footers are read once per file and kept (checked against the file's modification
-#: time by DuckDB): planned files are immutable in Iceberg and Delta tables.
-_OPTIONAL_CONFIG = {"parquet_metadata_cache": True}
 _COMPILED_CACHE_SIZE = 256
 
 
@@ -86,13 +81,9 @@ class LakehouseEngine:
         self.rows_per_batch = rows_per_batch
         self.plan_info: list[dict[str, Any]] = []
         try:
-            try:
-                con = duckdb.connect(":memory:", config={**DUCKDB_CONFIG, **_OPTIONAL_CONFIG})
-            except duckdb.Error:  # a DuckDB without the optional settings
-                con = duckdb.connect(":memory:", config=dict(DUCKDB_CONFIG))
-            con.execute("SET GLOBAL lock_configuration = true")
+            con = sandbox.connect(source.jail().duckdb_directories())
         except duckdb.Error as exc:
-            raise OperationalError(f"cannot start the embedded DuckDB: {exc}") from exc
+            raise OperationalError(f"cannot start the embedded DuckDB: {exc}") from None
         self._con: duckdb.DuckDBPyConnection | None = con
         self._open: weakref.WeakSet[_Statement] = weakref.WeakSet()
         self._compiled: OrderedDict[str, CompiledStatement] = OrderedDict()
@@ -153,6 +144,7 @@ class LakehouseEngine:
             opened.append((ref, handle, meta))
         statement = _Statement(con.cursor())
         self._open.add(statement)
+        failure: duckdb.Error | None = None
         try:
             inline: dict[int, str] = {}
             infos = []
@@ -174,10 +166,15 @@ class LakehouseEngine:
             reader = relation.to_arrow_reader(self.rows_per_batch)
         except duckdb.Error as exc:
             statement.close()
-            raise _duck_error(exc) from exc
+            failure = exc
         except BaseException:
             statement.close()
             raise
+        if failure is not None:  # raised out here: no unredacted exception as its context
+            self._open.discard(statement)
+            error, cause = _duck_error(failure), _redacted(failure)
+            failure = None  # no cycle frame -> exception -> traceback -> frame
+            raise error from cause
         statement.reader = reader
         self.plan_info = infos
         return pa.RecordBatchReader.from_batches(reader.schema, _stream(statement))
@@ -207,7 +204,7 @@ class LakehouseEngine:
             raise
         except Exception as exc:
             if pred is None:
-                raise OperationalError(f"planning failed: {exc}") from exc
+                raise OperationalError(redact(f"planning failed: {exc}")) from None
             plan = handle.scan(None)  # a filter the planner rejects must never fail a query
             plan.info["pushdown_error"] = str(exc)
             return plan
@@ -264,22 +261,40 @@ def _stream(statement: _Statement) -> Iterator[pa.RecordBatch]:
             reader = statement.reader
             if reader is None:
                 return
+            failure: duckdb.Error | None = None
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
             except duckdb.Error as exc:
-                raise _duck_error(exc) from exc
+                failure = exc
+            if failure is not None:
+                error, cause = _duck_error(failure), _redacted(failure)
+                failure = None  # no cycle frame -> exception -> traceback -> frame
+                raise error from cause
             yield batch
     finally:
         statement.close()
 
 
+def _redacted(exc: duckdb.Error) -> duckdb.Error:
+    """DuckDB's exception again, its message redacted: the cause a PEP 249 error chains. A
+    scan of a registered object-store dataset carries the store's message (a SAS token, a
+    signed URL) inside DuckDB's, so the original is never chained."""
+    try:
+        return type(exc)(redact(str(exc)))
+    except Exception:  # an exception type that takes other arguments
+        return duckdb.Error(redact(str(exc)))
+
+
 def _duck_error(exc: duckdb.Error) -> Error:
-    if isinstance(exc, (duckdb.CatalogException, duckdb.ParserException, duckdb.BinderException)):
-        return ProgrammingError(str(exc))
+    """The PEP 249 error, its message redacted."""
+    text = redact(str(exc))
+    if isinstance(exc, (duckdb.CatalogException, duckdb.ParserException, duckdb.BinderException,
+                        duckdb.PermissionException)):
+        return ProgrammingError(text)
     if isinstance(exc, duckdb.ConversionException):
         from sqlgate.core.errors import DataError
 
-        return DataError(str(exc))
-    return OperationalError(str(exc))
+        return DataError(text)
+    return OperationalError(text)

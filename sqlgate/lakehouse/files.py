@@ -21,8 +21,11 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from sqlgate.core.errors import NotSupportedError, OperationalError, ProgrammingError
-from sqlgate.lakehouse import pushdown, storage
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name
+from sqlgate.core.redact import redact
+from sqlgate.lakehouse import pushdown, sandbox, storage
+from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name, jail_of
+from sqlgate.lakehouse.containment import Jail
+from sqlgate.lakehouse.reader_options import parse_options, render
 from sqlgate.lakehouse.timetravel import TimeTravel
 
 FORMATS = {
@@ -79,6 +82,7 @@ class FileSource(TableSource):
         storage_options: dict[str, Any] | None = None,
         filesystem: pafs.FileSystem | None = None,
         csv_options: dict[str, Any] | None = None,
+        json_options: dict[str, Any] | None = None,
     ) -> None:
         fmt = format.lower()
         if fmt not in FORMATS:
@@ -86,16 +90,21 @@ class FileSource(TableSource):
                 f"file format {format!r} is not supported (use one of {sorted(FORMATS)})"
             )
         self.format = fmt
-        self.csv_options = dict(csv_options or {})
+        self.reader_options = {"csv": parse_options("csv", csv_options or {}),
+                               "json": parse_options("json", json_options or {})}
         if filesystem is not None:
             self.root = storage.Location(filesystem, root, root)
         else:
             self.root = storage.resolve(root, storage_options)
+        self._jail = jail_of(self.root)
         # opened tables, reused while a listing of their files is unchanged
         self._handles: OrderedDict[str, tuple[tuple, FileTable]] = OrderedDict()
 
     def list_schemas(self) -> list[str]:
         return [self.default_schema]
+
+    def jail(self) -> Jail:
+        return self._jail
 
     def list_tables(self, schema: str) -> list[str]:
         self._check_schema(schema)
@@ -104,6 +113,8 @@ class FileSource(TableSource):
         for info in infos:
             if info.base_name.startswith((".", "_")):
                 continue
+            if self.root.is_local and not self._jail.allows(info.path):
+                continue  # a symlink out of the root is no table of this lake
             if info.type == pafs.FileType.Directory:
                 out.append(info.base_name)
             elif info.base_name.lower().endswith(FORMATS[self.format]):
@@ -120,11 +131,17 @@ class FileSource(TableSource):
         for name in [table, *[t for t in self.list_tables("main") if t.lower() == table.lower()]]:
             path = self.root.join(name).path
             if fs.get_file_info(path).type == pafs.FileType.Directory:
-                return path, True
+                return self._contain(path, table), True
             for ext in FORMATS[self.format]:
                 if fs.get_file_info(path + ext).type == pafs.FileType.File:
-                    return path + ext, False
+                    return self._contain(path + ext, table), False
         raise ProgrammingError(f"table main.{table} does not exist under {self.root.uri}")
+
+    def _contain(self, path: str, table: str) -> str:
+        """Refuse a table file or directory that is, or holds, a link out of the root."""
+        if self.root.is_local:
+            self._jail.check_tree(path, f"main.{table}")
+        return path
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
         self._check_schema(schema)
@@ -204,25 +221,24 @@ class FileTable(TableHandle):
                 exclude_invalid_files=False,
             )
         except (pa.ArrowInvalid, OSError) as exc:
-            raise OperationalError(f"cannot read {self.name}: {exc}") from exc
+            raise OperationalError(redact(f"cannot read {self.name}: {exc}")) from None
 
     def _reader_sql(self) -> str:
         pattern = os.path.join(self.path, "**", "*") if self.is_dir else self.path
         hive = ", hive_partitioning=true" if self.is_dir else ""
-        if self.source.format == "csv":
-            opts = "".join(f", {k}={_duck_literal(v)}" for k, v in self.source.csv_options.items())
-            return f"read_csv_auto({quote_str(pattern)}{hive}, union_by_name=true{opts})"
-        return f"read_json_auto({quote_str(pattern)}{hive}, union_by_name=true)"
+        kind = self.source.format
+        opts = render(kind, self.source.reader_options[kind])
+        return f"read_{kind}_auto({quote_str(pattern)}{hive}, union_by_name=true{opts})"
 
     def _duck_schema(self) -> pa.Schema:
         try:
             with _type_lock:
-                con = _helper_connection()
+                con = sandbox.helper(self.source.jail().duckdb_directories())
                 return (
                     con.sql(f"SELECT * FROM {self._reader_sql()} LIMIT 0").to_arrow_table().schema
                 )
         except duckdb.Error as exc:
-            raise OperationalError(f"cannot read {self.name}: {exc}") from exc
+            raise OperationalError(f"cannot read {self.name}: {exc}") from None
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         if self.native:
@@ -270,8 +286,12 @@ class FileTable(TableHandle):
         """Whether the files share one schema (then DuckDB needs no ``union_by_name``, which
         reads every footer at every bind); known per table version, as the handle is."""
         if self._all_uniform is None:
-            self._all_uniform = uniform_parquet(self.dataset.files, None, cache=False)
-        return self._all_uniform or uniform_parquet(paths, None, cache=False)
+            self._all_uniform = uniform_parquet(self.dataset.files, None, self._dirs, cache=False)
+        return self._all_uniform or uniform_parquet(paths, None, self._dirs, cache=False)
+
+    @property
+    def _dirs(self) -> list[str]:
+        return self.source.jail().duckdb_directories()
 
     def _hive_types(self) -> dict[str, str]:
         return {f.name: duck_type(f.type) for f in self.dataset.partitioning.schema
@@ -299,17 +319,14 @@ def duck_type(arrow_type: pa.DataType) -> str:
         return con.execute("DESCRIBE SELECT * FROM tbl").fetchall()[0][1]
 
 
-# -- a private DuckDB for small questions (opening one costs tens of milliseconds) ---------------
-_helper: duckdb.DuckDBPyConnection | None = None
+# -- small questions about Parquet files, asked a sandboxed DuckDB ------------------------------
 _SIGNATURES: OrderedDict[str, tuple] = OrderedDict()  # immutable data file -> its columns
 _SIGNATURES_CACHED = 100_000
 
 
-def _helper_connection() -> duckdb.DuckDBPyConnection:
-    global _helper
-    if _helper is None:
-        _helper = duckdb.connect(":memory:", config={"python_enable_replacements": False})
-    return _helper
+def _directories_of(paths: list[str]) -> list[str]:
+    """The real parent directories of ``paths``: all a helper needs to read them."""
+    return sorted({os.path.dirname(os.path.realpath(p)).rstrip("/") + "/" for p in paths})
 
 
 def _top_level(rows: list[tuple]) -> tuple[tuple[str, str], ...]:
@@ -329,9 +346,11 @@ def _top_level(rows: list[tuple]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parquet_signatures(paths: list[str], cache: bool = True) -> dict[str, tuple]:
+def parquet_signatures(paths: list[str], directories: list[str] | None = None,
+                       cache: bool = True) -> dict[str, tuple]:
     """Each local Parquet file's schema as DuckDB reads it: the full tree (for equality) and
     the top-level ``(name, type)`` columns. ``cache`` only for immutable files (table formats).
+    DuckDB may read only ``directories`` (the lake's roots; default: the files' directories).
     """
     out: dict[str, tuple] = {}
     todo = []
@@ -343,7 +362,8 @@ def parquet_signatures(paths: list[str], cache: bool = True) -> dict[str, tuple]
             else:
                 out[path] = sig
         if todo:
-            rows = _helper_connection().sql(
+            con = sandbox.helper(directories if directories else _directories_of(todo))
+            rows = con.sql(
                 "SELECT file_name, list((name, type, type_length, repetition_type, num_children,"
                 " converted_type, scale, precision, logical_type, duckdb_type)"
                 " ORDER BY column_id) FROM parquet_schema($1) GROUP BY file_name",
@@ -361,13 +381,14 @@ def parquet_signatures(paths: list[str], cache: bool = True) -> dict[str, tuple]
     return out
 
 
-def uniform_parquet(paths: list[str], columns: list[str] | None, cache: bool = True) -> bool:
+def uniform_parquet(paths: list[str], columns: list[str] | None,
+                    directories: list[str] | None = None, cache: bool = True) -> bool:
     """True when all the files have one schema that has every column in ``columns``: DuckDB's
     ``read_parquet`` then needs no ``union_by_name``. Unknown (an unreadable file) is False."""
     if not paths:
         return True
     try:
-        sigs = parquet_signatures(paths, cache)
+        sigs = parquet_signatures(paths, directories, cache)
     except duckdb.Error:
         return False
     if len(sigs) != len(set(paths)) or len({sig[0] for sig in sigs.values()}) != 1:

@@ -8,6 +8,7 @@ that run SQL given as text, and whatever DuckDB's own parser finds in the rewrit
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -34,6 +35,11 @@ DENIED_FUNCTIONS = frozenset(
         "glob", "read_text", "read_blob", "sniff_csv", "parquet_scan", "which_secret",
         "load_extension", "install_extension", "python_map_function", "arrow_scan",
         "arrow_scan_dumb", "pandas_scan", "python_arrow_scan", "seq_scan", "summary",
+        # the engine's own state: settings, catalog, the (rewritten) statement, the log
+        "current_query", "current_schemas", "in_search_path", "json_serialize_sql",
+        "json_deserialize_sql", "sql_auto_complete", "parse_duckdb_log_message",
+        # denial of service
+        "sleep_ms", "pg_sleep",
     }
 )  # fmt: skip
 #: Name prefixes of file readers and catalog/extension functions (also of extensions that are
@@ -64,7 +70,7 @@ def _denied(name: str) -> bool:
     return (
         name in DENIED_FUNCTIONS
         or name.startswith(DENIED_PREFIXES)
-        or name in _duckdb_table_only_functions()
+        or name in _duckdb_denied_functions()
     ) and name not in SAFE_TABLE_FUNCTIONS
 
 
@@ -87,70 +93,123 @@ def vet_functions(tree: exp.Expression) -> None:
                     raise ReadOnlyError(f"function {name}", "it reaches outside the query engine")
 
 
+# ---------------------------------------------------------------------- DuckDB's own catalog
+_DUCKDB_DENIED: frozenset[str] | None = None
+#: a macro whose body runs a query reads the catalog (``pg_get_viewdef`` reads
+#: ``duckdb_views()``, ``get_block_size`` reads ``pragma_database_size()`` ...)
+_QUERYING = re.compile(r"\b(select|from)\b", re.I)
 
-# ---------------------------------------------------------------------- DuckDB's own parse
-_TABLE_ONLY: frozenset[str] | None = None
 
-
-def _duckdb_table_only_functions() -> frozenset[str]:
-    """Table functions of this DuckDB that have no scalar/aggregate namesake."""
-    global _TABLE_ONLY
-    if _TABLE_ONLY is None:
+def _duckdb_denied_functions() -> frozenset[str]:
+    """Names this DuckDB build makes dangerous: table functions with no scalar namesake,
+    pragmas, and macros whose body is a query. Computed from the build, not hand-listed, so a
+    new DuckDB cannot add a catalog-reading macro behind the guard's back."""
+    global _DUCKDB_DENIED
+    if _DUCKDB_DENIED is None:
         with duckdb.connect(":memory:") as con:
             rows = con.sql(
                 "SELECT function_name, bool_or(function_type IN ('table', 'table_macro')), "
-                "bool_and(function_type IN ('table', 'table_macro', 'pragma')) "
-                "FROM duckdb_functions() GROUP BY function_name"
+                "bool_and(function_type IN ('table', 'table_macro', 'pragma')), "
+                "bool_or(function_type = 'macro' AND regexp_matches(coalesce(macro_definition, "
+                "''), $1, 'i')) FROM duckdb_functions() GROUP BY function_name",
+                params=[_QUERYING.pattern],
             ).fetchall()
-        _TABLE_ONLY = frozenset(name.lower() for name, table, only in rows if table and only)
-    return _TABLE_ONLY
+        _DUCKDB_DENIED = frozenset(
+            name.lower() for name, table, only, querying in rows if (table and only) or querying
+        )
+    return _DUCKDB_DENIED
+
+
+# ---------------------------------------------------------------------- DuckDB's own parse
+#: table references DuckDB may see; anything else (SHOW_REF, COLUMN_DATA, ...) is refused
+_TABLE_REFS = frozenset(
+    {"BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY", "EMPTY_FROM",
+     "PIVOT"}
+)
+_OTHER_TABLE_REFS = frozenset(
+    {"SHOW_REF", "COLUMN_DATA", "DELIM_GET", "BOUND_TABLE_REF", "CTE", "INVALID"}
+)
 
 
 def vet_with_duckdb(con: duckdb.DuckDBPyConnection, compiled: CompiledStatement) -> None:
-    """Fail closed on DuckDB's parse of the rewritten SQL: what runs is what was vetted."""
+    """Fail closed on DuckDB's parse of the rewritten SQL: what runs is what was vetted.
+
+    Every base-table reference must be one of the engine's relations or a CTE *in scope* where
+    it stands, scoped as DuckDB binds it: a CTE sees only the CTEs before it (itself only from
+    the recursive side of a ``WITH RECURSIVE`` union), so ``WITH pg_settings AS (SELECT * FROM
+    pg_settings)`` is a reference to DuckDB's catalog and is refused, whatever the spelling.
+    """
     try:
         text = con.sql("SELECT json_serialize_sql($1)", params=[compiled.sql]).fetchall()[0][0]
         doc = json.loads(text)
     except (duckdb.Error, ValueError, TypeError) as exc:
-        raise ReadOnlyError("statement DuckDB cannot vet", str(exc)) from exc
+        raise ReadOnlyError("statement DuckDB cannot vet", str(exc)) from None
     if doc.get("error") or len(doc.get("statements") or []) != 1:
         raise ReadOnlyError("statement DuckDB cannot vet", str(doc.get("error_message", ""))[:200])
-    relations = {r.relation for r in compiled.refs}
-    ctes: set[str] = set()
-    tables: list[dict] = []
-    stack: list[Any] = [doc["statements"]]
-    while stack:
-        item = stack.pop()
+    walk = _ScopeWalk(frozenset(r.relation for r in compiled.refs))
+    walk.walk(doc["statements"], frozenset())
+    if walk.outside:  # after the walk: a refused function names itself first
+        raise ReadOnlyError("table reference outside the lakehouse", walk.outside[0])
+
+
+class _ScopeWalk:
+    """Walks DuckDB's serialized parse tree carrying the CTE names visible at each node."""
+
+    def __init__(self, relations: frozenset[str]) -> None:
+        self.relations = relations
+        self.budget = 1_000_000  # nodes: a bound, far above any real statement
+        self.outside: list[str] = []
+
+    def walk(self, item: Any, scope: frozenset[str]) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise ReadOnlyError("statement DuckDB cannot vet", "it is too large")
         if isinstance(item, list):
-            stack.extend(item)
-            continue
+            for child in item:
+                self.walk(child, scope)
+            return
         if not isinstance(item, dict):
-            continue
+            return
+        cte_map = item.get("cte_map")
+        if isinstance(cte_map, dict):
+            visible = set(scope)
+            for entry in cte_map.get("map") or []:
+                body = (entry.get("value") or {}) if isinstance(entry, dict) else {}
+                self.walk(body, frozenset(visible))  # a CTE sees the ones before it
+                visible.add(str(entry.get("key", "")).lower())
+            scope = frozenset(visible)
+        self._check(item, scope)
+        recursive = item.get("type") == "RECURSIVE_CTE_NODE"
+        own = str(item.get("cte_name", "")).lower() if recursive else ""
+        for key, value in item.items():
+            if key == "cte_map" or not isinstance(value, (dict, list)):
+                continue
+            self.walk(value, scope | {own} if recursive and key == "right" and own else scope)
+
+    def _check(self, item: dict, scope: frozenset[str]) -> None:
         kind = item.get("type")
+        if kind == "SHOW_REF":
+            raise ReadOnlyError("DESCRIBE/SUMMARIZE in FROM", "refused by the engine")
+        if kind in _OTHER_TABLE_REFS and "alias" in item:
+            raise ReadOnlyError(f"{str(kind).lower()} in FROM", "refused by the engine")
         if kind == "TABLE_FUNCTION":
             fn = item.get("function") or {}
             name = str(fn.get("function_name", "")).lower()
             if name not in SAFE_TABLE_FUNCTIONS or fn.get("schema") or fn.get("catalog"):
                 raise ReadOnlyError(f"table function {name}", "refused by the engine")
         elif kind == "BASE_TABLE":
-            tables.append(item)
-        elif kind == "SHOW_REF":
-            raise ReadOnlyError("DESCRIBE/SUMMARIZE in FROM", "refused by the engine")
-        if item.get("class") in ("FUNCTION", "WINDOW") and "function_name" in item:
+            self._table(item, scope)
+        if item.get("class") in ("FUNCTION", "WINDOW", "AGGREGATE") and "function_name" in item:
             name = str(item["function_name"]).lower()
-            if _denied(name):
+            if _denied(name) or item.get("schema") or item.get("catalog"):
                 raise ReadOnlyError(f"function {name}", "it reaches outside the query engine")
-        cte_map = item.get("cte_map")
-        if isinstance(cte_map, dict):
-            ctes.update(str(e.get("key", "")).lower() for e in cte_map.get("map") or [])
-        stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-    for table in tables:
-        name = str(table.get("table_name", ""))
-        qualified = table.get("schema_name") or table.get("catalog_name")
-        if name in relations and not qualified:
-            continue
-        if name.lower() in ctes and not qualified and not is_file_like(name):
-            continue
-        raise ReadOnlyError("table reference outside the lakehouse", name)
 
-
+    def _table(self, item: dict, scope: frozenset[str]) -> None:
+        name = str(item.get("table_name", ""))
+        path = (item.get("qualified_name") or {}).get("path") or [name]
+        qualified = item.get("schema_name") or item.get("catalog_name") or len(path) > 1
+        if not qualified and (
+            name in self.relations or (name.lower() in scope and not is_file_like(name))
+        ):
+            return
+        self.outside.append(name)

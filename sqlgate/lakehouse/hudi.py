@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
+from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.timetravel import TimeTravel
@@ -31,10 +32,11 @@ class HudiRootSource(TableDirectorySource):
         from hudi import HudiTable
 
         uri = self.table_uri(schema, table)
+        self.contain(uri, f"{schema}.{table}")  # before hudi-rs reads the timeline
         try:
             return HudiTable(uri, self.storage_options or None)
         except Exception as exc:
-            raise OperationalError(f"cannot load Hudi table {table}: {exc}") from exc
+            raise OperationalError(redact(f"cannot load Hudi table {table}: {exc}")) from None
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
         return HudiTableHandle(self._table(schema, table), f"{schema}.{table}", timetravel)
@@ -57,8 +59,8 @@ class HudiRootSource(TableDirectorySource):
             batches = tbl.read(opts)
         except Exception as exc:
             raise OperationalError(
-                f"Hudi incremental read of {schema}.{table} failed: {exc}"
-            ) from exc
+                redact(f"Hudi incremental read of {schema}.{table} failed: {exc}")
+            ) from None
         schema_ = batches[0].schema if batches else _schema(tbl)
         info = {
             "start": start,

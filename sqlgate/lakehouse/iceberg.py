@@ -8,6 +8,7 @@ handed to DuckDB's native ``read_parquet``; anything else streams through pyiceb
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
+from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside, split_uri
 from sqlgate.lakehouse.files import local_path, parquet_sql, quote_ident, uniform_parquet
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
@@ -30,16 +33,25 @@ class IcebergCatalogSource(TableSource):
     def __init__(self, name: str = "default", **properties: Any) -> None:
         from pyiceberg.catalog import load_catalog
 
+        from sqlgate.lakehouse.iceberg_io import IO_IMPL, JAIL_PROPERTY
+
+        self._jail = iceberg_jail(properties)
+        # every file pyiceberg opens goes through a FileIO held to the jail
+        properties = {**properties, "py-io-impl": IO_IMPL, JAIL_PROPERTY: self._jail.to_json()}
         self.name, self.properties = name, properties
         try:
             self.catalog = load_catalog(name, **properties)
         except Exception as exc:
-            raise OperationalError(f"cannot open Iceberg catalog {name!r}: {exc}") from exc
+            raise OperationalError(redact(f"cannot open Iceberg catalog {name!r}: {exc}")
+                                   ) from None
         self.default_schema = str(properties.get("default_namespace", "default"))
         # loaded tables by (namespace, name): reused while the catalog points at the same
         # metadata file, i.e. until another writer commits (a commit writes a new one)
         self._tables: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
         self._probe = _metadata_probe(self.catalog)
+
+    def jail(self) -> Jail:
+        return self._jail
 
     def list_schemas(self) -> list[str]:
         out: list[str] = []
@@ -57,15 +69,22 @@ class IcebergCatalogSource(TableSource):
         try:
             return sorted(ident[-1] for ident in self.catalog.list_tables(tuple(schema.split("."))))
         except Exception as exc:
-            raise ProgrammingError(f"unknown Iceberg namespace {schema!r}: {exc}") from exc
+            raise ProgrammingError(redact(f"unknown Iceberg namespace {schema!r}: {exc}")
+                                   ) from None
 
     def _load(self, schema: str, table: str):
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
         try:
-            return self.catalog.load_table((*schema.split("."), table))
-        except (NoSuchTableError, NoSuchNamespaceError) as exc:
-            raise ProgrammingError(f"Iceberg table {schema}.{table} does not exist") from exc
+            tbl = self.catalog.load_table((*schema.split("."), table))
+        except OutsideLakeError as exc:
+            raise outside(f"{schema}.{table}", exc.uri) from None
+        except (NoSuchTableError, NoSuchNamespaceError):
+            raise ProgrammingError(f"Iceberg table {schema}.{table} does not exist") from None
+        name = f"{schema}.{table}"
+        self._jail.check(tbl.location(), name)
+        Jail.of(tbl.location()).check(tbl.metadata_location, name)
+        return tbl
 
     def _current(self, schema: str, table: str) -> _Loaded:
         """The table as the catalog has it now; its metadata is parsed again only after a
@@ -200,8 +219,17 @@ class IcebergTable(TableHandle):
 
     def _plan_files(self, scan) -> tuple[list, dict[str, Any], str | None]:
         """Manifests read once per snapshot and filter: the tasks, what the plan says about
-        them, and the native ``read_parquet`` SQL when DuckDB can read the files itself."""
-        tasks = list(scan.plan_files())
+        them, and the native ``read_parquet`` SQL when DuckDB can read the files itself.
+        Every data and delete file must lie under the table's location (a manifest may name
+        any URI)."""
+        try:
+            tasks = list(scan.plan_files())
+        except OutsideLakeError as exc:
+            raise outside(self.name, exc.uri) from None
+        own = Jail.of(self.table.location())
+        for task in tasks:
+            for path in [task.file.file_path, *(d.file_path for d in task.delete_files)]:
+                own.check(path, self.name)
         snapshot = self.table.metadata.snapshot_by_id(self.snapshot_id)
         total = (snapshot.summary or {}).get("total-data-files") if snapshot else None
         info: dict[str, Any] = {
@@ -269,3 +297,23 @@ def _snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:
             f"Iceberg table {name} has no snapshot at or before {timetravel.value.isoformat()}"
         )
     return snap.snapshot_id
+
+
+def iceberg_jail(properties: dict[str, Any]) -> Jail:
+    """Where an Iceberg catalog's files may be: the directory of a SQL catalog's SQLite file
+    and the ``warehouse``; with no warehouse URI, any object-store URI, each table then held
+    to its own location (refused: local files unless a local root is known)."""
+    roots: list[str] = []
+    uri = str(properties.get("uri", ""))
+    if str(properties.get("type", "")) == "sql" and uri.startswith("sqlite:///"):
+        roots.append(os.path.dirname(os.path.abspath(uri.removeprefix("sqlite:///"))))
+    warehouse = str(properties.get("warehouse") or "")
+    remote_warehouse = False
+    try:
+        if warehouse:
+            remote_warehouse = split_uri(warehouse)[0] != "file"
+            roots.append(warehouse)
+    except ValueError:  # a REST catalog's warehouse *name*, not a location
+        pass
+    jail = Jail.of(*roots)
+    return Jail(jail.local, jail.remote, any_remote=not remote_warehouse)

@@ -30,11 +30,12 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from sqlgate.core.errors import InterfaceError
-from sqlgate.core.params import ConnectParams
+from sqlgate.core.params import ConnectParams, parse_int
 from sqlgate.core.redact import register_secret
 from sqlgate.lakehouse import storage
 from sqlgate.lakehouse.base import TableSource
-from sqlgate.lakehouse.stores import TIMEOUT_DEFAULTS, locate
+from sqlgate.lakehouse.reader_options import pop_reader_options
+from sqlgate.lakehouse.stores import MAX_RETRIES, TIMEOUT_DEFAULTS, locate
 
 if TYPE_CHECKING:
     from sqlgate.dbapi.lakehouse_family import LakehouseFlavor
@@ -68,11 +69,10 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
 
         location = locate(flavor.store, params, options)
         file_format = str(options.pop("format", fmt))
-        csv = {k.removeprefix("csv_"): options.pop(k) for k in list(options)
-               if k.startswith("csv_")}
+        readers = pop_reader_options(options)
         _no_unknown(flavor, options)
         source = FileSource(location.uri, file_format, location.storage_options,
-                            csv_options=csv)
+                            csv_options=readers["csv"], json_options=readers["json"])
     _no_unknown(flavor, options)
     root = getattr(source, "root", None)
     if location is not None and store != "local" and isinstance(root, storage.Location):
@@ -95,10 +95,7 @@ def _pop_network(options: dict[str, Any]) -> dict[str, float | int]:
     for key, default in TIMEOUT_DEFAULTS.items():
         value = options.pop(key, default)
         if key == "max_retries":
-            try:
-                out[key] = int(value)
-            except (TypeError, ValueError):
-                raise InterfaceError(f"option max_retries={value!r} is not a number") from None
+            out[key] = parse_int(key, value, minimum=0, maximum=MAX_RETRIES)
         else:
             out[key] = storage.seconds(key, value)
     return out
@@ -166,13 +163,13 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
         source = IcebergCatalogSource(name, **props)
     except Exception as exc:
         raise storage.store_error(exc.__cause__ or exc, target,
-                                  f"Iceberg {kind} catalog") from exc
+                                  f"Iceberg {kind} catalog") from None
     if kind == "glue":  # boto3 builds its client lazily: ask once so bad keys fail here
         try:
             source.catalog.list_namespaces()
         except Exception as exc:
             source.close()
-            raise storage.store_error(exc, target, "Iceberg glue catalog") from exc
+            raise storage.store_error(exc, target, "Iceberg glue catalog") from None
     return source
 
 
@@ -195,10 +192,9 @@ def _glue_properties(params: ConnectParams, props: dict[str, Any], endpoint: Any
     if token:
         register_secret(token)
         out["client.session-token"] = token
-    try:
-        out["glue.max-retries"] = int(props.get("glue.max-retries", net["max_retries"]))
-    except (TypeError, ValueError):
-        raise InterfaceError("glue.max-retries must be a number") from None
+    out["glue.max-retries"] = parse_int("glue.max-retries",
+                                        props.get("glue.max-retries", net["max_retries"]),
+                                        minimum=0, maximum=MAX_RETRIES)
     session = botocore.session.Session()
     session.set_default_client_config(Config(
         connect_timeout=net["connect_timeout"], read_timeout=net["timeout"]))

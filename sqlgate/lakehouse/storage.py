@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 import pyarrow.fs as pafs
 
 from sqlgate.core.errors import InterfaceError, OperationalError, ProgrammingError
+from sqlgate.core.params import parse_bool, parse_int, parse_seconds
 from sqlgate.core.redact import redact
 
 # object_store (and pyarrow) option names -> pyarrow.fs.S3FileSystem keyword
@@ -118,28 +119,28 @@ EMULATOR_ACCOUNT = "devstoreaccount1"
 EMULATOR_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
-_TRUE = {"1", "true", "yes", "on"}
+MAX_SECONDS = 3600.0
+#: retries per request: each may wait ``timeout``, so more would only stretch a hang
+MAX_RETRIES = 10
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h)?\s*$")
 _UNIT = {"ms": 0.001, "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
          "h": 3600.0}
 
 
 def seconds(name: str, value: Any) -> float:
-    """A duration option in seconds: ``5``, ``2.5``, ``"30s"``, ``"500ms"``, ``"1m"``."""
+    """A duration option in seconds: ``5``, ``2.5``, ``"30s"``, ``"500ms"``, ``"1m"``; at most
+    an hour (a longer wait is a hang, not a timeout)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        number: Any = value
     else:
         match = _DURATION.match(str(value).lower())
         if not match:
             raise InterfaceError(f"option {name}={value!r} is not a duration (use e.g. 10 or 10s)")
         number = float(match[1]) * _UNIT.get(match[2] or "s", 1.0)
-    if number <= 0:
-        raise InterfaceError(f"option {name}={value!r} must be positive")
-    return number
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in _TRUE
+    checked = parse_seconds(name, number, maximum=MAX_SECONDS)
+    if checked is None:
+        raise InterfaceError(f"option {name}={value!r} is not a duration (use e.g. 10 or 10s)")
+    return checked
 
 
 def _split_endpoint(endpoint: str) -> tuple[str, str, str]:
@@ -183,7 +184,7 @@ def s3_options(opts: dict[str, Any], bucket: str = "") -> dict[str, Any]:
     for key in ("access_key", "secret_key", "session_token", "region"):
         if key in raw:
             kwargs[key] = str(raw[key])
-    virtual = _flag(raw.get("force_virtual_addressing", False))
+    virtual = parse_bool("virtual_hosted_style_request", raw.get("force_virtual_addressing", False))
     endpoint = raw.get("endpoint_override")
     if endpoint:
         scheme, host, _ = _split_endpoint(str(endpoint))
@@ -196,7 +197,7 @@ def s3_options(opts: dict[str, Any], bucket: str = "") -> dict[str, Any]:
         kwargs["scheme"] = str(raw["scheme"])
     if virtual:
         kwargs["force_virtual_addressing"] = True
-    if _flag(raw.get("anonymous", False)):
+    if parse_bool("skip_signature", raw.get("anonymous", False)):
         kwargs["anonymous"] = True
         kwargs.pop("access_key", None)
         kwargs.pop("secret_key", None)
@@ -205,11 +206,7 @@ def s3_options(opts: dict[str, Any], bucket: str = "") -> dict[str, Any]:
         if key in raw:
             kwargs[key] = seconds(key, raw[key])
     if "max_retries" in raw:
-        try:
-            retries = int(raw["max_retries"])
-        except (TypeError, ValueError):
-            raise InterfaceError(f"option max_retries={raw['max_retries']!r} is not a number"
-                                 ) from None
+        retries = parse_int("max_retries", raw["max_retries"], minimum=0, maximum=MAX_RETRIES)
         kwargs["retry_strategy"] = pafs.AwsStandardS3RetryStrategy(max_attempts=retries + 1)
     return kwargs
 
@@ -224,7 +221,7 @@ def azure_options(opts: dict[str, Any], account_hint: str | None = None) -> dict
     raw = _pick(opts, _AZURE_KEYS)
     kwargs: dict[str, Any] = {}
     account = raw.get("account_name") or account_hint
-    if _flag(raw.get("use_emulator", False)):
+    if parse_bool("use_emulator", raw.get("use_emulator", False)):
         account = account or EMULATOR_ACCOUNT
         raw.setdefault("endpoint", f"http://127.0.0.1:10000/{account}")
         if "sas_token" not in raw:
@@ -264,7 +261,7 @@ def gcs_options(opts: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for :class:`pyarrow.fs.GcsFileSystem` from sqlgate's GCS options."""
     raw = _pick(opts, _GCS_KEYS)
     kwargs: dict[str, Any] = {}
-    if _flag(raw.get("anonymous", False)):
+    if parse_bool("skip_signature", raw.get("anonymous", False)):
         kwargs["anonymous"] = True
     elif raw.get("access_token"):
         kwargs["access_token"] = str(raw["access_token"])
@@ -368,7 +365,8 @@ def check_root(loc: Location, what: str, deadline: float | None = None) -> None:
                 f"{what} {loc.uri}: cannot reach the endpoint, it did not answer within "
                 f"{deadline:g} s (raise ?timeout= for a slow store)")
     if "error" in result:
-        raise store_error(result["error"], loc.uri, what) from result["error"]
+        # never chained: the store's own message may carry a SAS token or a signed URL
+        raise store_error(result["error"], loc.uri, what) from None
     if result["info"].type == pafs.FileType.NotFound:
         raise ProgrammingError(f"{what} {loc.uri} does not exist (no such bucket, container "
                                "or prefix)")

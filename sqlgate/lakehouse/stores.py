@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlgate.core.errors import InterfaceError
-from sqlgate.core.params import ConnectParams, parse_bool
+from sqlgate.core.params import ConnectParams, parse_bool, parse_int
 from sqlgate.core.redact import register_secret
-from sqlgate.lakehouse.storage import is_ip_or_localhost, seconds
+from sqlgate.lakehouse.storage import MAX_RETRIES, is_ip_or_localhost, seconds
 
 STORES = ("local", "s3", "minio", "oss", "cos", "azure", "gcs")
 _S3_LIKE = frozenset({"s3", "minio", "oss", "cos"})
@@ -76,13 +76,7 @@ def network_options(options: dict[str, Any]) -> dict[str, str]:
     for key, default in TIMEOUT_DEFAULTS.items():
         value = options.pop(key, default)
         if key == "max_retries":
-            try:
-                retries = int(value)
-            except (TypeError, ValueError):
-                raise InterfaceError(f"option max_retries={value!r} is not a number") from None
-            if retries < 0:
-                raise InterfaceError(f"option max_retries={value!r} must not be negative")
-            out[key] = str(retries)
+            out[key] = str(parse_int(key, value, minimum=0, maximum=MAX_RETRIES))
         else:
             out[key] = _duration(seconds(key, value))
     return out

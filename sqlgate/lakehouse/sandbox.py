@@ -1,0 +1,105 @@
+"""The embedded DuckDB, boxed in: it may read the lake's local roots and nothing else.
+
+Every DuckDB connection of the lakehouse (the engine's, and the small helpers that sniff CSV
+headers or compare Parquet schemas) is opened here with:
+
+* ``enable_external_access=false``: no file outside ``allowed_directories``, no ``ATTACH``,
+  ``COPY``, extension ``LOAD``/``INSTALL``, HTTP or secrets;
+* ``allowed_directories`` = the source's local roots by real path (DuckDB resolves symlinks
+  before it compares, so a link out of the root is refused by DuckDB too), plus a private,
+  per-process spill directory;
+* ``lock_configuration=true`` last, so no statement can undo any of it.
+
+Registered Arrow objects (pyarrow datasets, readers) are unaffected: DuckDB scans them through
+Python, and the table formats vet their files themselves (:mod:`sqlgate.lakehouse.containment`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import duckdb
+
+#: no Python variable is ever a table, no extension is downloaded
+BASE_CONFIG = {
+    "python_enable_replacements": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+#: Parquet footers are read once per file and kept (checked against the file's modification
+#: time by DuckDB): planned files are immutable in Iceberg and Delta tables.
+_OPTIONAL_CONFIG = {"parquet_metadata_cache": True}
+_SPILL: str | None = None
+_SPILL_LOCK = threading.Lock()
+_COUNTER = itertools.count()
+
+
+def _spill_directory() -> str:
+    """A fresh directory for one connection's spill files, inside a private (0700) one."""
+    global _SPILL
+    with _SPILL_LOCK:
+        if _SPILL is None:
+            _SPILL = tempfile.mkdtemp(prefix="sqlgate-duckdb-")
+            atexit.register(shutil.rmtree, _SPILL, True)
+        return os.path.join(_SPILL, f"c{next(_COUNTER)}")
+
+
+def connect(directories: Sequence[str], *,
+            cache_metadata: bool = True) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read files under ``directories`` only, configuration locked.
+
+    ``directories`` are real paths (``Jail.duckdb_directories()``); empty for a remote lake.
+    """
+    config = dict(BASE_CONFIG)
+    if cache_metadata:
+        config.update(_OPTIONAL_CONFIG)
+    try:
+        con = duckdb.connect(":memory:", config=config)
+    except duckdb.Error:  # a DuckDB without the optional settings
+        con = duckdb.connect(":memory:", config=dict(BASE_CONFIG))
+    try:
+        con.execute("SET temp_directory = $1", [_spill_directory()])
+        con.execute("SET allowed_directories = $1", [list(directories)])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+_HELPERS: OrderedDict[tuple[str, ...], duckdb.DuckDBPyConnection] = OrderedDict()
+_HELPERS_KEPT = 16
+_HELPERS_LOCK = threading.Lock()
+
+
+def helper(directories: Sequence[str]) -> duckdb.DuckDBPyConnection:
+    """A shared sandboxed connection for small questions about files under ``directories``
+    (opening one costs tens of milliseconds); callers serialise their use of it."""
+    key = tuple(sorted(directories))
+    with _HELPERS_LOCK:
+        con = _HELPERS.get(key)
+        if con is None:
+            con = _HELPERS[key] = connect(key, cache_metadata=False)
+            while len(_HELPERS) > _HELPERS_KEPT:
+                _HELPERS.popitem(last=False)[1].close()
+        _HELPERS.move_to_end(key)
+        return con
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The sandbox's settings as DuckDB reports them (for checks and tests only)."""
+    rows = con.sql(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN ('enable_external_access', "
+        "'lock_configuration', 'allowed_directories', 'allowed_paths', "
+        "'python_enable_replacements', 'temp_directory')"
+    ).fetchall()
+    return {str(name): str(value) for name, value in rows}
