@@ -12,7 +12,8 @@ echo "install-superset: installing apache-superset 6.1.0 into $venv" >&2
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet 'apache-superset==6.1.0' rich cachetools \
-    'flask-caching==2.3.1' 'psycopg[binary]>=3.1' 'pymysql>=1.0' duckdb deltalake fastavro cramjam
+    'flask-caching==2.3.1' 'psycopg[binary]>=3.1' 'pymysql>=1.0' duckdb deltalake fastavro cramjam \
+    pytest pytest-timeout  # pytest: the gate's unit tests also run under Superset's sqlglot
 # sqlgate's own dependencies are all in Superset's environment already; --no-deps keeps
 # Superset's pins (SQLAlchemy 1.4, its sqlglot) untouched
 "$venv/bin/python" -m pip install --quiet --no-deps -e .

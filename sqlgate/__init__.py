@@ -19,6 +19,7 @@ from sqlgate.core.errors import (
     OperationalError,
     ProgrammingError,
     ReadOnlyError,
+    UnparseableStatementError,
     Warning,
 )
 from sqlgate.dialects.timetravel import as_of, hudi_changes
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CredentialError", "DataError", "DatabaseError", "Error", "GuardLostError",
     "IntegrityError", "InterfaceError", "InternalError", "MissingExtraError",
-    "NotSupportedError", "OperationalError", "ProgrammingError", "ReadOnlyError", "Warning",
+    "NotSupportedError", "OperationalError", "ProgrammingError", "ReadOnlyError",
+    "UnparseableStatementError", "Warning",
     "__version__", "as_of", "connect", "hudi_changes",
 ]

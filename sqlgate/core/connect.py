@@ -33,7 +33,7 @@ def open_connection(
         session,
         source=source.name,
         url=params.redacted_url(),
-        sql_dialect=source.sql_dialect,
+        gate_policy=source.gate_policy,
         read_only=params.read_only,
     )
 

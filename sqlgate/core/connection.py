@@ -39,17 +39,19 @@ class Connection:
         *,
         source: str,
         url: str,
-        sql_dialect: str,
+        gate_policy: str | None,
         read_only: bool = True,
     ) -> None:
         self.session = session
         self.source = source
         self.url = url  # already redacted: safe to log and show
         self.read_only = read_only
-        self._gate = gate_for(sql_dialect) if read_only else None
+        self._gate = gate_for(gate_policy, source=source) if read_only else None
         # a statement the driver bound was escaped the way this server reads backslashes
         lexing = getattr(session, "backslash_escapes", None)
-        self._bound_gate = gate_for(sql_dialect, lexing) if read_only else None
+        self._bound_gate = (
+            gate_for(gate_policy, lexing, source=source) if read_only else None
+        )
         self._closed = False
         if not read_only:
             logger_for(source).warning(

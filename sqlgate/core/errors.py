@@ -15,7 +15,15 @@ class Warning(Exception):
 
 
 class Error(Exception):
-    """Base class of every sqlgate error."""
+    """Base class of every sqlgate error.
+
+    ``sqlstate`` (the five-character SQLSTATE, PostgreSQL family) and ``vendor_code`` (the
+    server's numeric error code, MySQL family) are kept from the driver's error when it was
+    translated (:mod:`sqlgate.core.translate`); None when the server gave none.
+    """
+
+    sqlstate: str | None = None
+    vendor_code: int | None = None
 
 
 class InterfaceError(Error):
@@ -54,16 +62,38 @@ class ReadOnlyError(ProgrammingError):
     """A statement was refused because it could write or lift read-only mode.
 
     ``kind`` names what was refused (``INSERT``, ``SET SESSION``, ``side-effect function
-    nextval`` ...) so callers can tell a refusal from any other programming error.
+    nextval`` ...) so callers can tell a refusal from any other programming error. ``fix``
+    names what to do instead when the refusal is about how the statement is written (an
+    ambiguous literal, two statements in one call); without it the statement was recognised
+    as a write or a state change, and the message says how to allow deliberate admin work.
     """
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(self, kind: str, detail: str = "", *, fix: str | None = None) -> None:
         self.kind = kind
         message = f"sqlgate is read-only: {kind} statements are refused"
         if detail:
             message = f"{message} ({detail})"
-        message += "; connect with read_only=false only for deliberate admin work"
+        if fix is None:
+            message += "; connect with read_only=false only for deliberate admin work"
+        else:
+            message += f"; {fix}"
         super().__init__(message)
+
+
+class UnparseableStatementError(ProgrammingError):
+    """The statement gate could not parse the statement, so it did not run.
+
+    Not a :class:`ReadOnlyError`: nothing was recognised as a write; the SQL needs fixing.
+    ``kind`` is ``unparseable statement`` (or ``empty statement``), ``where`` says where the
+    parser stopped (`` near 'SELEC' (line 1, column 1)``) when it knows.
+    """
+
+    def __init__(self, detail: str, where: str = "", kind: str = "unparseable statement"
+                 ) -> None:
+        self.kind, self.detail, self.where = kind, detail, where
+        what = "the statement is empty" if kind == "empty statement" else (
+            f"sqlgate could not parse the statement{where}")
+        super().__init__(f"{what}: {detail}; check the SQL for this source's dialect")
 
 
 class MissingExtraError(InterfaceError):
@@ -95,6 +125,7 @@ __all__ = [
     "OperationalError",
     "ProgrammingError",
     "ReadOnlyError",
+    "UnparseableStatementError",
     "Warning",
 ]
 

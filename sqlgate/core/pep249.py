@@ -19,6 +19,7 @@ from sqlgate.core.errors import (
     OperationalError,
     ProgrammingError,
     ReadOnlyError,
+    UnparseableStatementError,
     Warning,
 )
 from sqlgate.core.types import (
@@ -44,5 +45,5 @@ __all__ = [
     "DataError", "DatabaseError", "Date", "DateFromTicks", "Error", "IntegrityError",
     "InterfaceError", "InternalError", "NotSupportedError", "OperationalError",
     "ProgrammingError", "ReadOnlyError", "Time", "TimeFromTicks", "Timestamp",
-    "TimestampFromTicks", "Warning", "apilevel", "threadsafety",
+    "TimestampFromTicks", "UnparseableStatementError", "Warning", "apilevel", "threadsafety",
 ]

@@ -1,4 +1,4 @@
-"""Per-engine tables of the statement gate: side-effect functions, lexical rules, policies.
+"""Per-engine deny lists of the statement gate: functions and table functions by engine.
 
 A plain ``SELECT`` can still write, lock, sleep, reach out of the server or run another SQL
 string if it calls one of these. Names are lower case and matched case-insensitively on the
@@ -9,15 +9,12 @@ Decisions: sleeping functions (``pg_sleep``, ``SLEEP``, ``BENCHMARK``, ClickHous
 are denied as denial of service, since one call pins a pooled connection for as long as the
 caller wants. Functions that only *read* files or remote data are denied where they reach
 out of the database server (PostgreSQL ``pg_read_file``, MySQL ``LOAD_FILE``, ClickHouse
-``url``/``s3``/``remote``...), but DuckDB's ``read_*`` functions stay admitted because
-reading files is what a lakehouse source is for.
+``url``/``s3``/``remote``...), and so are DuckDB's ``read_*`` file readers: a lakehouse source
+names tables, and the lakehouse engine maps them to files itself. The policies that use these
+lists are in :mod:`sqlgate.core.readonly_policies`.
 """
 
 from __future__ import annotations
-
-import functools
-import re
-from dataclasses import dataclass
 
 POSTGRES_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
     {
@@ -78,156 +75,96 @@ MYSQL_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
 
 MYSQL_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset()
 
+#: The one DuckDB deny list (the lakehouse engine's guard should import it rather than keep
+#: its own): file readers, settings and environment, SQL run from text, catalog and extension
+#: functions, sequences, attached databases, DuckLake maintenance, sleeping.
 DUCKDB_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
     {
-        "nextval", "setval", "checkpoint", "force_checkpoint",
-        "query",  # runs an arbitrary SQL string
-        "postgres_execute", "postgres_query", "mysql_execute", "mysql_query",
-        "sqlite_attach", "postgres_attach", "mysql_clear_cache", "postgres_clear_cache",
-        "pg_clear_cache",
-        "ducklake_expire_snapshots", "ducklake_cleanup_old_files",
-        "ducklake_delete_orphaned_files", "ducklake_merge_adjacent_files",
-        "ducklake_rewrite_data_files", "ducklake_flush_inlined_data", "ducklake_set_option",
-        "ducklake_set_commit_message", "ducklake_add_data_files",
+        "nextval", "currval", "setval", "checkpoint", "force_checkpoint",
+        "query", "query_table", "json_execute_serialized_sql",  # run SQL given as text
+        "getenv", "current_setting", "write_log", "which_secret", "load_extension",
+        "install_extension", "glob", "read_text", "read_blob", "sniff_csv", "parquet_scan",
+        "python_map_function", "arrow_scan", "arrow_scan_dumb", "pandas_scan",
+        "python_arrow_scan", "seq_scan", "summary", "current_query", "current_schemas",
+        "in_search_path", "json_serialize_sql", "json_deserialize_sql", "sql_auto_complete",
+        "parse_duckdb_log_message", "postgres_execute", "postgres_query", "mysql_execute",
+        "mysql_query", "sqlite_attach", "postgres_attach", "mysql_clear_cache",
+        "postgres_clear_cache", "pg_clear_cache", "sleep_ms", "pg_sleep",
     }
 )  # fmt: skip
 
-DUCKDB_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset()
-
-CLICKHOUSE_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
+DUCKDB_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset(
     {
-        # table functions that reach out of the server (reading or writing)
-        "file", "url", "urlcluster", "remote", "remotesecure", "cluster", "clusterallreplicas",
-        "hdfs", "hdfscluster", "mysql", "postgresql", "mongodb", "redis", "sqlite", "odbc",
-        "jdbc", "executable", "executablepool", "gcs", "deltalake", "hudi", "input",
-        # denial of service
-        "sleep", "sleepeachrow",
+        "read_", "parquet_", "duckdb_", "pragma_", "sqlite_", "postgres_", "mysql_", "iceberg_",
+        "delta_", "ducklake_", "st_read", "glob", "sniff_", "http", "s3_", "azure_", "gcs_",
+        "register_", "deregister_", "create_", "destroy_", "enable_", "disable_", "truncate_",
+        "test_", "icu_", "pg_timezone",
     }
 )  # fmt: skip
+
+#: ClickHouse table functions that reach out of the server (read or write) or run programs
+CLICKHOUSE_TABLE_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "file", "filecluster", "url", "urlcluster", "remote", "remotesecure", "cluster",
+        "clusterallreplicas", "hdfs", "hdfscluster", "mysql", "postgresql", "mongodb", "redis",
+        "sqlite", "odbc", "jdbc", "executable", "executablepool", "gcs", "deltalake", "hudi",
+        "hive", "input", "azureblobstorage", "azureblobstoragecluster", "s3", "s3cluster",
+        "iceberg", "fuzzjson", "fuzzquery",
+    }
+)  # fmt: skip
+
+CLICKHOUSE_SIDE_EFFECT_FUNCTIONS: frozenset[str] = CLICKHOUSE_TABLE_FUNCTIONS | {
+    "sleep", "sleepeachrow",  # denial of service
+    "addresstoline", "addresstolinewithinlines", "addresstosymbol", "demangle",  # introspection
+}  # fmt: skip
 
 CLICKHOUSE_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset(
-    {"s3", "azureblobstorage", "iceberg", "remote"}
+    {"s3", "azureblobstorage", "iceberg", "remote", "hdfs", "deltalake", "hudi", "mongo"}
 )
 
-SNOWFLAKE_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset({"nextval", "system$wait"})
+#: ClickHouse query settings a ``SETTINGS`` clause may not change (lift readonly, allow DDL,
+#: allow introspection functions)
+CLICKHOUSE_REFUSED_SETTINGS: frozenset[str] = frozenset(
+    {"readonly", "allow_ddl", "allow_introspection_functions"}
+)
+
+SNOWFLAKE_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "nextval", "system$wait",
+        # stage files: read them, hand out URLs to them, infer their schema
+        "infer_schema", "get_presigned_url", "build_scoped_file_url", "build_stage_file_url",
+        "get_stage_location", "get_relative_path", "get_absolute_path", "validate",
+        "validate_pipe_load", "external_table_files", "external_table_file_registration_history",
+    }
+)  # fmt: skip
 SNOWFLAKE_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset({"system$"})
 
-BIGQUERY_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset({"external_query"})
+BIGQUERY_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "external_query", "external_object_transform",
+        # remote models (Vertex AI): send the rows out and bill for it
+        "generate_text", "generate_embedding", "generate_text_embedding", "generate_table",
+        "get_access_url", "fetch_metadata",  # signed URLs of object tables
+    }
+)  # fmt: skip
 BIGQUERY_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset()
+#: qualifiers whose functions are all refused: ``AI.GENERATE(...)``, ``AI.FORECAST(...)``
+BIGQUERY_DENIED_SCHEMAS: frozenset[str] = frozenset({"ai"})
 
-_FAMILY_LISTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "postgres": (POSTGRES_SIDE_EFFECT_FUNCTIONS, POSTGRES_SIDE_EFFECT_PREFIXES),
-    "mysql": (MYSQL_SIDE_EFFECT_FUNCTIONS, MYSQL_SIDE_EFFECT_PREFIXES),
-    "duckdb": (DUCKDB_SIDE_EFFECT_FUNCTIONS, DUCKDB_SIDE_EFFECT_PREFIXES),
-    "clickhouse": (CLICKHOUSE_SIDE_EFFECT_FUNCTIONS, CLICKHOUSE_SIDE_EFFECT_PREFIXES),
-    "snowflake": (SNOWFLAKE_SIDE_EFFECT_FUNCTIONS, SNOWFLAKE_SIDE_EFFECT_PREFIXES),
-    "bigquery": (BIGQUERY_SIDE_EFFECT_FUNCTIONS, BIGQUERY_SIDE_EFFECT_PREFIXES),
-}
+DATABRICKS_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "http_request", "ai_query", "secret", "try_secret", "list_secrets", "remote_query",
+        "reflect", "java_method", "try_reflect",  # call Java static methods
+        "cloud_files_state", "vector_search",
+    }
+)  # fmt: skip
+#: ``read_files``, ``read_kafka``, ``read_kinesis``, ``read_pubsub`` ...; ``ai_*`` calls models
+DATABRICKS_SIDE_EFFECT_PREFIXES: frozenset[str] = frozenset({"read_", "ai_"})
 
-#: sqlglot dialect name -> the deny-list family it uses.
-DIALECT_FAMILIES: dict[str, str] = {
-    "postgres": "postgres",
-    "redshift": "postgres",
-    "materialize": "postgres",
-    "risingwave": "postgres",
-    "mysql": "mysql",
-    "doris": "mysql",
-    "starrocks": "mysql",
-    "singlestore": "mysql",
-    "duckdb": "duckdb",
-    "clickhouse": "clickhouse",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-}
+#: Druid's ingestion table functions: ``TABLE(EXTERN(...))``, ``TABLE(http(...))`` ...
+DRUID_SIDE_EFFECT_FUNCTIONS: frozenset[str] = frozenset(
+    {"extern", "http", "inline", "localfiles", "s3", "google", "googlestorage", "azure",
+     "azurestorage", "hdfs", "delta"}
+)  # fmt: skip
 
-
-@dataclass(frozen=True)
-class EnginePolicy:
-    """What an engine adds to its dialect's built-in rules (the gate's ``policy``)."""
-
-    deny_functions: frozenset[str] = frozenset()  # extra side-effect functions (any case)
-    deny_prefixes: frozenset[str] = frozenset()
-    admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
-    #: the driver splices %s / %(name)s values into the SQL text client-side (psycopg's
-    #: ClientCursor, PyMySQL, clickhouse-connect, snowflake-connector): a placeholder inside
-    #: a string literal or comment would then splice the value's text into the statement
-    client_side_params: bool = True
-    #: collect every function call for an allow-list (the session's ``FunctionAllowList``)
-    collect_calls: bool = False
-
-
-DEFAULT_POLICIES = {
-    "postgres": EnginePolicy(collect_calls=True),
-    "duckdb": EnginePolicy(admit_commands=frozenset({"SUMMARIZE"}), client_side_params=False),
-    "clickhouse": EnginePolicy(admit_commands=frozenset({"EXISTS"})),
-}
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """How one server family writes strings, identifiers and comments.
-
-    The gate lexes every statement with these rules and refuses it unless sqlglot agrees.
-    """
-
-    quotes: str = "'\"`"
-    line_comments: tuple[str, ...] = ("--",)
-    dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
-    dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
-    pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
-    #: backslash in '...': an escape (True), a plain character (False), unknown (None)
-    backslash: bool | None = None
-    triple: bool = False  # BigQuery '''...'''
-    exec_comments: bool = False  # MySQL runs /*! ... */
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str]:
-        alts = ["/\\*", ";", "%", *map(re.escape, self.line_comments), f"[{self.quotes}]"]
-        return re.compile("|".join(alts + (["\\$"] if self.dollar else [])))
-
-
-_PG_LEXICON = Lexicon(quotes="'\"", dollar="tagged", pg=True)
-LEXICONS = {
-    "postgres": _PG_LEXICON,
-    "duckdb": _PG_LEXICON,
-    "mysql": Lexicon(line_comments=("--", "#"), dash_needs_space=True, exec_comments=True),
-    "clickhouse": Lexicon(line_comments=("--", "#"), dollar="tagged"),
-    "snowflake": Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
-    "bigquery": Lexicon(line_comments=("--", "#"), triple=True),
-}
-
-
-def side_effect_functions(dialect: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Return ``(names, prefixes)`` denied for ``dialect``.
-
-    A dialect without a family of its own gets the union of every list: an engine we know
-    nothing about is checked against everything we know (fail closed).
-    """
-    family = DIALECT_FAMILIES.get(dialect)
-    if family is not None:
-        return _FAMILY_LISTS[family]
-    names = frozenset().union(*(n for n, _ in _FAMILY_LISTS.values()))
-    prefixes = frozenset().union(*(p for _, p in _FAMILY_LISTS.values()))
-    return names, prefixes
-
-
-__all__ = [
-    "BIGQUERY_SIDE_EFFECT_FUNCTIONS",
-    "BIGQUERY_SIDE_EFFECT_PREFIXES",
-    "CLICKHOUSE_SIDE_EFFECT_FUNCTIONS",
-    "CLICKHOUSE_SIDE_EFFECT_PREFIXES",
-    "DEFAULT_POLICIES",
-    "DIALECT_FAMILIES",
-    "DUCKDB_SIDE_EFFECT_FUNCTIONS",
-    "DUCKDB_SIDE_EFFECT_PREFIXES",
-    "LEXICONS",
-    "MYSQL_SIDE_EFFECT_FUNCTIONS",
-    "MYSQL_SIDE_EFFECT_PREFIXES",
-    "POSTGRES_SIDE_EFFECT_FUNCTIONS",
-    "POSTGRES_SIDE_EFFECT_PREFIXES",
-    "SNOWFLAKE_SIDE_EFFECT_FUNCTIONS",
-    "SNOWFLAKE_SIDE_EFFECT_PREFIXES",
-    "EnginePolicy",
-    "Lexicon",
-    "side_effect_functions",
-]
+__all__ = [name for name in dir() if name.isupper()]

@@ -28,7 +28,10 @@ class SourceSpec:
     driver_modules: tuple[str, ...]  # Python modules the extra provides
     default_port: int | None = None
     dialect_class: str = ""  # class name in sqlgate.dialects.<name>
-    sql_dialect: str = "postgres"  # sqlglot dialect used by the read-only gate
+    sql_dialect: str = "postgres"  # sqlglot dialect of the source's SQL
+    #: the read-only gate's policy (sqlgate.core.readonly_policies.POLICIES); None: the gate
+    #: refuses every statement, since it cannot tell this engine's reads from its writes
+    gate_policy: str | None = None
     capabilities: frozenset[str] = field(default_factory=frozenset)
     verified: str = ""  # how it is verified here (docs/support-matrix.md says more)
 
@@ -60,17 +63,19 @@ class SourceSpec:
 # Family templates: a source entry states only how it differs from its family.
 _POSTGRES = SourceSpec(
     name="", family="postgres", scheme="", extra="postgres", title="",
-    driver_modules=("psycopg",), sql_dialect="postgres",
+    driver_modules=("psycopg",), sql_dialect="postgres", gate_policy="postgres",
     capabilities=frozenset({"transactions", "reflection", "server-read-only-guard"}),
     verified="protocol verified against a real PostgreSQL 15 server; no native server here",
 )
 _MYSQL = replace(
     _POSTGRES, family="mysql", extra="mysql", driver_modules=("pymysql",), sql_dialect="mysql",
+    gate_policy="mysql",
     verified="protocol verified against a real MariaDB 10.11 server; no native server here",
 )
 _LAKEHOUSE = replace(
     _POSTGRES, family="lakehouse", extra="files", driver_modules=("duckdb",),
-    sql_dialect="duckdb", capabilities=frozenset({"reflection", "arrow-streaming"}),
+    sql_dialect="duckdb", gate_policy="duckdb",
+    capabilities=frozenset({"reflection", "arrow-streaming"}),
     verified="embedded DuckDB over tables written by the format's own library in the tests",
 )
 _FILES_VERIFIED = "tested against {server} on 127.0.0.1"
@@ -87,7 +92,7 @@ SOURCES: tuple[SourceSpec, ...] = (
             "PostgreSQLDialect", verified="real PostgreSQL 15 server"),
     _source(_POSTGRES, "redshift", "redshift+sqlgate", "Amazon Redshift", 5439,
             "RedshiftDialect", extra="redshift", driver_modules=("psycopg", "boto3"),
-            sql_dialect="redshift",
+            sql_dialect="redshift", gate_policy="redshift",
             verified="IAM credentials from moto_server; SQL against a real PostgreSQL 15 server"),
     _source(_POSTGRES, "opengauss", "opengauss", "openGauss", 5432, "OpenGaussDialect"),
     _source(_POSTGRES, "kingbase", "kingbase", "KingbaseES", 54321, "KingbaseDialect"),
@@ -104,9 +109,9 @@ SOURCES: tuple[SourceSpec, ...] = (
     _source(_MYSQL, "gbase8t", "gbase8t", "GBase 8t (MySQL-compatible mode)", 9088,
             "GBase8tDialect"),
     _source(_MYSQL, "doris", "doris+sqlgate", "Apache Doris", 9030, "DorisDialect",
-            sql_dialect="doris"),
+            sql_dialect="doris", gate_policy="doris"),
     _source(_MYSQL, "starrocks", "starrocks+sqlgate", "StarRocks", 9030, "StarRocksDialect",
-            sql_dialect="starrocks"),
+            sql_dialect="starrocks", gate_policy="starrocks"),
     _source(_LAKEHOUSE, "iceberg", "iceberg", "Apache Iceberg", None, "IcebergDialect",
             extra="iceberg", driver_modules=("duckdb", "pyiceberg"),
             capabilities=_LAKEHOUSE.capabilities | {"time-travel", "partition-pruning"}),

@@ -11,6 +11,7 @@ all, because tracebacks, loggers and error trackers print every chained exceptio
 from __future__ import annotations
 
 import contextlib
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,18 +54,32 @@ def sqlgate_error_for(exc: BaseException, default: type[errors.Error] = errors.O
     if isinstance(exc, errors.Error):
         return exc
     classify = _CLASSIFIERS.get(type(exc).__module__.split(".")[0])
-    if classify is not None:
-        classified = classify(exc)
-        if classified is not None:
-            return classified
-    for klass in type(exc).__mro__:
-        target = _BY_NAME.get(klass.__name__)
-        if target is not None:
-            break
-    else:
-        target = default
-    message = redact(str(exc).strip()) or type(exc).__name__
-    return target(message)
+    classified = classify(exc) if classify is not None else None
+    if classified is None:
+        for klass in type(exc).__mro__:
+            target = _BY_NAME.get(klass.__name__)
+            if target is not None:
+                break
+        else:
+            target = default
+        classified = target(redact(str(exc).strip()) or type(exc).__name__)
+    classified.sqlstate, classified.vendor_code = error_codes(exc)
+    return classified
+
+
+_SQLSTATE = re.compile(r"[0-9A-Z]{5}")
+
+
+def error_codes(exc: BaseException) -> tuple[str | None, int | None]:
+    """``(sqlstate, vendor_code)`` of a driver error: psycopg's ``sqlstate``, the server's
+    numeric code that PyMySQL (and most MySQL-protocol drivers) put first in ``args``."""
+    if not any(klass.__name__ in _BY_NAME for klass in type(exc).__mro__):
+        return None, None  # not a PEP 249 driver error (an OSError's args[0] is an errno)
+    state = getattr(exc, "sqlstate", None)
+    sqlstate = state if isinstance(state, str) and _SQLSTATE.fullmatch(state) else None
+    first = exc.args[0] if exc.args else None
+    code = first if isinstance(first, int) and not isinstance(first, bool) else None
+    return sqlstate, code
 
 
 #: how deep ``__cause__``/``__context__``/``args`` are followed when looking for secrets

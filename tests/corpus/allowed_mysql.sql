@@ -208,3 +208,35 @@ SELECT @@session.max_statement_time
 -- @@
 -- kind: MariaDB sequence engine table
 SELECT seq FROM seq_1_to_10 WHERE seq % 2 = 0
+-- @@
+-- Session statements (issue #9): harmless settings clients send (USE last: it changes the database).
+-- @@
+-- kind: time_zone
+SET time_zone = '+00:00'
+-- @@
+-- kind: time_zone with SESSION
+SET SESSION time_zone = '+01:00'
+-- @@
+-- kind: sql_select_limit
+SET sql_select_limit = 1000
+-- @@
+-- kind: sql_select_limit with SESSION
+SET SESSION sql_select_limit = 18446744073709551615
+-- @@
+-- kind: isolation level for the session
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED
+-- @@
+-- kind: isolation level for the next transaction
+SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
+-- @@
+-- kind: MariaDB statement time limit
+SET max_statement_time = 30
+-- @@
+-- kind: SHOW a variable
+SHOW VARIABLES LIKE 'time_zone'
+-- @@
+-- kind: USE another database (reads only, as before)
+USE information_schema
+-- @@
+-- kind: USE a backquoted name
+USE `information_schema`

@@ -291,3 +291,74 @@ SELECT jsonb_agg(jsonb_build_object('id', id, 'owner', owner)), string_agg(owner
 -- @@
 -- kind: TABLESAMPLE
 SELECT * FROM public.accounts TABLESAMPLE SYSTEM (10)
+-- @@
+-- Session statements (issue #9): harmless settings clients send.
+-- @@
+-- kind: Superset's search_path statement
+set search_path = "public"
+-- @@
+-- kind: a search_path hijack is only a name: pg_catalog stays first, the allow-list is fixed at connect
+SET search_path = pwned, public
+-- @@
+-- kind: search_path with $user
+SET search_path TO "$user", public
+-- @@
+-- kind: pg_catalog first
+SET search_path = pg_catalog, public
+-- @@
+-- kind: search_path as a string
+SET search_path TO 'public'
+-- @@
+-- kind: SET TIME ZONE
+SET TIME ZONE 'UTC'
+-- @@
+-- kind: SET TIME ZONE LOCAL
+SET TIME ZONE LOCAL
+-- @@
+-- kind: SET timezone
+SET timezone = 'Europe/Paris'
+-- @@
+-- kind: SET TimeZone TO
+SET TimeZone TO 'UTC'
+-- @@
+-- kind: application_name
+SET application_name = 'superset'
+-- @@
+-- kind: extra_float_digits
+SET extra_float_digits = 3
+-- @@
+-- kind: negative extra_float_digits
+SET extra_float_digits TO -2
+-- @@
+-- kind: datestyle list
+SET datestyle = ISO, MDY
+-- @@
+-- kind: datestyle string
+SET DateStyle TO 'ISO, DMY'
+-- @@
+-- kind: intervalstyle
+SET intervalstyle = 'iso_8601'
+-- @@
+-- kind: a statement timeout
+SET statement_timeout = 30000
+-- @@
+-- kind: a statement timeout with unit
+SET statement_timeout = '30s'
+-- @@
+-- kind: a lock timeout
+SET lock_timeout = '5s'
+-- @@
+-- kind: SHOW a setting
+SHOW search_path
+-- @@
+-- kind: RESET search_path
+RESET search_path
+-- @@
+-- kind: RESET timezone
+reset timezone
+-- @@
+-- kind: isolation level for the session
+SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ
+-- @@
+-- kind: back to the default search path
+SET search_path TO "$user", public

@@ -664,9 +664,6 @@ START REPLICA
 -- kind: BINLOG event
 BINLOG 'AAAA'
 -- @@
--- kind: USE another database
-USE mysql
--- @@
 -- kind: MariaDB ANALYZE executes the DELETE
 ANALYZE DELETE FROM accounts
 -- @@
@@ -724,3 +721,113 @@ SET max_execution_time = 0
 -- @@
 -- kind: SET STATEMENT ... FOR lifting the statement timeout of a read (MariaDB)
 SET STATEMENT max_statement_time = 0 FOR SELECT COUNT(*) FROM accounts
+-- @@
+-- Session statements (issue #9): variants of the admitted session settings that must stay refused.
+-- @@
+-- kind: SET NAMES changes how the server reads bytes
+SET NAMES 'gbk'
+-- @@
+-- kind: SET NAMES, even utf8mb4 (decided: refused)
+SET NAMES utf8mb4
+-- @@
+-- kind: SET CHARACTER SET
+SET CHARACTER SET gbk
+-- @@
+-- kind: character_set_client
+SET character_set_client = gbk
+-- @@
+-- kind: character_set_client with SESSION
+SET SESSION character_set_client = 'big5'
+-- @@
+-- kind: sql_mode NO_BACKSLASH_ESCAPES changes lexing
+SET sql_mode = 'NO_BACKSLASH_ESCAPES'
+-- @@
+-- kind: sql_mode ANSI_QUOTES changes lexing
+SET SESSION sql_mode = 'ANSI_QUOTES'
+-- @@
+-- kind: @@session spelling
+SET @@session.time_zone = '+00:00'
+-- @@
+-- kind: @@ spelling
+SET @@time_zone = '+00:00'
+-- @@
+-- kind: value from a subquery
+SET time_zone = (SELECT '+00:00')
+-- @@
+-- kind: value from a user variable
+SET time_zone = @x
+-- @@
+-- kind: multi-setting SET
+SET time_zone = '+00:00', tx_read_only = 0
+-- @@
+-- kind: multi-setting SET with SESSION
+SET SESSION time_zone = '+00:00', SESSION transaction_read_only = 0
+-- @@
+-- kind: SET LOCAL
+SET LOCAL time_zone = '+00:00'
+-- @@
+-- kind: SET GLOBAL
+SET GLOBAL time_zone = '+00:00'
+-- @@
+-- kind: SET PERSIST
+SET PERSIST time_zone = '+00:00'
+-- @@
+-- kind: DEFAULT
+SET sql_select_limit = DEFAULT
+-- @@
+-- kind: a statement time that rounds to zero
+SET max_statement_time = 0.0001
+-- @@
+-- kind: READ WRITE after the isolation level
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE
+-- @@
+-- kind: READ ONLY is not needed and not admitted
+SET TRANSACTION READ ONLY
+-- @@
+-- kind: autocommit (decided: the driver manages it)
+SET autocommit = 1
+-- @@
+-- kind: comment inside
+SET time_zone /* x */ = '+00:00'
+-- @@
+-- kind: trailing comment
+SET time_zone = '+00:00' # x
+-- @@
+-- kind: quoted name
+SET `time_zone` = '+00:00'
+-- @@
+-- kind: := assignment
+SET time_zone := '+00:00'
+-- @@
+-- kind: charset introducer
+SET time_zone = _utf8mb4'+00:00'
+-- @@
+-- kind: a second statement
+SET time_zone = '+00:00'; DELETE FROM accounts
+-- @@
+-- kind: backslash in the value
+SET time_zone = '+00:00\\'
+-- @@
+-- kind: SET ROLE NONE
+SET ROLE NONE
+-- @@
+-- kind: SET DEFAULT ROLE
+SET DEFAULT ROLE ALL TO root
+-- @@
+-- kind: USE then a write
+USE mysql; DELETE FROM user
+-- @@
+-- kind: USE with a comment
+USE mysql /* x */
+-- @@
+-- kind: USE with two names
+USE mysql test
+-- @@
+-- kind: max_execution_time zero
+SET SESSION max_execution_time = 0
+-- @@
+-- kind: a variable off the allow-list
+SET SESSION sql_safe_updates = 0
+-- @@
+-- kind: wsrep / replication variables
+SET SESSION wsrep_on = 0

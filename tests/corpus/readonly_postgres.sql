@@ -609,9 +609,6 @@ SET LOCAL transaction_read_only = off
 -- kind: SET lower case
 set transaction_read_only = off
 -- @@
--- kind: SET search_path hijack
-SET search_path = pwned, public
--- @@
 -- kind: SET ROLE
 SET ROLE postgres
 -- @@
@@ -1197,3 +1194,125 @@ ALTER ROLE CURRENT_USER SET default_transaction_read_only = off
 -- @@
 -- kind: redteam su: ALTER ROLE IN DATABASE SET
 ALTER ROLE CURRENT_USER IN DATABASE postgres SET default_transaction_read_only = off
+-- @@
+-- Session statements (issue #9): variants of the admitted session settings that must stay refused.
+-- @@
+-- kind: pg_catalog after another schema: a look-alike could shadow a built-in
+SET search_path = public, pg_catalog
+-- @@
+-- kind: pg_catalog after another schema, quoted
+set search_path = "public", "pg_catalog"
+-- @@
+-- kind: pg_temp first
+SET search_path = pg_temp, public
+-- @@
+-- kind: pg_temp anywhere
+SET search_path TO public, pg_temp
+-- @@
+-- kind: pg_temp quoted
+SET search_path TO "pg_temp"
+-- @@
+-- kind: pg_temp_N as a string
+SET search_path = 'pg_temp_3'
+-- @@
+-- kind: pg_temp after pg_catalog
+SET search_path = pg_catalog, pg_temp
+-- @@
+-- kind: SET LOCAL
+SET LOCAL search_path = public
+-- @@
+-- kind: SET SESSION spelling
+SET SESSION search_path = public
+-- @@
+-- kind: TO DEFAULT
+SET search_path TO DEFAULT
+-- @@
+-- kind: = DEFAULT
+SET application_name = DEFAULT
+-- @@
+-- kind: quoted setting name
+SET "search_path" = public
+-- @@
+-- kind: comment inside a session statement
+SET search_path = /* pg_temp, */ public
+-- @@
+-- kind: trailing line comment
+SET search_path = public -- x
+-- @@
+-- kind: unicode-escaped identifier
+SET search_path = U&"pg\0074emp"
+-- @@
+-- kind: E'' string with escapes
+SET search_path = E'pg\_temp'
+-- @@
+-- kind: multi-setting SET
+SET application_name = 'x', statement_timeout = 0
+-- @@
+-- kind: value from a subquery
+SET timezone = (SELECT 'UTC')
+-- @@
+-- kind: a second statement
+SET search_path = public; DELETE FROM public.accounts
+-- @@
+-- kind: lifting the statement timeout
+SET statement_timeout = 0
+-- @@
+-- kind: lifting it with a string
+SET statement_timeout = '0'
+-- @@
+-- kind: a timeout that rounds to zero
+SET statement_timeout = '0.4'
+-- @@
+-- kind: TO DEFAULT lifts the timeout
+SET statement_timeout TO DEFAULT
+-- @@
+-- kind: RESET of a time limit
+RESET statement_timeout
+-- @@
+-- kind: lifting the lock timeout
+SET lock_timeout = 0
+-- @@
+-- kind: RESET SESSION AUTHORIZATION
+RESET SESSION AUTHORIZATION
+-- @@
+-- kind: RESET ROLE
+RESET ROLE
+-- @@
+-- kind: client_encoding changes how bytes are read
+SET client_encoding = 'SJIS'
+-- @@
+-- kind: SET NAMES
+SET NAMES 'GBK'
+-- @@
+-- kind: client_encoding back to UTF8 is refused too
+SET client_encoding TO 'UTF8'
+-- @@
+-- kind: set_config spelling
+SELECT set_config('search_path', 'pg_temp, public', false)
+-- @@
+-- kind: qualified set_config
+SELECT pg_catalog.set_config('statement_timeout', '0', false)
+-- @@
+-- kind: set_config in FROM
+SELECT * FROM set_config('default_transaction_read_only', 'off', false)
+-- @@
+-- kind: READ WRITE after the isolation level
+SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE
+-- @@
+-- kind: READ WRITE without comma
+SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED READ WRITE
+-- @@
+-- kind: a setting off the allow-list
+SET work_mem = '1GB'
+-- @@
+-- kind: session_replication_role skips triggers
+SET session_replication_role = replica
+-- @@
+-- kind: extra_float_digits out of range
+SET extra_float_digits = 99
+-- @@
+-- kind: timezone as an expression
+SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+-- @@
+-- kind: dollar-quoted value
+SET application_name = $$x$$

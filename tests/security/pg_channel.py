@@ -176,7 +176,8 @@ def judge(sql: str, exc: BaseException | None, must_refuse: bool) -> list[str]:
     if err is None:
         return [f"{short}: raised {type(exc).__name__} ({exc}), not {SQLGATE_ERROR}"[:300]]
     closed = isinstance(err, errors.InterfaceError) and "closed" in str(err)  # after GuardLost
-    if must_refuse and not (isinstance(err, errors.ReadOnlyError) or closed):
+    refused = isinstance(err, (errors.ReadOnlyError, errors.UnparseableStatementError))
+    if must_refuse and not (refused or closed):
         return [f"{short}: {type(err).__name__} ({err}), not ReadOnlyError"[:300]]
     return []
 

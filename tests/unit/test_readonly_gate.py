@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+import sqlglot
 
 from sqlgate.core import readonly
 from sqlgate.core.allowlists import FunctionAllowList, postgres_functions
-from sqlgate.core.errors import ProgrammingError, ReadOnlyError
+from sqlgate.core.errors import ProgrammingError, ReadOnlyError, UnparseableStatementError
 from sqlgate.core.readonly import EnginePolicy, StatementGate, gate_for
+from sqlgate.core.readonly_policies import POLICIES, GatePolicy
+from sqlgate.core.registry import all_sources, get_source
 from tests.corpus import CorpusCase, corpus_names, load_corpus
 
-ADMITTED_KINDS = {"SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "BEGIN", "COMMIT", "ROLLBACK"}
-CORPORA = {"postgres": "postgres", "mysql": "mysql"}
+ADMITTED_KINDS = {"SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "BEGIN", "COMMIT", "ROLLBACK", "SET",
+                  "RESET", "USE", "EXISTS"}
+#: corpus name -> the policy that reads it
+CORPORA = {"postgres": "postgres", "mysql": "mysql", "clickhouse": "clickhouse",
+           "snowflake": "snowflake", "bigquery": "bigquery", "databricks": "databricks",
+           "druid": "druid"}
+
+
+#: sqlglot 28 (Superset 6.1's) lexes or parses these differently, so the gate refuses them
+#: (fail closed: a legitimate read refused, never a write admitted); sqlglot >= 30 admits them
+OLD_SQLGLOT = int(sqlglot.__version__.split(".")[0]) < 30
+REFUSED_BY_OLD_SQLGLOT = frozenset({
+    "TABLE public.accounts", "SELECT E'line\\nbreak', E'tab\\there', E'quote\\'s'",
+    "SELECT 1 SETTINGS max_threads = 4", "TABLE t", "SELECT E'it\\'s', E'\\\\'",
+    "SELECT 1 --1",
+})
+
+
+def admitted(sql: str, dialect: str) -> str:
+    """The admitted kind; under sqlglot 28, the known over-refusals must stay refusals."""
+    if OLD_SQLGLOT and sql in REFUSED_BY_OLD_SQLGLOT:
+        return refused(sql, dialect) and "refused by sqlglot 28"
+    return gate_for(dialect).verdict(sql).kind
 
 
 def _cases(prefix: str) -> list[tuple[str, CorpusCase]]:
@@ -19,8 +45,11 @@ def _cases(prefix: str) -> list[tuple[str, CorpusCase]]:
 
 
 def refused(sql: str, dialect: str = "postgres", **kw: bool) -> str:
-    with pytest.raises(ReadOnlyError) as info:
+    """Refused means: sqlgate raised a ProgrammingError before anything reached the server
+    (a ReadOnlyError, or an UnparseableStatementError for text it could not parse)."""
+    with pytest.raises(ProgrammingError) as info:
         gate_for(dialect).check(sql, **kw)
+    assert isinstance(info.value, (ReadOnlyError, UnparseableStatementError))
     return info.value.kind
 
 
@@ -31,10 +60,11 @@ _PG_ALLOWED = FunctionAllowList(
 
 def refused_by_sqlgate(sql: str, dialect: str) -> str:
     """What a connection does: the gate, then (PostgreSQL family) the function allow-list."""
-    with pytest.raises(ReadOnlyError) as info:
+    with pytest.raises(ProgrammingError) as info:
         verdict = gate_for(dialect).verdict(sql)
         if dialect in ("postgres", "redshift"):
             _PG_ALLOWED.check(verdict.calls)
+    assert isinstance(info.value, (ReadOnlyError, UnparseableStatementError))
     return info.value.kind
 
 
@@ -43,9 +73,12 @@ def test_corpora_are_large_enough() -> None:
     assert {"readonly_postgres", "readonly_mysql", "allowed_postgres", "allowed_mysql"} <= set(
         corpus_names()
     )
-    for name in CORPORA:
+    for name in ("postgres", "mysql"):
         assert len(load_corpus(f"readonly_{name}")) >= 170
         assert len(load_corpus(f"allowed_{name}")) >= 40
+    for name in CORPORA:
+        assert len(load_corpus(f"readonly_{name}")) >= 10
+        assert len(load_corpus(f"allowed_{name}")) >= 4
 
 
 @pytest.mark.parametrize(("dialect", "case"), _cases("readonly"), ids=lambda v: getattr(v, "id", v))
@@ -56,6 +89,8 @@ def test_corpus_refused(dialect: str, case: CorpusCase) -> None:
 
 @pytest.mark.parametrize(("dialect", "case"), _cases("allowed"), ids=lambda v: getattr(v, "id", v))
 def test_corpus_admitted(dialect: str, case: CorpusCase) -> None:
+    if admitted(case.sql, dialect) == "refused by sqlglot 28":
+        return
     verdict = gate_for(dialect).verdict(case.sql)
     assert verdict.kind in ADMITTED_KINDS, case.why
     if dialect == "postgres":
@@ -96,7 +131,7 @@ def test_corpus_loader_metadata() -> None:
         ("SELECT * FROM t FOR UPDATE", "postgres", "SELECT ... FOR UPDATE"),
         ("SELECT * FROM t LOCK IN SHARE MODE", "mysql", "SELECT ... FOR SHARE"),
         ("SELECT nextval('s')", "postgres", "side-effect function nextval"),
-        ("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "postgres", "SET SESSION"),
+        ("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "postgres", "SET TRANSACTION"),
         ("SET GLOBAL read_only = 0", "mysql", "SET GLOBAL"),
         ("SET @x = 1", "mysql", "SET"),
         ("LOAD DATA INFILE '/tmp/x' INTO TABLE t", "mysql", "LOAD DATA"),
@@ -135,13 +170,15 @@ def test_refusal_kinds(sql: str, dialect: str, kind: str) -> None:
     ],
 )
 def test_admitted_kinds(sql: str, dialect: str, kind: str) -> None:
-    assert gate_for(dialect).check(sql) == kind
+    assert admitted(sql, dialect) in (kind, "refused by sqlglot 28")
 
 
 # -- empty and multiple statements ----------------------------------------------------------
 @pytest.mark.parametrize("sql", ["", "   \n\t", "-- nothing", "/* nothing */", ";", " ; "])
 def test_empty_statements(sql: str) -> None:
     assert refused(sql) == "empty statement"
+    with pytest.raises(UnparseableStatementError, match="empty"):
+        gate_for("postgres").check(sql)
 
 
 @pytest.mark.parametrize("sql", ["SELECT 1;", "SELECT 1 ;\n  ", "SELECT ';'"])
@@ -232,7 +269,7 @@ def test_lexing_tricks(sql: str, dialect: str, kind: str) -> None:
     ],
 )
 def test_lexing_admitted(sql: str, dialect: str) -> None:
-    assert gate_for(dialect).check(sql) == "SELECT"
+    assert admitted(sql, dialect) in ("SELECT", "refused by sqlglot 28")
 
 
 # -- functions and policies ----------------------------------------------------------------------
@@ -287,16 +324,12 @@ def test_engine_policy_extends_the_dialect() -> None:
         assert info.value.kind == kind
 
 
-def test_dialect_settings_keep_the_family() -> None:
-    gate = StatementGate("mysql, normalization_strategy=lowercase")
+def test_dialect_settings_keep_the_policy() -> None:
+    policy = dataclasses.replace(POLICIES["mysql"],
+                                 dialect="mysql, normalization_strategy=lowercase")
     with pytest.raises(ReadOnlyError) as info:
-        gate.check("SELECT 1 /*! , SLEEP(1) */")
+        StatementGate(policy).check("SELECT 1 /*! , SLEEP(1) */")
     assert info.value.kind == "executable comment"
-
-
-def test_unknown_dialect_family_denies_every_list() -> None:
-    assert refused("SELECT sleep(1)", "trino") == "side-effect function sleep"
-    assert refused("SELECT set_config('a', 'b', false)", "trino").startswith("side-effect")
 
 
 @pytest.mark.parametrize(
@@ -336,7 +369,7 @@ def test_other_engines(sql: str, dialect: str, kind: str) -> None:
 @pytest.mark.parametrize(
     ("sql", "dialect", "kind"),
     [
-        ("SELECT * FROM read_parquet('x.parquet')", "duckdb", "SELECT"),
+        ("SELECT * FROM range(3)", "duckdb", "SELECT"),
         ("SUMMARIZE SELECT 1", "duckdb", "SUMMARIZE"),
         ("EXISTS TABLE t", "clickhouse", "EXISTS"),
         ("EXPLAIN PLAN indexes = 1 SELECT 1", "clickhouse", "EXPLAIN"),
@@ -428,7 +461,7 @@ def test_huge_and_deep_statements() -> None:
     gate = StatementGate("postgres")
     assert gate.check("SELECT " + " + ".join(["1"] * 20_000)) == "SELECT"
     assert gate.cache_info().currsize == 0  # long statements skip the cache
-    with pytest.raises(ReadOnlyError) as info:
+    with pytest.raises(UnparseableStatementError) as info:
         gate.check("SELECT " + "(" * 20_000 + "1" + ")" * 20_000)
     assert info.value.kind == "unparseable statement"  # RecursionError fails closed
     with pytest.raises(ReadOnlyError) as info:
@@ -436,11 +469,11 @@ def test_huge_and_deep_statements() -> None:
     assert info.value.kind == "oversized statement"
 
 
-def test_gate_for_is_shared_and_validates_dialects() -> None:
+def test_gate_for_is_shared_and_validates_policies() -> None:
     assert gate_for("mysql") is gate_for("mysql")
     assert gate_for("mysql") is not gate_for("postgres")
     with pytest.raises(ValueError):
-        gate_for("no-such-dialect")
+        StatementGate("no-such-policy")
 
 
 def test_errors_are_programming_errors_and_text_only() -> None:
@@ -470,3 +503,119 @@ def test_size_limit_is_checked_before_anything_reads_the_text() -> None:
         gate.check(hostile)
     assert info.value.kind == "oversized statement"
     assert time.monotonic() - t0 < 0.5  # refused without lexing 131 KiB of text
+
+
+# -- policies per source ---------------------------------------------------------------------
+def test_every_registered_source_names_an_existing_policy() -> None:
+    for spec in all_sources():
+        assert spec.gate_policy in POLICIES, spec.name
+        gate = readonly.gate_for_source(spec)
+        assert gate.check("SELECT 1") == "SELECT"
+        assert refused("DROP TABLE t", spec.gate_policy) == "DROP TABLE"
+
+
+@pytest.mark.parametrize("policy", [None, "trino", "clickhouse-typo"])
+def test_a_source_without_a_policy_refuses_every_statement(policy: str | None) -> None:
+    throwaway = dataclasses.replace(get_source("postgresql"), name="throwaway",
+                                    scheme="throwaway", gate_policy=policy)
+    gate = readonly.gate_for_source(throwaway)
+    for sql in ("SELECT 1", "SHOW tables", "BEGIN", "SELECT sleep(1)", "set search_path = x"):
+        with pytest.raises(ReadOnlyError) as info:
+            gate.check(sql)
+        message = str(info.value)
+        assert "'throwaway'" in message and "read-only policy" in message, message
+    with pytest.raises(ReadOnlyError):
+        gate.check_template("SELECT 1")
+
+
+def test_policies_are_named_by_behaviour() -> None:
+    assert POLICIES["postgres"].collect_calls and not POLICIES["mysql"].collect_calls
+    assert POLICIES["mysql"].user_variables and POLICIES["mysql"].explain_table_is_describe
+    assert POLICIES["snowflake"].stage_references
+    assert "readonly" in POLICIES["clickhouse"].refused_settings
+    assert POLICIES["doris"].session_rules == "" and POLICIES["postgres"].session_rules
+    for name, policy in POLICIES.items():
+        assert isinstance(policy, GatePolicy) and policy.name == name
+        StatementGate(policy).check("SELECT 1")
+
+
+def test_one_duckdb_deny_list() -> None:
+    """The lakehouse engine's own list may only repeat the core one, never add to it."""
+    from sqlgate.lakehouse import guard
+
+    core, prefixes = readonly.DUCKDB_SIDE_EFFECT_FUNCTIONS, readonly.DUCKDB_SIDE_EFFECT_PREFIXES
+    assert set(guard.DENIED_FUNCTIONS) <= core
+    assert set(guard.DENIED_PREFIXES) <= prefixes
+    for sql in ("SELECT * FROM read_csv('/etc/passwd')", "SELECT getenv('HOME')",
+                "SELECT * FROM duckdb_settings()", "SELECT current_setting('threads')"):
+        assert refused(sql, "duckdb").startswith("side-effect function"), sql
+
+
+# -- unparseable statements ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "near"),
+    [
+        ("SELEC 1", "near 'SELEC' (line 1, column 1)"),
+        ("SELECT FROM WHERE", "near 'WHERE' (line 1, column 13)"),
+        ("SELECT 1,\n  FROM t WHERE", "(line 2"),
+        ("SELECT 'abc", "(line 1, column 8)"),
+        ("SELECT a FROM t WHERE b = 'hunter2' AND", ""),
+    ],
+)
+def test_unparseable_is_a_programming_error_that_says_where(sql: str, near: str) -> None:
+    with pytest.raises(UnparseableStatementError) as info:
+        gate_for("postgres").check(sql)
+    message = str(info.value)
+    assert not isinstance(info.value, ReadOnlyError)
+    assert "could not parse" in message and near in message
+    assert "read_only=false" not in message and "hunter2" not in message
+
+
+def test_read_only_false_hint_only_where_a_write_was_recognised() -> None:
+    for sql in ("DELETE FROM t", "SET default_transaction_read_only = off", "SELECT nextval('s')"):
+        with pytest.raises(ReadOnlyError) as info:
+            gate_for("postgres").check(sql)
+        assert "read_only=false" in str(info.value), sql
+    for sql, fix in [("SELECT 1; SELECT 2", "one statement per execute()"),
+                     ("SELECT 1 /* a /* b */ c */", "without it"),
+                     ("SELECT '%s'", "as a parameter")]:
+        with pytest.raises(ReadOnlyError) as info:
+            gate_for("postgres").check(sql)
+        assert "read_only=false" not in str(info.value) and fix in str(info.value), sql
+
+
+# -- session statements ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ('set search_path = "analytics"', "postgres", "SET"),  # what Superset sends
+        ('SET search_path TO "$user", public', "redshift", "SET"),
+        ("SET TIME ZONE -7", "postgres", "SET"),
+        ("RESET application_name", "postgres", "RESET"),
+        ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+         "postgres", "SET"),
+        ("SET SESSION time_zone = 'UTC'", "mysql", "SET"),
+        ("SET max_execution_time = 5000", "mysql", "SET"),
+        ("USE analytics", "mysql", "USE"),
+    ],
+)
+def test_session_statements_admitted(sql: str, dialect: str, kind: str) -> None:
+    assert gate_for(dialect).check(sql) == kind
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        ("SET time_zone = '+00:00'", "doris"),  # no session read-only mode: nothing admitted
+        ("USE analytics", "postgres"),
+        ("SET search_path = public", "mysql"),
+        ("SET search_path = public", "duckdb"),
+        ("SET search_path = 'public, pg_catalog'", "postgres"),
+        ("SET search_path = PG_TEMP", "postgres"),
+        ("SET statement_timeout = '500us'", "postgres"),
+        ("SET TIME ZONE 'UTC', 'x'", "postgres"),
+        ("SET", "postgres"),
+    ],
+)
+def test_session_statements_refused(sql: str, dialect: str) -> None:
+    assert refused(sql, dialect).startswith(("SET", "USE", "RESET"))

@@ -74,3 +74,32 @@ def test_stand_in_keeps_error_codes() -> None:
     original.sqlstate = "42S02"
     stand_in = RedactedCause(original)
     assert stand_in.args == (1146, "Table '***' doesn't exist") and stand_in.sqlstate == "42S02"
+
+
+# -- SQLSTATE and vendor codes --------------------------------------------------------------------
+def test_psycopg_errors_keep_their_sqlstate() -> None:
+    import psycopg
+
+    with pytest.raises(errors.DataError) as info, translated():
+        raise psycopg.errors.DivisionByZero("division by zero")
+    assert info.value.sqlstate == "22012" and info.value.vendor_code is None
+
+
+def test_pymysql_errors_keep_their_vendor_code() -> None:
+    import pymysql
+
+    with pytest.raises(errors.ProgrammingError) as info, translated():
+        raise pymysql.err.ProgrammingError(1146, "Table 'x.y' doesn't exist")
+    assert info.value.vendor_code == 1146
+
+
+def test_codes_survive_a_redacted_chain_and_are_none_elsewhere() -> None:
+    import pymysql
+
+    with pytest.raises(errors.OperationalError) as info, translated():
+        raise pymysql.err.OperationalError(1045, "Access denied, password=hunter2")
+    assert info.value.vendor_code == 1045 and "hunter2" not in str(info.value)
+    with pytest.raises(errors.OperationalError) as info, translated():
+        raise ConnectionRefusedError(111, "refused")  # an errno, not a server code
+    assert info.value.vendor_code is None and info.value.sqlstate is None
+    assert errors.Error("x").sqlstate is None and errors.ReadOnlyError("DELETE").vendor_code is None

@@ -1,0 +1,147 @@
+"""One read-only policy per engine: how its SQL is written and what it may not call.
+
+A source names its policy in the registry (``SourceSpec.gate_policy``). A source without one
+gets no gate that admits anything: every statement is refused (:func:`gate_for` in
+:mod:`sqlgate.core.readonly`), because a gate that guessed an engine's rules from its sqlglot
+dialect would miss that engine's own side-effect functions (fail closed, not open).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from sqlgate.core import readonly_functions as fn
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """How one engine writes strings, identifiers and comments.
+
+    The gate lexes every statement with these rules and refuses it unless sqlglot agrees.
+    """
+
+    quotes: str = "'\"`"
+    line_comments: tuple[str, ...] = ("--",)
+    dash_needs_space: bool = False  # MySQL: "--" starts a comment only before whitespace
+    dollar: str = ""  # "tagged" ($tag$ ... $tag$), "plain" ($$ ... $$) or ""
+    pg: bool = False  # E'...' strings, U&"..." identifiers, EXPLAIN (options)
+    #: backslash in '...': an escape (True), a plain character (False), unknown (None)
+    backslash: bool | None = None
+    triple: bool = False  # BigQuery '''...'''
+    exec_comments: bool = False  # MySQL runs /*! ... */
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        alts = ["/\\*", ";", "%", *map(re.escape, self.line_comments), f"[{self.quotes}]"]
+        return re.compile("|".join(alts + (["\\$"] if self.dollar else [])))
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """Everything the statement gate knows about one engine, named by behaviour."""
+
+    name: str = "custom"
+    dialect: str = "postgres"  # the sqlglot dialect that tokenizes and parses its SQL
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    deny_functions: frozenset[str] = frozenset()  # side-effect functions (any case)
+    deny_prefixes: frozenset[str] = frozenset()
+    #: table functions that reach out of the server (refused wherever ``name(`` appears)
+    deny_table_functions: frozenset[str] = frozenset()
+    #: qualifiers all of whose functions are refused (BigQuery ``AI.``)
+    deny_schemas: frozenset[str] = frozenset()
+    admit_commands: frozenset[str] = frozenset()  # extra harmless first keywords (upper case)
+    #: the driver splices %s / %(name)s values into the SQL text client-side (psycopg's
+    #: ClientCursor, PyMySQL, clickhouse-connect, snowflake-connector): a placeholder inside
+    #: a string literal or comment would then splice the value's text into the statement
+    client_side_params: bool = True
+    #: collect every function call for an allow-list (the session's ``FunctionAllowList``)
+    collect_calls: bool = False
+    user_variables: bool = False  # MySQL: ``@a := 1`` assigns, and is refused
+    explain_table_is_describe: bool = False  # MySQL: ``EXPLAIN tbl`` is ``DESCRIBE tbl``
+    #: query settings a ``SETTINGS name = value`` clause may not change (ClickHouse)
+    refused_settings: frozenset[str] = frozenset()
+    stage_references: bool = False  # Snowflake: ``@stage`` reads (or lists) stage files
+    #: the session statements admitted (``SET search_path ...``): "postgres", "mysql" or ""
+    session_rules: str = ""
+
+
+#: kept for callers of the earlier name
+EnginePolicy = GatePolicy
+
+_PG_LEXICON = Lexicon(quotes="'\"", dollar="tagged", pg=True)
+_MYSQL_LEXICON = Lexicon(line_comments=("--", "#"), dash_needs_space=True, exec_comments=True)
+
+POSTGRES = GatePolicy(
+    name="postgres", dialect="postgres", lexicon=_PG_LEXICON,
+    deny_functions=fn.POSTGRES_SIDE_EFFECT_FUNCTIONS,
+    deny_prefixes=fn.POSTGRES_SIDE_EFFECT_PREFIXES,
+    collect_calls=True, session_rules="postgres",
+)  # fmt: skip
+MYSQL = GatePolicy(
+    name="mysql", dialect="mysql", lexicon=_MYSQL_LEXICON,
+    deny_functions=fn.MYSQL_SIDE_EFFECT_FUNCTIONS, deny_prefixes=fn.MYSQL_SIDE_EFFECT_PREFIXES,
+    user_variables=True, explain_table_is_describe=True, session_rules="mysql",
+)  # fmt: skip
+DUCKDB = GatePolicy(
+    name="duckdb", dialect="duckdb", lexicon=_PG_LEXICON,
+    deny_functions=fn.DUCKDB_SIDE_EFFECT_FUNCTIONS, deny_prefixes=fn.DUCKDB_SIDE_EFFECT_PREFIXES,
+    admit_commands=frozenset({"SUMMARIZE"}), client_side_params=False,
+)  # fmt: skip
+CLICKHOUSE = GatePolicy(
+    name="clickhouse", dialect="clickhouse",
+    lexicon=Lexicon(line_comments=("--", "#"), dollar="tagged"),
+    deny_functions=fn.CLICKHOUSE_SIDE_EFFECT_FUNCTIONS,
+    deny_prefixes=fn.CLICKHOUSE_SIDE_EFFECT_PREFIXES,
+    deny_table_functions=fn.CLICKHOUSE_TABLE_FUNCTIONS,
+    refused_settings=fn.CLICKHOUSE_REFUSED_SETTINGS, admit_commands=frozenset({"EXISTS"}),
+)  # fmt: skip
+SNOWFLAKE = GatePolicy(
+    name="snowflake", dialect="snowflake",
+    lexicon=Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
+    deny_functions=fn.SNOWFLAKE_SIDE_EFFECT_FUNCTIONS,
+    deny_prefixes=fn.SNOWFLAKE_SIDE_EFFECT_PREFIXES, stage_references=True,
+)  # fmt: skip
+BIGQUERY = GatePolicy(
+    name="bigquery", dialect="bigquery", lexicon=Lexicon(line_comments=("--", "#"), triple=True),
+    deny_functions=fn.BIGQUERY_SIDE_EFFECT_FUNCTIONS,
+    deny_prefixes=fn.BIGQUERY_SIDE_EFFECT_PREFIXES, deny_schemas=fn.BIGQUERY_DENIED_SCHEMAS,
+)  # fmt: skip
+DATABRICKS = GatePolicy(
+    name="databricks", dialect="databricks", lexicon=Lexicon(backslash=True),
+    deny_functions=fn.DATABRICKS_SIDE_EFFECT_FUNCTIONS,
+    deny_prefixes=fn.DATABRICKS_SIDE_EFFECT_PREFIXES,
+)  # fmt: skip
+DRUID = GatePolicy(
+    name="druid", dialect="druid", lexicon=Lexicon(quotes="'\""),
+    deny_table_functions=fn.DRUID_SIDE_EFFECT_FUNCTIONS,
+)  # fmt: skip
+
+
+def _variant(base: GatePolicy, name: str, **changes: object) -> GatePolicy:
+    from dataclasses import replace
+
+    return replace(base, name=name, dialect=name, **changes)  # type: ignore[arg-type]
+
+
+#: policy name -> policy; ``SourceSpec.gate_policy`` names one of these
+POLICIES: dict[str, GatePolicy] = {
+    p.name: p
+    for p in (
+        POSTGRES,
+        _variant(POSTGRES, "redshift"),
+        MYSQL,
+        # no session read-only mode on these two: no session statement is admitted
+        _variant(MYSQL, "doris", session_rules=""),
+        _variant(MYSQL, "starrocks", session_rules=""),
+        DUCKDB,
+        CLICKHOUSE,
+        SNOWFLAKE,
+        BIGQUERY,
+        DATABRICKS,
+        DRUID,
+    )
+}
+
+__all__ = ["POLICIES", "EnginePolicy", "GatePolicy", "Lexicon"]

@@ -1,0 +1,55 @@
+-- readonly_bigquery: see tests/corpus/__init__.py for the format
+-- @@
+-- kind: EXPORT DATA writes files
+EXPORT DATA OPTIONS (uri = 'gs://b/x-*.csv', format = 'CSV') AS SELECT * FROM accounts
+-- @@
+-- kind: EXTERNAL_QUERY reaches another database
+SELECT * FROM EXTERNAL_QUERY('conn', 'DELETE FROM t RETURNING 1')
+-- @@
+-- kind: EXTERNAL_QUERY in a subquery
+SELECT (SELECT COUNT(*) FROM EXTERNAL_QUERY('conn', 'SELECT 1'))
+-- @@
+-- kind: CALL a procedure
+CALL ds.drop_everything()
+-- @@
+-- kind: DECLARE
+DECLARE x INT64 DEFAULT 1
+-- @@
+-- kind: scripting block
+BEGIN DELETE FROM ds.accounts WHERE TRUE; END
+-- @@
+-- kind: BEGIN ... END without semicolons
+BEGIN SELECT 1 END
+-- @@
+-- kind: EXECUTE IMMEDIATE
+EXECUTE IMMEDIATE 'DELETE FROM ds.accounts WHERE TRUE'
+-- @@
+-- kind: SET a script variable
+SET x = (SELECT 1)
+-- @@
+-- kind: remote model
+SELECT * FROM ML.GENERATE_TEXT(MODEL ds.m, TABLE ds.accounts)
+-- @@
+-- kind: AI functions
+SELECT AI.GENERATE('summarise', connection_id => 'c')
+-- @@
+-- kind: LOAD DATA
+LOAD DATA INTO ds.accounts FROM FILES (format = 'CSV', uris = ['gs://b/x.csv'])
+-- @@
+-- kind: CREATE ... AS SELECT
+CREATE TABLE ds.x AS SELECT 1 AS a
+-- @@
+-- kind: INSERT
+INSERT INTO ds.accounts (id) VALUES (1)
+-- @@
+-- kind: MERGE
+MERGE ds.accounts a USING ds.accounts b ON a.id = b.id WHEN MATCHED THEN DELETE
+-- @@
+-- kind: TRUNCATE
+TRUNCATE TABLE ds.accounts
+-- @@
+-- kind: DROP
+DROP TABLE ds.accounts
+-- @@
+-- kind: two statements
+SELECT 1; DELETE FROM ds.accounts WHERE TRUE

@@ -1,0 +1,31 @@
+-- readonly_druid: see tests/corpus/__init__.py for the format
+-- @@
+-- kind: TABLE(EXTERN(...)) reads external data
+SELECT * FROM TABLE(EXTERN('{"type": "http", "uris": ["http://203.0.113.7/x"]}', '{"type": "json"}', '[{"name": "a", "type": "string"}]'))
+-- @@
+-- kind: EXTERN lower case
+select * from table(extern('{}', '{}', '[]'))
+-- @@
+-- kind: TABLE(http(...))
+SELECT * FROM TABLE(http(userName => 'u', uris => ARRAY['http://203.0.113.7/x'], format => 'csv')) (a VARCHAR)
+-- @@
+-- kind: TABLE(localfiles(...))
+SELECT * FROM TABLE(localfiles(baseDir => '/etc', filter => 'passwd', format => 'csv')) (a VARCHAR)
+-- @@
+-- kind: TABLE(s3(...))
+SELECT * FROM TABLE(s3(uris => ARRAY['s3://b/x'], format => 'csv')) (a VARCHAR)
+-- @@
+-- kind: INSERT ... PARTITIONED BY
+INSERT INTO accounts SELECT * FROM accounts PARTITIONED BY DAY
+-- @@
+-- kind: REPLACE ... OVERWRITE
+REPLACE INTO accounts OVERWRITE ALL SELECT * FROM accounts PARTITIONED BY ALL
+-- @@
+-- kind: SET a context parameter
+SET sqlTimeZone = 'UTC'
+-- @@
+-- kind: two statements
+SELECT 1; SELECT 2
+-- @@
+-- kind: DELETE
+DELETE FROM accounts
