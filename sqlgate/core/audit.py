@@ -11,11 +11,11 @@ histogram are kept as well.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from sqlgate.core.redact import redact_truncated
@@ -30,18 +30,46 @@ def logger_for(source: str) -> logging.Logger:
     return logging.getLogger(f"sqlgate.{source}")
 
 
-@cache
+_METRICS_LOCK = threading.Lock()
+_METRICS: list[tuple[Any, Any] | None] = []  # filled once, under the lock
+
+
 def _metrics() -> tuple[Any, Any] | None:
+    """The statement counter and latency histogram, registered once per process.
+
+    Every thread of a fresh worker may get here with its first statement at the same moment;
+    registering twice raises ``DuplicateTimeseries``, so creation is serialised (a plain
+    ``functools.cache`` runs the body once per racing thread).
+    """
+    if _METRICS:
+        return _METRICS[0]
+    with _METRICS_LOCK:
+        if not _METRICS:
+            _METRICS.append(_register_metrics())
+    return _METRICS[0]
+
+
+def _register_metrics() -> tuple[Any, Any] | None:
     try:
         import prometheus_client
     except ImportError:
         return None
-    statements = prometheus_client.Counter(
-        "sqlgate_statements_total", "Statements run through sqlgate", ["source", "kind", "outcome"]
-    )
-    latency = prometheus_client.Histogram(
-        "sqlgate_statement_seconds", "Statement latency in seconds", ["source", "kind"]
-    )
+    names = ("sqlgate_statements", "sqlgate_statement_seconds")
+    # already registered (sqlgate's audit module loaded twice): reuse, never fail a statement
+    known = getattr(prometheus_client.REGISTRY, "_names_to_collectors", {})
+    if all(name in known for name in names):
+        return known[names[0]], known[names[1]]
+    try:
+        statements = prometheus_client.Counter(
+            "sqlgate_statements_total", "Statements run through sqlgate",
+            ["source", "kind", "outcome"],
+        )
+        latency = prometheus_client.Histogram(
+            "sqlgate_statement_seconds", "Statement latency in seconds", ["source", "kind"]
+        )
+    except ValueError as exc:  # a foreign collector holds the names: run without metrics
+        logging.getLogger("sqlgate").warning("sqlgate metrics disabled: %s", exc)
+        return None
     return statements, latency
 
 
@@ -54,6 +82,7 @@ class AuditRecord:
     kind: str = "UNKNOWN"
     rows: int = -1
     outcome: str = "ok"
+    query_id: str | None = None  # the session's id of the statement (Cursor.query_id)
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -75,8 +104,9 @@ def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
     finally:
         elapsed = time.perf_counter() - record.started
         log.info(
-            "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s",
+            "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s query_id=%s",
             record.source, record.url, record.kind, elapsed * 1000, record.rows, record.outcome,
+            record.query_id or "-",
         )
         metrics = _metrics()
         if metrics is not None:

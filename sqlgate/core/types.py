@@ -10,6 +10,7 @@ Arrow type of that family.
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from typing import Any
 
@@ -75,18 +76,27 @@ class DBAPITypeObject:
 
 
 def _base_name(type_string: str) -> str:
-    """``decimal(10,2)`` -> ``decimal``; ``Nullable(Int64)`` -> ``int64``; never raises."""
-    from sqlgate.core.typeparse import TypeParseError, parse_type
+    """``decimal(10,2)`` -> ``decimal``; ``Nullable(Int64)`` -> ``int64``; never raises.
 
-    try:
-        node = parse_type(type_string)
-    except TypeParseError:
-        return type_string
-    while node.name in ("nullable", "lowcardinality") and node.fields:
-        node = node.fields[0][1]
-    return node.name
+    A name, not a type: arguments, ``<...>`` members and ``[]`` are dropped and ``Nullable(...)`` /
+    ``LowCardinality(...)`` wrappers opened, which plain text handling does without a parser.
+    """
+    text = type_string[:_MAX_NAME_CHARS]
+    for _ in range(4):
+        wrapped = _WRAPPER.fullmatch(text)
+        if wrapped is None:
+            break
+        text = wrapped[1]
+    for _ in range(8):  # innermost first: "map(varchar(3), int)" -> "map(varchar, int)" -> "map"
+        text, found = _ARGUMENTS.subn("", text)
+        if not found:
+            break
+    return " ".join(text.split())
 
 
+_MAX_NAME_CHARS = 200
+_WRAPPER = re.compile(r"\s*(?:nullable|lowcardinality)\s*\((.*)\)\s*", re.S | re.I)
+_ARGUMENTS = re.compile(r"\([^()]*\)|<[^<>]*>|\[[^\[\]]*\]")
 _INTS = [f"{s}int{n}" for s in ("", "u") for n in (8, 16, 32, 64, 128, 256)]
 
 STRING = DBAPITypeObject(
@@ -162,7 +172,7 @@ def type_object_for_arrow(arrow_type: Any) -> DBAPITypeObject:
     t = pa.types
     if t.is_dictionary(arrow_type):
         return type_object_for_arrow(arrow_type.value_type)
-    if isinstance(arrow_type, pa.ExtensionType):
+    if isinstance(arrow_type, pa.BaseExtensionType):
         return type_object_for_arrow(arrow_type.storage_type)
     if (
         t.is_integer(arrow_type)
