@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.cache/superset-venv
-if [[ -x "$venv/bin/superset" ]] && "$venv/bin/python" -c "import sqlgate" 2>/dev/null; then
+if [[ -x "$venv/bin/superset" ]] && "$venv/bin/python" -c \
+        "import sqlgate, psycopg2, pyiceberg, hudi, wcwidth, pytest" 2>/dev/null; then
     echo "install-superset: already installed in $venv" >&2
     exit 0
 fi
@@ -17,3 +18,9 @@ python3 -m venv "$venv"
 # sqlgate's own dependencies are all in Superset's environment already; --no-deps keeps
 # Superset's pins (SQLAlchemy 1.4, its sqlglot) untouched
 "$venv/bin/python" -m pip install --quiet --no-deps -e .
+# what Superset's own PostgreSQL spec imports (sqlgate[superset]), and the lakehouse formats the
+# end-to-end test reads (tests/integration/test_superset_e2e.py); Superset's pins stay as they are
+"$venv/bin/python" -m pip freeze | grep -iE '^(sqlalchemy|pyarrow|pandas|numpy|sqlglot)==' \
+    > "$venv/constraints.txt"
+"$venv/bin/python" -m pip install --quiet -c "$venv/constraints.txt" 'psycopg2-binary>=2.9' \
+    'pyiceberg[pyarrow,pyiceberg-core]>=0.9' 'hudi>=0.4' 'wcwidth>=0.2'

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import pyarrow as pa
 
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.params import ConnectParams, parse_int
+from sqlgate.core.params import ConnectParams, parse_int, parse_seconds
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.registry import import_driver
@@ -66,8 +66,10 @@ class LakehouseFlavor(Flavor):
         options = dict(params.options)
         rows = parse_int("rows_per_batch", options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH),
                          minimum=1, maximum=MAX_ROWS_PER_BATCH)
+        timeout = parse_seconds("statement_timeout", options.pop("statement_timeout", None))
         source = table_source_for(self, params, options)
-        return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows))
+        return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows,
+                                                statement_timeout=timeout))
 
 
 def describe(schema: pa.Schema) -> tuple[Column, ...]:
@@ -81,11 +83,35 @@ def describe(schema: pa.Schema) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+#: the library each table format reads with (reported by ``sqlgate check``)
+_FORMAT_LIBRARIES = {"iceberg": ("pyiceberg",), "delta": ("deltalake",), "hudi": ("hudi",)}
+
+
+def format_libraries(table_format: str) -> list[tuple[str, str]]:
+    """(distribution, version) of the libraries reading ``table_format`` (pyarrow for files)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in (*_FORMAT_LIBRARIES.get(table_format, ()), "pyarrow"):
+        try:
+            out.append((name, version(name)))
+        except PackageNotFoundError:
+            continue
+    return out
+
+
 class LakehouseSession(Session):
     """An embedded DuckDB engine over one table source; no transactions, nothing to commit."""
 
     def __init__(self, engine: Any) -> None:
+        import duckdb
+
         self.engine = engine
+        # ``sqlgate check`` prints these: the engine and the table format's library
+        self.server_version = tuple(int(p) for p in duckdb.__version__.split(".")[:3]
+                                    if p.isdigit())
+        self.banner = f"DuckDB {duckdb.__version__}" + "".join(
+            f", {name} {version}" for name, version in format_libraries(engine.source.format))
 
     @property
     def raw(self) -> Any:
@@ -105,9 +131,18 @@ class LakehouseSession(Session):
         reader = self.engine.execute(operation, list(parameters) if parameters else None)
         return ArrowResult(reader, describe(reader.schema), call_translated)
 
+    def cancel(self) -> None:
+        """Interrupt the running statements (DuckDB and the format readers feeding it); the
+        thread running one gets ``OperationalError``, the connection stays usable."""
+        self.engine.cancel()
+
     def ping(self) -> None:
-        """List the default schema's tables: unlike listing schemas, that reaches the store."""
-        self.engine.list_tables(self.engine.source.default_schema)
+        """Reach the store or catalog: list the schemas (a catalog's namespaces) and the
+        default schema's tables (a directory source lists its root only then). A catalog
+        without the default namespace is fine: Superset's Test Connection pings."""
+        default = self.engine.source.default_schema
+        if default in self.engine.list_schemas():
+            self.engine.list_tables(default)
 
     def close(self) -> None:
         self.engine.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -36,6 +37,7 @@ from sqlgate.core.errors import (
     ProgrammingError,
 )
 from sqlgate.core.redact import redact
+from sqlgate.core.watchdog import WATCHDOG
 from sqlgate.lakehouse import pushdown, sandbox
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.compiler import (
@@ -53,16 +55,64 @@ from sqlgate.lakehouse.timetravel import (
 _COMPILED_CACHE_SIZE = 256
 
 
+CANCELLED = "canceling statement due to user request (Stop / Cursor.cancel())"
+
+
 class _Statement:
-    """The DuckDB cursor one result streams from, with that statement's relations on it."""
+    """The DuckDB cursor one result streams from, with that statement's relations on it.
 
-    __slots__ = ("__weakref__", "cursor", "reader")
+    ``stop`` (from any thread) interrupts DuckDB and makes the format readers feeding it
+    raise at their next batch; ``stopped`` says why, so the error the query raises does.
+    """
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+    __slots__ = ("__weakref__", "closed", "cursor", "deadline", "reader", "stopped")
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection | None) -> None:
+        self.closed = False
         self.cursor: duckdb.DuckDBPyConnection | None = cursor
         self.reader: Any = None
+        self.stopped: str | None = None
+        self.deadline: contextlib.AbstractContextManager[None] | None = None
+
+    def stop(self, reason: str) -> None:
+        """Interrupt now and, for up to 2 s, again: a statement that had not reached DuckDB
+        when the first interrupt came (DuckDB forgets an interrupt with nothing running)."""
+        self.stopped = self.stopped or reason
+        if not self.closed:
+            self._interrupt()
+            threading.Thread(target=self._keep_interrupting, name="sqlgate-stop",
+                             daemon=True).start()
+
+    def _interrupt(self) -> None:
+        cursor = self.cursor
+        if cursor is not None:
+            with contextlib.suppress(Exception):  # closed meanwhile: nothing left to stop
+                cursor.interrupt()
+
+    def _keep_interrupting(self) -> None:
+        for _ in range(20):
+            time.sleep(0.1)
+            if self.closed:
+                return
+            self._interrupt()
+
+    def check(self) -> None:
+        """Raise the stop's error if the statement was stopped before DuckDB ran it."""
+        if self.stopped:
+            raise OperationalError(self.stopped)
+
+    def arm(self, seconds: float | None) -> None:
+        """Stop the statement ``seconds`` from now unless it is closed first."""
+        if seconds is not None:
+            self.deadline = WATCHDOG.deadline(seconds, lambda: self.stop(
+                f"canceling statement due to statement timeout (statement_timeout={seconds:g}s)"))
+            self.deadline.__enter__()
 
     def close(self) -> None:
+        self.closed = True
+        deadline, self.deadline = self.deadline, None
+        if deadline is not None:
+            deadline.__exit__(None, None, None)
         cursor, self.cursor = self.cursor, None
         reader, self.reader = self.reader, None
         with contextlib.suppress(Exception):  # releasing, never failing
@@ -76,9 +126,11 @@ class _Statement:
 class LakehouseEngine:
     """One DuckDB database over one :class:`TableSource`; one per DB-API connection."""
 
-    def __init__(self, source: TableSource, rows_per_batch: int = 65536) -> None:
+    def __init__(self, source: TableSource, rows_per_batch: int = 65536,
+                 statement_timeout: float | None = None) -> None:
         self.source = source
         self.rows_per_batch = rows_per_batch
+        self.statement_timeout = statement_timeout
         self.plan_info: list[dict[str, Any]] = []
         try:
             con = sandbox.connect(source.jail().duckdb_directories())
@@ -105,6 +157,11 @@ class LakehouseEngine:
     def table_properties(self, schema: str, table: str) -> dict[str, str]:
         return self.source.table_properties(schema, table)
 
+    def cancel(self) -> None:
+        """Stop every statement of this engine that is planning, running or streaming."""
+        for statement in list(self._open):
+            statement.stop(CANCELLED)
+
     def close(self) -> None:
         if self._con is not None:
             for statement in list(self._open):
@@ -118,6 +175,58 @@ class LakehouseEngine:
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.RecordBatchReader:
         """Plan every table reference and stream DuckDB's result of the rewritten SQL."""
         con = self._connection()
+        # registered before planning: a Stop while tables are opened is not lost
+        statement = _Statement(None)
+        self._open.add(statement)
+        statement.arm(self.statement_timeout)
+        try:
+            compiled, opened, values, params = self._open_tables(sql, parameters)
+            statement.cursor = con.cursor()
+            statement.check()
+        except BaseException:
+            statement.close()
+            self._open.discard(statement)
+            raise
+        failure: duckdb.Error | None = None
+        try:
+            inline: dict[int, str] = {}
+            infos = []
+            for i, (ref, handle, meta) in enumerate(opened):
+                plan = self._scan(ref, handle, meta, values, params)
+                if plan.sql is not None and compiled.pieces is not None:
+                    inline[i] = f"({plan.sql})"
+                    plan.info["relation"] = ref.relation
+                else:
+                    self._expose(statement, ref, plan)
+                infos.append(plan.info)
+            sql = compiled.sql
+            if inline:
+                sql = "".join(
+                    p if isinstance(p, str) else inline.get(p, f'"{compiled.refs[p].relation}"')
+                    for p in compiled.pieces or ()
+                )
+            relation = statement.cursor.sql(sql, params=values or None)
+            reader = relation.to_arrow_reader(self.rows_per_batch)
+            statement.check()
+        except duckdb.Error as exc:
+            statement.close()
+            failure = exc
+        except BaseException:
+            statement.close()
+            raise
+        if failure is not None:  # raised out here: no unredacted exception as its context
+            self._open.discard(statement)
+            error, cause = _duck_error(failure, statement), _redacted(failure)
+            failure = None  # no cycle frame -> exception -> traceback -> frame
+            raise error from cause
+        statement.reader = reader
+        self.plan_info = infos
+        return pa.RecordBatchReader.from_batches(reader.schema, _stream(statement))
+
+    def _open_tables(self, sql: str, parameters: Sequence[Any] | None) -> tuple[
+            CompiledStatement, list[tuple[TableRef, TableHandle | None, dict[str, Any]]],
+            list[Any], list[Any]]:
+        """Compile ``sql`` and open every table it reads (snapshot, time travel)."""
         params = list(parameters or [])
         compiled = self._compile(sql)
         if len(params) < compiled.n_params:
@@ -142,42 +251,7 @@ class LakehouseEngine:
             if travel is not None:
                 meta["time_travel"] = travel.describe()
             opened.append((ref, handle, meta))
-        statement = _Statement(con.cursor())
-        self._open.add(statement)
-        failure: duckdb.Error | None = None
-        try:
-            inline: dict[int, str] = {}
-            infos = []
-            for i, (ref, handle, meta) in enumerate(opened):
-                plan = self._scan(ref, handle, meta, values, params)
-                if plan.sql is not None and compiled.pieces is not None:
-                    inline[i] = f"({plan.sql})"
-                    plan.info["relation"] = ref.relation
-                else:
-                    self._expose(statement, ref, plan)
-                infos.append(plan.info)
-            sql = compiled.sql
-            if inline:
-                sql = "".join(
-                    p if isinstance(p, str) else inline.get(p, f'"{compiled.refs[p].relation}"')
-                    for p in compiled.pieces or ()
-                )
-            relation = statement.cursor.sql(sql, params=values or None)
-            reader = relation.to_arrow_reader(self.rows_per_batch)
-        except duckdb.Error as exc:
-            statement.close()
-            failure = exc
-        except BaseException:
-            statement.close()
-            raise
-        if failure is not None:  # raised out here: no unredacted exception as its context
-            self._open.discard(statement)
-            error, cause = _duck_error(failure), _redacted(failure)
-            failure = None  # no cycle frame -> exception -> traceback -> frame
-            raise error from cause
-        statement.reader = reader
-        self.plan_info = infos
-        return pa.RecordBatchReader.from_batches(reader.schema, _stream(statement))
+        return compiled, opened, values, params
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
@@ -227,6 +301,8 @@ class LakehouseEngine:
         assert cursor is not None
         if plan.sql is not None:
             cursor.execute(f'CREATE TEMP VIEW "{ref.relation}" AS {plan.sql}')
+        elif isinstance(plan.arrow, pa.RecordBatchReader):
+            cursor.register(ref.relation, _stoppable(plan.arrow, statement))
         else:
             cursor.register(ref.relation, plan.arrow)
         plan.info["relation"] = ref.relation
@@ -269,7 +345,7 @@ def _stream(statement: _Statement) -> Iterator[pa.RecordBatch]:
             except duckdb.Error as exc:
                 failure = exc
             if failure is not None:
-                error, cause = _duck_error(failure), _redacted(failure)
+                error, cause = _duck_error(failure, statement), _redacted(failure)
                 failure = None  # no cycle frame -> exception -> traceback -> frame
                 raise error from cause
             yield batch
@@ -287,8 +363,22 @@ def _redacted(exc: duckdb.Error) -> duckdb.Error:
         return duckdb.Error(redact(str(exc)))
 
 
-def _duck_error(exc: duckdb.Error) -> Error:
-    """The PEP 249 error, its message redacted."""
+def _stoppable(reader: pa.RecordBatchReader, statement: _Statement) -> pa.RecordBatchReader:
+    """A format reader's stream that ends with an error at the next batch once stopped."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            if statement.stopped:
+                raise OperationalError(statement.stopped)
+            yield batch
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
+
+
+def _duck_error(exc: duckdb.Error, statement: _Statement | None = None) -> Error:
+    """The PEP 249 error, its message redacted; a stopped statement says why it stopped."""
+    if statement is not None and statement.stopped:
+        return OperationalError(statement.stopped)
     text = redact(str(exc))
     if isinstance(exc, (duckdb.CatalogException, duckdb.ParserException, duckdb.BinderException,
                         duckdb.PermissionException)):

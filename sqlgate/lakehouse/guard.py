@@ -120,6 +120,17 @@ def _duckdb_denied_functions() -> frozenset[str]:
     return _DUCKDB_DENIED
 
 
+def allowed_function_names() -> tuple[str, ...]:
+    """Scalar and aggregate functions a query may call (SQL Lab's autocomplete lists them):
+    this DuckDB build's functions minus everything the guard refuses."""
+    with duckdb.connect(":memory:") as con:
+        rows = con.sql("SELECT DISTINCT function_name FROM duckdb_functions() WHERE "
+                       "function_type IN ('scalar', 'aggregate', 'macro')").fetchall()
+    return tuple(sorted({name for (name,) in rows
+                         if name.isidentifier() and not name.startswith("_")
+                         and not _denied(name.lower())}))
+
+
 # ---------------------------------------------------------------------- DuckDB's own parse
 #: table references DuckDB may see; anything else (SHOW_REF, COLUMN_DATA, ...) is refused
 _TABLE_REFS = frozenset(

@@ -141,7 +141,11 @@ class _Loaded:
 
 
 def _metadata_probe(catalog) -> Callable[[str, str], str | None] | None:
-    """For pyiceberg's SQL catalog: read a table's current metadata location, nothing else."""
+    """For SQL catalogs: read a table's current metadata location, nothing else."""
+    from sqlgate.lakehouse.iceberg_sqlite import SqliteCatalog
+
+    if isinstance(catalog, SqliteCatalog):
+        return catalog.metadata_location
     try:
         from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
         from sqlalchemy import bindparam, select

@@ -1,6 +1,7 @@
 """From a sqlgate URL to the :class:`~sqlgate.lakehouse.base.TableSource` it names.
 
-``iceberg:///srv/lake/catalog.db``             SQL catalog in a SQLite file (embedded default)
+``iceberg:///srv/lake/catalog.db``             SQL catalog in a SQLite file (embedded default,
+                                               read with sqlite3: no SQLAlchemy 2 needed)
 ``iceberg://[:TOKEN@]host:8181/?catalog=rest``  REST catalog (with a bearer token)
 ``iceberg://KEY:SECRET@/?catalog=glue&region=eu-west-1``   AWS Glue
 ``delta:///srv/lake/delta`` / ``hudi://bucket/prefix?store=s3``   one table per sub-directory
@@ -29,7 +30,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from sqlgate.core.errors import InterfaceError
+from sqlgate.core.errors import InterfaceError, OperationalError, ProgrammingError
 from sqlgate.core.params import ConnectParams, parse_int
 from sqlgate.core.redact import register_secret
 from sqlgate.lakehouse import storage
@@ -50,6 +51,7 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
     fmt = flavor.table_format
     store = flavor.store
     location = None
+    schema = options.pop("schema", None)  # where unqualified names resolve (SQL Lab's pick)
     if fmt == "iceberg":
         source = _iceberg(params, options)
     elif fmt in ("delta", "hudi"):
@@ -75,14 +77,31 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
                             csv_options=readers["csv"], json_options=readers["json"])
     _no_unknown(flavor, options)
     root = getattr(source, "root", None)
-    if location is not None and store != "local" and isinstance(root, storage.Location):
-        try:
+    try:
+        if location is not None and store != "local" and isinstance(root, storage.Location):
             storage.check_root(root, f"{source.format} root",
                                storage.probe_deadline(location.storage_options))
-        except BaseException:
-            source.close()
-            raise
+        elif isinstance(root, storage.Location) and root.is_local \
+                and not os.path.exists(root.path):
+            raise OperationalError(f"{source.format} root {root.path} does not exist: check "
+                                   f"the path in the {flavor.source}:// URL")
+        if schema:
+            use_schema(source, str(schema))
+    except BaseException:
+        source.close()
+        raise
     return source
+
+
+def use_schema(source: TableSource, schema: str) -> None:
+    """Make ``schema`` the one unqualified table names resolve in, if the source has it."""
+    if schema == source.default_schema:
+        return
+    known = source.list_schemas()
+    if schema not in known:
+        raise ProgrammingError(f"schema {schema!r} does not exist in this {source.format} "
+                               f"source; its schemas: {', '.join(known) or 'none'}")
+    source.default_schema = schema
 
 
 def _no_unknown(flavor: LakehouseFlavor, options: dict[str, Any]) -> None:
@@ -136,7 +155,10 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
             raise InterfaceError("iceberg SQL catalog URLs name the catalog file: "
                                  "iceberg:///path/to/catalog.db")
         props.setdefault("warehouse", "file://" + os.path.join(os.path.dirname(path), "warehouse"))
-        props.update({"type": "sql", "uri": f"sqlite:///{path}"})
+        # read with sqlite3, not pyiceberg's SqlCatalog (which needs SQLAlchemy 2)
+        from sqlgate.lakehouse.iceberg_sqlite import CATALOG_IMPL, PATH_PROPERTY
+
+        props.update({"py-catalog-impl": CATALOG_IMPL, PATH_PROPERTY: path})
         if params.user:
             props.setdefault("s3.access-key-id", params.user)
         if params.password:

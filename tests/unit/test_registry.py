@@ -86,3 +86,33 @@ def test_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(errors.MissingExtraError) as info:
         get_source("tidb").load_dbapi()
     assert "pip install 'sqlgate[mysql]'" in str(info.value)
+
+
+def declared_spec_entry_points() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return data["project"]["entry-points"]["superset.db_engine_specs"]
+
+
+def test_superset_spec_entry_points_match_registry() -> None:
+    """Every source whose backend Superset has no spec for ships one; none shadows Superset's."""
+    from sqlgate.superset import SUPERSET_OWNS, expected_entry_points
+
+    declared = declared_spec_entry_points()
+    assert declared == expected_entry_points()
+    assert set(declared) | SUPERSET_OWNS == {spec.name for spec in all_sources()}
+    for name, target in declared.items():
+        module, cls = target.split(":")
+        source = get_source(name)
+        assert cls == source.dialect_class.removesuffix("Dialect") + "EngineSpec"
+        assert module.endswith("lakehouse" if source.family == "lakehouse" else "wire")
+        # the spec module exists on disk, and importing sqlgate never imports Superset
+        assert (ROOT / (module.replace(".", "/") + ".py")).exists()
+    assert "superset" not in sys.modules or "sqlgate.superset.lakehouse" not in sys.modules
+
+
+def test_installed_superset_spec_entry_points() -> None:
+    from importlib.metadata import entry_points
+
+    installed = {ep.name: ep.value for ep in entry_points(group="superset.db_engine_specs")
+                 if ep.value.startswith("sqlgate.")}
+    assert installed == declared_spec_entry_points(), "reinstall sqlgate (pip install -e .)"
