@@ -15,6 +15,10 @@ import duckdb
 from sqlglot import exp
 
 from sqlgate.core.errors import ReadOnlyError
+from sqlgate.core.readonly_functions import (
+    DUCKDB_SIDE_EFFECT_FUNCTIONS,
+    DUCKDB_SIDE_EFFECT_PREFIXES,
+)
 from sqlgate.lakehouse.base import is_path_like
 
 if TYPE_CHECKING:
@@ -26,30 +30,11 @@ CHANGES_FUNCTION = "hudi_changes"
 SAFE_TABLE_FUNCTIONS = frozenset(
     {"unnest", "explode", "range", "generate_series", "json_each", "json_tree"}
 )
-#: Functions refused wherever they appear: they read the environment, the settings or the log,
-#: run SQL given as text, or touch sequences (none exist; a gate refuses them elsewhere too).
-DENIED_FUNCTIONS = frozenset(
-    {
-        "getenv", "current_setting", "write_log", "nextval", "currval", "setval",
-        "query", "query_table", "json_execute_serialized_sql", "checkpoint", "force_checkpoint",
-        "glob", "read_text", "read_blob", "sniff_csv", "parquet_scan", "which_secret",
-        "load_extension", "install_extension", "python_map_function", "arrow_scan",
-        "arrow_scan_dumb", "pandas_scan", "python_arrow_scan", "seq_scan", "summary",
-        # the engine's own state: settings, catalog, the (rewritten) statement, the log
-        "current_query", "current_schemas", "in_search_path", "json_serialize_sql",
-        "json_deserialize_sql", "sql_auto_complete", "parse_duckdb_log_message",
-        # denial of service
-        "sleep_ms", "pg_sleep",
-    }
-)  # fmt: skip
-#: Name prefixes of file readers and catalog/extension functions (also of extensions that are
-#: not loaded yet, so an extension installed later cannot widen what a query may reach).
-DENIED_PREFIXES = (
-    "read_", "parquet_", "duckdb_", "pragma_", "sqlite_", "postgres_", "mysql_", "iceberg_",
-    "delta_", "ducklake_", "st_read", "glob", "sniff_", "http", "s3_", "azure_", "gcs_",
-    "register_", "deregister_", "create_", "destroy_", "enable_", "disable_", "truncate_",
-    "test_", "icu_", "pg_timezone",
-)  # fmt: skip
+#: Functions refused wherever they appear, and name prefixes of file readers and catalog or
+#: extension functions: the one DuckDB deny list of the core gate (``readonly_functions``), so
+#: the engine and the gate can never disagree about what a lakehouse query may call.
+DENIED_FUNCTIONS = DUCKDB_SIDE_EFFECT_FUNCTIONS
+DENIED_PREFIXES = tuple(sorted(DUCKDB_SIDE_EFFECT_PREFIXES))
 
 
 
