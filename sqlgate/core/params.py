@@ -45,11 +45,13 @@ def parse_bool(name: str, value: Any) -> bool:
     raise errors.InterfaceError(f"option {name}={value!r} is not a boolean (use true or false)")
 
 
-def parse_seconds(name: str, value: Any, *, maximum: float = 86_400.0) -> float | None:
+def parse_seconds(name: str, value: Any, *, maximum: float = 86_400.0,
+                  allow_zero: bool = False) -> float | None:
     """Read a duration option in seconds (``2``, ``0.5``); None or "" means unset.
 
-    The one parser for ``connect_timeout``, ``read_timeout`` and ``statement_timeout`` on every
-    source, so a typo is an error instead of a guard silently switched off.
+    The one parser for ``connect_timeout``, ``read_timeout``, ``statement_timeout`` and the
+    credential providers' ``ttl``/``refresh_margin`` on every source, so a typo is an error
+    instead of a guard silently switched off. ``allow_zero`` admits 0 (a margin, not a timeout).
     """
     if value is None or value == "":
         return None
@@ -59,7 +61,8 @@ def parse_seconds(name: str, value: Any, *, maximum: float = 86_400.0) -> float 
         seconds = float(value)
     except (TypeError, ValueError):
         raise errors.InterfaceError(f"option {name}={value!r} is not a number of seconds") from None
-    if not 0 < seconds <= maximum:  # also refuses NaN
+    in_range = 0 <= seconds <= maximum if allow_zero else 0 < seconds <= maximum
+    if not in_range:  # also refuses NaN
         raise errors.InterfaceError(f"option {name}={value!r} must be between 0 and {maximum:g} s")
     return seconds
 
@@ -190,6 +193,8 @@ class ConnectParams:
     credential_options: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)  # source-specific, passed on
     credential_extras: dict[str, str] = field(default_factory=dict, repr=False)
+    #: the live credential (a CredentialHandle) for sessions that authenticate per request
+    credential_handle: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_url(cls, source: SourceSpec, url: str) -> ConnectParams:
@@ -239,11 +244,16 @@ class ConnectParams:
 
         Providers are shared per (spec, options, URL parts), so a pool that opens many
         connections reuses one cached token and gets a new one shortly before it expires.
+        ``user``/``password`` are what a wire protocol presents at login; sessions that
+        authenticate per request keep ``credential_handle`` and ask it before each request.
         """
+        from sqlgate.core.credentials.handle import CredentialHandle
+
         provider = self.credential_provider()
         if provider is None:
             return
-        credential = provider.get()
+        self.credential_handle = CredentialHandle(provider)
+        credential = self.credential_handle.current()
         if credential.username:
             self.user = credential.username
         self.password = credential.secret

@@ -61,13 +61,14 @@ class LakehouseFlavor(Flavor):
     def open_session(self, params: ConnectParams) -> LakehouseSession:
         import_driver(self.source, "duckdb")
         from sqlgate.lakehouse.engine import LakehouseEngine
-        from sqlgate.lakehouse.sources import table_source_for
+        from sqlgate.lakehouse.sources import SourceKind, table_source_for
 
         options = dict(params.options)
         rows = parse_int("rows_per_batch", options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH),
                          minimum=1, maximum=MAX_ROWS_PER_BATCH)
         timeout = parse_seconds("statement_timeout", options.pop("statement_timeout", None))
-        source = table_source_for(self, params, options)
+        kind = SourceKind(self.source, self.table_format, self.store)
+        source = table_source_for(kind, params, options)
         return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows,
                                                 statement_timeout=timeout))
 

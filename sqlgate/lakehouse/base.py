@@ -16,6 +16,7 @@ from sqlgate.lakehouse.containment import Jail
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from sqlgate.lakehouse.livefs import LiveOptions
     from sqlgate.lakehouse.pushdown import Predicate
     from sqlgate.lakehouse.storage import Location
     from sqlgate.lakehouse.timetravel import TimeTravel
@@ -113,13 +114,23 @@ class TableDirectorySource(TableSource):
 
     marker: str = ""
 
-    def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
+    def __init__(self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
+                 ) -> None:
         from sqlgate.lakehouse import storage
+        from sqlgate.lakehouse.livefs import LiveOptions
 
-        self.storage_options = {k: str(v) for k, v in (storage_options or {}).items()}
+        self._live = storage_options if isinstance(storage_options, LiveOptions) else None
+        self._static = {} if self._live is not None else {
+            k: str(v) for k, v in (storage_options or {}).items()}
         self.root = storage.resolve(root, storage_options)
         self.root_uri = root.rstrip("/")
         self._jail = jail_of(self.root)
+
+    @property
+    def storage_options(self) -> dict[str, str]:
+        """The options for a reader opened now: the current credential's with a provider (the
+        same dict until it changes, so ``is`` tells whether a cached reader is stale)."""
+        return self._live.current() if self._live is not None else self._static
 
     def jail(self) -> Jail:
         return self._jail

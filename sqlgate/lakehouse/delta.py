@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -28,6 +28,9 @@ from sqlgate.lakehouse.files import (
 )
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
+if TYPE_CHECKING:
+    from sqlgate.lakehouse.livefs import LiveOptions
+
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _VERSIONS_CACHED = 64
 
@@ -38,7 +41,8 @@ class DeltaRootSource(TableDirectorySource):
     format = "delta"
     marker = "_delta_log"
 
-    def __init__(self, root: str, storage_options: dict[str, Any] | None = None) -> None:
+    def __init__(self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
+                 ) -> None:
         super().__init__(root, storage_options)
         # the latest version of each table, kept while no other version was committed, and
         # versions read by time travel (immutable)
@@ -54,7 +58,8 @@ class DeltaRootSource(TableDirectorySource):
         uri = self._uris.get((schema, table))
         if timetravel is None:
             handle = self._latest.get(uri) if uri is not None else None
-            if handle is not None and handle.latest_version() == handle.version:
+            if handle is not None and handle.options is self.storage_options \
+                    and handle.latest_version() == handle.version:
                 return handle  # nothing committed since: same files, same plans
             uri = self._uri(schema, table)
             handle = DeltaTableHandle(self, uri, name, None)
@@ -66,7 +71,7 @@ class DeltaRootSource(TableDirectorySource):
                 cached = self._versions.get((uri, int(timetravel.value)))
             except (TypeError, ValueError):
                 cached = None
-            if cached is not None:
+            if cached is not None and cached.options is self.storage_options:
                 self._versions.move_to_end((uri, cached.version))
                 return cached
         uri = self._uri(schema, table)
@@ -99,7 +104,9 @@ class DeltaTableHandle(TableHandle):
         from deltalake.exceptions import DeltaError
 
         self.source, self.uri, self.name = source, uri, name
-        opts = source.storage_options or None
+        # the options current now: a cached handle built with an older credential is dropped
+        self.options = source.storage_options
+        opts = self.options or None
         source.contain(uri, name)  # before delta-rs reads a byte of the log
         try:
             self.table = DeltaTable(uri, storage_options=opts)

@@ -28,7 +28,8 @@ pass through; besides, for a warehouse on S3 (or an S3-compatible store)
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from sqlgate.core.errors import InterfaceError, OperationalError, ProgrammingError
 from sqlgate.core.params import ConnectParams, parse_int
@@ -38,14 +39,23 @@ from sqlgate.lakehouse.base import TableSource
 from sqlgate.lakehouse.reader_options import pop_reader_options
 from sqlgate.lakehouse.stores import MAX_RETRIES, TIMEOUT_DEFAULTS, locate
 
-if TYPE_CHECKING:
-    from sqlgate.dbapi.lakehouse_family import LakehouseFlavor
-
 _CATALOGS = ("sql", "rest", "glue")
+#: catalog property carrying the connection's CredentialHandle (an object, never a string)
+HANDLE_PROPERTY = "sqlgate.credential-handle"
 _SECRET_WORDS = ("secret", "token", "password", "key", "credential", "sas")
 
 
-def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
+@dataclass(frozen=True)
+class SourceKind:
+    """What the engine needs to know about a lakehouse source: the engine never imports the
+    DB-API layer; ``sqlgate.dbapi.lakehouse_family`` passes this from its flavor."""
+
+    source: str  # the registry name, for messages
+    table_format: str  # iceberg, delta, hudi, or a file format
+    store: str  # the default store: local, s3, minio, oss, cos, azure, gcs
+
+
+def table_source_for(flavor: SourceKind, params: ConnectParams,
                      options: dict[str, Any]) -> TableSource:
     """Build the table source; every option must be understood (a typo is an error)."""
     fmt = flavor.table_format
@@ -61,11 +71,11 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
         if fmt == "delta":
             from sqlgate.lakehouse.delta import DeltaRootSource
 
-            source = DeltaRootSource(location.uri, location.storage_options)
+            source = DeltaRootSource(location.uri, location.options)
         else:
             from sqlgate.lakehouse.hudi import HudiRootSource
 
-            source = HudiRootSource(location.uri, location.storage_options)
+            source = HudiRootSource(location.uri, location.options)
     else:
         from sqlgate.lakehouse.files import FileSource
 
@@ -73,7 +83,7 @@ def table_source_for(flavor: LakehouseFlavor, params: ConnectParams,
         file_format = str(options.pop("format", fmt))
         readers = pop_reader_options(options)
         _no_unknown(flavor, options)
-        source = FileSource(location.uri, file_format, location.storage_options,
+        source = FileSource(location.uri, file_format, location.options,
                             csv_options=readers["csv"], json_options=readers["json"])
     _no_unknown(flavor, options)
     root = getattr(source, "root", None)
@@ -104,7 +114,7 @@ def use_schema(source: TableSource, schema: str) -> None:
     source.default_schema = schema
 
 
-def _no_unknown(flavor: LakehouseFlavor, options: dict[str, Any]) -> None:
+def _no_unknown(flavor: SourceKind, options: dict[str, Any]) -> None:
     if options:
         raise InterfaceError(f"unknown option(s) for {flavor.source}: {', '.join(sorted(options))}")
 
@@ -173,14 +183,21 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
         target = f"{scheme}://{params.host}{port}/{params.database or ''}".rstrip("/")
         props.update({"py-catalog-impl": f"{__name__}.BoundedRestCatalog", "uri": target,
                       "sqlgate.connect-timeout": str(net["connect_timeout"]),
-                      "sqlgate.timeout": str(net["timeout"])})
+                      "sqlgate.timeout": str(net["timeout"]),
+                      "sqlgate.max-retries": str(net["max_retries"])})
         if params.password:
             props["token"] = params.password
+        if params.credential_handle is not None:  # the token is asked for per request
+            props[HANDLE_PROPERTY] = params.credential_handle
     else:
         props.update(_glue_properties(params, props, endpoint, region, net))
         target = str(endpoint or f"glue in {props.get('client.region', 'the default region')}")
     if options:
         raise InterfaceError(f"unknown option(s) for iceberg: {', '.join(sorted(options))}")
+    if kind != "rest" and params.credential_handle is not None:
+        from sqlgate.lakehouse.iceberg_io import S3_HANDLE_PROPERTY
+
+        props[S3_HANDLE_PROPERTY] = params.credential_handle  # warehouse keys per request
     try:
         source = IcebergCatalogSource(name, **props)
     except Exception as exc:
@@ -235,28 +252,25 @@ def __getattr__(name: str) -> Any:
 
 def _bounded_rest_catalog() -> type:
     from pyiceberg.catalog.rest import RestCatalog
-    from requests.adapters import HTTPAdapter
 
-    class _TimeoutAdapter(HTTPAdapter):
-        def __init__(self, timeout: tuple[float, float]) -> None:
-            super().__init__(max_retries=0)
-            self.timeout = timeout
-
-        def send(self, request, **kwargs):  # type: ignore[override]
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = self.timeout
-            return super().send(request, **kwargs)
+    from sqlgate.core.http import mount_on_requests
 
     class BoundedRestCatalog(RestCatalog):
-        """pyiceberg's REST catalog with connect/read timeouts on every request."""
+        """pyiceberg's REST catalog on sqlgate's HTTP policy (:mod:`sqlgate.core.http`):
+        timeouts and bounded retries on every request, and with a credential provider the
+        bearer token of the moment on each request (a 401 forces one refresh)."""
 
         def _create_session(self):  # type: ignore[no-untyped-def]
             session = super()._create_session()
-            timeout = (float(self.properties.get("sqlgate.connect-timeout", 5)),
-                       float(self.properties.get("sqlgate.timeout", 30)))
-            adapter = _TimeoutAdapter(timeout)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+            props = self.properties
+            mount_on_requests(
+                session,
+                connect_timeout=storage.seconds("connect_timeout",
+                                                props.get("sqlgate.connect-timeout", 5)),
+                read_timeout=storage.seconds("timeout", props.get("sqlgate.timeout", 30)),
+                retries=parse_int("max_retries", props.get("sqlgate.max-retries", 3),
+                                  minimum=0, maximum=MAX_RETRIES),
+                handle=props.get(HANDLE_PROPERTY))
             return session
 
     BoundedRestCatalog.__module__ = __name__

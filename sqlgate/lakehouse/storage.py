@@ -22,7 +22,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
@@ -30,6 +30,9 @@ import pyarrow.fs as pafs
 from sqlgate.core.errors import InterfaceError, OperationalError, ProgrammingError
 from sqlgate.core.params import parse_bool, parse_int, parse_seconds
 from sqlgate.core.redact import redact
+
+if TYPE_CHECKING:
+    from sqlgate.lakehouse.livefs import LiveOptions
 
 # object_store (and pyarrow) option names -> pyarrow.fs.S3FileSystem keyword
 _S3_KEYS = {
@@ -302,8 +305,22 @@ class Location:
         return Location(self.filesystem, path, uri)
 
 
-def resolve(uri: str, storage_options: dict[str, Any] | None = None) -> Location:
-    """Build the pyarrow filesystem for ``uri``; options mirror delta-rs/object_store names."""
+def resolve(uri: str, storage_options: dict[str, Any] | LiveOptions | None = None) -> Location:
+    """Build the pyarrow filesystem for ``uri``; options mirror delta-rs/object_store names.
+
+    With :class:`~sqlgate.lakehouse.livefs.LiveOptions` (a credential provider in the URL) a
+    remote filesystem is rebuilt for each new credential instead of keeping the first one.
+    """
+    from sqlgate.lakehouse.livefs import LiveOptions, refreshing
+
+    if isinstance(storage_options, LiveOptions):
+        first = storage_options.current()
+        loc = resolve(uri, first)
+        if loc.is_local:
+            return loc
+        fs = refreshing(loc.filesystem, first, storage_options,
+                        lambda opts: resolve(uri, opts).filesystem)
+        return Location(fs, loc.path, loc.uri)
     opts = dict(storage_options or {})
     parsed = urlparse(uri)
     scheme = parsed.scheme.lower()
@@ -354,7 +371,9 @@ def check_root(loc: Location, what: str, deadline: float | None = None) -> None:
         except Exception as exc:
             result["error"] = exc
 
-    if deadline is None or not isinstance(loc.filesystem, pafs.AzureFileSystem):
+    from sqlgate.lakehouse.livefs import inner
+
+    if deadline is None or not isinstance(inner(loc.filesystem), pafs.AzureFileSystem):
         probe()
     else:
         worker = threading.Thread(target=probe, name="sqlgate-store-probe", daemon=True)

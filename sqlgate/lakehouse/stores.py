@@ -26,13 +26,16 @@ in the host name), except for an ``endpoint`` on an IP address or ``localhost`` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams, parse_bool, parse_int
 from sqlgate.core.redact import register_secret
 from sqlgate.lakehouse.storage import MAX_RETRIES, is_ip_or_localhost, seconds
+
+if TYPE_CHECKING:
+    from sqlgate.lakehouse.livefs import LiveOptions
 
 STORES = ("local", "s3", "minio", "oss", "cos", "azure", "gcs")
 _S3_LIKE = frozenset({"s3", "minio", "oss", "cos"})
@@ -48,10 +51,17 @@ TIMEOUT_DEFAULTS = {
 
 @dataclass(frozen=True)
 class StoreLocation:
-    """Where a source's tables live."""
+    """Where a source's tables live. ``live`` is set when the URL names a credential
+    provider: the options then follow the current credential (docs/credentials.md)."""
 
     uri: str
     storage_options: dict[str, str] = field(default_factory=dict, repr=False)
+    live: LiveOptions | None = field(default=None, repr=False)
+
+    @property
+    def options(self) -> dict[str, str] | LiveOptions:
+        """What a table source takes: the live options if any, else the fixed ones."""
+        return self.live if self.live is not None else self.storage_options
 
 
 def _path(params: ConnectParams) -> str:
@@ -83,7 +93,30 @@ def network_options(options: dict[str, Any]) -> dict[str, str]:
 
 
 def locate(store: str, params: ConnectParams, options: dict[str, Any]) -> StoreLocation:
-    """Read the root and credentials for ``store`` from the URL; consumes the options used."""
+    """Read the root and credentials for ``store`` from the URL; consumes the options used.
+
+    With a credential provider the same reading is repeated for each new credential (on a
+    copy of the URL's options), so a token that expires is replaced, not kept.
+    """
+    snapshot = dict(options)
+    location = _locate(store, params, options)
+    handle = params.credential_handle
+    if handle is None or store == "local":
+        return location
+    from sqlgate.core.credentials.handle import Derived
+    from sqlgate.lakehouse.livefs import LiveOptions
+
+    def rebuild(credential: Any) -> dict[str, str]:
+        current = replace(params, user=credential.username or params.user,
+                          password=credential.secret,
+                          credential_extras=dict(credential.extras or {}))
+        return _locate(store, current, dict(snapshot)).storage_options
+
+    live = LiveOptions(Derived(handle, rebuild))
+    return StoreLocation(location.uri, live.current(), live)
+
+
+def _locate(store: str, params: ConnectParams, options: dict[str, Any]) -> StoreLocation:
     root = options.pop("root", None)
     if store == "local":
         if params.host not in (None, "", "localhost"):

@@ -14,6 +14,7 @@ from sqlgate.core.credentials.base import (
 )
 from sqlgate.core.credentials.env import EnvProvider
 from sqlgate.core.credentials.file import FileProvider
+from sqlgate.core.credentials.handle import CredentialHandle, Derived
 from sqlgate.core.credentials.registry import (
     known_schemes,
     provider_class,
@@ -26,7 +27,9 @@ from sqlgate.core.credentials.static import StaticProvider
 __all__ = [
     "DEFAULT_REFRESH_MARGIN",
     "Credential",
+    "CredentialHandle",
     "CredentialProvider",
+    "Derived",
     "EnvProvider",
     "FileProvider",
     "StaticProvider",

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType, ModuleType
 from typing import Any, ClassVar
 
-from sqlgate.core.errors import CredentialError, MissingExtraError
+from sqlgate.core.errors import CredentialError, InterfaceError, MissingExtraError
 from sqlgate.core.redact import MASK, redact, register_secret
 
 DEFAULT_REFRESH_MARGIN = timedelta(minutes=5)
@@ -105,34 +105,32 @@ def scrub(exc: BaseException) -> BaseException:
     return exc
 
 
+#: the longest ttl / refresh margin / duration a provider option may name (31 days)
+MAX_OPTION_SECONDS = 31 * 86_400.0
+
+
 def parse_seconds(provider: str, name: str, value: str | None) -> float | None:
-    """Parse a numeric URL option, with an error that names the option rather than a ValueError."""
-    if value is None or value == "":
-        return None
+    """A numeric ``credential_<name>`` option (0 allowed), through the package's one parser;
+    the error names the provider and the option, never a bare ValueError."""
+    from sqlgate.core.params import parse_seconds as parse
+
     try:
-        seconds = float(value)
-    except ValueError:
-        raise CredentialError(
-            f"{provider} credential: credential_{name}={value!r} is not a number of seconds; "
-            f"fix the URL option (e.g. credential_{name}=300)"
-        ) from None
-    if seconds < 0:
-        raise CredentialError(f"{provider} credential: credential_{name} must not be negative")
-    return seconds
+        return parse(f"credential_{name}", value, maximum=MAX_OPTION_SECONDS, allow_zero=True)
+    except InterfaceError as exc:
+        raise CredentialError(f"{provider} credential: {exc}; fix the URL option "
+                              f"(e.g. credential_{name}=300)") from None
 
 
 def parse_bool(provider: str, name: str, value: str | None, default: bool = False) -> bool:
-    """Parse a boolean URL option (true/false/1/0/yes/no)."""
+    """A boolean ``credential_<name>`` option (true/false/1/0/yes/no/on/off)."""
+    from sqlgate.core.params import parse_bool as parse
+
     if value is None or value == "":
         return default
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise CredentialError(
-        f"{provider} credential: credential_{name}={value!r} is not a boolean; use true or false"
-    )
+    try:
+        return parse(f"credential_{name}", value)
+    except InterfaceError as exc:
+        raise CredentialError(f"{provider} credential: {exc}") from None
 
 
 class CredentialProvider(ABC):
