@@ -32,6 +32,8 @@ class Cursor:
         self.arraysize = 1
         #: the row id the last INSERT generated, where the driver reports one
         self.lastrowid: int | None = None
+        #: the source's id of the last statement run (see the session's ``query_id``), or None
+        self.query_id: str | None = None
         self._result: Result | None = None
         self._last_rowcount = -1  # kept after the result is closed, as drivers do
         self._closed = False
@@ -79,6 +81,7 @@ class Cursor:
             )
         self._discard_result()
         self._last_rowcount = -1
+        self.query_id = None
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
             operation = conn.session.prepare(operation)
@@ -92,7 +95,10 @@ class Cursor:
                     operation, parameters = bound, None
             record.kind = conn.admit(operation, parameters is not None, bound=bound is not None)
             with translated():
-                self._result = conn.session.execute(operation, parameters)
+                try:
+                    self._result = conn.session.execute(operation, parameters)
+                finally:
+                    self.query_id = record.query_id = getattr(conn.session, "query_id", None)
             conn.verify_guard()
             record.rows = self._result.rowcount
             self.lastrowid = self._result.lastrowid

@@ -1,24 +1,138 @@
 """Sessions over a PEP 249 driver (psycopg, pymysql, ...): the wire families' common part.
 
-Rows pass through from the driver's cursor untouched; a family says only how to describe a
-column (its type name) and which Arrow type that name stands for.
+Rows pass through from the driver untouched; a family says only how to describe a column (its
+type name) and which Arrow type that name stands for.
+
+Results stream. psycopg's and PyMySQL's default cursors read a whole result into client memory
+before the first row is returned, so ``fetchmany``, ``fetch_record_batch`` and
+``pandas.read_sql(chunksize=)`` held every row. A family instead reads a result in chunks of
+:data:`CHUNK_ROWS` rows from a link that stays busy until the last chunk is read
+(:class:`LinkStream`; PostgreSQL's chunked-rows mode, PyMySQL's unbuffered result). The first
+chunk is read eagerly inside ``execute``: a result that fits in it (every point query) is
+complete when ``execute`` returns, with its ``rowcount``, and costs no extra round trip. A
+longer one reports ``rowcount`` -1 until its last row is read (PEP 249 allows it).
+
+A link carries one statement at a time. When anything else needs it (another cursor's
+statement, a commit, a ping) while a result still streams, the rest of that result is read into
+that result's memory first (:meth:`DriverSession.free_link`), so several cursors on one
+connection stay correct; only a caller who interleaves two long results pays in memory. Closing
+a result early discards what is left (family: cancel or drain).
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
+import contextlib
+import weakref
+from abc import ABC, abstractmethod
 from typing import Any
 
 import pyarrow as pa
 
+from sqlgate.core.errors import GuardLostError
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.results import Column, EmptyResult, Result, RowResult
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 
+#: rows a streaming result reads per round: bounded memory, negligible per-chunk overhead
+CHUNK_ROWS = 10_000
+
+
+class LinkStream(ABC):
+    """The family's side of a streaming result: reads chunks from the busy link."""
+
+    #: the statement's row count once its end was read (-1 before)
+    rowcount: int = -1
+
+    @abstractmethod
+    def read_chunk(self) -> list[tuple[Any, ...]] | None:
+        """The next chunk of rows; None once the result has ended (the link is then free)."""
+
+    @abstractmethod
+    def abandon(self) -> None:
+        """Discard the remaining rows (the caller closed the result early); frees the link."""
+
+
+class StreamedRows:
+    """Rows of one result: a buffer in front of a :class:`LinkStream` (None once ended).
+
+    Fetched rows are sliced off a list by offset, so ``fetchone`` in a loop is O(1) per row.
+    """
+
+    def __init__(self, session: DriverSession, link: LinkStream | None,
+                 first: list[tuple[Any, ...]], rowcount: int = -1) -> None:
+        self._session = session
+        self._link = link
+        self._rows = first
+        self._pos = 0
+        self.rowcount = rowcount if link is None else -1
+
+    @property
+    def streaming(self) -> bool:
+        return self._link is not None
+
+    def peek(self) -> list[tuple[Any, ...]]:
+        """The rows read but not yet fetched (Arrow refines its schema with them)."""
+        return self._rows[self._pos:]
+
+    def _pull(self) -> bool:
+        """One more chunk into the buffer; False at the end."""
+        link = self._link
+        if link is None:
+            return False
+        chunk = self._session.server_call(link.read_chunk)
+        if chunk is None:
+            self._ended(link)
+            return False
+        if self._pos:
+            del self._rows[:self._pos]
+            self._pos = 0
+        self._rows.extend(chunk)
+        return True
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        while len(self._rows) - self._pos < size and self._pull():
+            pass
+        start, self._pos = self._pos, min(self._pos + size, len(self._rows))
+        return self._rows[start:self._pos]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        self.buffer()
+        rows = self._rows[self._pos:] if self._pos else self._rows
+        self._rows, self._pos = [], 0
+        return rows
+
+    def buffer(self) -> None:
+        """Read the rest into memory (so that the link is free for another statement).
+
+        The read deadline is armed per chunk: it bounds each wait on the server, and a long
+        ``fetchall`` is not one wait."""
+        link = self._link
+        if link is None:
+            return
+        server_call, read_chunk, extend = self._session.server_call, link.read_chunk, \
+            self._rows.extend
+        while (chunk := server_call(read_chunk)) is not None:
+            extend(chunk)
+        self._ended(link)
+
+    def close(self) -> None:
+        link, self._link = self._link, None
+        self._rows, self._pos = [], 0
+        if link is not None:
+            self._session.stream_ended(link, abandon=True)
+
+    def _ended(self, link: LinkStream) -> None:
+        self._link = None
+        self.rowcount = link.rowcount
+        self._session.stream_ended(link)
+
 
 class DriverSession(Session):
     """A session whose link is a PEP 249 driver connection with transactions."""
+
+    #: how many rows a streaming result reads per round trip
+    chunk_rows: int = CHUNK_ROWS
 
     def __init__(self, raw: Any, flavor: Flavor, banner: str) -> None:
         self._raw = raw
@@ -26,6 +140,9 @@ class DriverSession(Session):
         self.banner = banner
         self.server_version = flavor.compat_version(banner)
         self.product_version = flavor.product_version(banner)
+        self._busy: tuple[LinkStream, weakref.ref[StreamedRows]] | None = None
+        self._lost = False
+        self._statements = 0
 
     @property
     def raw(self) -> Any:
@@ -49,26 +166,99 @@ class DriverSession(Session):
         finally:
             cursor.close()
 
+    # -- the link: one statement at a time -------------------------------------------------
+    def server_call(self, call: Any) -> Any:
+        """Run ``call``, which waits on the server; a family arms its read deadline here."""
+        return call()
+
+    def free_link(self) -> None:
+        """Before anything else uses the link: buffer (or drop) a result still streaming."""
+        if self._lost:
+            raise GuardLostError("this connection was closed because the server-side read-only "
+                                 "guard was lifted; open a new connection")
+        if self._busy is not None:
+            link, owner = self._busy
+            rows = owner()
+            if rows is not None and rows.streaming:
+                rows.buffer()
+            else:
+                self.stream_ended(link, abandon=True)
+
+    def stream_ended(self, link: LinkStream, *, abandon: bool = False) -> None:
+        """A streamed result ended: the link is free; run the guard check it deferred."""
+        if self._busy is None or self._busy[0] is not link:
+            return
+        self._busy = None
+        if abandon:
+            call_translated(link.abandon)
+        try:
+            call_translated(self.verify_guard)
+        except GuardLostError:
+            self._lost = True
+            with contextlib.suppress(Exception):
+                self.close()
+            raise
+
+    @property
+    def streaming(self) -> bool:
+        """Whether a result still occupies the link (a guard check waits until it ends)."""
+        return self._busy is not None
+
+    def rows_result(self, cursor: Any, link: LinkStream | None, first: list[tuple[Any, ...]],
+                    rowcount: int = -1) -> RowResult:
+        """A result over the first chunk and, while the result goes on, its link."""
+        rows = StreamedRows(self, link, first, rowcount)
+        if link is not None:
+            self._busy = (link, weakref.ref(rows))
+        return RowResult(rows, self.describe(cursor), self.arrow_type, call_translated)
+
+    # -- statements -------------------------------------------------------------------------
+    @property
+    def query_id(self) -> str | None:
+        """``<link id>:<n>``: the server's id of this link (PostgreSQL's backend pid, MySQL's
+        CONNECTION_ID(), what ``pg_cancel_backend`` / ``KILL QUERY`` take) and the number of
+        the statement on it. Neither server numbers statements (PostgreSQL 14's ``query_id``
+        is a hash of a statement's shape, the same for every run), so ``n`` is sqlgate's."""
+        if not self._statements:
+            return None
+        return f"{self.link_id()}:{self._statements}"
+
+    def link_id(self) -> int | str:
+        """The server's id of this connection (a family says how to read it)."""
+        return "-"
+
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
+        self.free_link()
+        self._statements += 1
+        return self.server_call(lambda: self.run(operation, parameters))
+
+    def run(self, operation: str, parameters: Parameters) -> Result:
+        """Run one statement with the driver's buffering cursor (a family may stream)."""
         cursor = self._raw.cursor()
         try:
             cursor.execute(operation, parameters)
         except BaseException:
             cursor.close()
             raise
-        result: Result
         if cursor.description is None:
-            result = EmptyResult(cursor.rowcount)
-            result.lastrowid = getattr(cursor, "lastrowid", None)
-            cursor.close()
-            return result
+            return self.no_rows(cursor)
         result = RowResult(cursor, self.describe(cursor), self.arrow_type, call_translated,
                            cursor.rowcount)
         result.lastrowid = getattr(cursor, "lastrowid", None)
         return result
 
+    @staticmethod
+    def no_rows(cursor: Any) -> EmptyResult:
+        """The result of a statement without a result set; closes the driver cursor."""
+        result = EmptyResult(cursor.rowcount)
+        result.lastrowid = getattr(cursor, "lastrowid", None)
+        cursor.close()
+        return result
+
     def commit(self) -> None:
+        self.free_link()
         self._raw.commit()
 
     def rollback(self) -> None:
+        self.free_link()
         self._raw.rollback()

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
+from sqlgate.core import errors
+
 DEFAULT_BATCH_ROWS = 65_536
 
 
@@ -78,10 +80,12 @@ class EmptyResult(Result):
 
 
 class RowResult(Result):
-    """Rows from a PEP 249 driver cursor, with Arrow built on demand.
+    """Rows from a PEP 249 driver cursor (or anything with its ``fetchmany``/``fetchall``/
+    ``close``/``rowcount``, such as a streaming result), with Arrow built on demand.
 
     ``arrow_type`` maps a column to the Arrow type its source type stands for (``None`` means
     string); ``translate`` wraps driver calls so driver errors surface as sqlgate's.
+    ``rowcount`` is read from the source until set: a streamed result learns it at its end.
     """
 
     def __init__(
@@ -90,14 +94,24 @@ class RowResult(Result):
         description: tuple[Column, ...] | None,
         arrow_type: Callable[[Column], pa.DataType | None],
         translate: Callable[[Callable[[], Any]], Any],
-        rowcount: int = -1,
+        rowcount: int | None = None,
     ) -> None:
         self._cursor = driver_cursor
         self.description = description
-        self.rowcount = rowcount
+        self._rowcount = rowcount
         self._arrow_type = arrow_type  # consulted only when Arrow is asked for
         self._translate = translate
         self._schema: pa.Schema | None = None
+
+    @property  # type: ignore[override]
+    def rowcount(self) -> int:
+        if self._rowcount is not None:
+            return self._rowcount
+        return int(getattr(self._cursor, "rowcount", -1))
+
+    @rowcount.setter
+    def rowcount(self, value: int) -> None:
+        self._rowcount = value
 
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
         rows = self._translate(lambda: self._cursor.fetchmany(size))
@@ -108,11 +122,22 @@ class RowResult(Result):
         return rows if isinstance(rows, list) else list(rows)
 
     def arrow_schema(self) -> pa.Schema:
+        """The mapped types, refined by the rows already read (a streamed result's first
+        chunk): a column whose values do not fit its mapped type (a zero date, a NaN in a
+        NUMERIC(p,s), a two-dimensional array) becomes a string column of their text form."""
         if self._schema is None:
-            self._schema = pa.schema([
-                pa.field(col.name, self._arrow_type(col) or pa.string())
-                for col in self.description or ()
-            ])
+            peek = getattr(self._cursor, "peek", None)
+            rows = peek() if peek is not None else []
+            fields = []
+            for index, col in enumerate(self.description or ()):
+                arrow_type = self._arrow_type(col) or pa.string()
+                if rows and not _is_string(arrow_type):
+                    try:
+                        _column_array([row[index] for row in rows], arrow_type, col.name)
+                    except errors.DataError:
+                        arrow_type = pa.string()
+                fields.append(pa.field(col.name, arrow_type))
+            self._schema = pa.schema(fields)
         return self._schema
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -142,30 +167,64 @@ def rows_to_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.Record
         columns: list[list[Any]] = [list(map(itemgetter(i), rows)) for i in range(width)]
     else:
         columns = [[] for _ in range(width)]
-    arrays = [_column_array(values, f.type) for values, f in zip(columns, schema, strict=True)]
+    arrays = [_column_array(values, f.type, f.name)
+              for values, f in zip(columns, schema, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _column_array(values: Sequence[Any], arrow_type: pa.DataType) -> pa.Array:
-    """Build one column; values that do not fit the mapped type are converted, not dropped.
+_CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
+                      TypeError, ValueError, OverflowError)
 
-    A string column takes the text form of anything (an unconstrained NUMERIC, an unknown
-    extension type); other types get pyarrow's inference followed by a checked cast.
+
+def _is_string(arrow_type: pa.DataType) -> bool:
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
+def _column_array(values: Sequence[Any], arrow_type: pa.DataType, name: str = "") -> pa.Array:
+    """Build one column exactly; a value that does not fit is never dropped or changed.
+
+    A string column (or a list of strings) takes the :func:`text_form` of anything. Any other
+    misfit raises :class:`~sqlgate.core.errors.DataError` naming the column and the fix.
     """
     try:
         return pa.array(values, type=arrow_type)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-            return pa.array([_as_text(v) for v in values], type=arrow_type)
-        return pa.array(values).cast(arrow_type)
+    except _CONVERSION_ERRORS as exc:
+        failure = exc
+    if _is_string(arrow_type):
+        return pa.array([text_form(v) for v in values], type=arrow_type)
+    if pa.types.is_list(arrow_type) and _is_string(arrow_type.value_type):
+        try:
+            return pa.array([None if v is None else [text_form(e) for e in v] for v in values],
+                            type=arrow_type)
+        except TypeError as exc:  # an element that is itself a list: not one dimension
+            failure = exc
+    bad = _first_misfit(values, arrow_type)
+    raise errors.DataError(
+        f"column {name!r}: the value {text_form(bad)[:60]!r} ({type(bad).__name__}) does not "
+        f"fit Arrow {arrow_type}, the type chosen from the first rows; select the column as "
+        "text (CAST(... AS text), CAST(... AS CHAR)) to read every value exactly"
+    ) from failure
 
 
-def _as_text(value: Any) -> str | None:
-    """Text for a string column: JSON documents as JSON, anything else as ``str``."""
+def _first_misfit(values: Sequence[Any], arrow_type: pa.DataType) -> Any:
+    for value in values:
+        try:
+            pa.array([value], type=arrow_type)
+        except _CONVERSION_ERRORS:
+            return value
+    return None
+
+
+def text_form(value: Any) -> str | None:
+    """The documented lossless text of a value in a string column (docs/types.md): JSON
+    documents and nested arrays as JSON, a time with an offset in ISO 8601, anything else as
+    ``str`` (a Decimal keeps its digits, NaN and Infinity)."""
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=text_form)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\x" + bytes(value).hex()
     return str(value)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import itertools
 import os
 import re
 import ssl
@@ -251,11 +252,15 @@ def connection_class(pymysql: ModuleType) -> type:
             check_placeholders(query)
             return str(super()._mogrify(query, args))
 
+    class GuardedSSCursor(GuardedCursor, pymysql.cursors.SSCursor):  # type: ignore[misc, name-defined]
+        """Unbuffered: rows stay on the wire until read (see :func:`read_rows`)."""
+
     class GuardedConnection(pymysql.connections.Connection):  # type: ignore[misc, name-defined]
         """The handshake and set-up are bounded by connect_timeout; values are checked."""
 
         def __init__(self, *, session_setup: Callable[[str], list[str]], **kwargs: Any) -> None:
             self._session_setup = session_setup
+            self.streaming_cursor = GuardedSSCursor
             super().__init__(cursorclass=GuardedCursor, **kwargs)
 
         def connect(self, sock: Any = None) -> None:
@@ -284,3 +289,40 @@ def connection_class(pymysql: ModuleType) -> type:
             return super().query(sql, unbuffered)
 
     return GuardedConnection
+
+
+def read_rows(result: Any, limit: int | None) -> tuple[list[tuple[Any, ...]], bool]:
+    """Up to ``limit`` rows (all when None) of PyMySQL's unbuffered result; True at its end.
+
+    One tight loop, as PyMySQL's own buffered reader (``_read_rowdata_packet``) runs, so
+    reading a result in chunks costs no more per row than buffering it (SSCursor's
+    ``fetchmany`` goes through three method calls per row).
+    """
+    if not result.unbuffered_active:
+        return [], True
+    read_packet = result.connection._read_packet
+    is_eof = result._check_packet_is_eof
+    to_row = result._read_row_from_packet
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    try:
+        for _ in itertools.repeat(None) if limit is None else itertools.repeat(None, limit):
+            packet = read_packet()
+            if is_eof(packet):
+                break
+            append(to_row(packet))
+        else:
+            return rows, False
+    except BaseException:  # an error packet (KILL QUERY, a timeout) ends the result too
+        result.unbuffered_active = False
+        result.connection = None
+        raise
+    result.unbuffered_active = False
+    result.connection = None
+    return rows, True
+
+
+def discard_rows(result: Any) -> None:
+    """Read and drop the rest of an unbuffered result (the protocol cannot stop it)."""
+    if result.unbuffered_active:
+        result._finish_unbuffered_query()

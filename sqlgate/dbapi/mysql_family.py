@@ -8,12 +8,13 @@ names from protocol field types, character sets and Arrow conversion are here on
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from sqlgate.core.driver import DriverSession
+from sqlgate.core.driver import DriverSession, LinkStream
 from sqlgate.core.errors import GuardLostError
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.params import ConnectParams
@@ -21,14 +22,17 @@ from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
 from sqlgate.core.registry import import_driver
-from sqlgate.core.results import Column
+from sqlgate.core.results import Column, Result
+from sqlgate.core.session import Parameters
 from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
 from sqlgate.dbapi.mysql_driver import (
     DEFAULT_READ_TIMEOUT,
     connection_class,
+    discard_rows,
     driver_options,
     encoded_password,
+    read_rows,
 )
 
 paramstyle = "pyformat"
@@ -60,6 +64,7 @@ _DATA_CODES = frozenset({1264, 1265, 1292, 1366, 1365, 1406, 1690, 3140})
 _READ_ONLY_CODES = frozenset({1792, 1290})  # read-only transaction / --read-only server
 _TIMEOUT_CODES = frozenset({1969, 3024})  # MariaDB max_statement_time, MySQL max_execution_time
 _LOST_CODES = frozenset({2006, 2013})  # server gone away / lost connection
+_CANCELLED_CODE = 1317  # ER_QUERY_INTERRUPTED: KILL QUERY (Cursor.cancel)
 
 
 def _classify(exc: BaseException) -> Error | None:  # noqa: F405
@@ -72,6 +77,10 @@ def _classify(exc: BaseException) -> Error | None:  # noqa: F405
             "the statement ran longer than the connection's statement_timeout and the server "
             "stopped it; narrow the query or raise statement_timeout=<seconds> "
             f"({code}: {message})")
+    if code == _CANCELLED_CODE:
+        return OperationalError(  # noqa: F405
+            "the statement was cancelled (Cursor.cancel() or KILL QUERY); the connection is "
+            f"still usable ({code}: {message})")
     if code in _LOST_CODES and "timed out" in message:
         return OperationalError(  # noqa: F405
             "the server did not answer in time (connect_timeout bounds the handshake, "
@@ -145,7 +154,16 @@ class MySQLFlavor(Flavor):
             autocommit=False,
             **options.kwargs,
         )
-        session = MySQLSession(raw, self)
+        def side_connection() -> Any:
+            """For KILL QUERY: the same login, no set-up (it runs that one statement only)."""
+            return connection_class(pymysql)(
+                session_setup=lambda banner: [], host=params.host or "localhost",
+                port=params.effective_port() or 3306, user=params.user or "",
+                password=encoded_password(params.password), autocommit=True,
+                **{**options.kwargs, "connect_timeout": 5, "read_timeout": 5,
+                   "write_timeout": 5})
+
+        session = MySQLSession(raw, self, side_connection)
         if guard:
             try:
                 session.arm_guard()
@@ -160,17 +178,56 @@ class MySQLSession(DriverSession):
 
     _flavor: MySQLFlavor
 
-    def __init__(self, raw: Any, flavor: MySQLFlavor) -> None:
+    def __init__(self, raw: Any, flavor: MySQLFlavor,
+                 side_connection: Callable[[], Any] | None = None) -> None:
         super().__init__(raw, flavor, raw.get_server_info())
+        # opens a second link with the login resolved at connect (a closure: the secret is
+        # in no attribute, repr or log)
+        self._side_connection = side_connection
         # PyMySQL escapes ' as \' unless the server runs NO_BACKSLASH_ESCAPES; the gate
         # must lex the bound statement the way this server will
         self.backslash_escapes = not raw.server_status & _NO_BACKSLASH_ESCAPES
         self._guarded = False
 
+    def link_id(self) -> int:
+        return int(self._raw.thread_id())
+
+    def cancel(self) -> None:
+        """``KILL QUERY <CONNECTION_ID()>`` from a short-lived second link with the same login:
+        the running statement stops with error 1317, the connection stays usable."""
+        if self._side_connection is None:
+            raise NotSupportedError("this connection cannot cancel: it was opened without "  # noqa: F405
+                                    "its login")
+        target = self.link_id()
+        side = self._side_connection()
+        try:
+            with side.cursor() as cursor:  # trusted text: an int from the handshake
+                cursor.execute(f"KILL QUERY {target:d}")
+        finally:
+            side.close()
+
     def arm_guard(self) -> None:
         """Fail closed if the guard statement did not take effect."""
         self._guarded = True
         self.verify_guard(boundary=True)
+
+    def run(self, operation: str, parameters: Parameters) -> Result:
+        """Unbuffered (PyMySQL's SSCursor): the first chunk is read here, the rest on demand.
+
+        MySQL cannot interleave two unbuffered results on one link; the core buffers the rest
+        of a streaming result when another statement needs the link.
+        """
+        cursor = self._raw.cursor(self._raw.streaming_cursor)
+        try:
+            cursor.execute(operation, parameters)
+        except BaseException:
+            cursor.close()
+            raise
+        if cursor.description is None:
+            return self.no_rows(cursor)
+        rows, ended = read_rows(cursor._result, self.chunk_rows)
+        link = None if ended else _MySQLStream(cursor, self.chunk_rows)
+        return self.rows_result(cursor, link, rows, len(rows))
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
         fields = cursor._result.fields if cursor._result is not None else []
@@ -184,9 +241,16 @@ class MySQLSession(DriverSession):
             if column.precision > 38:
                 return pa.decimal256(column.precision, column.scale or 0)
             return pa.decimal128(column.precision, column.scale or 0)
+        # PyMySQL returns BIT(n) as big-endian bytes and FLOAT as a Python float (a double):
+        # binary and float64 hold them exactly (docs/types.md)
+        if column.type_code == "bit":
+            return pa.binary()
+        if column.type_code == "float":
+            return pa.float64()
         return self._flavor.types.to_arrow(column.type_code)
 
     def set_isolation_level(self, level: str) -> None:
+        self.free_link()
         if level == "AUTOCOMMIT":
             self._raw.autocommit(True)
             return
@@ -197,6 +261,7 @@ class MySQLSession(DriverSession):
     def server_guard_active(self) -> bool | None:
         if self._flavor.guard_statement is None:
             return None
+        self.free_link()
         # MySQL 8 and MariaDB 11.1+ name it transaction_read_only; older ones tx_read_only
         for variable in ("transaction_read_only", "tx_read_only"):
             with self._raw.cursor() as cursor:
@@ -215,8 +280,8 @@ class MySQLSession(DriverSession):
         transaction (through a stored function an administrator wrote, say), so checking at
         every boundary (commit, rollback, a statement run outside a transaction) suffices.
         """
-        if self._flavor.guard_statement is None or not self._guarded:
-            return
+        if self._flavor.guard_statement is None or not self._guarded or self.streaming:
+            return  # while a result streams, checked when it ends
         if not boundary and self._raw.server_status & _IN_TRANSACTION:
             return
         if not self.server_guard_active():
@@ -229,11 +294,34 @@ class MySQLSession(DriverSession):
         return import_driver(self._flavor.source, "pymysql").err.OperationalError
 
     def ping(self) -> None:
+        self.free_link()
         self._raw.ping(reconnect=False)
 
     def close(self) -> None:
+        self._busy = None  # closing the link discards whatever was still streaming
         if self._raw.open:
             self._raw.close()
+
+
+class _MySQLStream(LinkStream):
+    """An unbuffered PyMySQL result whose rows are still on the wire."""
+
+    def __init__(self, cursor: Any, size: int) -> None:
+        self._cursor = cursor
+        self._size = size
+        self._count = size
+
+    def read_chunk(self) -> list[tuple[Any, ...]] | None:
+        rows, ended = read_rows(self._cursor._result, self._size)
+        self._count += len(rows)
+        if ended:
+            self.rowcount = self._count
+            return rows or None
+        return rows
+
+    def abandon(self) -> None:
+        discard_rows(self._cursor._result)
+        self._cursor.close()
 
 
 def _precision(field_info: Any, reported: int | None) -> int | None:

@@ -7,11 +7,8 @@ the ``default_transaction_read_only`` guard, type names from OIDs, Arrow convers
 
 from __future__ import annotations
 
-import contextlib
 import math
-import socket
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +23,10 @@ from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.redact import redact
 from sqlgate.core.registry import import_driver
-from sqlgate.core.results import Column, Result
-from sqlgate.core.session import Parameters
+from sqlgate.core.results import Column
 from sqlgate.core.translate import register_classifier
 from sqlgate.core.typemap import POSTGRES_TYPES, TypeMap
-from sqlgate.core.watchdog import WATCHDOG
+from sqlgate.dbapi.postgres_stream import PgLink, chunked_rows_available
 
 paramstyle = "pyformat"
 __all__ = [*_pep249_all, "paramstyle"]
@@ -194,8 +190,10 @@ class _Timeouts:
         return [f"-c statement_timeout={math.ceil(self.statement * 1000)}"]
 
 
-class PostgresSession(DriverSession):
-    """A psycopg 3 connection; rows pass through untouched, types named from their OIDs."""
+class PostgresSession(PgLink, DriverSession):
+    """A psycopg 3 connection; rows pass through untouched, types named from their OIDs.
+
+    Statements stream, under a read deadline, and can be cancelled (:class:`PgLink`)."""
 
     _flavor: PostgresFlavor
 
@@ -206,6 +204,7 @@ class PostgresSession(DriverSession):
         self._guarded = False
         self._read_timeout = read_timeout
         self._timed_out = threading.Event()
+        self._chunked = chunked_rows_available()
         # reported by the server; with it on, a backslash in '...' is a plain character
         if raw.info.parameter_status("standard_conforming_strings") == "on":
             self.backslash_escapes = False
@@ -237,7 +236,7 @@ class PostgresSession(DriverSession):
     def verify_guard(self, *, boundary: bool = False) -> None:
         """PostgreSQL 14+ reports ``default_transaction_read_only`` in every response:
         reading it costs nothing. Older servers and forks are asked when a transaction ended."""
-        if not self._guarded:
+        if not self._guarded or self.streaming:  # checked again when the stream ends
             return
         status = self._raw.info.parameter_status(_READ_ONLY_GUC)
         if status is None:
@@ -262,6 +261,7 @@ class PostgresSession(DriverSession):
 
     def guard_warnings(self) -> list[str]:
         """A superuser, or a login that may write, is protected by sqlgate alone."""
+        self.free_link()
         with self._raw.cursor() as cur:
             cur.execute(_PRIVILEGES_QUERY)
             row = cur.fetchone()
@@ -280,39 +280,6 @@ class PostgresSession(DriverSession):
                             "(pg_read_server_files, pg_write_server_files, "
                             "pg_execute_server_program)")
         return warnings
-
-    # -- execution with a read deadline --------------------------------------------------
-    def execute(self, operation: str, parameters: Parameters = None) -> Result:
-        self._timed_out.clear()
-        try:
-            with WATCHDOG.deadline(self._read_timeout, self._expire):
-                return super().execute(operation, parameters)
-        except Exception as exc:
-            if self._timed_out.is_set():
-                raise OperationalError(  # noqa: F405
-                    f"no answer from the server within read_timeout={self._read_timeout:g} s: "
-                    "the statement was cancelled (or the connection closed); raise "
-                    "read_timeout for longer queries"
-                ) from exc
-            raise
-
-    def cancel(self) -> None:
-        """PostgreSQL's protocol cancel: a side connection asks the server to stop."""
-        self._raw.cancel_safe(timeout=5.0)
-
-    def _expire(self) -> None:
-        """Cancel through the protocol; if the server is stalled, close the socket."""
-        self._timed_out.set()
-        with contextlib.suppress(Exception):
-            self._raw.cancel_safe(timeout=3.0)
-        time.sleep(_GRACE_SECONDS)
-        if self._raw.info.transaction_status == _ACTIVE and not self._raw.closed:
-            try:
-                sock = socket.socket(fileno=_dup(self._raw.pgconn.socket))
-                sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            except OSError:
-                pass
 
     def type_name(self, oid: int) -> str:
         """``int4``, ``int4[]``, ``numeric``...; ``unknown`` for types psycopg cannot name."""
@@ -341,10 +308,15 @@ class PostgresSession(DriverSession):
                 return pa.string()
             return pa.decimal128(column.precision, column.scale or 0) if column.precision <= 38 \
                 else pa.decimal256(column.precision, column.scale or 0)
+        base = name[:-2] if name.endswith("[]") else name
+        exact = _EXACT_ARROW.get(base)
+        if exact is not None:
+            return pa.list_(exact) if base != name else exact
         return self._flavor.types.to_arrow(name)
 
     def set_isolation_level(self, level: str) -> None:
         psycopg = import_driver(self._flavor.source, "psycopg")
+        self.free_link()
         if self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             self._raw.rollback()
         if level == "AUTOCOMMIT":
@@ -354,22 +326,28 @@ class PostgresSession(DriverSession):
         self._raw.isolation_level = getattr(psycopg.IsolationLevel, _PSYCOPG_ISOLATION[level])
 
     def server_guard_active(self) -> bool | None:
+        self.free_link()
         with self._raw.cursor() as cur:
             cur.execute("SHOW default_transaction_read_only")
             row = cur.fetchone()
         return bool(row) and row[0] == "on"
 
     def ping(self) -> None:
+        self.free_link()
         with self._raw.cursor() as cur:
             cur.execute("SELECT 1")
 
     def close(self) -> None:
+        self._busy = None  # closing the link discards whatever was still streaming
         self._raw.close()
 
 
 _QUALIFIERS = frozenset({"pg_catalog", "information_schema"})
-_ACTIVE = 1  # psycopg.pq.TransactionStatus.ACTIVE: a command is in progress
-_GRACE_SECONDS = 3.0  # after a cancel, how long a blocked read may take to return
+# where psycopg's value needs another Arrow type than the type map's to arrive exactly
+# (docs/types.md): money is text in the server's locale format, a time with an offset keeps
+# it only as ISO text, psycopg's interval is a timedelta, and float4 arrives as a Python float
+_EXACT_ARROW = {"money": pa.string(), "timetz": pa.string(), "interval": pa.duration("us"),
+                "float4": pa.float64()}
 _PRIVILEGES_QUERY = """
 SELECT r.rolsuper,
        (SELECT count(*) FROM pg_catalog.pg_class c
@@ -385,12 +363,6 @@ SELECT r.rolsuper,
                  AND pg_has_role(r.oid, g.oid, 'MEMBER'))
 FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
 """
-
-
-def _dup(fd: int) -> int:
-    import os
-
-    return os.dup(fd)
 
 
 def _banner(raw: Any) -> str:

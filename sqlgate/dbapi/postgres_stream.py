@@ -1,0 +1,223 @@
+"""Streaming PostgreSQL results with libpq's chunked-rows mode (psycopg 3.2+, libpq 17+).
+
+Why not a server-side cursor (``DECLARE``, psycopg's ``ServerCursor``)? It costs three more
+round trips per statement (DECLARE, describe, CLOSE; FETCH beside the query), needs a
+transaction or ``WITH HOLD`` (which materialises the whole result on the server at commit in
+autocommit mode), accepts only SELECT/VALUES and plans for the first rows
+(``cursor_tuple_fraction``). Chunked-rows mode sends the statement exactly as psycopg's
+``execute`` does (same protocol, same BEGIN, any statement) and only changes how libpq hands
+the answer over: in PGresults of at most ``size`` rows instead of one result holding all rows.
+A point query therefore costs what it costs today. Its price: the link stays busy until the
+last chunk is read (:mod:`sqlgate.core.driver` buffers or discards the rest when the link is
+needed), and the statement runs server-side while the caller consumes.
+
+This uses psycopg internals (``_start_query``, ``_convert_query``, ``_execute_send``, the
+``fetch``/``send`` generators, ``_tx``), the same ones ``Cursor.stream()`` uses; ``stream()``
+itself holds the connection lock across yields (a second statement on the connection from the
+same thread would deadlock) and turns every row into a separate generator step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from sqlgate.core.driver import LinkStream
+from sqlgate.core.errors import OperationalError
+from sqlgate.core.results import EmptyResult, Result
+from sqlgate.core.session import Parameters
+from sqlgate.core.watchdog import WATCHDOG
+
+with contextlib.suppress(ImportError):  # without the postgres extra nothing here is used
+    from psycopg.generators import fetch, send
+
+_TUPLES_CHUNK = 12  # pq.ExecStatus.TUPLES_CHUNK
+_SINGLE_TUPLE = 9
+_TUPLES_OK = 2
+_COMMAND_OK = 1
+_EMPTY_QUERY = 0
+_ACTIVE = 1  # pq.TransactionStatus.ACTIVE: a command is in progress
+_GRACE_SECONDS = 3.0  # after a cancel, how long a blocked read may take to return
+
+
+def chunked_rows_available() -> bool:
+    """libpq 17+ and psycopg 3.2+; otherwise the buffering cursor is used."""
+    try:
+        import psycopg
+
+        return bool(psycopg.capabilities.has_stream_chunked())
+    except (ImportError, AttributeError):
+        return False
+
+
+def _fetch_gen(cursor: Any, first: bool) -> Any:
+    """One PGresult of the statement (a chunk, or its end), set up on the cursor for loading."""
+    res = yield from fetch(cursor._pgconn)
+    if res is None:
+        return None
+    status = res.status
+    if status in (_TUPLES_CHUNK, _SINGLE_TUPLE):
+        cursor._tx.set_pgresult(res, set_loaders=first)
+        if first:
+            cursor.pgresult = res
+            cursor._make_row = cursor._make_row_maker()
+        return res
+    if status in (_TUPLES_OK, _COMMAND_OK, _EMPTY_QUERY):
+        # the end of the statement: read up to libpq's final NULL (and drop any further
+        # statements' results, which a read-write multi-statement string could produce)
+        while (more := (yield from fetch(cursor._pgconn))) is not None:
+            if more.status not in (_TUPLES_OK, _COMMAND_OK, _EMPTY_QUERY):
+                cursor._raise_for_result(more)
+        if first:
+            cursor.pgresult = res
+            cursor._tx.set_pgresult(res)
+            cursor._make_row = cursor._make_row_maker()
+        return res
+    # an error: read up to the final NULL so that the link is idle again, then raise
+    while (yield from fetch(cursor._pgconn)) is not None:
+        pass
+    return cursor._raise_for_result(res)
+
+
+def _start_gen(cursor: Any, operation: str, parameters: Any, size: int) -> Any:
+    """What ``ClientCursor.execute`` sends (BEGIN first if needed), in chunked-rows mode, then
+    the first chunk and, after a short one, the end: a point query is one wait, as today."""
+    yield from cursor._start_query(operation)
+    pgq = cursor._convert_query(operation, parameters)
+    cursor._execute_send(pgq)
+    cursor._pgconn.set_chunked_rows_mode(size)
+    cursor._last_query = operation
+    yield from send(cursor._pgconn)
+    first = yield from _fetch_gen(cursor, True)
+    end = None
+    if first.status in (_TUPLES_CHUNK, _SINGLE_TUPLE) and first.ntuples < size:
+        end = yield from _fetch_gen(cursor, False)  # a short chunk is the last one
+    return first, end
+
+
+class PgStream(LinkStream):
+    """A psycopg cursor whose statement's chunks are still arriving."""
+
+    def __init__(self, raw: Any, cursor: Any, size: int) -> None:
+        self._raw = raw
+        self._cursor = cursor
+        self._size = size
+        self._count = 0  # rows read so far: libpq's end-of-rows result carries no count
+
+    def start(self, operation: str, parameters: Any) -> tuple[list[tuple[Any, ...]], bool]:
+        """Send the statement and read its first chunk: (rows, whether the result ended)."""
+        cursor = self._cursor
+        with self._raw.lock:
+            res, end = self._raw.wait(_start_gen(cursor, operation, parameters, self._size))
+        if res.status != _TUPLES_CHUNK and res.status != _SINGLE_TUPLE:
+            self._finish(res)
+            return [], True
+        rows = cursor._tx.load_rows(0, res.ntuples, cursor._make_row)
+        self._count = res.ntuples
+        if end is not None:
+            self._finish(end)
+            return rows, True
+        return rows, False
+
+    def _finish(self, res: Any) -> None:
+        if res.status == _TUPLES_OK:
+            self.rowcount = self._count + res.ntuples
+        else:
+            count = res.command_tuples
+            self.rowcount = -1 if count is None else count
+
+    def read_chunk(self) -> list[tuple[Any, ...]] | None:
+        cursor = self._cursor
+        with self._raw.lock:
+            res = self._raw.wait(_fetch_gen(cursor, False))
+        if res is None or (res.status != _TUPLES_CHUNK and res.status != _SINGLE_TUPLE):
+            if res is not None:
+                self._finish(res)
+            return None
+        self._count += res.ntuples
+        return cursor._tx.load_rows(0, res.ntuples, cursor._make_row)  # type: ignore[no-any-return]
+
+    def abandon(self) -> None:
+        """Outside a transaction block a cancel stops the server's work at once; inside one a
+        cancel would abort the caller's transaction, so the rest is read and dropped (in
+        libpq, without turning it into Python values)."""
+        raw = self._raw
+        if raw.autocommit:
+            with contextlib.suppress(Exception):
+                raw.cancel_safe(timeout=5.0)
+        with raw.lock, contextlib.suppress(Exception):  # an error here ends the statement too
+            while raw.pgconn.transaction_status == _ACTIVE:
+                if raw.wait(fetch(raw.pgconn)) is None:
+                    break
+        self._cursor.close()
+
+
+class PgLink:
+    """The PostgreSQL session's link: streamed statements, the read deadline, cancel.
+
+    A mixin for :class:`~sqlgate.dbapi.postgres_family.PostgresSession` (a DriverSession);
+    it expects ``_raw``, ``_read_timeout``, ``_chunked`` and ``chunk_rows``.
+    """
+
+    _raw: Any
+    _read_timeout: float | None
+    _chunked: bool
+    _timed_out: threading.Event
+    chunk_rows: int
+
+    def server_call(self, call: Any) -> Any:
+        """The read deadline covers waits on the server only, never a consumer's pauses."""
+        self._timed_out.clear()
+        try:
+            with WATCHDOG.deadline(self._read_timeout, self._expire):
+                return call()
+        except Exception as exc:
+            if self._timed_out.is_set():
+                raise OperationalError(
+                    f"no answer from the server within read_timeout={self._read_timeout:g} s: "
+                    "the statement was cancelled (or the connection closed); raise "
+                    "read_timeout for longer queries"
+                ) from exc
+            raise
+
+    def run(self, operation: str, parameters: Parameters) -> Result:
+        """Stream in chunked-rows mode where libpq has it (see the module's docstring)."""
+        if not self._chunked:
+            return super().run(operation, parameters)  # type: ignore[misc, no-any-return]
+        cursor = self._raw.cursor()
+        stream = PgStream(self._raw, cursor, self.chunk_rows)
+        try:
+            rows, ended = stream.start(operation, parameters)
+        except BaseException:
+            cursor.close()
+            raise
+        if cursor.description is None:
+            return EmptyResult(stream.rowcount)
+        return self.rows_result(  # type: ignore[attr-defined, no-any-return]
+            cursor, None if ended else stream, rows, stream.rowcount)
+
+    def link_id(self) -> int:
+        """The backend's pid: what pg_stat_activity, pg_cancel_backend and logs show."""
+        return int(self._raw.info.backend_pid)
+
+    def cancel(self) -> None:
+        """PostgreSQL's protocol cancel: a side connection asks the server to stop."""
+        self._raw.cancel_safe(timeout=5.0)
+
+    def _expire(self) -> None:
+        """Cancel through the protocol; if the server is stalled, close the socket."""
+        self._timed_out.set()
+        with contextlib.suppress(Exception):
+            self._raw.cancel_safe(timeout=3.0)
+        time.sleep(_GRACE_SECONDS)
+        if self._raw.info.transaction_status == _ACTIVE and not self._raw.closed:
+            try:
+                sock = socket.socket(fileno=os.dup(self._raw.pgconn.socket))
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
