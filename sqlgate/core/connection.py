@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
-from sqlgate.core import errors
+from sqlgate.core import cancel_requests, errors
 from sqlgate.core.audit import logger_for
 from sqlgate.core.cursor import Cursor
 from sqlgate.core.readonly import gate_for
@@ -53,6 +53,7 @@ class Connection:
             gate_for(gate_policy, lexing, source=source) if read_only else None
         )
         self._closed = False
+        cancel_requests.register(session)
         if not read_only:
             logger_for(source).warning(
                 "read-only enforcement is OFF for this connection to %s (read_only=false)", url

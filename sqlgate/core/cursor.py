@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from sqlgate.core import errors
+from sqlgate.core import cancel_requests, errors
 from sqlgate.core.audit import audited
 from sqlgate.core.results import DEFAULT_BATCH_ROWS, Column, Result
 from sqlgate.core.session import Parameters
@@ -85,6 +85,13 @@ class Cursor:
         conn = self.connection
         with audited(conn.source, conn.url, operation) as record:
             operation = conn.session.prepare(operation)
+            if parameters is None and conn.read_only:
+                # Superset's Stop: a cancel request for a sibling sqlgate session
+                with translated():
+                    answered = cancel_requests.answer(conn.session, operation)
+                if answered is not None:
+                    record.kind, self._result = "CANCEL", answered
+                    return self
             bound = None
             if parameters is not None and conn.read_only:
                 # gate the text the server will run, not a template the driver rewrites

@@ -192,6 +192,11 @@ class MySQLSession(DriverSession):
     def link_id(self) -> int:
         return int(self._raw.thread_id())
 
+    def cancel_identity(self) -> tuple[str, str, int, str]:
+        """Whose statements a cancel request from this session may stop: same server, login."""
+        raw = self._raw
+        return ("mysql", str(raw.host), int(raw.port), str(raw.user))
+
     def cancel(self) -> None:
         """``KILL QUERY <CONNECTION_ID()>`` from a short-lived second link with the same login:
         the running statement stops with error 1317, the connection stays usable."""

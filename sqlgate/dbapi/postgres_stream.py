@@ -204,6 +204,11 @@ class PgLink:
         """The backend's pid: what pg_stat_activity, pg_cancel_backend and logs show."""
         return int(self._raw.info.backend_pid)
 
+    def cancel_identity(self) -> tuple[str, str, int, str]:
+        """Whose statements a cancel request from this session may stop: same server, login."""
+        info = self._raw.info
+        return ("postgres", str(info.host), int(info.port), str(info.user))
+
     def cancel(self) -> None:
         """PostgreSQL's protocol cancel: a side connection asks the server to stop."""
         self._raw.cancel_safe(timeout=5.0)

@@ -34,6 +34,10 @@ EVENTS = pa.table({"day": pa.array(DAYS, pa.date32()),
                    "amount": pa.array([10 * i + 7 for i in range(26)], pa.int64())})
 HUDI_FIXTURE = Path("/work/shared/fixtures/hudi/cow_v9_txns_simple_meta.zip")
 SLOW_LAKE = "SELECT count(*) AS n FROM {table}, range(100000) a, range(100000) b"
+SLOW_WIRE = {  # minutes of work unless stopped
+    "postgresql": "SELECT count(*) AS n FROM items, generate_series(1, 2000000000) g",
+    "mysql": "SELECT count(*) AS n FROM items, seq_1_to_1000000000 a, seq_1_to_1000 b",
+}
 
 
 @dataclass
@@ -136,7 +140,8 @@ def make_source(name: str, request: pytest.FixtureRequest, base: Path) -> Source
                       f"{server.host}:{server.port}/{server.database}",
                       "public" if name == "postgresql" else server.database, "items",
                       "created", "amount",
-                      write="INSERT INTO items VALUES (99, 'written', 1.00, NULL)")
+                      write="INSERT INTO items VALUES (99, 'written', 1.00, NULL)",
+                      slow=SLOW_WIRE[name])
     if name == "hudi":
         url, travel = _hudi(base)
         return Source(name, url, url, "main", "txns", "txn_date", "amount", travel,
@@ -279,15 +284,7 @@ def direct_rows_all(source: Source) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.cursor().execute(f"SELECT * FROM {table}").fetchall()]
 
 
-STOP_SOURCES = [
-    pytest.param("postgresql", marks=pytest.mark.xfail(
-        run=False, reason="Superset's PostgresEngineSpec stops with pg_terminate_backend, "
-                          "which the gate refuses; needs the DB-API change in docs/superset.md")),
-    pytest.param("mysql", marks=pytest.mark.xfail(
-        run=False, reason="Superset's MySQLEngineSpec stops with KILL CONNECTION, which the "
-                          "gate refuses; needs the DB-API change in docs/superset.md")),
-    "iceberg", "delta", "hudi", "file", "s3",
-]
+STOP_SOURCES = ["postgresql", "mysql", "iceberg", "delta", "hudi", "file", "s3"]
 
 
 @pytest.mark.parametrize("name", STOP_SOURCES)
