@@ -85,3 +85,30 @@ def test_vault_through_the_main_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (tmp_path / "v.json").write_text('{"entries": {"a": "not an object"}}')
     assert run("vault", "list")[0] == 2
     assert "the vault file is not valid" in capsys.readouterr().err
+
+
+def test_table_aligns_wide_characters(tmp_path: Path) -> None:
+    from wcwidth import wcswidth
+
+    (tmp_path / "w").mkdir()
+    names = ["张伟", "a", "γάμμα 中文", "東京タワー"]
+    pq.write_table(pa.table({"name": names, "n": [1, 2, 3, 4]}), tmp_path / "w" / "p.parquet")
+    code, text = run("query", f"file://{tmp_path}", "SELECT name, n FROM w ORDER BY n")
+    assert code == 0
+    lines = text.splitlines()
+    # the second column starts at the same display column on every line
+    starts = {wcswidth(line[: line.rstrip().rfind(" ") + 1]) for line in lines[2:]}
+    assert len(starts) == 1, lines
+    assert wcswidth(lines[1].split("  ")[0]) == max(wcswidth(n) for n in names)
+
+
+def test_json_output_is_real_utf8(parquet_root: str) -> None:
+    code, text = run("query", parquet_root, "SELECT name FROM t WHERE id = 2", "--format", "json")
+    assert code == 0
+    assert '"中"' in text and "\\u" not in text
+
+
+def test_check_prints_the_engine_version_of_a_lake(parquet_root: str) -> None:
+    code, text = run("check", parquet_root)
+    assert code == 0
+    assert "unknown" not in text.splitlines()[1] and "DuckDB" in text
