@@ -62,12 +62,16 @@ def day_batches(rows: int, days: int, files_per_day: int) -> list[tuple[dt.date,
         for _ in range(files_per_day):
             ids = np.arange(next_id, next_id + per_file, dtype=np.int64)
             next_id += per_file
-            parts.append(pa.table({
-                "id": ids,
-                "category": rng.integers(0, 100, per_file, dtype=np.int32),
-                "amount": rng.random(per_file) * 100.0,
-                "day": pa.array([day] * per_file, pa.date32()),
-            }))
+            parts.append(
+                pa.table(
+                    {
+                        "id": ids,
+                        "category": rng.integers(0, 100, per_file, dtype=np.int32),
+                        "amount": rng.random(per_file) * 100.0,
+                        "day": pa.array([day] * per_file, pa.date32()),
+                    }
+                )
+            )
         out.append((day, parts))
     return out
 
@@ -79,13 +83,15 @@ def write_all(root: Path, data: list[tuple[dt.date, list[pa.Table]]]) -> dict[st
 
     schema = data[0][1][0].schema
     parquet_root = root / "files" / "events"
-    catalog = SqlCatalog("default", uri=f"sqlite:///{root}/catalog.db",
-                         warehouse=f"file://{root}/warehouse")
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}/warehouse"
+    )
     catalog.create_namespace("bench")
     # every copy is written with Snappy, the codec pyarrow gives the plain Parquet copy, so the
     # three formats hold byte-for-byte comparable data files (pyiceberg defaults to ZSTD)
-    iceberg = catalog.create_table("bench.events", schema=schema,
-                                   properties={"write.parquet.compression-codec": "snappy"})
+    iceberg = catalog.create_table(
+        "bench.events", schema=schema, properties={"write.parquet.compression-codec": "snappy"}
+    )
     with iceberg.update_spec() as spec:
         spec.add_identity("day")
     iceberg = catalog.load_table("bench.events")
@@ -96,12 +102,17 @@ def write_all(root: Path, data: list[tuple[dt.date, list[pa.Table]]]) -> dict[st
         for n, part in enumerate(parts):
             pq.write_table(part.drop_columns(["day"]), target / f"part-{n}.parquet")
             iceberg.append(part)
-            write_deltalake(str(root / "delta" / "events"), part, partition_by=["day"],
-                            mode="append")
-    log(f"wrote {len(data)} days x {len(data[0][1])} files in "
-        f"{time.perf_counter() - started:.0f} s")
-    return {"file": f"file://{root}/files", "iceberg": f"iceberg://{root}/catalog.db",
-            "delta": f"delta://{root}/delta"}
+            write_deltalake(
+                str(root / "delta" / "events"), part, partition_by=["day"], mode="append"
+            )
+    log(
+        f"wrote {len(data)} days x {len(data[0][1])} files in {time.perf_counter() - started:.0f} s"
+    )
+    return {
+        "file": f"file://{root}/files",
+        "iceberg": f"iceberg://{root}/catalog.db",
+        "delta": f"delta://{root}/delta",
+    }
 
 
 # -- the queries ----------------------------------------------------------------------------------
@@ -112,10 +123,11 @@ def queries(days: int, rows: int) -> dict[str, tuple[str, dict[str, Any]]]:
     agg = "SELECT category, count(*) AS n, sum(amount) AS total FROM {t}{where} GROUP BY category"
     return {
         "full scan": (agg.format(t="{t}", where=""), {}),
-        "partition": (agg.format(t="{t}", where=f" WHERE day = DATE '{mid_day}'"),
-                      {"day": mid_day}),
-        "range": (agg.format(t="{t}", where=f" WHERE id BETWEEN {lo} AND {hi}"),
-                  {"id": (lo, hi)}),
+        "partition": (
+            agg.format(t="{t}", where=f" WHERE day = DATE '{mid_day}'"),
+            {"day": mid_day},
+        ),
+        "range": (agg.format(t="{t}", where=f" WHERE id BETWEEN {lo} AND {hi}"), {"id": (lo, hi)}),
     }
 
 
@@ -135,8 +147,9 @@ def contenders(root: Path, urls: dict[str, str]) -> dict[str, Callable[[str, dic
     conns = {name: sqlgate.connect(url) for name, url in urls.items()}
     duck = duckdb.connect()
     parquet_glob = f"{root}/files/events/*/*.parquet"
-    iceberg = SqlCatalog("default", uri=f"sqlite:///{root}/catalog.db",
-                         warehouse=f"file://{root}/warehouse").load_table("bench.events")
+    iceberg = SqlCatalog(
+        "default", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}/warehouse"
+    ).load_table("bench.events")
     delta = DeltaTable(str(root / "delta" / "events"))
 
     def via_sqlgate(name: str) -> Callable[[str, dict], int]:
@@ -146,6 +159,7 @@ def contenders(root: Path, urls: dict[str, str]) -> dict[str, Callable[[str, dic
             cur = conns[name].cursor()
             cur.execute(sql.format(t=table))
             return cur.fetch_arrow_table().num_rows
+
         return run
 
     def duckdb_native(sql: str, _: dict) -> int:
@@ -201,8 +215,13 @@ print(json.dumps({"rows": rows, "hwm_before": before, "hwm_after": hwm()}))
 
 
 def streaming_memory(url: str, sql: str) -> dict[str, int]:
-    done = subprocess.run([sys.executable, "-c", STREAM_CHILD, url, sql], capture_output=True,
-                          text=True, timeout=1800, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", STREAM_CHILD, url, sql],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -222,8 +241,11 @@ def main(argv: list[str] | None = None) -> int:
             log(f"building {args.rows:,} rows in {root}")
             urls = write_all(root, day_batches(args.rows, args.days, args.files_per_day))
         else:
-            urls = {"file": f"file://{root}/files", "iceberg": f"iceberg://{root}/catalog.db",
-                    "delta": f"delta://{root}/delta"}
+            urls = {
+                "file": f"file://{root}/files",
+                "iceberg": f"iceberg://{root}/catalog.db",
+                "delta": f"delta://{root}/delta",
+            }
         runners = contenders(root, urls)
         plans = queries(args.days, args.rows)
         timings: dict[tuple[str, str], list[float]] = {}
@@ -233,8 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 groups = run(sql, flt)
                 expected = groups if expected is None else expected
                 if groups != expected:
-                    raise SystemExit(f"{name} returned {groups} groups for {query}, "
-                                     f"not {expected}")
+                    raise SystemExit(f"{name} returned {groups} groups for {query}, not {expected}")
             for _ in range(args.repeat):
                 for name, run in runners.items():
                     gc.collect()
@@ -246,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         stream = streaming_memory(urls["file"], "SELECT * FROM events")
         grown = (stream["hwm_after"] - stream["hwm_before"]) / MiB
         result_mib = stream["rows"] * 24 / MiB  # id + category + amount + day, uncompressed
-        print(f"\nstreaming {stream['rows']:,} rows with fetchmany(100000) through file://: "
-              f"peak RSS grew {grown:.0f} MiB while the result is ~{result_mib:.0f} MiB "
-              f"(peak {stream['hwm_after'] / MiB:.0f} MiB)")
+        print(
+            f"\nstreaming {stream['rows']:,} rows with fetchmany(100000) through file://: "
+            f"peak RSS grew {grown:.0f} MiB while the result is ~{result_mib:.0f} MiB "
+            f"(peak {stream['hwm_after'] / MiB:.0f} MiB)"
+        )
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -256,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(plans: dict, runners: dict, timings: dict, args: argparse.Namespace) -> None:
-    print(f"\nlakehouse benchmark: {args.rows:,} rows, {args.days} days x {args.files_per_day} "
-          f"files, median of {args.repeat}; ratio = median / DuckDB native (target <= {TARGET})")
+    print(
+        f"\nlakehouse benchmark: {args.rows:,} rows, {args.days} days x {args.files_per_day} "
+        f"files, median of {args.repeat}; ratio = median / DuckDB native (target <= {TARGET})"
+    )
     header = f"{'query':<10}  {'contender':<30}  {'median s':>9}  {'ratio':>6}"
     print(header)
     print("-" * len(header))
@@ -265,8 +290,9 @@ def print_table(plans: dict, runners: dict, timings: dict, args: argparse.Namesp
         anchor = statistics.median(timings[(query, "duckdb native (anchor)")])
         for name in runners:
             median = statistics.median(timings[(query, name)])
-            flag = "  over target" if name.startswith("sqlgate") and median / anchor > TARGET \
-                else ""
+            flag = (
+                "  over target" if name.startswith("sqlgate") and median / anchor > TARGET else ""
+            )
             print(f"{query:<10}  {name:<30}  {median:>9.3f}  {median / anchor:>6.2f}{flag}")
 
 

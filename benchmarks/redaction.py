@@ -53,14 +53,20 @@ def _best(text: str, repeat: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--secrets", type=int, default=redact.MAX_SECRETS,
-                        help=f"secrets to register (default {redact.MAX_SECRETS}, the bound)")
+    parser.add_argument(
+        "--secrets",
+        type=int,
+        default=redact.MAX_SECRETS,
+        help=f"secrets to register (default {redact.MAX_SECRETS}, the bound)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per input (best)")
     args = parser.parse_args(argv)
     for _ in range(args.secrets):
         redact.register_secret(secrets.token_urlsafe(24))
-    print(f"python {sys.version.split()[0]}, {redact.registered_count()} registered secrets, "
-          f"best of {args.repeat}")
+    print(
+        f"python {sys.version.split()[0]}, {redact.registered_count()} registered secrets, "
+        f"best of {args.repeat}"
+    )
     print(f"{'input':14} {'10 KB µs/KB':>12} {'1 MB µs/KB':>12} {'ratio':>7} {'1 MB s':>8}")
     worst = 0.0
     for name, unit in SHAPES.items():

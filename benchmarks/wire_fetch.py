@@ -265,8 +265,9 @@ def _adbc_postgres(uri: str) -> Runner:
     return run
 
 
-def _arrow_natives(family: str, uri: str, raw: Callable[[], Any], driver: str,
-                   notes: list[str]) -> list[Contender]:
+def _arrow_natives(
+    family: str, uri: str, raw: Callable[[], Any], driver: str, notes: list[str]
+) -> list[Contender]:
     natives: list[Contender] = []
     if family == "postgres":
         if _installed("adbc_driver_postgresql"):
@@ -294,15 +295,23 @@ def _engine(url: str, stack: ExitStack) -> Any:
 def _pg_connect(info: Any, *, autocommit: bool = False) -> Any:
     import psycopg
 
-    return psycopg.connect(host=info.host, port=info.port, user=info.user,
-                           password=info.password, dbname=info.database, autocommit=autocommit)
+    return psycopg.connect(
+        host=info.host,
+        port=info.port,
+        user=info.user,
+        password=info.password,
+        dbname=info.database,
+        autocommit=autocommit,
+    )
 
 
 def _pg_load(info: Any, rows: int) -> None:
     with _pg_connect(info, autocommit=True) as conn:
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        conn.execute(f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, name text, ts timestamp, "
-                     "amount numeric(12,2))")
+        conn.execute(
+            f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, name text, ts timestamp, "
+            "amount numeric(12,2))"
+        )
         conn.execute(
             f"INSERT INTO {TABLE} SELECT i, CASE WHEN i % 100 = 0 THEN NULL ELSE 'name-' || i END,"
             " timestamp '2020-01-01' + i * interval '1 second' + (i % 1000) * interval '1 us',"
@@ -340,10 +349,12 @@ def _pg_contenders(info: Any, stack: ExitStack, notes: list[str]) -> list[Conten
         Contender("fetchall", "sqlgate DB-API", _dbapi_fetchall(gate), is_sqlgate=True),
         Contender("read_sql(dbapi)", "psycopg conn", _read_sql(raw), is_anchor=True),
         Contender("read_sql(dbapi)", "sqlgate conn", _read_sql(gate), is_sqlgate=True),
-        Contender("read_sql(engine)", "postgresql+psycopg", _read_sql_engine(raw_engine),
-                  is_anchor=True),
-        Contender("read_sql(engine)", "postgresql+sqlgate", _read_sql_engine(gate_engine),
-                  is_sqlgate=True),
+        Contender(
+            "read_sql(engine)", "postgresql+psycopg", _read_sql_engine(raw_engine), is_anchor=True
+        ),
+        Contender(
+            "read_sql(engine)", "postgresql+sqlgate", _read_sql_engine(gate_engine), is_sqlgate=True
+        ),
         Contender("arrow", "sqlgate fetch_arrow_table", _sqlgate_arrow(gate), is_sqlgate=True),
         *_arrow_natives("postgres", uri, raw, "psycopg", notes),
     ]
@@ -353,8 +364,14 @@ def _pg_contenders(info: Any, stack: ExitStack, notes: list[str]) -> list[Conten
 def _my_connect(info: Any) -> Any:
     import pymysql
 
-    return pymysql.connect(host=info.host, port=info.port, user=info.user,
-                           password=info.password, database=info.database, charset="utf8mb4")
+    return pymysql.connect(
+        host=info.host,
+        port=info.port,
+        user=info.user,
+        password=info.password,
+        database=info.database,
+        charset="utf8mb4",
+    )
 
 
 def _my_load(info: Any, rows: int) -> None:
@@ -371,11 +388,15 @@ def _my_load(info: Any, rows: int) -> None:
         cursor = conn.cursor()
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         # DATETIME(6) is MySQL's timestamp without time zone, as PostgreSQL's timestamp
-        cursor.execute(f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, name varchar(64), "
-                       "ts datetime(6), amount decimal(12,2))")
-        select = ("SELECT {i}, IF({i} % 100 = 0, NULL, CONCAT('name-', {i})), TIMESTAMP "
-                  "'2020-01-01 00:00:00' + INTERVAL {i} SECOND + INTERVAL ({i} % 1000) MICROSECOND,"
-                  " (({i} * 7919) % 10000000) / 100")
+        cursor.execute(
+            f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, name varchar(64), "
+            "ts datetime(6), amount decimal(12,2))"
+        )
+        select = (
+            "SELECT {i}, IF({i} % 100 = 0, NULL, CONCAT('name-', {i})), TIMESTAMP "
+            "'2020-01-01 00:00:00' + INTERVAL {i} SECOND + INTERVAL ({i} % 1000) MICROSECOND,"
+            " (({i} * 7919) % 10000000) / 100"
+        )
         try:  # MariaDB's SEQUENCE engine: the fastest generator there is
             cursor.execute(f"INSERT INTO {TABLE} {select.format(i='seq')} FROM seq_1_to_{rows}")
         except Exception:
@@ -384,8 +405,10 @@ def _my_load(info: Any, rows: int) -> None:
             for variable in ("max_recursive_iterations", "cte_max_recursion_depth"):
                 with suppress(Exception):
                     cursor.execute(f"SET SESSION {variable} = {rows + 1}")
-            cursor.execute(f"INSERT INTO {TABLE} WITH RECURSIVE s (i) AS (SELECT 1 UNION ALL "
-                           f"SELECT i + 1 FROM s WHERE i < {rows}) {select.format(i='i')} FROM s")
+            cursor.execute(
+                f"INSERT INTO {TABLE} WITH RECURSIVE s (i) AS (SELECT 1 UNION ALL "
+                f"SELECT i + 1 FROM s WHERE i < {rows}) {select.format(i='i')} FROM s"
+            )
         conn.commit()
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
         (count,) = cursor.fetchone()
@@ -430,10 +453,12 @@ def _my_contenders(info: Any, stack: ExitStack, notes: list[str]) -> list[Conten
         Contender("fetchall", "sqlgate DB-API", _dbapi_fetchall(gate), is_sqlgate=True),
         Contender("read_sql(dbapi)", "pymysql conn", _read_sql(raw), is_anchor=True),
         Contender("read_sql(dbapi)", "sqlgate conn", _read_sql(gate), is_sqlgate=True),
-        Contender("read_sql(engine)", "mysql+pymysql", _read_sql_engine(raw_engine),
-                  is_anchor=True),
-        Contender("read_sql(engine)", "mysql+sqlgate", _read_sql_engine(gate_engine),
-                  is_sqlgate=True),
+        Contender(
+            "read_sql(engine)", "mysql+pymysql", _read_sql_engine(raw_engine), is_anchor=True
+        ),
+        Contender(
+            "read_sql(engine)", "mysql+sqlgate", _read_sql_engine(gate_engine), is_sqlgate=True
+        ),
         Contender("arrow", "sqlgate fetch_arrow_table", _sqlgate_arrow(gate), is_sqlgate=True),
         *_arrow_natives("mysql", uri, raw, "pymysql", notes),
     ]
@@ -472,8 +497,10 @@ def _check_identical(family: Family, info: Any, sql: str) -> None:
         gate.close()
     if rows != expected:
         raise AssertionError(f"{family.title}: sqlgate's fetchall differs from the raw driver's")
-    naive = pa.table([pa.array([r[i] for r in expected], type=f.type)
-                      for i, f in enumerate(table.schema)], schema=table.schema)
+    naive = pa.table(
+        [pa.array([r[i] for r in expected], type=f.type) for i, f in enumerate(table.schema)],
+        schema=table.schema,
+    )
     if not table.equals(naive):
         raise AssertionError(f"{family.title}: sqlgate's Arrow table differs from its rows")
 
@@ -499,8 +526,10 @@ def _run_round(contenders: list[Contender], sql: str, round_no: int, record: boo
         t0 = time.perf_counter()
         rows = contender.run(probe, sql)
         if not record:
-            log(f"  warm-up {contender.group} {contender.name}: {probe.seconds:.2f}s timed, "
-                f"{time.perf_counter() - t0:.2f}s in all")
+            log(
+                f"  warm-up {contender.group} {contender.name}: {probe.seconds:.2f}s timed, "
+                f"{time.perf_counter() - t0:.2f}s in all"
+            )
         if record:
             contender.seconds.append(probe.seconds)
             if probe.peak_bytes is not None:
@@ -511,8 +540,9 @@ def _run_round(contenders: list[Contender], sql: str, round_no: int, record: boo
     return time.perf_counter() - started
 
 
-def bench_family(family: Family, rows: int, repeat: int, deadline: float | None,
-                 families_left: int) -> FamilyReport:
+def bench_family(
+    family: Family, rows: int, repeat: int, deadline: float | None, families_left: int
+) -> FamilyReport:
     family_start = time.perf_counter()
     allowance = None if deadline is None else (deadline - family_start) / families_left
     notes: list[str] = []
@@ -554,8 +584,10 @@ def format_report(report: FamilyReport, rows: int, repeat: int) -> str:
     if report.rounds_capped:
         rounds += f" (capped from {repeat} by --budget)"
     lines = [f"{report.title} - {rows:,} rows - {rounds}, after a warm-up round"]
-    header = (f"  {'group':<17}{'contender':<28}{'median s':>9}{'min s':>8}{'ratio':>8}"
-              f"{'peak RSS +MiB':>15}  target")
+    header = (
+        f"  {'group':<17}{'contender':<28}{'median s':>9}{'min s':>8}{'ratio':>8}"
+        f"{'peak RSS +MiB':>15}  target"
+    )
     lines += [header, "  " + "-" * (len(header) + 4)]
     for group in GROUPS:
         members = [c for c in report.contenders if c.group == group]
@@ -573,32 +605,51 @@ def format_report(report: FamilyReport, rows: int, repeat: int) -> str:
             verdict = ""
             if c.is_sqlgate and group != "arrow":
                 verdict = "ok" if ratio <= TARGET_RATIO else f"OVER {TARGET_RATIO:.2f}"
-            lines.append(f"  {group:<17}{c.name + mark:<28}{c.median:>9.3f}{min(c.seconds):>8.3f}"
-                         f"{ratio:>8.2f}{peak:>15}  {verdict}")
-    lines.append("  * anchor of its group; ratio = median over rounds of (time / the anchor's time"
-                 " in the same round);\n    'min s' = fastest round; peak RSS = median growth of"
-                 " the resident set while timed")
+            lines.append(
+                f"  {group:<17}{c.name + mark:<28}{c.median:>9.3f}{min(c.seconds):>8.3f}"
+                f"{ratio:>8.2f}{peak:>15}  {verdict}"
+            )
+    lines.append(
+        "  * anchor of its group; ratio = median over rounds of (time / the anchor's time"
+        " in the same round);\n    'min s' = fastest round; peak RSS = median growth of"
+        " the resident set while timed"
+    )
     lines += [f"  note: {n}" for n in report.notes]
     return "\n".join(lines)
 
 
 def environment() -> str:
-    dists = ("psycopg", "PyMySQL", "pyarrow", "pandas", "SQLAlchemy", "adbc-driver-postgresql",
-             "connectorx")
+    dists = (
+        "psycopg",
+        "PyMySQL",
+        "pyarrow",
+        "pandas",
+        "SQLAlchemy",
+        "adbc-driver-postgresql",
+        "connectorx",
+    )
     versions = " ".join(f"{d}={_version(d)}" for d in dists)
     return f"Python {platform.python_version()} on {platform.machine()}; {versions}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.wire_fetch", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.wire_fetch",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per table (1,000,000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed rounds per family (5)")
-    parser.add_argument("--budget", type=float, default=330.0,
-                        help="wall-clock seconds for the whole run (330; 0: no cap); a slow family "
-                             "runs fewer rounds, but at least 3")
-    parser.add_argument("--only", choices=("postgresql", "mariadb"),
-                        help="benchmark one family only")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=330.0,
+        help="wall-clock seconds for the whole run (330; 0: no cap); a slow family "
+        "runs fewer rounds, but at least 3",
+    )
+    parser.add_argument(
+        "--only", choices=("postgresql", "mariadb"), help="benchmark one family only"
+    )
     args = parser.parse_args(argv)
     if args.rows < 1 or args.repeat < 1:
         parser.error("--rows and --repeat must be positive")
@@ -615,8 +666,9 @@ def main(argv: list[str] | None = None) -> int:
     reports: list[FamilyReport | str] = []
     for index, family in enumerate(families):
         try:
-            reports.append(bench_family(family, args.rows, args.repeat, deadline,
-                                        len(families) - index))
+            reports.append(
+                bench_family(family, args.rows, args.repeat, deadline, len(families) - index)
+            )
         except (pytest.skip.Exception, pytest.fail.Exception) as exc:
             log(f"{family.title}: server unavailable: {exc}")
             reports.append(f"{family.title}: not benchmarked, server unavailable: {exc}")

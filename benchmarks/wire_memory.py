@@ -41,11 +41,10 @@ CASES = ("fetchmany", "record_batch", "read_sql(dbapi)", "read_sql(engine)")
 CHUNK = 10_000
 SQL = {
     "postgresql": "SELECT g AS id, md5(g::text) AS name, g * 0.01 AS amount "
-                  "FROM generate_series(1, {rows}) g",
+    "FROM generate_series(1, {rows}) g",
     "mariadb": "SELECT seq AS id, md5(seq) AS name, seq * 0.01 AS amount FROM seq_1_to_{rows}",
 }
-SCHEME = {"postgresql": ("postgresql", "postgresql+sqlgate"),
-          "mariadb": ("mysql", "mysql+sqlgate")}
+SCHEME = {"postgresql": ("postgresql", "postgresql+sqlgate"), "mariadb": ("mysql", "mysql+sqlgate")}
 
 
 def _maxrss_mb() -> float:
@@ -84,8 +83,14 @@ def run_case(case: str, url: str, engine_url: str, sql: str) -> dict[str, Any]:
                 rows += len(frame)
     seconds = time.perf_counter() - started
     conn.close()
-    return {"case": case, "rows": rows, "seconds": seconds, "baseline_mb": baseline,
-            "peak_mb": _maxrss_mb(), "growth_mb": _maxrss_mb() - baseline}
+    return {
+        "case": case,
+        "rows": rows,
+        "seconds": seconds,
+        "baseline_mb": baseline,
+        "peak_mb": _maxrss_mb(),
+        "growth_mb": _maxrss_mb() - baseline,
+    }
 
 
 def point_query(url: str, sql: str, rounds: int = 7, per_round: int = 2000) -> tuple[float, ...]:
@@ -114,8 +119,11 @@ def point_query(url: str, sql: str, rounds: int = 7, per_round: int = 2000) -> t
                 times[mode].append((time.perf_counter() - t0) / per_round * 1e6)
     conn.close()
     ratios = [s / b for s, b in zip(times["streaming"], times["buffered"], strict=True)]
-    return (statistics.median(times["streaming"]), statistics.median(times["buffered"]),
-            statistics.median(ratios))
+    return (
+        statistics.median(times["streaming"]),
+        statistics.median(times["buffered"]),
+        statistics.median(ratios),
+    )
 
 
 def _family(name: str, rows: int, limit_mb: float) -> list[str]:
@@ -133,21 +141,33 @@ def _family(name: str, rows: int, limit_mb: float) -> list[str]:
             env = {**os.environ, "SQLGATE_BENCH_URL": url, "SQLGATE_BENCH_ENGINE_URL": engine_url}
             out = subprocess.run(
                 [sys.executable, "-m", "benchmarks.wire_memory", "--child", case, sql],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
             if out.returncode != 0:
                 lines.append(f"  {case:<18} FAILED: {out.stderr.strip()[-400:]}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             verdict = "ok" if r["growth_mb"] < limit_mb and r["rows"] == rows else "OVER"
-            lines.append(f"  {case:<18}{r['rows']:>11,}{r['seconds']:>9.1f}"
-                         f"{r['baseline_mb']:>13.0f}{r['peak_mb']:>10.0f}{r['growth_mb']:>11.0f}"
-                         f"  {verdict}")
+            lines.append(
+                f"  {case:<18}{r['rows']:>11,}{r['seconds']:>9.1f}"
+                f"{r['baseline_mb']:>13.0f}{r['peak_mb']:>10.0f}{r['growth_mb']:>11.0f}"
+                f"  {verdict}"
+            )
         point_sql = "SELECT 1 AS id, 'x' AS name"
         streaming, buffered, ratio = point_query(url, point_sql)
-        lines.append(f"  point query ({point_sql}): streaming {streaming:.0f} µs, buffering "
-                     f"cursor {buffered:.0f} µs, ratio {ratio:.3f} (median of paired rounds)")
-    header = (f"  {'case':<18}{'rows':>11}{'s':>9}{'base MB':>13}{'peak MB':>10}{'+MB':>11}"
-              f"  target +{limit_mb:.0f} MB")
+        lines.append(
+            f"  point query ({point_sql}): streaming {streaming:.0f} µs, buffering "
+            f"cursor {buffered:.0f} µs, ratio {ratio:.3f} (median of paired rounds)"
+        )
+    header = (
+        f"  {'case':<18}{'rows':>11}{'s':>9}{'base MB':>13}{'peak MB':>10}{'+MB':>11}"
+        f"  target +{limit_mb:.0f} MB"
+    )
     return [f"{name}", header, *lines]
 
 
@@ -157,8 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         url, engine_url = os.environ["SQLGATE_BENCH_URL"], os.environ["SQLGATE_BENCH_ENGINE_URL"]
         print(json.dumps(run_case(args[1], url, engine_url, args[2])))
         return 0
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.wire_memory", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.wire_memory",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--limit-mb", type=float, default=150.0)
     parser.add_argument("--only", choices=("postgresql", "mariadb"))

@@ -7,4 +7,5 @@ bash scripts/install-test-deps.sh
 bash scripts/bootstrap.sh test
 bash scripts/install-superset.sh
 .venv/bin/ruff check sqlgate tests benchmarks
+.venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

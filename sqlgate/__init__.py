@@ -27,9 +27,23 @@ from sqlgate.dialects.timetravel import as_of, hudi_changes
 __version__ = "0.1.0"
 
 __all__ = [
-    "CredentialError", "DataError", "DatabaseError", "Error", "GuardLostError",
-    "IntegrityError", "InterfaceError", "InternalError", "MissingExtraError",
-    "NotSupportedError", "OperationalError", "ProgrammingError", "ReadOnlyError",
-    "UnparseableStatementError", "Warning",
-    "__version__", "as_of", "connect", "hudi_changes",
+    "CredentialError",
+    "DataError",
+    "DatabaseError",
+    "Error",
+    "GuardLostError",
+    "IntegrityError",
+    "InterfaceError",
+    "InternalError",
+    "MissingExtraError",
+    "NotSupportedError",
+    "OperationalError",
+    "ProgrammingError",
+    "ReadOnlyError",
+    "UnparseableStatementError",
+    "Warning",
+    "__version__",
+    "as_of",
+    "connect",
+    "hudi_changes",
 ]

@@ -23,12 +23,15 @@ def _width(text: str) -> int:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
-    cells = [[str(h) for h in headers]] + [["NULL" if v is None else str(v) for v in r]
-                                          for r in rows]
+    cells = [[str(h) for h in headers]] + [
+        ["NULL" if v is None else str(v) for v in r] for r in rows
+    ]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
-        out.write("  ".join(c + " " * (w - _width(c))
-                            for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+            + "\n"
+        )
         if n == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
 
@@ -69,8 +72,12 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             writer.writerows(rows)
         elif args.format == "json":
             for row in rows:
-                out.write(json.dumps(dict(zip(headers, row, strict=True)), default=str,
-                                     ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        dict(zip(headers, row, strict=True)), default=str, ensure_ascii=False
+                    )
+                    + "\n"
+                )
         else:
             _print_table(headers, rows, out)
     return 0

@@ -32,8 +32,10 @@ SEED_ROWS = [
 def seed_postgres(info: ServerInfo) -> None:
     with postgres.connect(info) as conn:
         conn.execute("DROP TABLE IF EXISTS items")
-        conn.execute("CREATE TABLE items (id int PRIMARY KEY, name text, "
-                     "amount numeric(10,2), created timestamp)")
+        conn.execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, "
+            "amount numeric(10,2), created timestamp)"
+        )
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", SEED_ROWS)
 
@@ -41,8 +43,10 @@ def seed_postgres(info: ServerInfo) -> None:
 def seed_mariadb(info: ServerInfo) -> None:
     with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS items")
-        cur.execute("CREATE TABLE items (id int PRIMARY KEY, name text, "
-                    "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4")
+        cur.execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, "
+            "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4"
+        )
         cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", SEED_ROWS)
 
 
@@ -64,14 +68,23 @@ def _seed_table() -> Any:
 
     import pyarrow as pa
 
-    return pa.table({
-        "id": pa.array([r[0] for r in SEED_ROWS], pa.int32()),
-        "name": pa.array([r[1] for r in SEED_ROWS], pa.string()),
-        "amount": pa.array([None if r[2] is None else decimal.Decimal(r[2]) for r in SEED_ROWS],
-                           pa.decimal128(10, 2)),
-        "created": pa.array([None if r[3] is None else datetime.datetime.fromisoformat(r[3])
-                             for r in SEED_ROWS], pa.timestamp("us")),
-    })
+    return pa.table(
+        {
+            "id": pa.array([r[0] for r in SEED_ROWS], pa.int32()),
+            "name": pa.array([r[1] for r in SEED_ROWS], pa.string()),
+            "amount": pa.array(
+                [None if r[2] is None else decimal.Decimal(r[2]) for r in SEED_ROWS],
+                pa.decimal128(10, 2),
+            ),
+            "created": pa.array(
+                [
+                    None if r[3] is None else datetime.datetime.fromisoformat(r[3])
+                    for r in SEED_ROWS
+                ],
+                pa.timestamp("us"),
+            ),
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -91,8 +104,9 @@ def seeded_lakehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     except ImportError:  # tox sa14: pyiceberg's SQL catalog needs SQLAlchemy 2
         urls["why_iceberg"] = "pyiceberg's SQL catalog needs SQLAlchemy 2 (sqlgate[iceberg-sql])"
         return urls
-    catalog = SqlCatalog("default", uri=f"sqlite:///{root}/catalog.db",
-                         warehouse=f"file://{root}/warehouse")
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}/warehouse"
+    )
     catalog.create_namespace("default")
     catalog.create_table("default.items", schema=table.schema).append(table)
     urls["iceberg"] = f"iceberg://{root}/catalog.db"

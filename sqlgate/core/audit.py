@@ -61,7 +61,8 @@ def _register_metrics() -> tuple[Any, Any] | None:
         return known[names[0]], known[names[1]]
     try:
         statements = prometheus_client.Counter(
-            "sqlgate_statements_total", "Statements run through sqlgate",
+            "sqlgate_statements_total",
+            "Statements run through sqlgate",
             ["source", "kind", "outcome"],
         )
         latency = prometheus_client.Histogram(
@@ -105,7 +106,12 @@ def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
         elapsed = time.perf_counter() - record.started
         log.info(
             "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s query_id=%s",
-            record.source, record.url, record.kind, elapsed * 1000, record.rows, record.outcome,
+            record.source,
+            record.url,
+            record.kind,
+            elapsed * 1000,
+            record.rows,
+            record.outcome,
             record.query_id or "-",
         )
         metrics = _metrics()

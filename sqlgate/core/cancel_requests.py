@@ -22,10 +22,12 @@ from sqlgate.core.results import ArrowResult, Column, EmptyResult, Result
 from sqlgate.core.translate import call_translated
 
 _PATTERNS = (
-    re.compile(r"\s*SELECT\s+pg_(?:terminate|cancel)_backend\s*\(\s*pid\s*\)\s+FROM\s+"
-               r"pg_stat_activity\s+WHERE\s+pid\s*=\s*'?(\d{1,10})'?\s*;?\s*", re.I),
-    re.compile(r"\s*SELECT\s+pg_(?:terminate|cancel)_backend\s*\(\s*(\d{1,10})\s*\)\s*;?\s*",
-               re.I),
+    re.compile(
+        r"\s*SELECT\s+pg_(?:terminate|cancel)_backend\s*\(\s*pid\s*\)\s+FROM\s+"
+        r"pg_stat_activity\s+WHERE\s+pid\s*=\s*'?(\d{1,10})'?\s*;?\s*",
+        re.I,
+    ),
+    re.compile(r"\s*SELECT\s+pg_(?:terminate|cancel)_backend\s*\(\s*(\d{1,10})\s*\)\s*;?\s*", re.I),
     re.compile(r"\s*KILL\s+(?:CONNECTION\s+|QUERY\s+)?(\d{1,20})\s*;?\s*", re.I),
 )
 _lock = threading.Lock()

@@ -49,9 +49,7 @@ class Connection:
         self._gate = gate_for(gate_policy, source=source) if read_only else None
         # a statement the driver bound was escaped the way this server reads backslashes
         lexing = getattr(session, "backslash_escapes", None)
-        self._bound_gate = (
-            gate_for(gate_policy, lexing, source=source) if read_only else None
-        )
+        self._bound_gate = gate_for(gate_policy, lexing, source=source) if read_only else None
         self._closed = False
         cancel_requests.register(session)
         if not read_only:
@@ -104,7 +102,9 @@ class Connection:
         except errors.GuardLostError:
             logger_for(self.source).error(
                 "the server-side read-only guard of a connection to %s was lifted by a "
-                "statement; the connection is closed", self.url)
+                "statement; the connection is closed",
+                self.url,
+            )
             with contextlib.suppress(errors.Error):
                 self.close()
             raise

@@ -59,8 +59,13 @@ class StreamedRows:
     Fetched rows are sliced off a list by offset, so ``fetchone`` in a loop is O(1) per row.
     """
 
-    def __init__(self, session: DriverSession, link: LinkStream | None,
-                 first: list[tuple[Any, ...]], rowcount: int = -1) -> None:
+    def __init__(
+        self,
+        session: DriverSession,
+        link: LinkStream | None,
+        first: list[tuple[Any, ...]],
+        rowcount: int = -1,
+    ) -> None:
         self._session = session
         self._link = link
         self._rows = first
@@ -73,7 +78,7 @@ class StreamedRows:
 
     def peek(self) -> list[tuple[Any, ...]]:
         """The rows read but not yet fetched (Arrow refines its schema with them)."""
-        return self._rows[self._pos:]
+        return self._rows[self._pos :]
 
     def _pull(self) -> bool:
         """One more chunk into the buffer; False at the end."""
@@ -85,7 +90,7 @@ class StreamedRows:
             self._ended(link)
             return False
         if self._pos:
-            del self._rows[:self._pos]
+            del self._rows[: self._pos]
             self._pos = 0
         self._rows.extend(chunk)
         return True
@@ -94,11 +99,11 @@ class StreamedRows:
         while len(self._rows) - self._pos < size and self._pull():
             pass
         start, self._pos = self._pos, min(self._pos + size, len(self._rows))
-        return self._rows[start:self._pos]
+        return self._rows[start : self._pos]
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         self.buffer()
-        rows = self._rows[self._pos:] if self._pos else self._rows
+        rows = self._rows[self._pos :] if self._pos else self._rows
         self._rows, self._pos = [], 0
         return rows
 
@@ -110,8 +115,11 @@ class StreamedRows:
         link = self._link
         if link is None:
             return
-        server_call, read_chunk, extend = self._session.server_call, link.read_chunk, \
-            self._rows.extend
+        server_call, read_chunk, extend = (
+            self._session.server_call,
+            link.read_chunk,
+            self._rows.extend,
+        )
         while (chunk := server_call(read_chunk)) is not None:
             extend(chunk)
         self._ended(link)
@@ -174,8 +182,10 @@ class DriverSession(Session):
     def free_link(self) -> None:
         """Before anything else uses the link: buffer (or drop) a result still streaming."""
         if self._lost:
-            raise GuardLostError("this connection was closed because the server-side read-only "
-                                 "guard was lifted; open a new connection")
+            raise GuardLostError(
+                "this connection was closed because the server-side read-only "
+                "guard was lifted; open a new connection"
+            )
         if self._busy is not None:
             link, owner = self._busy
             rows = owner()
@@ -204,8 +214,9 @@ class DriverSession(Session):
         """Whether a result still occupies the link (a guard check waits until it ends)."""
         return self._busy is not None
 
-    def rows_result(self, cursor: Any, link: LinkStream | None, first: list[tuple[Any, ...]],
-                    rowcount: int = -1) -> RowResult:
+    def rows_result(
+        self, cursor: Any, link: LinkStream | None, first: list[tuple[Any, ...]], rowcount: int = -1
+    ) -> RowResult:
         """A result over the first chunk and, while the result goes on, its link."""
         rows = StreamedRows(self, link, first, rowcount)
         if link is not None:
@@ -242,8 +253,9 @@ class DriverSession(Session):
             raise
         if cursor.description is None:
             return self.no_rows(cursor)
-        result = RowResult(cursor, self.describe(cursor), self.arrow_type, call_translated,
-                           cursor.rowcount)
+        result = RowResult(
+            cursor, self.describe(cursor), self.arrow_type, call_translated, cursor.rowcount
+        )
         result.lastrowid = getattr(cursor, "lastrowid", None)
         return result
 

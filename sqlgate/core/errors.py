@@ -88,11 +88,13 @@ class UnparseableStatementError(ProgrammingError):
     parser stopped (`` near 'SELEC' (line 1, column 1)``) when it knows.
     """
 
-    def __init__(self, detail: str, where: str = "", kind: str = "unparseable statement"
-                 ) -> None:
+    def __init__(self, detail: str, where: str = "", kind: str = "unparseable statement") -> None:
         self.kind, self.detail, self.where = kind, detail, where
-        what = "the statement is empty" if kind == "empty statement" else (
-            f"sqlgate could not parse the statement{where}")
+        what = (
+            "the statement is empty"
+            if kind == "empty statement"
+            else (f"sqlgate could not parse the statement{where}")
+        )
         super().__init__(f"{what}: {detail}; check the SQL for this source's dialect")
 
 

@@ -48,18 +48,31 @@ class BoundedRetry(Retry):
         return retry
 
 
-def retry_policy(retries: int = DEFAULT_RETRIES, *, backoff: float = DEFAULT_BACKOFF,
-                 max_retry_after: float = MAX_RETRY_AFTER,
-                 idempotent_only: bool = True) -> BoundedRetry:
+def retry_policy(
+    retries: int = DEFAULT_RETRIES,
+    *,
+    backoff: float = DEFAULT_BACKOFF,
+    max_retry_after: float = MAX_RETRY_AFTER,
+    idempotent_only: bool = True,
+) -> BoundedRetry:
     """The retry policy of every sqlgate HTTP client (also mounted on requests sessions).
 
     ``idempotent_only=False`` is for a POST the caller knows to be safe to repeat (a query
     endpoint that only reads).
     """
     retry = BoundedRetry(
-        total=retries, connect=retries, read=retries, status=retries, other=0, redirect=3,
-        status_forcelist=RETRY_STATUSES, backoff_factor=backoff, backoff_max=max_retry_after,
-        respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        redirect=3,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff,
+        backoff_max=max_retry_after,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
         allowed_methods=Retry.DEFAULT_ALLOWED_METHODS if idempotent_only else None,
     )
     retry.max_retry_after = max_retry_after
@@ -115,11 +128,19 @@ def safe_url(url: str) -> str:
 class HttpClient:
     """One pooled HTTP client for a REST source; thread-safe."""
 
-    def __init__(self, base_url: str, *, auth: Auth | None = None,
-                 connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-                 read_timeout: float = DEFAULT_READ_TIMEOUT, retries: int = DEFAULT_RETRIES,
-                 backoff: float = DEFAULT_BACKOFF, max_retry_after: float = MAX_RETRY_AFTER,
-                 headers: Mapping[str, str] | None = None, pool_size: int = 4) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        headers: Mapping[str, str] | None = None,
+        pool_size: int = 4,
+    ) -> None:
         if not connect_timeout or not read_timeout:
             raise errors.InterfaceError("HTTP timeouts must be set (seconds > 0)")
         self.base_url = base_url.rstrip("/") + "/"
@@ -129,10 +150,17 @@ class HttpClient:
         self.headers = dict(headers or {})
         self._pool = urllib3.PoolManager(maxsize=pool_size, timeout=self.timeout)
 
-    def request(self, method: str, path: str = "", *, body: bytes | None = None,
-                json: Any = None, headers: Mapping[str, str] | None = None,
-                idempotent: bool | None = None, expect: tuple[int, ...] = (200, 201, 204),
-                ) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        body: bytes | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        expect: tuple[int, ...] = (200, 201, 204),
+    ) -> Response:
         """Send one request (with retries); a status outside ``expect`` raises a PEP 249 error.
 
         ``idempotent`` defaults to the method's nature; pass True for a read-only POST.
@@ -157,21 +185,40 @@ class HttpClient:
     def post(self, path: str = "", **kwargs: Any) -> Response:
         return self.request("POST", path, **kwargs)
 
-    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
-              only_idempotent: bool) -> Response:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        only_idempotent: bool,
+    ) -> Response:
         if self.auth is not None:
             headers = {**headers, **self.auth.headers()}
-        retry = retry_policy(self.retries, backoff=self.backoff,
-                             max_retry_after=self.max_retry_after,
-                             idempotent_only=only_idempotent)
+        retry = retry_policy(
+            self.retries,
+            backoff=self.backoff,
+            max_retry_after=self.max_retry_after,
+            idempotent_only=only_idempotent,
+        )
         try:
-            raw = self._pool.request(method, url, body=body, headers=headers, retries=retry,
-                                     timeout=self.timeout, redirect=False)
+            raw = self._pool.request(
+                method,
+                url,
+                body=body,
+                headers=headers,
+                retries=retry,
+                timeout=self.timeout,
+                redirect=False,
+            )
         except urllib3.exceptions.HTTPError as exc:
-            raise errors.OperationalError(redact(
-                f"{method} {safe_url(url)}: cannot reach the server or it did not answer "
-                f"within {self.timeout.read_timeout:g} s ({_reason(exc)}); check the endpoint "
-                "and the network, or raise ?timeout=")) from None
+            raise errors.OperationalError(
+                redact(
+                    f"{method} {safe_url(url)}: cannot reach the server or it did not answer "
+                    f"within {self.timeout.read_timeout:g} s ({_reason(exc)}); check the endpoint "
+                    "and the network, or raise ?timeout="
+                )
+            ) from None
         return Response(raw.status, dict(raw.headers), raw.data)
 
     def close(self) -> None:
@@ -188,8 +235,9 @@ def http_error(method: str, url: str, response: Response) -> errors.Error:
     excerpt = " ".join(response.data[:_BODY_EXCERPT].decode("utf-8", "replace").split())
     where = f"{method} {safe_url(url)} answered {response.status}"
     if response.status in (401, 403):
-        return errors.OperationalError(redact(
-            f"{where}: access refused, check the credential and its permissions: {excerpt}"))
+        return errors.OperationalError(
+            redact(f"{where}: access refused, check the credential and its permissions: {excerpt}")
+        )
     if response.status == 404:
         return errors.ProgrammingError(redact(f"{where}: no such resource: {excerpt}"))
     if 400 <= response.status < 500:
@@ -197,8 +245,14 @@ def http_error(method: str, url: str, response: Response) -> errors.Error:
     return errors.OperationalError(redact(f"{where}: the server failed: {excerpt}"))
 
 
-def mount_on_requests(session: Any, *, connect_timeout: float, read_timeout: float,
-                      retries: int = DEFAULT_RETRIES, handle: Any = None) -> None:
+def mount_on_requests(
+    session: Any,
+    *,
+    connect_timeout: float,
+    read_timeout: float,
+    retries: int = DEFAULT_RETRIES,
+    handle: Any = None,
+) -> None:
     """Give a ``requests.Session`` (a library's own, e.g. pyiceberg's REST catalog) the same
     timeouts, retry policy and per-request bearer token as :class:`HttpClient`."""
     from requests.adapters import HTTPAdapter

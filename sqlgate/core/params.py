@@ -23,12 +23,20 @@ ALIASES = {"dbname": "database", "db": "database", "username": "user", "passwd":
 # connection string at NUL (dropping the read-only option after it), and the others split log
 # lines or option strings
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_PARTS = {"host": "host", "port": "port", "user": "user name", "password": "password",
-          "database": "database name", "credential": "credential provider"}
+_PARTS = {
+    "host": "host",
+    "port": "port",
+    "user": "user name",
+    "password": "password",
+    "database": "database name",
+    "credential": "credential provider",
+}
 _SCHEME = re.compile(r"[A-Za-z][\w+.\-]{0,63}")
-_URL_SHAPE = ("expected scheme://user@host[:port]/database?option=value; percent-encode "
-              "'@', ':', '/', '?' and '#' inside a password, or better name a credential "
-              "provider (credential=env:VAR, see docs/credentials.md)")
+_URL_SHAPE = (
+    "expected scheme://user@host[:port]/database?option=value; percent-encode "
+    "'@', ':', '/', '?' and '#' inside a password, or better name a credential "
+    "provider (credential=env:VAR, see docs/credentials.md)"
+)
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -45,8 +53,9 @@ def parse_bool(name: str, value: Any) -> bool:
     raise errors.InterfaceError(f"option {name}={value!r} is not a boolean (use true or false)")
 
 
-def parse_seconds(name: str, value: Any, *, maximum: float = 86_400.0,
-                  allow_zero: bool = False) -> float | None:
+def parse_seconds(
+    name: str, value: Any, *, maximum: float = 86_400.0, allow_zero: bool = False
+) -> float | None:
     """Read a duration option in seconds (``2``, ``0.5``); None or "" means unset.
 
     The one parser for ``connect_timeout``, ``read_timeout``, ``statement_timeout`` and the
@@ -77,7 +86,8 @@ def parse_int(name: str, value: Any, *, minimum: int = 0, maximum: int = 2**31 -
         raise errors.InterfaceError(f"option {name}={value!r} is not a whole number") from None
     if not minimum <= number <= maximum:
         raise errors.InterfaceError(
-            f"option {name}={number} must be between {minimum} and {maximum}")
+            f"option {name}={number} must be between {minimum} and {maximum}"
+        )
     return number
 
 
@@ -121,14 +131,16 @@ def refuse_control_characters(kwargs: Mapping[str, Any]) -> None:
         if bad_key:
             raise errors.InterfaceError(
                 f"an option name contains the control character {bad_key}; sqlgate refuses "
-                "control characters in every URL part and connect() argument")
+                "control characters in every URL part and connect() argument"
+            )
         bad = _control_character(value)
         if bad:
             part = _PARTS.get(ALIASES.get(key, key)) or f"option {key}"
             raise errors.InterfaceError(
                 f"the {part} contains the control character {bad}; sqlgate refuses control "
                 "characters in every URL part and connect() argument (a driver could cut the "
-                "value there and drop the read-only setting after it): fix the URL or argument")
+                "value there and drop the read-only setting after it): fix the URL or argument"
+            )
 
 
 def describe_malformed_url(url: object, problem: str = "") -> str:
@@ -140,10 +152,10 @@ def describe_malformed_url(url: object, problem: str = "") -> str:
     if not isinstance(url, str):
         return f"expected a URL string like 'tidb://user@host/db', got {type(url).__name__}"
     scheme = _SCHEME.match(url)
-    named = f"{scheme.group()}: URL" if scheme and url[scheme.end():].startswith(":") else "URL"
+    named = f"{scheme.group()}: URL" if scheme and url[scheme.end() :].startswith(":") else "URL"
     if _CONTROL.search(url):
         problem = problem or "it contains a control character"
-    elif scheme and url[scheme.end():].startswith(":") and "://" not in url:
+    elif scheme and url[scheme.end() :].startswith(":") and "://" not in url:
         problem = problem or f"'{scheme.group()}:' is not followed by '//'"
     return f"malformed {named} ({problem or 'it cannot be parsed'}); {_URL_SHAPE}"
 
@@ -157,24 +169,35 @@ def url_kwargs(url: str) -> dict[str, Any]:
         parsed = make_url(url)
         port = parsed.port
     except ValueError:  # int() of the port: quotes it, and it may be part of a password
-        raise errors.InterfaceError(describe_malformed_url(
-            url, "its port is not a number, or its password holds an unencoded ':', '/' or '@'"
-        )) from None
+        raise errors.InterfaceError(
+            describe_malformed_url(
+                url, "its port is not a number, or its password holds an unencoded ':', '/' or '@'"
+            )
+        ) from None
     except (ArgumentError, TypeError, AttributeError):
         raise errors.InterfaceError(describe_malformed_url(url)) from None
     if parsed.password:
         register_secret(parsed.password)
     if parsed.host and "@" in parsed.host:  # user:pa@ss@host: half the password as host
-        raise errors.InterfaceError(describe_malformed_url(
-            url, "its host holds an '@': percent-encode '@' in a password as %40"))
+        raise errors.InterfaceError(
+            describe_malformed_url(
+                url, "its host holds an '@': percent-encode '@' in a password as %40"
+            )
+        )
     query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
-    parts = {"host": parsed.host, "port": port, "user": parsed.username,
-             "password": parsed.password, "database": parsed.database}
+    parts = {
+        "host": parsed.host,
+        "port": port,
+        "user": parsed.username,
+        "password": parsed.password,
+        "database": parsed.database,
+    }
     for key in sorted(parts.keys() & query.keys()):
         if parts[key] is not None:
             raise errors.InterfaceError(
                 f"the URL gives the {_PARTS[key]} twice (before the host and as ?{key}=); "
-                "give it once")
+                "give it once"
+            )
     return {**parts, **query}
 
 
@@ -263,8 +286,12 @@ class ConnectParams:
         """The (shared, caching) provider this URL names, or None."""
         if self.credential is None:
             return None
-        defaults = {"user": self.user, "host": self.host, "port": self.port,
-                    "database": self.database}
+        defaults = {
+            "user": self.user,
+            "host": self.host,
+            "port": self.port,
+            "database": self.database,
+        }
         return _shared_provider(self.credential, self.credential_options, defaults)
 
     def redacted_url(self) -> str:
@@ -295,8 +322,9 @@ def _shared_provider(spec: str, options: Mapping[str, str], defaults: Mapping[st
     return provider
 
 
-def merge_url_and_kwargs(source: SourceSpec, url: str | None, kwargs: Mapping[str, Any]
-                         ) -> ConnectParams:
+def merge_url_and_kwargs(
+    source: SourceSpec, url: str | None, kwargs: Mapping[str, Any]
+) -> ConnectParams:
     """``connect(url, **kwargs)``: keyword arguments override what the URL says."""
     if url is None:
         return ConnectParams.from_kwargs(source, **dict(kwargs))

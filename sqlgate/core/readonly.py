@@ -81,8 +81,14 @@ def public_error(refusal: Refused) -> ProgrammingError:
 class StatementGate:
     """Admit read-only statements for one engine's :class:`GatePolicy`; refuse the rest."""
 
-    def __init__(self, policy: GatePolicy | str, extra: EnginePolicy | None = None, *,
-                 cache_size: int = 2048, backslash_escapes: bool | None = None):
+    def __init__(
+        self,
+        policy: GatePolicy | str,
+        extra: EnginePolicy | None = None,
+        *,
+        cache_size: int = 2048,
+        backslash_escapes: bool | None = None,
+    ):
         if isinstance(policy, str):
             if policy not in POLICIES:
                 raise ValueError(f"no read-only policy named {policy!r}")
@@ -140,8 +146,11 @@ class StatementGate:
         if not isinstance(sql, str):
             raise ReadOnlyError("non-text statement", type(sql).__name__, fix="pass a str")
         if len(sql) > MAX_STATEMENT_LENGTH:  # before anything else reads it
-            raise ReadOnlyError("oversized statement", f"over {MAX_STATEMENT_LENGTH} characters",
-                                fix="split it into smaller statements")
+            raise ReadOnlyError(
+                "oversized statement",
+                f"over {MAX_STATEMENT_LENGTH} characters",
+                fix="split it into smaller statements",
+            )
         strict = None
         if self.policy.client_side_params and params is not False:
             strict = ANY_PERCENT if params else LIKELY_PLACEHOLDER
@@ -173,8 +182,11 @@ class StatementGate:
         text, quoted, comments, semis = lex(sql, self._lex, params)
         if semis:
             if len(semis) > 1 or text[semis[0] + 1 :].strip():
-                raise Refused("multiple statements", "only a single trailing ; is allowed",
-                              "send one statement per execute()")
+                raise Refused(
+                    "multiple statements",
+                    "only a single trailing ; is allowed",
+                    "send one statement per execute()",
+                )
             text = text[: semis[0]]
         try:
             tokens = self._tokenizer_class(self._dialect).tokenize(text)
@@ -253,8 +265,13 @@ class StatementGate:
     def _known_statement(self, first: Token, word: str) -> bool:
         """Whether the first word starts a statement the engine knows (else: a typo)."""
         tt = first.token_type
-        return (tt in self._statement_tokens or tt in self._commands or tt is T.COMMAND
-                or word in STATEMENT_WORDS or tt not in (T.VAR, T.IDENTIFIER))
+        return (
+            tt in self._statement_tokens
+            or tt in self._commands
+            or tt is T.COMMAND
+            or word in STATEMENT_WORDS
+            or tt not in (T.VAR, T.IDENTIFIER)
+        )
 
     def _parse(self, tokens: list[Token], text: str) -> exp.Expression:
         scan_writes(tokens)
@@ -369,16 +386,21 @@ class RefuseEverything(StatementGate):
         self.policy = GatePolicy(name="none")
 
     def verdict(self, sql: str, *, params: bool | None = None) -> Verdict:
-        raise ReadOnlyError("every", self.reason, fix="give the source a read-only policy "
-                            "(SourceSpec.gate_policy) or connect with read_only=false")
+        raise ReadOnlyError(
+            "every",
+            self.reason,
+            fix="give the source a read-only policy "
+            "(SourceSpec.gate_policy) or connect with read_only=false",
+        )
 
     def check_template(self, sql: str) -> None:
         self.verdict(sql)
 
 
 @functools.lru_cache(maxsize=64)
-def gate_for(policy: str | None, backslash_escapes: bool | None = None, *,
-             source: str = "") -> StatementGate:
+def gate_for(
+    policy: str | None, backslash_escapes: bool | None = None, *, source: str = ""
+) -> StatementGate:
     """The shared gate of the policy named ``policy`` (``SourceSpec.gate_policy``).
 
     ``None`` or a name with no policy gives a gate that refuses every statement.
@@ -388,16 +410,20 @@ def gate_for(policy: str | None, backslash_escapes: bool | None = None, *,
     """
     if policy is None or policy not in POLICIES:
         who = f"source {source!r}" if source else "this source"
-        what = "names no read-only policy" if policy is None else f"names policy {policy!r}, " \
-            "which does not exist"
+        what = (
+            "names no read-only policy"
+            if policy is None
+            else f"names policy {policy!r}, which does not exist"
+        )
         return RefuseEverything(f"{who} {what}: sqlgate cannot tell its reads from its writes")
     return StatementGate(policy, backslash_escapes=backslash_escapes)
 
 
 def gate_for_source(spec: object, backslash_escapes: bool | None = None) -> StatementGate:
     """The gate of a registered source (anything with ``name`` and ``gate_policy``)."""
-    return gate_for(getattr(spec, "gate_policy", None), backslash_escapes,
-                    source=str(getattr(spec, "name", "")))
+    return gate_for(
+        getattr(spec, "gate_policy", None), backslash_escapes, source=str(getattr(spec, "name", ""))
+    )
 
 
 POSTGRES_SIDE_EFFECT_FUNCTIONS = _fn.POSTGRES_SIDE_EFFECT_FUNCTIONS

@@ -124,8 +124,11 @@ def lex(
         for s, e in quoted + comments:
             for p in params.finditer(text, s, e):
                 if p.group() != "%%":
-                    raise Refused("placeholder inside a literal or comment", p.group(),
-                                  "pass the value as a parameter, outside any literal")
+                    raise Refused(
+                        "placeholder inside a literal or comment",
+                        p.group(),
+                        "pass the value as a parameter, outside any literal",
+                    )
     if not subst:
         return text, quoted, comments, semis
     parts, last = [], 0
@@ -162,8 +165,11 @@ def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
             break
     if not e_string and lx.backslash is None and "\\" + q in text[j + 1 : p + 1]:
         # whether \ escapes the quote depends on sql_mode / standard_conforming_strings
-        raise Refused("ambiguous backslash escape", f"backslash before {q} in a literal",
-                      "double the quote instead")
+        raise Refused(
+            "ambiguous backslash escape",
+            f"backslash before {q} in a literal",
+            "double the quote instead",
+        )
     return p + 1
 
 
@@ -202,5 +208,3 @@ def cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans) 
             if covered.find(0, m.start(), m.end()) >= 0:
                 raise Refused("ambiguous lexing", "sqlglot skips text the server runs", UNCLEAR)
         last = e
-
-

@@ -194,8 +194,10 @@ def session_statement(rules: str, tokens: list[Token], text: str, commented: boo
         return _transaction(rules, [t for _, t in items])
     if rules == "postgres" and words[:2] == ["TIME", "ZONE"] and items[1][0] == "word":
         name, rest = "timezone", items[2:]
-    elif items[0][0] == "word" and len(items) > 1 and (
-        items[1][0] == "=" or (rules == "postgres" and items[1] == ("word", "TO"))
+    elif (
+        items[0][0] == "word"
+        and len(items) > 1
+        and (items[1][0] == "=" or (rules == "postgres" and items[1] == ("word", "TO")))
     ):
         name, rest = items[0][1].lower(), items[2:]
     else:

@@ -110,8 +110,9 @@ def node_kind(node: exp.Expression) -> str:
     return node.key.upper()
 
 
-def parse_error(text: str, tokens: list[Token], at: Token | None,
-                error: Exception | None = None) -> Unparseable:
+def parse_error(
+    text: str, tokens: list[Token], at: Token | None, error: Exception | None = None
+) -> Unparseable:
     """An :class:`Unparseable` that says where: at ``at``, or where sqlglot's error points."""
     detail = "not a statement this engine knows"
     if error is not None:

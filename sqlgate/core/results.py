@@ -167,13 +167,20 @@ def rows_to_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.Record
         columns: list[list[Any]] = [list(map(itemgetter(i), rows)) for i in range(width)]
     else:
         columns = [[] for _ in range(width)]
-    arrays = [_column_array(values, f.type, f.name)
-              for values, f in zip(columns, schema, strict=True)]
+    arrays = [
+        _column_array(values, f.type, f.name) for values, f in zip(columns, schema, strict=True)
+    ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-_CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
-                      TypeError, ValueError, OverflowError)
+_CONVERSION_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    TypeError,
+    ValueError,
+    OverflowError,
+)
 
 
 def _is_string(arrow_type: pa.DataType) -> bool:
@@ -194,8 +201,9 @@ def _column_array(values: Sequence[Any], arrow_type: pa.DataType, name: str = ""
         return pa.array([text_form(v) for v in values], type=arrow_type)
     if pa.types.is_list(arrow_type) and _is_string(arrow_type.value_type):
         try:
-            return pa.array([None if v is None else [text_form(e) for e in v] for v in values],
-                            type=arrow_type)
+            return pa.array(
+                [None if v is None else [text_form(e) for e in v] for v in values], type=arrow_type
+            )
         except TypeError as exc:  # an element that is itself a list: not one dimension
             failure = exc
     bad = _first_misfit(values, arrow_type)
@@ -279,7 +287,7 @@ class ArrowResult(Result):
         if self._pending:  # rows left over from fetchone/fetchmany come first
             rows, self._pending = self._pending, []
             for offset in range(0, len(rows), max_rows):
-                yield rows_to_batch(rows[offset:offset + max_rows], schema)
+                yield rows_to_batch(rows[offset : offset + max_rows], schema)
         while (batch := self._next_batch()) is not None:
             for offset in range(0, batch.num_rows, max_rows):
                 yield batch.slice(offset, max_rows)

@@ -48,8 +48,9 @@ def register_classifier(driver_package: str, classify: Classifier) -> None:
     _CLASSIFIERS[driver_package] = classify
 
 
-def sqlgate_error_for(exc: BaseException, default: type[errors.Error] = errors.OperationalError
-                      ) -> errors.Error:
+def sqlgate_error_for(
+    exc: BaseException, default: type[errors.Error] = errors.OperationalError
+) -> errors.Error:
     """Return the sqlgate exception that stands for ``exc`` (not raised, not chained)."""
     if isinstance(exc, errors.Error):
         return exc
@@ -165,8 +166,9 @@ def redacted_chain(exc: BaseException) -> RedactedCause:
     head = RedactedCause(exc)
     tail, current = head, exc
     for _ in range(MAX_CHAIN_DEPTH):
-        current = current.__cause__ or (None if current.__suppress_context__
-                                        else current.__context__)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
         if current is None:
             break
         tail.__cause__ = RedactedCause(current)
@@ -198,8 +200,10 @@ def translated(default: type[errors.Error] = errors.OperationalError) -> Iterato
         if not leaks_secret(exc):
             raise error from exc
         cause = redacted_chain(exc)
-        error.args = (f"{redact(error.args[0]) if error.args else ''} [{cause.original_type}; "
-                      "the original exception is withheld because it carries a secret]",)
+        error.args = (
+            f"{redact(error.args[0]) if error.args else ''} [{cause.original_type}; "
+            "the original exception is withheld because it carries a secret]",
+        )
     # Outside the except blocks (the original is no longer "being handled") and raised from
     # inside a handler of the stand-in, so that ``__context__`` leads to the stand-in too.
     try:

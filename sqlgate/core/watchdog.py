@@ -48,8 +48,9 @@ class Watchdog:
         with self._cond:
             heapq.heappush(self._heap, (entry.at, next(self._counter), entry))
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="sqlgate-watchdog",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="sqlgate-watchdog", daemon=True
+                )
                 self._thread.start()
             elif self._heap[0][2] is entry:
                 self._cond.notify()
@@ -69,8 +70,9 @@ class Watchdog:
                     continue
                 _, _, entry = heapq.heappop(self._heap)
             if entry.active:
-                threading.Thread(target=_safely, args=(entry.action,), daemon=True,
-                                 name="sqlgate-deadline").start()
+                threading.Thread(
+                    target=_safely, args=(entry.action,), daemon=True, name="sqlgate-deadline"
+                ).start()
 
 
 def _safely(action: Callable[[], None]) -> None:

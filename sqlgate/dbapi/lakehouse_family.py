@@ -29,8 +29,9 @@ __all__ = [*_pep249_all, "paramstyle"]
 DEFAULT_ROWS_PER_BATCH = 65_536
 MAX_ROWS_PER_BATCH = 10_000_000
 #: URL parts that a query string must not repeat (``?password=`` beside ``user:pw@``)
-URL_PARTS = frozenset({"host", "port", "user", "password", "database", "dbname", "db",
-                       "username", "passwd"})
+URL_PARTS = frozenset(
+    {"host", "port", "user", "password", "database", "dbname", "db", "username", "passwd"}
+)
 
 
 def refuse_url_parts_in_query(keys: Any) -> None:
@@ -41,7 +42,8 @@ def refuse_url_parts_in_query(keys: Any) -> None:
         raise InterfaceError(  # noqa: F405
             f"option(s) {', '.join(given)} cannot be given in a lakehouse URL's query string; "
             "put them in the URL itself (scheme://user:password@host:port/path) or pass them "
-            "to connect() as keyword arguments")
+            "to connect() as keyword arguments"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ class LakehouseFlavor(Flavor):
     def connect(self, url: str | None = None, **kwargs: Any) -> Any:
         """PEP 249 ``connect``; a URL's query string may not repeat a URL part."""
         if isinstance(url, str) and "?" in url:
-            refuse_url_parts_in_query(k for k, _ in parse_qsl(url.split("?", 1)[1],
-                                                               keep_blank_values=True))
+            refuse_url_parts_in_query(
+                k for k, _ in parse_qsl(url.split("?", 1)[1], keep_blank_values=True)
+            )
         return super().connect(url, **kwargs)
 
     def open_session(self, params: ConnectParams) -> LakehouseSession:
@@ -64,13 +67,18 @@ class LakehouseFlavor(Flavor):
         from sqlgate.lakehouse.sources import SourceKind, table_source_for
 
         options = dict(params.options)
-        rows = parse_int("rows_per_batch", options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH),
-                         minimum=1, maximum=MAX_ROWS_PER_BATCH)
+        rows = parse_int(
+            "rows_per_batch",
+            options.pop("rows_per_batch", DEFAULT_ROWS_PER_BATCH),
+            minimum=1,
+            maximum=MAX_ROWS_PER_BATCH,
+        )
         timeout = parse_seconds("statement_timeout", options.pop("statement_timeout", None))
         kind = SourceKind(self.source, self.table_format, self.store)
         source = table_source_for(kind, params, options)
-        return LakehouseSession(LakehouseEngine(source, rows_per_batch=rows,
-                                                statement_timeout=timeout))
+        return LakehouseSession(
+            LakehouseEngine(source, rows_per_batch=rows, statement_timeout=timeout)
+        )
 
 
 def describe(schema: pa.Schema) -> tuple[Column, ...]:
@@ -79,8 +87,17 @@ def describe(schema: pa.Schema) -> tuple[Column, ...]:
     for field in schema:
         precision = getattr(field.type, "precision", None)
         scale = getattr(field.type, "scale", None)
-        columns.append(Column(field.name, DUCKDB_TYPES.arrow_to_type_string(field.type),
-                              None, None, precision, scale, field.nullable))
+        columns.append(
+            Column(
+                field.name,
+                DUCKDB_TYPES.arrow_to_type_string(field.type),
+                None,
+                None,
+                precision,
+                scale,
+                field.nullable,
+            )
+        )
     return tuple(columns)
 
 
@@ -109,10 +126,12 @@ class LakehouseSession(Session):
 
         self.engine = engine
         # ``sqlgate check`` prints these: the engine and the table format's library
-        self.server_version = tuple(int(p) for p in duckdb.__version__.split(".")[:3]
-                                    if p.isdigit())
+        self.server_version = tuple(
+            int(p) for p in duckdb.__version__.split(".")[:3] if p.isdigit()
+        )
         self.banner = f"DuckDB {duckdb.__version__}" + "".join(
-            f", {name} {version}" for name, version in format_libraries(engine.source.format))
+            f", {name} {version}" for name, version in format_libraries(engine.source.format)
+        )
 
     @property
     def raw(self) -> Any:

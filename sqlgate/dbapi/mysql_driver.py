@@ -30,8 +30,17 @@ DEFAULT_CONNECT_TIMEOUT = 10.0  # also bounds the handshake and sqlgate's sessio
 DEFAULT_READ_TIMEOUT = 900.0  # long enough for analytics, finite so a stalled server fails
 DEFAULT_WRITE_TIMEOUT = 900.0
 # multi-byte sets are safe because every value is encoded strictly and bytes are sent as hex
-ALLOWED_CHARSETS = ("utf8mb4", "utf8mb3", "utf8", "latin1", "ascii", "gbk", "gb2312",
-                    "gb18030", "big5")
+ALLOWED_CHARSETS = (
+    "utf8mb4",
+    "utf8mb3",
+    "utf8",
+    "latin1",
+    "ascii",
+    "gbk",
+    "gb2312",
+    "gb18030",
+    "big5",
+)
 FOUND_ROWS = 2  # pymysql.constants.CLIENT.FOUND_ROWS: the only client flag that may be asked for
 _MAX_PEM_BYTES = 1 << 20
 _PROGRAM_NAME = re.compile(r"[\w .:/+-]{1,64}")
@@ -48,8 +57,9 @@ class DriverOptions:
 def _charset(name: str, value: Any) -> str:
     text = str(value).strip().lower()
     if text not in ALLOWED_CHARSETS:
-        raise InterfaceError(f"{name}={str(value)[:40]!r} is not allowed; use one of "
-                             f"{', '.join(ALLOWED_CHARSETS)}")
+        raise InterfaceError(
+            f"{name}={str(value)[:40]!r} is not allowed; use one of {', '.join(ALLOWED_CHARSETS)}"
+        )
     return text
 
 
@@ -63,8 +73,10 @@ def checked_client_flag(name: str, value: Any) -> int:
     protocol bits make the handshake hang."""
     flags = parse_int(name, value, maximum=2**32 - 1)
     if flags & ~FOUND_ROWS:
-        raise InterfaceError(f"{name}={flags} is not allowed: sqlgate accepts only FOUND_ROWS "
-                             f"({FOUND_ROWS}) and sets every other client flag itself")
+        raise InterfaceError(
+            f"{name}={flags} is not allowed: sqlgate accepts only FOUND_ROWS "
+            f"({FOUND_ROWS}) and sets every other client flag itself"
+        )
     return flags
 
 
@@ -98,8 +110,10 @@ def _secret(name: str, value: Any) -> str:
 
 def _ssl_context(name: str, value: Any) -> ssl.SSLContext:
     if not isinstance(value, ssl.SSLContext):
-        raise InterfaceError(f"{name} must be an ssl.SSLContext (from Python code); in a URL use "
-                             "ssl_ca, ssl_cert, ssl_key and ssl_verify_cert")
+        raise InterfaceError(
+            f"{name} must be an ssl.SSLContext (from Python code); in a URL use "
+            "ssl_ca, ssl_cert, ssl_key and ssl_verify_cert"
+        )
     return value
 
 
@@ -123,10 +137,20 @@ ALLOWED_OPTIONS: dict[str, _Parser] = {
     "ssl_verify_cert": parse_bool,
     "ssl_verify_identity": parse_bool,
 }
-_DEFAULTS = {"charset": "utf8mb4", "connect_timeout": DEFAULT_CONNECT_TIMEOUT,
-             "read_timeout": DEFAULT_READ_TIMEOUT, "write_timeout": DEFAULT_WRITE_TIMEOUT}
-_TLS_FILE_OPTIONS = ("ssl_ca", "ssl_cert", "ssl_key", "ssl_key_password", "ssl_verify_cert",
-                     "ssl_verify_identity")
+_DEFAULTS = {
+    "charset": "utf8mb4",
+    "connect_timeout": DEFAULT_CONNECT_TIMEOUT,
+    "read_timeout": DEFAULT_READ_TIMEOUT,
+    "write_timeout": DEFAULT_WRITE_TIMEOUT,
+}
+_TLS_FILE_OPTIONS = (
+    "ssl_ca",
+    "ssl_cert",
+    "ssl_key",
+    "ssl_key_password",
+    "ssl_verify_cert",
+    "ssl_verify_identity",
+)
 
 
 def driver_options(options: Mapping[str, Any], *, read_only: bool) -> DriverOptions:
@@ -137,7 +161,8 @@ def driver_options(options: Mapping[str, Any], *, read_only: bool) -> DriverOpti
         if key not in ALLOWED_OPTIONS:
             raise InterfaceError(
                 f"connection option {str(key)[:60]!r} is not allowed for MySQL-protocol sources; "
-                f"allowed: {', '.join(ALLOWED_OPTIONS)} (see docs/sources/mysql.md)")
+                f"allowed: {', '.join(ALLOWED_OPTIONS)} (see docs/sources/mysql.md)"
+            )
     parsed = {key: ALLOWED_OPTIONS[key](key, value) for key, value in options.items()}
     result = DriverOptions(dict(_DEFAULTS))
     result.statement_timeout = parsed.pop("statement_timeout", None)
@@ -146,11 +171,16 @@ def driver_options(options: Mapping[str, Any], *, read_only: bool) -> DriverOpti
             result.kwargs[key] = value
     tls = {key: result.kwargs.pop(key) for key in _TLS_FILE_OPTIONS if key in result.kwargs}
     # as PyMySQL: a file or a verification asked for makes TLS required; else it is preferred
-    if {"ssl_ca", "ssl_cert", "ssl_key"} & tls.keys() or tls.get("ssl_verify_cert") \
-            or tls.get("ssl_verify_identity"):
+    if (
+        {"ssl_ca", "ssl_cert", "ssl_key"} & tls.keys()
+        or tls.get("ssl_verify_cert")
+        or tls.get("ssl_verify_identity")
+    ):
         if result.kwargs.get("ssl_disabled") or "ssl" in result.kwargs:
-            raise InterfaceError("ssl_* options contradict ssl_disabled=true or an ssl context: "
-                                 "give only one of them")
+            raise InterfaceError(
+                "ssl_* options contradict ssl_disabled=true or an ssl context: "
+                "give only one of them"
+            )
         result.kwargs["ssl"] = tls_context(tls)
     return result
 
@@ -176,11 +206,14 @@ def tls_context(tls: Mapping[str, Any]) -> ssl.SSLContext:
         failed = "ssl_ca is not a usable PEM CA certificate file"
     if not failed and "ssl_cert" in tls:
         try:
-            context.load_cert_chain(tls["ssl_cert"], keyfile=tls.get("ssl_key"),
-                                    password=tls.get("ssl_key_password"))
+            context.load_cert_chain(
+                tls["ssl_cert"], keyfile=tls.get("ssl_key"), password=tls.get("ssl_key_password")
+            )
         except (ssl.SSLError, OSError, ValueError):
-            failed = ("ssl_cert/ssl_key could not be loaded: not a matching PEM certificate and "
-                      "key, or a wrong ssl_key_password")
+            failed = (
+                "ssl_cert/ssl_key could not be loaded: not a matching PEM certificate and "
+                "key, or a wrong ssl_key_password"
+            )
     elif not failed and "ssl_key" in tls:
         failed = "ssl_key needs ssl_cert"
     if failed:  # raised outside the except blocks: nothing of the files is chained
@@ -198,8 +231,10 @@ def encoded_password(password: Any) -> bytes:
         return bytes(password)
     text = str(password)
     if any(0xD800 <= ord(char) <= 0xDFFF for char in text):
-        raise InterfaceError("the password contains unpaired surrogate characters (not valid "
-                             "text); pass it as a str of real characters or as UTF-8 bytes")
+        raise InterfaceError(
+            "the password contains unpaired surrogate characters (not valid "
+            "text); pass it as a str of real characters or as UTF-8 bytes"
+        )
     return text.encode("utf-8")
 
 
@@ -215,8 +250,9 @@ def check_placeholders(query: str) -> None:
         match = _PLACEHOLDER.match(query, pos)
         if match is None:
             raise ProgrammingError(
-                f"unsupported placeholder {query[pos:pos + 8]!r}: with parameters use %s or "
-                "%(name)s only, and %% for a literal percent sign")
+                f"unsupported placeholder {query[pos : pos + 8]!r}: with parameters use %s or "
+                "%(name)s only, and %% for a literal percent sign"
+            )
         pos = query.find("%", match.end())
 
 
@@ -226,7 +262,8 @@ def check_value(value: Any) -> None:
         raise ProgrammingError(
             f"time-zone-aware {type(value).__name__} parameters are refused: MySQL would drop "
             "the offset silently. Pass a naive value in the session time zone (e.g. "
-            "value.astimezone(tz).replace(tzinfo=None)); see docs/sources/mysql.md")
+            "value.astimezone(tz).replace(tzinfo=None)); see docs/sources/mysql.md"
+        )
     if isinstance(value, decimal.Decimal) and not value.is_finite():
         raise DataError(f"Decimal {value} has no MySQL literal")
 
@@ -239,8 +276,10 @@ def strict_encode(text: str, encoding: str, charset: str, what: str) -> bytes:
         return text.encode(encoding)
     except UnicodeEncodeError as exc:
         bad = exc.start
-    raise DataError(f"{what} has a character at position {bad} that charset {charset} cannot "
-                    "encode; connect with charset=utf8mb4")
+    raise DataError(
+        f"{what} has a character at position {bad} that charset {charset} cannot "
+        "encode; connect with charset=utf8mb4"
+    )
 
 
 @functools.cache

@@ -43,23 +43,75 @@ _BINARY_CHARSET = 63
 
 # protocol field type -> MySQL type name (text/blob types are told apart by the charset)
 _FIELD_TYPE_NAMES = {
-    0: "decimal", 1: "tinyint", 2: "smallint", 3: "int", 4: "float", 5: "double", 6: "null",
-    7: "timestamp", 8: "bigint", 9: "mediumint", 10: "date", 11: "time", 12: "datetime",
-    13: "year", 14: "date", 15: "varchar", 16: "bit", 245: "json", 246: "decimal", 247: "enum",
-    248: "set", 249: "tinytext", 250: "mediumtext", 251: "longtext", 252: "text",
-    253: "varchar", 254: "char", 255: "geometry",
+    0: "decimal",
+    1: "tinyint",
+    2: "smallint",
+    3: "int",
+    4: "float",
+    5: "double",
+    6: "null",
+    7: "timestamp",
+    8: "bigint",
+    9: "mediumint",
+    10: "date",
+    11: "time",
+    12: "datetime",
+    13: "year",
+    14: "date",
+    15: "varchar",
+    16: "bit",
+    245: "json",
+    246: "decimal",
+    247: "enum",
+    248: "set",
+    249: "tinytext",
+    250: "mediumtext",
+    251: "longtext",
+    252: "text",
+    253: "varchar",
+    254: "char",
+    255: "geometry",
 }
-_BINARY_NAMES = {"tinytext": "tinyblob", "mediumtext": "mediumblob", "longtext": "longblob",
-                 "text": "blob", "varchar": "varbinary", "char": "binary"}
+_BINARY_NAMES = {
+    "tinytext": "tinyblob",
+    "mediumtext": "mediumblob",
+    "longtext": "longblob",
+    "text": "blob",
+    "varchar": "varbinary",
+    "char": "binary",
+}
 _UNSIGNED_FLAG = 32
 _NO_BACKSLASH_ESCAPES = 512  # SERVER_STATUS_NO_BACKSLASH_ESCAPES in the OK packet
 _IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS
 
 # server error codes pymysql files under the wrong PEP 249 class
-_PROGRAMMING_CODES = frozenset({
-    1049, 1054, 1064, 1109, 1146, 1149, 1210, 1305, 1582, 1583, 1630, 1052, 1060, 1066,
-    1110, 1111, 1140, 1247, 1248, 1222, 1241, 1242, 4078,
-})
+_PROGRAMMING_CODES = frozenset(
+    {
+        1049,
+        1054,
+        1064,
+        1109,
+        1146,
+        1149,
+        1210,
+        1305,
+        1582,
+        1583,
+        1630,
+        1052,
+        1060,
+        1066,
+        1110,
+        1111,
+        1140,
+        1247,
+        1248,
+        1222,
+        1241,
+        1242,
+        4078,
+    }
+)
 _DATA_CODES = frozenset({1264, 1265, 1292, 1366, 1365, 1406, 1690, 3140})
 _READ_ONLY_CODES = frozenset({1792, 1290})  # read-only transaction / --read-only server
 _TIMEOUT_CODES = frozenset({1969, 3024})  # MariaDB max_statement_time, MySQL max_execution_time
@@ -76,16 +128,19 @@ def _classify(exc: BaseException) -> Error | None:  # noqa: F405
         return OperationalError(  # noqa: F405
             "the statement ran longer than the connection's statement_timeout and the server "
             "stopped it; narrow the query or raise statement_timeout=<seconds> "
-            f"({code}: {message})")
+            f"({code}: {message})"
+        )
     if code == _CANCELLED_CODE:
         return OperationalError(  # noqa: F405
             "the statement was cancelled (Cursor.cancel() or KILL QUERY); the connection is "
-            f"still usable ({code}: {message})")
+            f"still usable ({code}: {message})"
+        )
     if code in _LOST_CODES and "timed out" in message:
         return OperationalError(  # noqa: F405
             "the server did not answer in time (connect_timeout bounds the handshake, "
             f"read_timeout and write_timeout, default {DEFAULT_READ_TIMEOUT:g} s, every later "
-            f"wait); the connection is closed ({code}: {message})")
+            f"wait); the connection is closed ({code}: {message})"
+        )
     if code in _PROGRAMMING_CODES:
         return ProgrammingError(f"({code}) {message}")  # noqa: F405
     if code in _DATA_CODES:
@@ -104,8 +159,11 @@ class TimeoutVariable(NamedTuple):
     fractional: bool = False
 
     def statement(self, seconds: float) -> str:
-        value = (f"{seconds:.6f}" if self.fractional
-                 else str(max(1, math.ceil(seconds * self.per_second))))
+        value = (
+            f"{seconds:.6f}"
+            if self.fractional
+            else str(max(1, math.ceil(seconds * self.per_second)))
+        )
         return f"SET SESSION {self.name} = {value}"
 
 
@@ -133,8 +191,9 @@ class MySQLFlavor(Flavor):
 
     def open_session(self, params: ConnectParams) -> MySQLSession:
         pymysql = import_driver(self.source, "pymysql")
-        options = driver_options({**self.connect_defaults, **params.options},
-                                 read_only=params.read_only)
+        options = driver_options(
+            {**self.connect_defaults, **params.options}, read_only=params.read_only
+        )
         guard = self.guard_statement if params.read_only else None
 
         def session_setup(banner: str) -> list[str]:
@@ -154,14 +213,18 @@ class MySQLFlavor(Flavor):
             autocommit=False,
             **options.kwargs,
         )
+
         def side_connection() -> Any:
             """For KILL QUERY: the same login, no set-up (it runs that one statement only)."""
             return connection_class(pymysql)(
-                session_setup=lambda banner: [], host=params.host or "localhost",
-                port=params.effective_port() or 3306, user=params.user or "",
-                password=encoded_password(params.password), autocommit=True,
-                **{**options.kwargs, "connect_timeout": 5, "read_timeout": 5,
-                   "write_timeout": 5})
+                session_setup=lambda banner: [],
+                host=params.host or "localhost",
+                port=params.effective_port() or 3306,
+                user=params.user or "",
+                password=encoded_password(params.password),
+                autocommit=True,
+                **{**options.kwargs, "connect_timeout": 5, "read_timeout": 5, "write_timeout": 5},
+            )
 
         session = MySQLSession(raw, self, side_connection)
         if guard:
@@ -178,8 +241,9 @@ class MySQLSession(DriverSession):
 
     _flavor: MySQLFlavor
 
-    def __init__(self, raw: Any, flavor: MySQLFlavor,
-                 side_connection: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
+    ) -> None:
         super().__init__(raw, flavor, raw.get_server_info())
         # opens a second link with the login resolved at connect (a closure: the secret is
         # in no attribute, repr or log)
@@ -201,8 +265,9 @@ class MySQLSession(DriverSession):
         """``KILL QUERY <CONNECTION_ID()>`` from a short-lived second link with the same login:
         the running statement stops with error 1317, the connection stays usable."""
         if self._side_connection is None:
-            raise NotSupportedError("this connection cannot cancel: it was opened without "  # noqa: F405
-                                    "its login")
+            raise NotSupportedError(  # noqa: F405
+                "this connection cannot cancel: it was opened without its login"
+            )
         target = self.link_id()
         side = self._side_connection()
         try:

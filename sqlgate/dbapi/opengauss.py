@@ -3,6 +3,10 @@
 from sqlgate.dbapi.postgres_family import *  # noqa: F403
 from sqlgate.dbapi.postgres_family import OPENGAUSS_TYPES, PostgresFlavor
 
-flavor = PostgresFlavor(source="opengauss", product_pattern=r"openGauss (\d+)\.(\d+)\.(\d+)",
-                        assumed_version=(9, 2), types=OPENGAUSS_TYPES)
+flavor = PostgresFlavor(
+    source="opengauss",
+    product_pattern=r"openGauss (\d+)\.(\d+)\.(\d+)",
+    assumed_version=(9, 2),
+    types=OPENGAUSS_TYPES,
+)
 connect = flavor.connect

@@ -36,8 +36,14 @@ __all__ = [*_pep249_all, "paramstyle"]
 READ_ONLY_OPTION = "-c default_transaction_read_only=on"
 # Oracle-style names that openGauss, GaussDB, KingbaseES and Oscar report beside PostgreSQL's
 _ORACLE_STYLE_NAMES = {
-    "varchar2": "varchar", "nvarchar2": "varchar", "clob": "text", "nclob": "text",
-    "blob": "bytea", "raw": "bytea", "number": "numeric", "binary_float": "float4",
+    "varchar2": "varchar",
+    "nvarchar2": "varchar",
+    "clob": "text",
+    "nclob": "text",
+    "blob": "bytea",
+    "raw": "bytea",
+    "number": "numeric",
+    "binary_float": "float4",
     "binary_double": "float8",
 }
 ORACLE_STYLE_TYPES = POSTGRES_TYPES.extend(_ORACLE_STYLE_NAMES, name="oracle-style")
@@ -46,16 +52,46 @@ OPENGAUSS_TYPES = ORACLE_STYLE_TYPES.extend(
 )
 # the settings a URL's libpq "options" may carry while read-only: nothing that touches the
 # guard, who we are or how names resolve (an allow-list: every other switch is refused)
-_STARTUP_SETTINGS = frozenset({
-    "application_name", "timezone", "datestyle", "intervalstyle", "extra_float_digits",
-    "client_encoding", "lock_timeout", "idle_in_transaction_session_timeout", "work_mem",
-    "jit", "bytea_output", "geqo", "enable_seqscan", "random_page_cost", "effective_cache_size",
-})
+_STARTUP_SETTINGS = frozenset(
+    {
+        "application_name",
+        "timezone",
+        "datestyle",
+        "intervalstyle",
+        "extra_float_digits",
+        "client_encoding",
+        "lock_timeout",
+        "idle_in_transaction_session_timeout",
+        "work_mem",
+        "jit",
+        "bytea_output",
+        "geqo",
+        "enable_seqscan",
+        "random_page_cost",
+        "effective_cache_size",
+    }
+)
 # libpq keywords that would let a URL read client files into errors or skip the guard
-_REFUSED_OPTIONS = frozenset({"service", "passfile", "sslpassword", "target_session_attrs",
-                              "replication", "dbname", "host", "hostaddr", "port", "user",
-                              "password", "cursor_factory", "autocommit", "prepare_threshold",
-                              "context", "row_factory"})
+_REFUSED_OPTIONS = frozenset(
+    {
+        "service",
+        "passfile",
+        "sslpassword",
+        "target_session_attrs",
+        "replication",
+        "dbname",
+        "host",
+        "hostaddr",
+        "port",
+        "user",
+        "password",
+        "cursor_factory",
+        "autocommit",
+        "prepare_threshold",
+        "context",
+        "row_factory",
+    }
+)
 #: seconds sqlgate waits for any answer from the server before cancelling, then closing
 DEFAULT_READ_TIMEOUT = 900.0
 _READ_ONLY_GUC = "default_transaction_read_only"
@@ -141,8 +177,9 @@ def _check_startup_options(text: str) -> None:
         elif ch.isspace():
             words, current = ([*words, current] if current else words), ""
         elif ord(ch) < 32 or ord(ch) == 127:
-            raise InterfaceError("the 'options' connection parameter contains a control "  # noqa: F405
-                                 "character")
+            raise InterfaceError(  # noqa: F405
+                "the 'options' connection parameter contains a control character"
+            )
         else:
             current += ch
     words += [current] if current else []
@@ -197,8 +234,9 @@ class PostgresSession(PgLink, DriverSession):
 
     _flavor: PostgresFlavor
 
-    def __init__(self, raw: Any, flavor: PostgresFlavor,
-                 read_timeout: float | None = DEFAULT_READ_TIMEOUT) -> None:
+    def __init__(
+        self, raw: Any, flavor: PostgresFlavor, read_timeout: float | None = DEFAULT_READ_TIMEOUT
+    ) -> None:
         super().__init__(raw, flavor, _banner(raw))
         self._type_names: dict[int, str] = {}
         self._guarded = False
@@ -269,16 +307,22 @@ class PostgresSession(PgLink, DriverSession):
         superuser, writable, programs = row or (False, 0, False)
         warnings = []
         if superuser:
-            warnings.append("the login is a superuser: it can lift the server's read-only "
-                            "guard and reach files and programs; use a role without superuser")
+            warnings.append(
+                "the login is a superuser: it can lift the server's read-only "
+                "guard and reach files and programs; use a role without superuser"
+            )
         if writable:
-            warnings.append(f"the login has write privileges on {writable} table(s): the "
-                            "server would accept writes that only sqlgate refuses; grant "
-                            "SELECT only")
+            warnings.append(
+                f"the login has write privileges on {writable} table(s): the "
+                "server would accept writes that only sqlgate refuses; grant "
+                "SELECT only"
+            )
         if programs and not superuser:
-            warnings.append("the login may read/write server files or run programs "
-                            "(pg_read_server_files, pg_write_server_files, "
-                            "pg_execute_server_program)")
+            warnings.append(
+                "the login may read/write server files or run programs "
+                "(pg_read_server_files, pg_write_server_files, "
+                "pg_execute_server_program)"
+            )
         return warnings
 
     def type_name(self, oid: int) -> str:
@@ -295,8 +339,15 @@ class PostgresSession(PgLink, DriverSession):
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
         return tuple(
-            Column(d.name, self.type_name(d.type_code), d.display_size, d.internal_size,
-                   d.precision, d.scale, d.null_ok)
+            Column(
+                d.name,
+                self.type_name(d.type_code),
+                d.display_size,
+                d.internal_size,
+                d.precision,
+                d.scale,
+                d.null_ok,
+            )
             for d in cursor.description
         )
 
@@ -306,8 +357,11 @@ class PostgresSession(PgLink, DriverSession):
             # an unconstrained NUMERIC has no fixed scale: Arrow gets its exact text (as ADBC)
             if column.precision is None:
                 return pa.string()
-            return pa.decimal128(column.precision, column.scale or 0) if column.precision <= 38 \
+            return (
+                pa.decimal128(column.precision, column.scale or 0)
+                if column.precision <= 38
                 else pa.decimal256(column.precision, column.scale or 0)
+            )
         base = name[:-2] if name.endswith("[]") else name
         exact = _EXACT_ARROW.get(base)
         if exact is not None:
@@ -346,8 +400,12 @@ _QUALIFIERS = frozenset({"pg_catalog", "information_schema"})
 # where psycopg's value needs another Arrow type than the type map's to arrive exactly
 # (docs/types.md): money is text in the server's locale format, a time with an offset keeps
 # it only as ISO text, psycopg's interval is a timedelta, and float4 arrives as a Python float
-_EXACT_ARROW = {"money": pa.string(), "timetz": pa.string(), "interval": pa.duration("us"),
-                "float4": pa.float64()}
+_EXACT_ARROW = {
+    "money": pa.string(),
+    "timetz": pa.string(),
+    "interval": pa.duration("us"),
+    "float4": pa.float64(),
+}
 _PRIVILEGES_QUERY = """
 SELECT r.rolsuper,
        (SELECT count(*) FROM pg_catalog.pg_class c

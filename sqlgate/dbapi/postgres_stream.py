@@ -198,7 +198,8 @@ class PgLink:
         if cursor.description is None:
             return EmptyResult(stream.rowcount)
         return self.rows_result(  # type: ignore[attr-defined, no-any-return]
-            cursor, None if ended else stream, rows, stream.rowcount)
+            cursor, None if ended else stream, rows, stream.rowcount
+        )
 
     def link_id(self) -> int:
         """The backend's pid: what pg_stat_activity, pg_cancel_backend and logs show."""

@@ -7,6 +7,9 @@ asks the AWS provider for temporary cluster credentials on every new connection.
 from sqlgate.dbapi.postgres_family import *  # noqa: F403
 from sqlgate.dbapi.postgres_family import PostgresFlavor
 
-flavor = PostgresFlavor(source="redshift", product_pattern=r"Redshift (\d+)\.(\d+)\.(\d+)",
-                        connect_defaults={"sslmode": "prefer"})
+flavor = PostgresFlavor(
+    source="redshift",
+    product_pattern=r"Redshift (\d+)\.(\d+)\.(\d+)",
+    connect_defaults={"sslmode": "prefer"},
+)
 connect = flavor.connect

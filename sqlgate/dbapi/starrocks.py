@@ -7,7 +7,10 @@ user with SELECT privileges only for a second layer.
 from sqlgate.dbapi.mysql_family import *  # noqa: F403
 from sqlgate.dbapi.mysql_family import MySQLFlavor, TimeoutVariable
 
-flavor = MySQLFlavor(source="starrocks", product_pattern=r"(?i)starrocks[^\d]*(\d+)\.(\d+)",
-                     guard_statement=None,
-                     timeout_variable=TimeoutVariable("query_timeout", 1))
+flavor = MySQLFlavor(
+    source="starrocks",
+    product_pattern=r"(?i)starrocks[^\d]*(\d+)\.(\d+)",
+    guard_statement=None,
+    timeout_variable=TimeoutVariable("query_timeout", 1),
+)
 connect = flavor.connect

@@ -55,10 +55,15 @@ class SqlgateDialectMixin:
     def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
         """URL parts become ``connect()`` keywords; query options pass through unchanged."""
         kwargs: dict[str, Any] = {
-            key: value for key, value in (
-                ("host", url.host), ("port", url.port), ("user", url.username),
-                ("password", url.password), ("database", url.database),
-            ) if value is not None
+            key: value
+            for key, value in (
+                ("host", url.host),
+                ("port", url.port),
+                ("user", url.username),
+                ("password", url.password),
+                ("database", url.database),
+            )
+            if value is not None
         }
         for key, value in url.query.items():
             kwargs[key] = value if isinstance(value, str) else value[-1]
@@ -81,7 +86,15 @@ class SqlgateDialectMixin:
             return True
         if isinstance(e, errors.OperationalError):
             text = str(e).lower()
-            return any(marker in text for marker in (
-                "server closed", "connection", "lost", "gone away", "broken pipe", "terminat",
-            ))
+            return any(
+                marker in text
+                for marker in (
+                    "server closed",
+                    "connection",
+                    "lost",
+                    "gone away",
+                    "broken pipe",
+                    "terminat",
+                )
+            )
         return False

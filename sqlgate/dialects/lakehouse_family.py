@@ -51,8 +51,11 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
 
     def __init__(self, *args: Any, schema_cache_ttl: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema_cache_ttl = DEFAULT_SCHEMA_CACHE_TTL if schema_cache_ttl is None \
+        self.schema_cache_ttl = (
+            DEFAULT_SCHEMA_CACHE_TTL
+            if schema_cache_ttl is None
             else parse_cache_ttl(schema_cache_ttl)
+        )
         self._cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
         self._cache_lock = threading.Lock()
 
@@ -119,17 +122,16 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
         engine = self._engine(connection)
         return self._cached(("schemas",), engine.list_schemas)
 
-    def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any
-                        ) -> list[str]:
+    def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         engine, schema = self._engine(connection), self._schema(connection, schema)
         return self._cached(("tables", schema), lambda: engine.list_tables(schema))
 
-    def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any
-                       ) -> list[str]:
+    def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return []
 
-    def has_table(self, connection: Any, table_name: str, schema: str | None = None,
-                  **kw: Any) -> bool:
+    def has_table(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> bool:
         return table_name in self.get_table_names(connection, schema)
 
     def _arrow_schema(self, connection: Any, table_name: str, schema: str | None) -> Any:
@@ -138,39 +140,47 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
         engine, schema = self._engine(connection), self._schema(connection, schema)
         if not self.has_table(connection, table_name, schema):
             raise NoSuchTableError(f"{schema}.{table_name}")
-        return self._cached(("columns", schema, table_name),
-                            lambda: engine.table_schema(schema, table_name))
+        return self._cached(
+            ("columns", schema, table_name), lambda: engine.table_schema(schema, table_name)
+        )
 
-    def get_columns(self, connection: Any, table_name: str, schema: str | None = None,
-                    **kw: Any) -> list[dict[str, Any]]:
+    def get_columns(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[dict[str, Any]]:
         columns = []
         for field in self._arrow_schema(connection, table_name, schema):
             metadata = field.metadata or {}
             comment = metadata.get(b"comment") or metadata.get(b"doc")
-            columns.append({
-                "name": field.name,
-                "type": arrow_to_sqlalchemy(field.type),
-                "nullable": field.nullable,
-                "default": None,
-                "comment": comment.decode() if comment else None,
-            })
+            columns.append(
+                {
+                    "name": field.name,
+                    "type": arrow_to_sqlalchemy(field.type),
+                    "nullable": field.nullable,
+                    "default": None,
+                    "comment": comment.decode() if comment else None,
+                }
+            )
         return columns
 
-    def get_pk_constraint(self, connection: Any, table_name: str, schema: str | None = None,
-                          **kw: Any) -> dict[str, Any]:
+    def get_pk_constraint(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         return {"constrained_columns": [], "name": None}
 
-    def get_foreign_keys(self, connection: Any, table_name: str, schema: str | None = None,
-                         **kw: Any) -> list[dict[str, Any]]:
+    def get_foreign_keys(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[dict[str, Any]]:
         return []
 
-    def get_indexes(self, connection: Any, table_name: str, schema: str | None = None,
-                    **kw: Any) -> list[dict[str, Any]]:
+    def get_indexes(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[dict[str, Any]]:
         """Partition columns, reported as an index named ``partition`` (as PyHive and Trino)."""
         self._arrow_schema(connection, table_name, schema)  # raises for a missing table
         engine, schema = self._engine(connection), self._schema(connection, schema)
-        columns = self._cached(("partitions", schema, table_name),
-                               lambda: engine.partition_columns(schema, table_name))
+        columns = self._cached(
+            ("partitions", schema, table_name), lambda: engine.partition_columns(schema, table_name)
+        )
         if not columns:
             return []
         return [{"name": PARTITION_INDEX, "column_names": list(columns), "unique": False}]
@@ -181,15 +191,18 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     def get_check_constraints(self, *args: Any, **kw: Any) -> list[dict[str, Any]]:
         return []
 
-    def get_table_comment(self, connection: Any, table_name: str, schema: str | None = None,
-                          **kw: Any) -> dict[str, Any]:
+    def get_table_comment(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         engine, schema = self._engine(connection), self._schema(connection, schema)
-        properties = self._cached(("properties", schema, table_name),
-                                  lambda: engine.table_properties(schema, table_name))
+        properties = self._cached(
+            ("properties", schema, table_name), lambda: engine.table_properties(schema, table_name)
+        )
         return {"text": properties.get("comment") or properties.get("description")}
 
-    def get_table_options(self, connection: Any, table_name: str, schema: str | None = None,
-                          **kw: Any) -> dict[str, Any]:
+    def get_table_options(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         engine, schema = self._engine(connection), self._schema(connection, schema)
         properties = engine.table_properties(schema, table_name)
         return {f"{self.name}_{key}": value for key, value in properties.items()}
@@ -203,8 +216,16 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
 
 # PostgreSQL's batch ("multi") reflection reads pg_catalog; the lakehouse uses SQLAlchemy's
 # generic versions, which call the per-table methods above (SQLAlchemy 2.x only has them).
-for _name in ("columns", "pk_constraint", "foreign_keys", "indexes", "unique_constraints",
-              "check_constraints", "table_comment", "table_options"):
+for _name in (
+    "columns",
+    "pk_constraint",
+    "foreign_keys",
+    "indexes",
+    "unique_constraints",
+    "check_constraints",
+    "table_comment",
+    "table_options",
+):
     _generic = getattr(DefaultDialect, f"get_multi_{_name}", None)
     if _generic is not None:
         setattr(LakehouseFamilyDialect, f"get_multi_{_name}", _generic)

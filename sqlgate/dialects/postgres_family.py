@@ -49,8 +49,11 @@ class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
 
     sqlgate_source = "postgresql"
     colspecs = {
-        **PGDialect.colspecs, **_VECTOR_COLSPECS,
-        sqltypes.JSON: _DriverParsedJSON, JSON: _DriverParsedJSON, JSONB: _DriverParsedJSONB,
+        **PGDialect.colspecs,
+        **_VECTOR_COLSPECS,
+        sqltypes.JSON: _DriverParsedJSON,
+        JSON: _DriverParsedJSON,
+        JSONB: _DriverParsedJSONB,
     }
     supports_statement_cache = True  # SQLAlchemy asks every subclass
 
@@ -72,8 +75,9 @@ class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
 
             if parent is not None:
                 parent(dbapi_connection)
-            set_json_loads(lambda data: deserializer(bytes(data).decode()),
-                           dbapi_connection.session.raw)
+            set_json_loads(
+                lambda data: deserializer(bytes(data).decode()), dbapi_connection.session.raw
+            )
 
         return connect
 

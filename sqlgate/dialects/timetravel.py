@@ -99,8 +99,14 @@ class AsOf(Alias):
     replaces_table: bool
 
     @classmethod
-    def _create(cls, table: TableClause, kind: str, value: elements.BindParameter[Any],
-                name: str | None, replaces_table: bool) -> AsOf:
+    def _create(
+        cls,
+        table: TableClause,
+        kind: str,
+        value: elements.BindParameter[Any],
+        name: str | None,
+        replaces_table: bool,
+    ) -> AsOf:
         obj = cls.__new__(cls)
         obj._init(table, name=name)
         obj.kind, obj.value, obj.replaces_table = kind, value, replaces_table
@@ -132,8 +138,11 @@ def _compile_as_of(element: AsOf, compiler: Any, **kw: Any) -> str:
     if from_linter is not None and (kw.get("asfrom") or kw.get("lateral")):
         de_clone = getattr(element, "_de_clone", None)  # SQLAlchemy 2.x; 1.4 keys the element
         from_linter.froms[de_clone() if de_clone else element] = name
-    inner = {k: v for k, v in kw.items() if k in ("literal_binds", "literal_execute",
-                                                   "render_postcompile")}
+    inner = {
+        k: v
+        for k, v in kw.items()
+        if k in ("literal_binds", "literal_execute", "render_postcompile")
+    }
     table = compiler.preparer.format_table(element.element)
     value = compiler.process(element.value, **inner)
     return f"{table} FOR {element.kind.upper()} AS OF {value} AS {alias}"
@@ -154,8 +163,9 @@ def _bind(kind: str, value: Any) -> elements.BindParameter[Any]:
     return bindparam(f"{kind}_as_of", value, unique=True)
 
 
-def as_of(table: Any, version: Any = None, *, timestamp: Any = None,
-          name: str | None = None) -> AsOf:
+def as_of(
+    table: Any, version: Any = None, *, timestamp: Any = None, name: str | None = None
+) -> AsOf:
     """``table`` at one snapshot, as a FROM clause with the table's columns.
 
     ``version``: an Iceberg snapshot id (or branch/tag name), a Delta version, a Hudi instant
@@ -168,8 +178,9 @@ def as_of(table: Any, version: Any = None, *, timestamp: Any = None,
     kind = "version" if version is not None else "timestamp"
     tbl = _table_of(table)
     value = _bind(kind, version if version is not None else timestamp)
-    return AsOf._create(tbl, kind, value, name if name is not None else tbl.name,
-                        replaces_table=name is None)
+    return AsOf._create(
+        tbl, kind, value, name if name is not None else tbl.name, replaces_table=name is None
+    )
 
 
 class HudiChanges(Function[Any]):
@@ -187,8 +198,9 @@ def _compile_hudi_changes(element: HudiChanges, compiler: Any, **kw: Any) -> str
     return compiler.visit_function(element, **kw)
 
 
-def hudi_changes(table: Any, start: Any, end: Any = None, *, name: str | None = None,
-                 columns: Sequence[Any] = ()) -> Any:
+def hudi_changes(
+    table: Any, start: Any, end: Any = None, *, name: str | None = None, columns: Sequence[Any] = ()
+) -> Any:
     """Hudi incremental read: the records committed after instant ``start`` up to ``end``.
 
     Returns a table-valued FROM clause named ``name`` (default: the table's name) whose

@@ -150,7 +150,7 @@ class _Converter:
         if len(values) > 1:
             names = [_type_name(b) for b in branches]
             raise self._unsupported(
-                path, f"union {names} is not supported (only [\"null\", T] unions are)"
+                path, f'union {names} is not supported (only ["null", T] unions are)'
             )
         kind, _, fix = self.convert(values[0], ns, path)
         return kind, len(values) < len(branches), fix
@@ -172,14 +172,15 @@ class _Converter:
         self.named[name] = result
         return result
 
-    def _define(self, schema: dict, ns: str, path: str,
-                result: tuple[pa.DataType, bool, Fixer | None]):
+    def _define(
+        self, schema: dict, ns: str, path: str, result: tuple[pa.DataType, bool, Fixer | None]
+    ):
         name, _ = _fullname(schema, ns)
         self.named[name] = result
         return result
 
     def _reference(self, ref: str, ns: str, path: str) -> tuple[pa.DataType, bool, Fixer | None]:
-        for name in ([ref] if "." in ref else [f"{ns}.{ref}" if ns else ref, ref]):
+        for name in [ref] if "." in ref else [f"{ns}.{ref}" if ns else ref, ref]:
             if name in self.pending:
                 raise self._unsupported(path, f"recursive type {name!r} has no Arrow equivalent")
             if name in self.named:
@@ -330,8 +331,9 @@ def _merge_fields(a: list[pa.Field], b: list[pa.Field], prefix: str) -> list[pa.
     out = []
     for f in a:
         other = theirs.get(f.name)
-        out.append(f.with_nullable(True) if other is None
-                   else _merge_field(f, other, prefix + f.name))
+        out.append(
+            f.with_nullable(True) if other is None else _merge_field(f, other, prefix + f.name)
+        )
     out.extend(f.with_nullable(True) for f in b if f.name not in mine)
     return out
 
@@ -463,8 +465,11 @@ class AvroScan:
             except Exception as exc:
                 raise _read_error(path, exc) from None
             # partition values fill the columns the file itself does not have
-            constant = {n: v for n, v in parts.items()
-                        if n in self.schema.names and n not in file_schema.names}
+            constant = {
+                n: v
+                for n, v in parts.items()
+                if n in self.schema.names and n not in file_schema.names
+            }
             data = pa.schema([f for f in self.schema if f.name not in constant])
             filled: dict[str, pa.Array] = {}
             records = iter(reader)
@@ -478,8 +483,15 @@ class AvroScan:
                 yield self._batch(path, rows, fix, data, constant, filled)
                 del rows
 
-    def _batch(self, path: str, rows: list, fix: Fixer | None, data: pa.Schema,
-               constant: dict[str, Any], filled: dict[str, pa.Array]) -> pa.RecordBatch:
+    def _batch(
+        self,
+        path: str,
+        rows: list,
+        fix: Fixer | None,
+        data: pa.Schema,
+        constant: dict[str, Any],
+        filled: dict[str, pa.Array],
+    ) -> pa.RecordBatch:
         try:
             if fix is not None:
                 rows = [fix(r) for r in rows]
@@ -525,8 +537,7 @@ def avro_dataset_reader(
         for values in (partition_values or {}).values():
             for name, value in values.items():
                 names.setdefault(name, []).append(value)
-        extra = [pa.field(n, _partition_type(v)) for n, v in names.items()
-                 if n not in schema.names]
+        extra = [pa.field(n, _partition_type(v)) for n, v in names.items() if n not in schema.names]
         schema = pa.schema([*schema, *extra])
     scan = AvroScan(paths, filesystem, schema, partition_values, batch_size)
     return schema, scan.to_reader()
@@ -540,19 +551,20 @@ def _list_files(path: str, filesystem: pafs.FileSystem) -> list[str]:
     infos = filesystem.get_file_info(pafs.FileSelector(path, recursive=True))
     root = path.rstrip("/")
     return sorted(
-        i.path for i in infos
-        if i.type == pafs.FileType.File and not _hidden(i.path[len(root):])
+        i.path for i in infos if i.type == pafs.FileType.File and not _hidden(i.path[len(root) :])
     )
 
 
-def hive_partitions(paths: Sequence[str], base_dir: str,
-                    filesystem: pafs.FileSystem) -> ds.Partitioning | None:
+def hive_partitions(
+    paths: Sequence[str], base_dir: str, filesystem: pafs.FileSystem
+) -> ds.Partitioning | None:
     """pyarrow's own hive discovery over the paths (their directory names only)."""
     return _index(list(paths), base_dir, filesystem, pa.schema([])).partitioning
 
 
-def _index(paths: list[str], base_dir: str, filesystem: pafs.FileSystem,
-           file_schema: pa.Schema) -> ds.FileSystemDataset:
+def _index(
+    paths: list[str], base_dir: str, filesystem: pafs.FileSystem, file_schema: pa.Schema
+) -> ds.FileSystemDataset:
     # The IPC format is a placeholder: this dataset is only listed and pruned, never read.
     options = ds.FileSystemFactoryOptions(partition_base_dir=base_dir)
     options.partitioning_factory = ds.HivePartitioning.discover()
@@ -572,8 +584,13 @@ class AvroDataset:
 
     format = "avro"
 
-    def __init__(self, path: str, filesystem: pafs.FileSystem, is_dir: bool = True,
-                 batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        path: str,
+        filesystem: pafs.FileSystem,
+        is_dir: bool = True,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
         self.path, self.filesystem, self.batch_size = path, filesystem, batch_size
         try:
             files = _list_files(path, filesystem) if is_dir else [path]
@@ -585,7 +602,9 @@ class AvroDataset:
             self.partitioning: ds.Partitioning | None = self._index.partitioning
         else:
             self._index = ds.FileSystemDataset.from_paths(
-                files, schema=self.file_schema, format=ds.IpcFileFormat(),
+                files,
+                schema=self.file_schema,
+                format=ds.IpcFileFormat(),
                 filesystem=filesystem,
             )
             self.partitioning = None
@@ -603,5 +622,6 @@ class AvroDataset:
         when ``None``) with their partition values as columns."""
         frags = list(self.get_fragments() if fragments is None else fragments)
         values = {f.path: ds.get_partition_keys(f.partition_expression) for f in frags}
-        return AvroScan([f.path for f in frags], self.filesystem, self.schema, values,
-                        self.batch_size)
+        return AvroScan(
+            [f.path for f in frags], self.filesystem, self.schema, values, self.batch_size
+        )

@@ -114,14 +114,18 @@ class TableDirectorySource(TableSource):
 
     marker: str = ""
 
-    def __init__(self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
-                 ) -> None:
+    def __init__(
+        self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
+    ) -> None:
         from sqlgate.lakehouse import storage
         from sqlgate.lakehouse.livefs import LiveOptions
 
         self._live = storage_options if isinstance(storage_options, LiveOptions) else None
-        self._static = {} if self._live is not None else {
-            k: str(v) for k, v in (storage_options or {}).items()}
+        self._static = (
+            {}
+            if self._live is not None
+            else {k: str(v) for k, v in (storage_options or {}).items()}
+        )
         self.root = storage.resolve(root, storage_options)
         self.root_uri = root.rstrip("/")
         self._jail = jail_of(self.root)
@@ -152,9 +156,12 @@ class TableDirectorySource(TableSource):
 
         if schema != self.default_schema:
             return []
-        return [d for d in storage.list_dirs(self.root)
-                if storage.exists(self.root, d, self.marker)
-                and self._jail.allows(self.root.join(d).uri)]
+        return [
+            d
+            for d in storage.list_dirs(self.root)
+            if storage.exists(self.root, d, self.marker)
+            and self._jail.allows(self.root.join(d).uri)
+        ]
 
     def table_uri(self, schema: str, table: str) -> str:
         """The table's location; names match case-insensitively, as SQL identifiers do."""
@@ -163,14 +170,17 @@ class TableDirectorySource(TableSource):
 
         check_table_name(table)
         if schema == self.default_schema:
-            candidates = [table, *(t for t in self.list_tables(schema)
-                                   if t.lower() == table.lower())]
+            candidates = [
+                table,
+                *(t for t in self.list_tables(schema) if t.lower() == table.lower()),
+            ]
             for name in candidates:
                 if storage.exists(self.root, name, self.marker):
                     return f"{self.root_uri}/{name}"
         raise ProgrammingError(
             f"{self.format.capitalize()} table {schema}.{table} does not exist "
-            f"under {self.root_uri}")
+            f"under {self.root_uri}"
+        )
 
 
 def jail_of(root: Location) -> Jail:

@@ -23,6 +23,7 @@ from sqlgate.lakehouse.timetravel import normalise, split_time_travel
 
 RELATION_PREFIX = "__sqlgate_rel_"
 
+
 @dataclass
 class TableRef:
     """One table reference of a compiled statement."""
@@ -47,7 +48,6 @@ class CompiledStatement:
     pieces: list[str | int] | None = None
 
 
-
 # ---------------------------------------------------------------------- compile
 def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     try:
@@ -69,8 +69,11 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     for node in list(tree.find_all(exp.Table)):
         fn = node.this
         if isinstance(fn, exp.Anonymous) and fn.name.lower() == CHANGES_FUNCTION:
-            ref = TableRef(relation="", alias=node.alias_or_name or CHANGES_FUNCTION,
-                       changes=list(fn.expressions))
+            ref = TableRef(
+                relation="",
+                alias=node.alias_or_name or CHANGES_FUNCTION,
+                changes=list(fn.expressions),
+            )
             changes.append((node, ref))
             continue
         if isinstance(node.this, exp.Func) or not node.name:
@@ -263,5 +266,3 @@ def _renumber(tree: exp.Expression) -> tuple[str, list[int]]:
             mapping[old] = len(order)
         ph.set("this", str(mapping[old]))
     return tree.sql("duckdb"), order
-
-

@@ -96,8 +96,9 @@ class Jail:
             return False
         if family == "file":
             return any(_inside(path, root) for root in self.local)
-        return self.any_remote or any(f == family and _inside(path, root)
-                                      for f, root in self.remote)
+        return self.any_remote or any(
+            f == family and _inside(path, root) for f, root in self.remote
+        )
 
     def check(self, uri: str, table: str) -> None:
         """Refuse ``uri`` unless it lies inside the jail (symlinks resolved)."""
@@ -151,7 +152,8 @@ class OutsideLakeError(ProgrammingError):
     def __init__(self, table: str, uri: str) -> None:
         super().__init__(
             f"table {table} refers to {uri!r}, which lies outside the lake root (a symlink, an "
-            "absolute path or another bucket/scheme); sqlgate refuses to read it")
+            "absolute path or another bucket/scheme); sqlgate refuses to read it"
+        )
         self.table, self.uri = table, uri
 
 

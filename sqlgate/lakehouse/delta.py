@@ -41,8 +41,9 @@ class DeltaRootSource(TableDirectorySource):
     format = "delta"
     marker = "_delta_log"
 
-    def __init__(self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
-                 ) -> None:
+    def __init__(
+        self, root: str, storage_options: dict[str, Any] | LiveOptions | None = None
+    ) -> None:
         super().__init__(root, storage_options)
         # the latest version of each table, kept while no other version was committed, and
         # versions read by time travel (immutable)
@@ -58,8 +59,11 @@ class DeltaRootSource(TableDirectorySource):
         uri = self._uris.get((schema, table))
         if timetravel is None:
             handle = self._latest.get(uri) if uri is not None else None
-            if handle is not None and handle.options is self.storage_options \
-                    and handle.latest_version() == handle.version:
+            if (
+                handle is not None
+                and handle.options is self.storage_options
+                and handle.latest_version() == handle.version
+            ):
                 return handle  # nothing committed since: same files, same plans
             uri = self._uri(schema, table)
             handle = DeltaTableHandle(self, uri, name, None)
@@ -153,8 +157,9 @@ class DeltaTableHandle(TableHandle):
         kind, where = "deletionVector.storageType", "deletionVector.pathOrInlineDv"
         if kind not in names or where not in names:
             return
-        for storage, path in zip(actions.column(kind).to_pylist(),
-                                 actions.column(where).to_pylist(), strict=True):
+        for storage, path in zip(
+            actions.column(kind).to_pylist(), actions.column(where).to_pylist(), strict=True
+        ):
             if storage == "p" and path:
                 self.source.jail().check(str(path), self.name)
 
@@ -233,8 +238,7 @@ class DeltaTableHandle(TableHandle):
         if uniform is None:
             parts = set(self.partition_columns)
             columns = [f.name for f in self.schema if f.name not in parts]
-            uniform = uniform_parquet(paths, columns,
-                                      self.source.jail().duckdb_directories())
+            uniform = uniform_parquet(paths, columns, self.source.jail().duckdb_directories())
             if len(self._uniform_by_filter) >= _VERSIONS_CACHED:
                 self._uniform_by_filter.clear()
             self._uniform_by_filter[key] = uniform

@@ -80,8 +80,9 @@ class _Statement:
         self.stopped = self.stopped or reason
         if not self.closed:
             self._interrupt()
-            threading.Thread(target=self._keep_interrupting, name="sqlgate-stop",
-                             daemon=True).start()
+            threading.Thread(
+                target=self._keep_interrupting, name="sqlgate-stop", daemon=True
+            ).start()
 
     def _interrupt(self) -> None:
         cursor = self.cursor
@@ -104,8 +105,12 @@ class _Statement:
     def arm(self, seconds: float | None) -> None:
         """Stop the statement ``seconds`` from now unless it is closed first."""
         if seconds is not None:
-            self.deadline = WATCHDOG.deadline(seconds, lambda: self.stop(
-                f"canceling statement due to statement timeout (statement_timeout={seconds:g}s)"))
+            self.deadline = WATCHDOG.deadline(
+                seconds,
+                lambda: self.stop(
+                    f"canceling statement due to statement timeout (statement_timeout={seconds:g}s)"
+                ),
+            )
             self.deadline.__enter__()
 
     def close(self) -> None:
@@ -126,8 +131,12 @@ class _Statement:
 class LakehouseEngine:
     """One DuckDB database over one :class:`TableSource`; one per DB-API connection."""
 
-    def __init__(self, source: TableSource, rows_per_batch: int = 65536,
-                 statement_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        source: TableSource,
+        rows_per_batch: int = 65536,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.source = source
         self.rows_per_batch = rows_per_batch
         self.statement_timeout = statement_timeout
@@ -223,9 +232,14 @@ class LakehouseEngine:
         self.plan_info = infos
         return pa.RecordBatchReader.from_batches(reader.schema, _stream(statement))
 
-    def _open_tables(self, sql: str, parameters: Sequence[Any] | None) -> tuple[
-            CompiledStatement, list[tuple[TableRef, TableHandle | None, dict[str, Any]]],
-            list[Any], list[Any]]:
+    def _open_tables(
+        self, sql: str, parameters: Sequence[Any] | None
+    ) -> tuple[
+        CompiledStatement,
+        list[tuple[TableRef, TableHandle | None, dict[str, Any]]],
+        list[Any],
+        list[Any],
+    ]:
         """Compile ``sql`` and open every table it reads (snapshot, time travel)."""
         params = list(parameters or [])
         compiled = self._compile(sql)
@@ -233,8 +247,7 @@ class LakehouseEngine:
             raise ProgrammingError(f"missing value for parameter {len(params) + 1}")
         if len(params) > compiled.n_params:
             raise ProgrammingError(
-                f"the statement takes {compiled.n_params} parameter(s) but "
-                f"{len(params)} were given"
+                f"the statement takes {compiled.n_params} parameter(s) but {len(params)} were given"
             )
         values = [params[i] for i in compiled.param_order]
         opened: list[tuple[TableRef, TableHandle | None, dict[str, Any]]] = []
@@ -258,8 +271,9 @@ class LakehouseEngine:
             raise ProgrammingError("the lakehouse engine is closed")
         return self._con
 
-    def _scan(self, ref: TableRef, handle: TableHandle | None, meta: dict, values: list,
-              params: list) -> ScanPlan:
+    def _scan(
+        self, ref: TableRef, handle: TableHandle | None, meta: dict, values: list, params: list
+    ) -> ScanPlan:
         if handle is None:
             return self._changes(ref, params)
         preds = []
@@ -380,8 +394,15 @@ def _duck_error(exc: duckdb.Error, statement: _Statement | None = None) -> Error
     if statement is not None and statement.stopped:
         return OperationalError(statement.stopped)
     text = redact(str(exc))
-    if isinstance(exc, (duckdb.CatalogException, duckdb.ParserException, duckdb.BinderException,
-                        duckdb.PermissionException)):
+    if isinstance(
+        exc,
+        (
+            duckdb.CatalogException,
+            duckdb.ParserException,
+            duckdb.BinderException,
+            duckdb.PermissionException,
+        ),
+    ):
         return ProgrammingError(text)
     if isinstance(exc, duckdb.ConversionException):
         from sqlgate.core.errors import DataError

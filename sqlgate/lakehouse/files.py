@@ -90,8 +90,10 @@ class FileSource(TableSource):
                 f"file format {format!r} is not supported (use one of {sorted(FORMATS)})"
             )
         self.format = fmt
-        self.reader_options = {"csv": parse_options("csv", csv_options or {}),
-                               "json": parse_options("json", json_options or {})}
+        self.reader_options = {
+            "csv": parse_options("csv", csv_options or {}),
+            "json": parse_options("json", json_options or {}),
+        }
         if filesystem is not None:
             self.root = storage.Location(filesystem, root, root)
         else:
@@ -202,9 +204,8 @@ class FileTable(TableHandle):
         part = getattr(self.dataset, "partitioning", None) if self.dataset else None
         if part is None:
             return []
-        paths = [path[len(self.path):] for path in self.dataset.files]
-        return [name for name in part.schema.names
-                if any(f"/{name}=" in path for path in paths)]
+        paths = [path[len(self.path) :] for path in self.dataset.files]
+        return [name for name in part.schema.names if any(f"/{name}=" in path for path in paths)]
 
     def _dataset(self) -> ds.FileSystemDataset:
         if self.source.format == "avro":
@@ -276,8 +277,9 @@ class FileTable(TableHandle):
                 opts["union_by_name"] = True
             if self.is_dir and self.partition_columns:
                 opts["hive_types"] = self._hive_types()
-            return ScanPlan(self.schema, sql=f"SELECT * FROM {parquet_sql(paths, **opts)}",
-                            info=info)
+            return ScanPlan(
+                self.schema, sql=f"SELECT * FROM {parquet_sql(paths, **opts)}", info=info
+            )
         info["scan"] = "pyarrow_dataset"
         pruned = ds.FileSystemDataset(frags, self.schema, self.dataset.format, self.fs)
         return ScanPlan(self.schema, arrow=pruned, info=info)
@@ -294,8 +296,11 @@ class FileTable(TableHandle):
         return self.source.jail().duckdb_directories()
 
     def _hive_types(self) -> dict[str, str]:
-        return {f.name: duck_type(f.type) for f in self.dataset.partitioning.schema
-                if f.name in self.partition_columns}
+        return {
+            f.name: duck_type(f.type)
+            for f in self.dataset.partitioning.schema
+            if f.name in self.partition_columns
+        }
 
 
 _DUCK_NAMES = {
@@ -346,8 +351,9 @@ def _top_level(rows: list[tuple]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parquet_signatures(paths: list[str], directories: list[str] | None = None,
-                       cache: bool = True) -> dict[str, tuple]:
+def parquet_signatures(
+    paths: list[str], directories: list[str] | None = None, cache: bool = True
+) -> dict[str, tuple]:
     """Each local Parquet file's schema as DuckDB reads it: the full tree (for equality) and
     the top-level ``(name, type)`` columns. ``cache`` only for immutable files (table formats).
     DuckDB may read only ``directories`` (the lake's roots; default: the files' directories).
@@ -370,8 +376,9 @@ def parquet_signatures(paths: list[str], directories: list[str] | None = None,
                 params=[todo],
             ).fetchall()
             for name, columns in rows:
-                tree = tuple(tuple(c.values()) if isinstance(c, dict) else tuple(c)
-                             for c in columns)
+                tree = tuple(
+                    tuple(c.values()) if isinstance(c, dict) else tuple(c) for c in columns
+                )
                 top = _top_level([(c[0], c[9], c[4]) for c in tree])
                 out[name] = (tree, top)
                 if cache:
@@ -381,8 +388,12 @@ def parquet_signatures(paths: list[str], directories: list[str] | None = None,
     return out
 
 
-def uniform_parquet(paths: list[str], columns: list[str] | None,
-                    directories: list[str] | None = None, cache: bool = True) -> bool:
+def uniform_parquet(
+    paths: list[str],
+    columns: list[str] | None,
+    directories: list[str] | None = None,
+    cache: bool = True,
+) -> bool:
     """True when all the files have one schema that has every column in ``columns``: DuckDB's
     ``read_parquet`` then needs no ``union_by_name``. Unknown (an unreadable file) is False."""
     if not paths:

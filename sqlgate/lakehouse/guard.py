@@ -37,7 +37,6 @@ DENIED_FUNCTIONS = DUCKDB_SIDE_EFFECT_FUNCTIONS
 DENIED_PREFIXES = tuple(sorted(DUCKDB_SIDE_EFFECT_PREFIXES))
 
 
-
 def is_file_like(name: str) -> bool:
     """A name DuckDB could read as a file (replacement scan) were it not a CTE in scope."""
     return is_path_like(name) or "." in name or ":" in name
@@ -70,8 +69,10 @@ def vet_functions(tree: exp.Expression) -> None:
                     continue
                 if not names & SAFE_TABLE_FUNCTIONS:
                     name = fn.name if isinstance(fn, exp.Anonymous) else fn.sql_name().lower()
-                    raise ReadOnlyError(f"table function {name}", "only unnest, range and "
-                                   "generate_series may stand in for a table")
+                    raise ReadOnlyError(
+                        f"table function {name}",
+                        "only unnest, range and generate_series may stand in for a table",
+                    )
         elif isinstance(node, exp.Func):
             for name in _func_names(node):
                 if name != CHANGES_FUNCTION and _denied(name):
@@ -109,18 +110,34 @@ def allowed_function_names() -> tuple[str, ...]:
     """Scalar and aggregate functions a query may call (SQL Lab's autocomplete lists them):
     this DuckDB build's functions minus everything the guard refuses."""
     with duckdb.connect(":memory:") as con:
-        rows = con.sql("SELECT DISTINCT function_name FROM duckdb_functions() WHERE "
-                       "function_type IN ('scalar', 'aggregate', 'macro')").fetchall()
-    return tuple(sorted({name for (name,) in rows
-                         if name.isidentifier() and not name.startswith("_")
-                         and not _denied(name.lower())}))
+        rows = con.sql(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE "
+            "function_type IN ('scalar', 'aggregate', 'macro')"
+        ).fetchall()
+    return tuple(
+        sorted(
+            {
+                name
+                for (name,) in rows
+                if name.isidentifier() and not name.startswith("_") and not _denied(name.lower())
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------- DuckDB's own parse
 #: table references DuckDB may see; anything else (SHOW_REF, COLUMN_DATA, ...) is refused
 _TABLE_REFS = frozenset(
-    {"BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY", "EMPTY_FROM",
-     "PIVOT"}
+    {
+        "BASE_TABLE",
+        "JOIN",
+        "SUBQUERY",
+        "TABLE_FUNCTION",
+        "EXPRESSION_LIST",
+        "EMPTY",
+        "EMPTY_FROM",
+        "PIVOT",
+    }
 )
 _OTHER_TABLE_REFS = frozenset(
     {"SHOW_REF", "COLUMN_DATA", "DELIM_GET", "BOUND_TABLE_REF", "CTE", "INVALID"}

@@ -42,8 +42,7 @@ class IcebergCatalogSource(TableSource):
         try:
             self.catalog = load_catalog(name, **properties)
         except Exception as exc:
-            raise OperationalError(redact(f"cannot open Iceberg catalog {name!r}: {exc}")
-                                   ) from None
+            raise OperationalError(redact(f"cannot open Iceberg catalog {name!r}: {exc}")) from None
         self.default_schema = str(properties.get("default_namespace", "default"))
         # loaded tables by (namespace, name): reused while the catalog points at the same
         # metadata file, i.e. until another writer commits (a commit writes a new one)
@@ -69,8 +68,7 @@ class IcebergCatalogSource(TableSource):
         try:
             return sorted(ident[-1] for ident in self.catalog.list_tables(tuple(schema.split("."))))
         except Exception as exc:
-            raise ProgrammingError(redact(f"unknown Iceberg namespace {schema!r}: {exc}")
-                                   ) from None
+            raise ProgrammingError(redact(f"unknown Iceberg namespace {schema!r}: {exc}")) from None
 
     def _load(self, schema: str, table: str):
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError

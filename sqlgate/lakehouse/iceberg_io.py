@@ -46,8 +46,11 @@ class ContainedFileIO(PyArrowFileIO):
         if credential is self._credential:
             return
         token = credential.extras.get("session_token")
-        keys = {"s3.access-key-id": credential.username, "s3.secret-access-key":
-                credential.secret, "s3.session-token": token}
+        keys = {
+            "s3.access-key-id": credential.username,
+            "s3.secret-access-key": credential.secret,
+            "s3.session-token": token,
+        }
         self.properties = {**self.properties, **{k: v for k, v in keys.items() if v}}
         self.fs_by_scheme = lru_cache(self._initialize_fs)
         self._credential = credential

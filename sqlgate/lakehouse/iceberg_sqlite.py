@@ -35,14 +35,18 @@ class SqliteCatalog(MetastoreCatalog):
         super().__init__(name, **properties)
         self.path = str(properties[PATH_PROPERTY])
         if not os.path.isfile(self.path):
-            raise OperationalError(f"Iceberg catalog file {self.path} does not exist; "
-                                   "iceberg:///path/to/catalog.db names an existing catalog")
+            raise OperationalError(
+                f"Iceberg catalog file {self.path} does not exist; "
+                "iceberg:///path/to/catalog.db names an existing catalog"
+            )
         with self._connect() as con:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE "
-                                                "type = 'table'")}
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             if "iceberg_tables" not in tables:
-                raise OperationalError(f"{self.path} is not an Iceberg SQL catalog "
-                                       "(it has no iceberg_tables table)")
+                raise OperationalError(
+                    f"{self.path} is not an Iceberg SQL catalog (it has no iceberg_tables table)"
+                )
             columns = {r[1] for r in con.execute("PRAGMA table_info(iceberg_tables)")}
         self._has_namespaces = "iceberg_namespace_properties" in tables
         # catalogs written by pyiceberg >= 0.10 keep views beside tables (iceberg_type)
@@ -67,35 +71,42 @@ class SqliteCatalog(MetastoreCatalog):
 
     def metadata_location(self, schema: str, table: str) -> str | None:
         """The table's current metadata file: one indexed row (the engine's freshness probe)."""
-        rows = self._rows("SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? "
-                          "AND table_namespace = ? AND table_name = ?" + self._type_filter,
-                          (self.name, schema, table))
+        rows = self._rows(
+            "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? "
+            "AND table_namespace = ? AND table_name = ?" + self._type_filter,
+            (self.name, schema, table),
+        )
         return rows[0][0] if rows else None
 
     def _all_namespaces(self) -> set[tuple[str, ...]]:
         sql = "SELECT table_namespace FROM iceberg_tables WHERE catalog_name = ?"
         if self._has_namespaces:
-            sql += (" UNION SELECT namespace FROM iceberg_namespace_properties "
-                    "WHERE catalog_name = ?")
+            sql += (
+                " UNION SELECT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?"
+            )
         params = (self.name, self.name) if self._has_namespaces else (self.name,)
         return {Catalog.identifier_to_tuple(ns) for (ns,) in self._rows(sql, params) if ns}
 
     def list_namespaces(self, namespace: str | tuple[str, ...] = ()) -> list[tuple[str, ...]]:
         parent = Catalog.identifier_to_tuple(namespace)
         known = self._all_namespaces()
-        if parent and not any(ns[:len(parent)] == parent for ns in known):
+        if parent and not any(ns[: len(parent)] == parent for ns in known):
             raise NoSuchNamespaceError(f"Namespace does not exist: {'.'.join(parent)}")
         level = len(parent) + 1
-        return sorted({ns[:level] for ns in known if len(ns) >= level
-                       and ns[:len(parent)] == parent})
+        return sorted(
+            {ns[:level] for ns in known if len(ns) >= level and ns[: len(parent)] == parent}
+        )
 
     def list_tables(self, namespace: str | tuple[str, ...]) -> list[tuple[str, ...]]:
         ns = Catalog.identifier_to_tuple(namespace)
         text = Catalog.namespace_to_string(ns)
         if ns not in self._all_namespaces():
             raise NoSuchNamespaceError(f"Namespace does not exist: {text}")
-        rows = self._rows("SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND "
-                          "table_namespace = ?" + self._type_filter, (self.name, text))
+        rows = self._rows(
+            "SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND "
+            "table_namespace = ?" + self._type_filter,
+            (self.name, text),
+        )
         return [(*ns, name) for (name,) in rows]
 
     def load_table(self, identifier: str | tuple[str, ...]) -> Table:
@@ -106,9 +117,13 @@ class SqliteCatalog(MetastoreCatalog):
             raise NoSuchTableError(f"Table does not exist: {namespace}.{name}")
         io = self._load_file_io(location=location)
         metadata = FromInputFile.table_metadata(io.new_input(location))
-        return Table(identifier=(*Catalog.identifier_to_tuple(namespace), name),
-                     metadata=metadata, metadata_location=location,
-                     io=self._load_file_io(metadata.properties, location), catalog=self)
+        return Table(
+            identifier=(*Catalog.identifier_to_tuple(namespace), name),
+            metadata=metadata,
+            metadata_location=location,
+            io=self._load_file_io(metadata.properties, location),
+            catalog=self,
+        )
 
     def list_views(self, namespace: str | tuple[str, ...]) -> list[tuple[str, ...]]:
         return []
@@ -119,9 +134,11 @@ class SqliteCatalog(MetastoreCatalog):
     def load_namespace_properties(self, namespace: str | tuple[str, ...]) -> dict[str, str]:
         if not self._has_namespaces:
             return {}
-        rows = self._rows("SELECT property_key, property_value FROM iceberg_namespace_properties "
-                          "WHERE catalog_name = ? AND namespace = ?",
-                          (self.name, Catalog.namespace_to_string(namespace)))
+        rows = self._rows(
+            "SELECT property_key, property_value FROM iceberg_namespace_properties "
+            "WHERE catalog_name = ? AND namespace = ?",
+            (self.name, Catalog.namespace_to_string(namespace)),
+        )
         return dict(rows)
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:
@@ -130,4 +147,3 @@ class SqliteCatalog(MetastoreCatalog):
     create_table = register_table = drop_table = purge_table = rename_table = _refuse
     commit_table = create_namespace = drop_namespace = update_namespace_properties = _refuse
     drop_view = create_view = register_view = load_view = create_table_transaction = _refuse
-

@@ -51,9 +51,13 @@ def is_denied(exc: BaseException) -> bool:
 class RefreshingHandler(pafs.FileSystemHandler):
     """A pyarrow filesystem handler delegating to a filesystem built from the live options."""
 
-    def __init__(self, options: LiveOptions, build: Callable[[Options], pafs.FileSystem],
-                 first: pafs.FileSystem | None = None, first_options: Options | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        options: LiveOptions,
+        build: Callable[[Options], pafs.FileSystem],
+        first: pafs.FileSystem | None = None,
+        first_options: Options | None = None,
+    ) -> None:
         self.options = options
         self._build = build
         self._lock = threading.Lock()
@@ -107,8 +111,12 @@ class RefreshingHandler(pafs.FileSystemHandler):
     delete_file = move = copy_file = open_output_stream = open_append_stream = _refuse
 
 
-def refreshing(first: pafs.FileSystem, first_options: Options, options: LiveOptions,
-               build: Callable[[Options], pafs.FileSystem]) -> pafs.FileSystem:
+def refreshing(
+    first: pafs.FileSystem,
+    first_options: Options,
+    options: LiveOptions,
+    build: Callable[[Options], pafs.FileSystem],
+) -> pafs.FileSystem:
     """A pyarrow filesystem whose requests always carry the current credential."""
     return pafs.PyFileSystem(RefreshingHandler(options, build, first, first_options))
 

@@ -112,7 +112,8 @@ def parse_options(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         if entry is None:
             raise InterfaceError(
                 f"unknown option {kind}_{name}; the {kind} reader's options are: "
-                + ", ".join(f"{kind}_{n}" for n in sorted(table)))
+                + ", ".join(f"{kind}_{n}" for n in sorted(table))
+            )
         duck_name, parse = entry
         out[duck_name] = parse(f"{kind}_{name}", value)
     return out

@@ -52,8 +52,9 @@ def _spill_directory() -> str:
         return os.path.join(_SPILL, f"c{next(_COUNTER)}")
 
 
-def connect(directories: Sequence[str], *,
-            cache_metadata: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    directories: Sequence[str], *, cache_metadata: bool = True
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that may read files under ``directories`` only, configuration locked.
 
     ``directories`` are real paths (``Jail.duckdb_directories()``); empty for a remote lake.

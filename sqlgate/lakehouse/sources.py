@@ -55,8 +55,9 @@ class SourceKind:
     store: str  # the default store: local, s3, minio, oss, cos, azure, gcs
 
 
-def table_source_for(flavor: SourceKind, params: ConnectParams,
-                     options: dict[str, Any]) -> TableSource:
+def table_source_for(
+    flavor: SourceKind, params: ConnectParams, options: dict[str, Any]
+) -> TableSource:
     """Build the table source; every option must be understood (a typo is an error)."""
     fmt = flavor.table_format
     store = flavor.store
@@ -83,18 +84,25 @@ def table_source_for(flavor: SourceKind, params: ConnectParams,
         file_format = str(options.pop("format", fmt))
         readers = pop_reader_options(options)
         _no_unknown(flavor, options)
-        source = FileSource(location.uri, file_format, location.options,
-                            csv_options=readers["csv"], json_options=readers["json"])
+        source = FileSource(
+            location.uri,
+            file_format,
+            location.options,
+            csv_options=readers["csv"],
+            json_options=readers["json"],
+        )
     _no_unknown(flavor, options)
     root = getattr(source, "root", None)
     try:
         if location is not None and store != "local" and isinstance(root, storage.Location):
-            storage.check_root(root, f"{source.format} root",
-                               storage.probe_deadline(location.storage_options))
-        elif isinstance(root, storage.Location) and root.is_local \
-                and not os.path.exists(root.path):
-            raise OperationalError(f"{source.format} root {root.path} does not exist: check "
-                                   f"the path in the {flavor.source}:// URL")
+            storage.check_root(
+                root, f"{source.format} root", storage.probe_deadline(location.storage_options)
+            )
+        elif isinstance(root, storage.Location) and root.is_local and not os.path.exists(root.path):
+            raise OperationalError(
+                f"{source.format} root {root.path} does not exist: check "
+                f"the path in the {flavor.source}:// URL"
+            )
         if schema:
             use_schema(source, str(schema))
     except BaseException:
@@ -109,8 +117,10 @@ def use_schema(source: TableSource, schema: str) -> None:
         return
     known = source.list_schemas()
     if schema not in known:
-        raise ProgrammingError(f"schema {schema!r} does not exist in this {source.format} "
-                               f"source; its schemas: {', '.join(known) or 'none'}")
+        raise ProgrammingError(
+            f"schema {schema!r} does not exist in this {source.format} "
+            f"source; its schemas: {', '.join(known) or 'none'}"
+        )
     source.default_schema = schema
 
 
@@ -162,8 +172,9 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
     if kind == "sql":
         path = "/" + (params.database or "").lstrip("/")
         if not params.database:
-            raise InterfaceError("iceberg SQL catalog URLs name the catalog file: "
-                                 "iceberg:///path/to/catalog.db")
+            raise InterfaceError(
+                "iceberg SQL catalog URLs name the catalog file: iceberg:///path/to/catalog.db"
+            )
         props.setdefault("warehouse", "file://" + os.path.join(os.path.dirname(path), "warehouse"))
         # read with sqlite3, not pyiceberg's SqlCatalog (which needs SQLAlchemy 2)
         from sqlgate.lakehouse.iceberg_sqlite import CATALOG_IMPL, PATH_PROPERTY
@@ -176,15 +187,21 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
         target = path
     elif kind == "rest":
         if not params.host:
-            raise InterfaceError("iceberg REST catalog URLs name the server: "
-                                 "iceberg://host:8181/?catalog=rest")
+            raise InterfaceError(
+                "iceberg REST catalog URLs name the server: iceberg://host:8181/?catalog=rest"
+            )
         scheme = str(options.pop("scheme", "http"))
         port = f":{params.port}" if params.port else ""
         target = f"{scheme}://{params.host}{port}/{params.database or ''}".rstrip("/")
-        props.update({"py-catalog-impl": f"{__name__}.BoundedRestCatalog", "uri": target,
-                      "sqlgate.connect-timeout": str(net["connect_timeout"]),
-                      "sqlgate.timeout": str(net["timeout"]),
-                      "sqlgate.max-retries": str(net["max_retries"])})
+        props.update(
+            {
+                "py-catalog-impl": f"{__name__}.BoundedRestCatalog",
+                "uri": target,
+                "sqlgate.connect-timeout": str(net["connect_timeout"]),
+                "sqlgate.timeout": str(net["timeout"]),
+                "sqlgate.max-retries": str(net["max_retries"]),
+            }
+        )
         if params.password:
             props["token"] = params.password
         if params.credential_handle is not None:  # the token is asked for per request
@@ -201,8 +218,7 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
     try:
         source = IcebergCatalogSource(name, **props)
     except Exception as exc:
-        raise storage.store_error(exc.__cause__ or exc, target,
-                                  f"Iceberg {kind} catalog") from None
+        raise storage.store_error(exc.__cause__ or exc, target, f"Iceberg {kind} catalog") from None
     if kind == "glue":  # boto3 builds its client lazily: ask once so bad keys fail here
         try:
             source.catalog.list_namespaces()
@@ -212,8 +228,13 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
     return source
 
 
-def _glue_properties(params: ConnectParams, props: dict[str, Any], endpoint: Any, region: Any,
-                     net: dict[str, float | int]) -> dict[str, Any]:
+def _glue_properties(
+    params: ConnectParams,
+    props: dict[str, Any],
+    endpoint: Any,
+    region: Any,
+    net: dict[str, float | int],
+) -> dict[str, Any]:
     import botocore.session
     from botocore.config import Config
 
@@ -231,12 +252,16 @@ def _glue_properties(params: ConnectParams, props: dict[str, Any], endpoint: Any
     if token:
         register_secret(token)
         out["client.session-token"] = token
-    out["glue.max-retries"] = parse_int("glue.max-retries",
-                                        props.get("glue.max-retries", net["max_retries"]),
-                                        minimum=0, maximum=MAX_RETRIES)
+    out["glue.max-retries"] = parse_int(
+        "glue.max-retries",
+        props.get("glue.max-retries", net["max_retries"]),
+        minimum=0,
+        maximum=MAX_RETRIES,
+    )
     session = botocore.session.Session()
-    session.set_default_client_config(Config(
-        connect_timeout=net["connect_timeout"], read_timeout=net["timeout"]))
+    session.set_default_client_config(
+        Config(connect_timeout=net["connect_timeout"], read_timeout=net["timeout"])
+    )
     out["botocore_session"] = session
     return out
 
@@ -265,12 +290,18 @@ def _bounded_rest_catalog() -> type:
             props = self.properties
             mount_on_requests(
                 session,
-                connect_timeout=storage.seconds("connect_timeout",
-                                                props.get("sqlgate.connect-timeout", 5)),
+                connect_timeout=storage.seconds(
+                    "connect_timeout", props.get("sqlgate.connect-timeout", 5)
+                ),
                 read_timeout=storage.seconds("timeout", props.get("sqlgate.timeout", 30)),
-                retries=parse_int("max_retries", props.get("sqlgate.max-retries", 3),
-                                  minimum=0, maximum=MAX_RETRIES),
-                handle=props.get(HANDLE_PROPERTY))
+                retries=parse_int(
+                    "max_retries",
+                    props.get("sqlgate.max-retries", 3),
+                    minimum=0,
+                    maximum=MAX_RETRIES,
+                ),
+                handle=props.get(HANDLE_PROPERTY),
+            )
             return session
 
     BoundedRestCatalog.__module__ = __name__

@@ -126,8 +126,15 @@ MAX_SECONDS = 3600.0
 #: retries per request: each may wait ``timeout``, so more would only stretch a hang
 MAX_RETRIES = 10
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h)?\s*$")
-_UNIT = {"ms": 0.001, "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-         "h": 3600.0}
+_UNIT = {
+    "ms": 0.001,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+}
 
 
 def seconds(name: str, value: Any) -> float:
@@ -193,7 +200,7 @@ def s3_options(opts: dict[str, Any], bucket: str = "") -> dict[str, Any]:
         scheme, host, _ = _split_endpoint(str(endpoint))
         if virtual and bucket and host.lower().startswith(bucket.lower() + "."):
             # object_store wants the bucket in a virtual-hosted endpoint; the AWS SDK adds it
-            host = host[len(bucket) + 1:]
+            host = host[len(bucket) + 1 :]
         kwargs["endpoint_override"] = host
         kwargs["scheme"] = str(raw.get("scheme", scheme))
     elif "scheme" in raw:
@@ -245,16 +252,24 @@ def azure_options(opts: dict[str, Any], account_hint: str | None = None) -> dict
         scheme, host, _path = _split_endpoint(str(endpoint))
         prefix = f"{account}.".lower()
         if host.lower().startswith(prefix) and ".blob." in host.lower():
-            blob = host[len(prefix) - 1:]  # ".blob.core.windows.net"
+            blob = host[len(prefix) - 1 :]  # ".blob.core.windows.net"
             dfs = blob.replace(".blob.", ".dfs.", 1)
         elif host.lower().startswith(prefix):
-            blob = dfs = host[len(prefix) - 1:]
+            blob = dfs = host[len(prefix) - 1 :]
         else:  # an emulator or a gateway: path style, the account name follows the host
             blob = dfs = host
-        kwargs.update(blob_storage_authority=blob, dfs_storage_authority=dfs,
-                      blob_storage_scheme=scheme, dfs_storage_scheme=scheme)
-    for key in ("blob_storage_authority", "dfs_storage_authority", "blob_storage_scheme",
-                "dfs_storage_scheme"):
+        kwargs.update(
+            blob_storage_authority=blob,
+            dfs_storage_authority=dfs,
+            blob_storage_scheme=scheme,
+            dfs_storage_scheme=scheme,
+        )
+    for key in (
+        "blob_storage_authority",
+        "dfs_storage_authority",
+        "blob_storage_scheme",
+        "dfs_storage_scheme",
+    ):
         if key in raw:
             kwargs[key] = str(raw[key])
     return kwargs
@@ -283,7 +298,8 @@ def gcs_options(opts: dict[str, Any]) -> dict[str, Any]:
         kwargs["project_id"] = str(raw["project_id"])
     if "retry_time_limit" in raw:
         kwargs["retry_time_limit"] = dt.timedelta(
-            seconds=seconds("retry_timeout", raw["retry_time_limit"]))
+            seconds=seconds("retry_timeout", raw["retry_time_limit"])
+        )
     return kwargs
 
 
@@ -318,8 +334,9 @@ def resolve(uri: str, storage_options: dict[str, Any] | LiveOptions | None = Non
         loc = resolve(uri, first)
         if loc.is_local:
             return loc
-        fs = refreshing(loc.filesystem, first, storage_options,
-                        lambda opts: resolve(uri, opts).filesystem)
+        fs = refreshing(
+            loc.filesystem, first, storage_options, lambda opts: resolve(uri, opts).filesystem
+        )
         return Location(fs, loc.path, loc.uri)
     opts = dict(storage_options or {})
     parsed = urlparse(uri)
@@ -347,8 +364,9 @@ def resolve(uri: str, storage_options: dict[str, Any] | LiveOptions | None = Non
 def probe_deadline(storage_options: dict[str, Any] | None) -> float:
     """How long the connect-time probe may take: ``connect_timeout`` + ``timeout``."""
     opts = {str(k).lower(): v for k, v in (storage_options or {}).items()}
-    return (seconds("connect_timeout", opts.get("connect_timeout", 5))
-            + seconds("timeout", opts.get("timeout", 30)))
+    return seconds("connect_timeout", opts.get("connect_timeout", 5)) + seconds(
+        "timeout", opts.get("timeout", 30)
+    )
 
 
 def check_root(loc: Location, what: str, deadline: float | None = None) -> None:
@@ -382,30 +400,37 @@ def check_root(loc: Location, what: str, deadline: float | None = None) -> None:
         if worker.is_alive():
             raise OperationalError(
                 f"{what} {loc.uri}: cannot reach the endpoint, it did not answer within "
-                f"{deadline:g} s (raise ?timeout= for a slow store)")
+                f"{deadline:g} s (raise ?timeout= for a slow store)"
+            )
     if "error" in result:
         # never chained: the store's own message may carry a SAS token or a signed URL
         raise store_error(result["error"], loc.uri, what) from None
     if result["info"].type == pafs.FileType.NotFound:
-        raise ProgrammingError(f"{what} {loc.uri} does not exist (no such bucket, container "
-                               "or prefix)")
+        raise ProgrammingError(
+            f"{what} {loc.uri} does not exist (no such bucket, container or prefix)"
+        )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MISSING = re.compile(
     r"NO_SUCH_BUCKET|NoSuchBucket|ContainerNotFound|container does not exist|"
-    r"bucket does not exist|Path does not exist", re.I)
+    r"bucket does not exist|Path does not exist",
+    re.I,
+)
 _DENIED = re.compile(
     r"ACCESS_DENIED|AccessDenied|INVALID_ACCESS_KEY|InvalidAccessKeyId|SignatureDoesNotMatch|"
     r"SIGNATURE_DOES_NOT_MATCH|AuthorizationFailure|AuthenticationFailed|"
     r"AuthorizationPermissionMismatch|AuthenticationException|UNRECOGNIZED_CLIENT|"
     r"UnrecognizedClient|InvalidSignature|InvalidClientTokenId|ExpiredToken|InvalidToken|"
     r"security token included in the request is invalid|Unauthorized|NotAuthorized|"
-    r"Forbidden|\b40[13]\b")
+    r"Forbidden|\b40[13]\b"
+)
 _UNREACHABLE = re.compile(
     r"NETWORK_CONNECTION|could(?: not|n't) connect|connect to server|connection refused|"
     r"failed to connect|timed out|timeout|error sending request|fail to get a new connection|"
-    r"could not resolve", re.I)
+    r"could not resolve",
+    re.I,
+)
 
 
 def store_error(exc: BaseException, target: str, what: str) -> Exception:
@@ -414,12 +439,16 @@ def store_error(exc: BaseException, target: str, what: str) -> Exception:
     if _MISSING.search(text) or isinstance(exc, FileNotFoundError):
         return ProgrammingError(redact(f"{what} {target} does not exist: {text}"))
     if _DENIED.search(text) or isinstance(exc, PermissionError):
-        return OperationalError(redact(
-            f"{what} {target}: access refused, check the credentials (key id and secret, "
-            f"account key, SAS token or token) and their permissions: {text}"))
+        return OperationalError(
+            redact(
+                f"{what} {target}: access refused, check the credentials (key id and secret, "
+                f"account key, SAS token or token) and their permissions: {text}"
+            )
+        )
     if _UNREACHABLE.search(text) or isinstance(exc, (ConnectionError, TimeoutError)):
-        return OperationalError(redact(
-            f"{what} {target}: cannot reach the endpoint, check it and the network: {text}"))
+        return OperationalError(
+            redact(f"{what} {target}: cannot reach the endpoint, check it and the network: {text}")
+        )
     return OperationalError(redact(f"{what} {target}: {text}"))
 
 

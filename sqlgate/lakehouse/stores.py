@@ -107,9 +107,12 @@ def locate(store: str, params: ConnectParams, options: dict[str, Any]) -> StoreL
     from sqlgate.lakehouse.livefs import LiveOptions
 
     def rebuild(credential: Any) -> dict[str, str]:
-        current = replace(params, user=credential.username or params.user,
-                          password=credential.secret,
-                          credential_extras=dict(credential.extras or {}))
+        current = replace(
+            params,
+            user=credential.username or params.user,
+            password=credential.secret,
+            credential_extras=dict(credential.extras or {}),
+        )
         return _locate(store, current, dict(snapshot)).storage_options
 
     live = LiveOptions(Derived(handle, rebuild))
@@ -121,7 +124,8 @@ def _locate(store: str, params: ConnectParams, options: dict[str, Any]) -> Store
     if store == "local":
         if params.host not in (None, "", "localhost"):
             raise InterfaceError(
-                f"a local path takes three slashes (file:///data/lake), not host {params.host!r}")
+                f"a local path takes three slashes (file:///data/lake), not host {params.host!r}"
+            )
         return StoreLocation(str(root) if root else "/" + _path(params))
     if store in _S3_LIKE:
         location = _s3_like(store, params, options, root)
@@ -140,8 +144,9 @@ def _with_scheme(endpoint: str) -> str:
     return endpoint if "://" in endpoint else f"https://{endpoint}"
 
 
-def _s3_like(store: str, params: ConnectParams, options: dict[str, Any],
-             root: str | None) -> StoreLocation:
+def _s3_like(
+    store: str, params: ConnectParams, options: dict[str, Any], root: str | None
+) -> StoreLocation:
     opts: dict[str, str] = {}
     region = options.pop("region", None)
     endpoint = options.pop("endpoint", None) or options.pop("endpoint_url", None)
@@ -165,11 +170,16 @@ def _s3_like(store: str, params: ConnectParams, options: dict[str, Any],
         region = str(region).removeprefix("oss-") if region else None
         if not endpoint:
             if not region:
-                raise InterfaceError(f"{store} URLs need ?region=… (e.g. "
-                                     f"{'cn-hangzhou' if store == 'oss' else 'ap-guangzhou'}) "
-                                     "or ?endpoint=…")
-            endpoint = (f"https://oss-{region}.aliyuncs.com" if store == "oss"
-                        else f"https://cos.{region}.myqcloud.com")
+                raise InterfaceError(
+                    f"{store} URLs need ?region=… (e.g. "
+                    f"{'cn-hangzhou' if store == 'oss' else 'ap-guangzhou'}) "
+                    "or ?endpoint=…"
+                )
+            endpoint = (
+                f"https://oss-{region}.aliyuncs.com"
+                if store == "oss"
+                else f"https://cos.{region}.myqcloud.com"
+            )
     if endpoint:
         endpoint = _with_scheme(str(endpoint))
         host = endpoint.split("://", 1)[1].split("/", 1)[0]
@@ -245,5 +255,6 @@ def _gcs(params: ConnectParams, options: dict[str, Any], root: str | None) -> St
         opts["google_project_id"] = str(project)
     if not params.host and not root:
         raise InterfaceError("gcs URLs name the bucket: gcs://bucket/prefix")
-    return StoreLocation(str(root) if root else f"gs://{params.host}/{_path(params)}".rstrip("/"),
-                         opts)
+    return StoreLocation(
+        str(root) if root else f"gs://{params.host}/{_path(params)}".rstrip("/"), opts
+    )

@@ -31,5 +31,6 @@ def expected_entry_points() -> dict[str, str]:
     """The ``superset.db_engine_specs`` entry points the registry implies, by source name."""
     return {
         source.name: f"sqlgate.superset.{spec_module(source)}:{spec_class_name(source)}"
-        for source in all_sources() if source.name not in SUPERSET_OWNS
+        for source in all_sources()
+        if source.name not in SUPERSET_OWNS
     }

@@ -36,8 +36,12 @@ def cancel(token: str) -> bool:
     if len(parts) != 3 or parts[0] != "sqlgate":
         return False
     if parts[1] != str(os.getpid()):
-        _log.warning("Stop for a query running in process %s, not in this one (%s): "
-                     "sqlgate can only stop statements of its own process", parts[1], os.getpid())
+        _log.warning(
+            "Stop for a query running in process %s, not in this one (%s): "
+            "sqlgate can only stop statements of its own process",
+            parts[1],
+            os.getpid(),
+        )
         return False
     with _lock:
         cursor = _running.get(token)
@@ -49,4 +53,3 @@ def cancel(token: str) -> bool:
         _log.warning("cancel failed: %s", exc)
         return False
     return True
-

@@ -23,8 +23,11 @@ _SQLA_BACKGROUND = re.compile(r"\n\(Background on this error at: [^)]*\)", re.DO
 def clean_message(ex: Exception) -> str:
     """The sqlgate error's own message (SQLAlchemy wraps DB-API errors as ``ex.orig``)."""
     original = getattr(ex, "orig", None)
-    if original is None and getattr(ex, "statement", None) and str(ex).startswith(
-            "(builtins.NoneType) None"):
+    if (
+        original is None
+        and getattr(ex, "statement", None)
+        and str(ex).startswith("(builtins.NoneType) None")
+    ):
         # Test Connection re-raises the driver's message as DBAPIError(message, None, None)
         return str(ex.statement).strip()
     text = str(original if isinstance(original, Exception) else ex)

@@ -73,7 +73,7 @@ class LakehouseEngineSpec(SqlgateSpecMixin, BaseEngineSpec):
     supports_dynamic_schema = True
     metadata = {
         "description": "Read-only SQL over table formats and files, through sqlgate's "
-                       "embedded DuckDB engine.",
+        "embedded DuckDB engine.",
         "categories": [DatabaseCategory.ANALYTICAL_DATABASES, DatabaseCategory.OPEN_SOURCE],
         "pypi_packages": ["sqlgate"],
     }
@@ -87,8 +87,9 @@ class LakehouseEngineSpec(SqlgateSpecMixin, BaseEngineSpec):
         return "epoch_ms(CAST({col} AS BIGINT))"
 
     @classmethod
-    def convert_dttm(cls, target_type: str, dttm: datetime,
-                     db_extra: dict[str, Any] | None = None) -> str | None:
+    def convert_dttm(
+        cls, target_type: str, dttm: datetime, db_extra: dict[str, Any] | None = None
+    ) -> str | None:
         sqla_type = cls.get_sqla_column_type(target_type)
         if isinstance(sqla_type, types.Date) and not isinstance(sqla_type, types.DateTime):
             return f"DATE '{dttm.date().isoformat()}'"
@@ -98,9 +99,13 @@ class LakehouseEngineSpec(SqlgateSpecMixin, BaseEngineSpec):
         return None
 
     @classmethod
-    def adjust_engine_params(cls, uri: URL, connect_args: dict[str, Any],
-                             catalog: str | None = None, schema: str | None = None
-                             ) -> tuple[URL, dict[str, Any]]:
+    def adjust_engine_params(
+        cls,
+        uri: URL,
+        connect_args: dict[str, Any],
+        catalog: str | None = None,
+        schema: str | None = None,
+    ) -> tuple[URL, dict[str, Any]]:
         """The schema picked in SQL Lab (or a dataset's) is where unqualified names resolve:
         sqlgate's lakehouse URLs take it as ``?schema=``."""
         if schema:
@@ -108,8 +113,9 @@ class LakehouseEngineSpec(SqlgateSpecMixin, BaseEngineSpec):
         return uri, connect_args
 
     @classmethod
-    def get_schema_from_engine_params(cls, sqlalchemy_uri: URL,
-                                      connect_args: dict[str, Any]) -> str | None:
+    def get_schema_from_engine_params(
+        cls, sqlalchemy_uri: URL, connect_args: dict[str, Any]
+    ) -> str | None:
         value = sqlalchemy_uri.query.get("schema")
         return value if isinstance(value, str) else None
 

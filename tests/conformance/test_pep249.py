@@ -12,8 +12,16 @@ from sqlgate.core import errors
 from tests.conftest import SEED_ROWS, Driver
 
 PEP249_EXCEPTIONS = (
-    "Warning", "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
-    "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
 )
 
 
@@ -36,8 +44,20 @@ def test_module_globals(driver: Driver) -> None:
     assert issubclass(module.DatabaseError, module.Error)
     assert issubclass(module.InterfaceError, module.Error)
     assert issubclass(module.ReadOnlyError, module.ProgrammingError)
-    for name in ("STRING", "BINARY", "NUMBER", "DATETIME", "ROWID", "Date", "Time",
-                 "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary"):
+    for name in (
+        "STRING",
+        "BINARY",
+        "NUMBER",
+        "DATETIME",
+        "ROWID",
+        "Date",
+        "Time",
+        "Timestamp",
+        "DateFromTicks",
+        "TimeFromTicks",
+        "TimestampFromTicks",
+        "Binary",
+    ):
         assert hasattr(module, name), name
     assert callable(module.connect)
 
@@ -163,8 +183,9 @@ def test_read_only_by_default(driver: Driver) -> None:
         assert cur.fetchone()[0] == len(SEED_ROWS)
 
 
-def test_read_only_false_is_explicit_and_warns(driver: Driver, caplog: pytest.LogCaptureFixture
-                                               ) -> None:
+def test_read_only_false_is_explicit_and_warns(
+    driver: Driver, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level("WARNING", logger=f"sqlgate.{driver.spec.name}"):
         conn = driver.connect(read_only="false")
     assert any("read-only enforcement is OFF" in r.message for r in caplog.records)
@@ -190,8 +211,10 @@ def test_bad_read_only_value_is_refused(driver: Driver) -> None:
 
 def test_wrong_password(driver: Driver) -> None:
     if not driver.has_server:
-        pytest.skip("an embedded local lakehouse has no password (object stores: "
-                    "tests/integration/lakehouse/test_object_stores.py)")
+        pytest.skip(
+            "an embedded local lakehouse has no password (object stores: "
+            "tests/integration/lakehouse/test_object_stores.py)"
+        )
     with pytest.raises(errors.OperationalError) as info:
         driver.module.connect(driver.server.url(driver.spec.scheme, password="wrong-pw-123"))
     assert "wrong-pw-123" not in str(info.value)
@@ -203,7 +226,8 @@ def test_server_down(driver: Driver) -> None:
     if not driver.has_server:
         with pytest.raises(errors.Error):
             driver.module.connect(driver.url + "/no/such/place").cursor().execute(
-                "SELECT * FROM items")
+                "SELECT * FROM items"
+            )
         return
 
     url = driver.url.replace(f":{driver.server.port}/", f":{free_port()}/")

@@ -59,19 +59,33 @@ class SupersetClient:
     def __init__(self, base: str) -> None:
         self.base = base
         self.http = requests.Session()
-        token = self.post("/api/v1/security/login", {
-            "username": ADMIN[0], "password": ADMIN[1], "provider": "db", "refresh": True,
-        })["access_token"]
+        token = self.post(
+            "/api/v1/security/login",
+            {
+                "username": ADMIN[0],
+                "password": ADMIN[1],
+                "provider": "db",
+                "refresh": True,
+            },
+        )["access_token"]
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.http.headers["X-CSRFToken"] = self.get("/api/v1/security/csrf_token/")["result"]
         self.http.headers["Referer"] = base
 
-    def call(self, method: str, path: str, body: Any = None, *, expect: int | tuple = 200,
-             timeout: float = 120) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        expect: int | tuple = 200,
+        timeout: float = 120,
+    ) -> Any:
         response = self.http.request(method, self.base + path, json=body, timeout=timeout)
         wanted = expect if isinstance(expect, tuple) else (expect,)
         assert response.status_code in wanted, (
-            f"{method} {path} -> {response.status_code}: {response.text[:2000]}")
+            f"{method} {path} -> {response.status_code}: {response.text[:2000]}"
+        )
         return response.json() if response.content else None
 
     def get(self, path: str, **kw: Any) -> Any:
@@ -88,33 +102,67 @@ def free_port() -> int:
 
 
 def _run(args: list[str], env: dict[str, str], timeout: float = 300) -> None:
-    done = subprocess.run([str(SUPERSET), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    assert done.returncode == 0, f"superset {args[0]} failed:\n{done.stdout[-3000:]}" \
-                                 f"{done.stderr[-3000:]}"
+    done = subprocess.run(
+        [str(SUPERSET), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"superset {args[0]} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    )
 
 
 @contextlib.contextmanager
-def start_superset(home: Path, extra_env: dict[str, str] | None = None
-                   ) -> Iterator[SupersetClient]:
+def start_superset(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[SupersetClient]:
     """Set up a fresh Superset in ``home``, run it on 127.0.0.1 and yield a logged-in client."""
     if not SUPERSET.exists():
         server_unavailable("superset", f"{SUPERSET} missing: run scripts/install-superset.sh")
     config = home / "superset_config.py"
-    config.write_text(CONFIG.format(secret=f"sqlgate-e2e-{os.getpid()}-" + "x" * 32,
-                                    meta=f"sqlite:///{home}/superset.db"))
-    env = {**os.environ, **(extra_env or {}), "SUPERSET_CONFIG_PATH": str(config),
-           "SUPERSET_HOME": str(home), "FLASK_APP": "superset", "PYTHONUNBUFFERED": "1"}
+    config.write_text(
+        CONFIG.format(
+            secret=f"sqlgate-e2e-{os.getpid()}-" + "x" * 32, meta=f"sqlite:///{home}/superset.db"
+        )
+    )
+    env = {
+        **os.environ,
+        **(extra_env or {}),
+        "SUPERSET_CONFIG_PATH": str(config),
+        "SUPERSET_HOME": str(home),
+        "FLASK_APP": "superset",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("SQLALCHEMY_WARN_20", None)
     _run(["db", "upgrade"], env)
-    _run(["fab", "create-admin", "--username", ADMIN[0], "--firstname", "a", "--lastname",
-          "b", "--email", "admin@example.invalid", "--password", ADMIN[1]], env)
+    _run(
+        [
+            "fab",
+            "create-admin",
+            "--username",
+            ADMIN[0],
+            "--firstname",
+            "a",
+            "--lastname",
+            "b",
+            "--email",
+            "admin@example.invalid",
+            "--password",
+            ADMIN[1],
+        ],
+        env,
+    )
     _run(["init"], env)
     port = free_port()
     log = (home / "superset.log").open("w")
-    proc = subprocess.Popen([str(SUPERSET), "run", "-h", "127.0.0.1", "-p", str(port),
-                             "--with-threads"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(SUPERSET), "run", "-h", "127.0.0.1", "-p", str(port), "--with-threads"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

@@ -16,13 +16,21 @@ import sqlgate
 from tests.servers.base import ServerInfo
 
 CASES = {
-    "postgres": ("postgresql+sqlgate", "SELECT pg_backend_pid()",
-                 "SELECT count(*) FROM generate_series(1, 2000000000)",
-                 ["SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid='{id}'",
-                  "SELECT pg_cancel_backend({id})"]),
-    "mariadb": ("mysql+sqlgate", "SELECT CONNECTION_ID()",
-                "SELECT count(*) FROM seq_1_to_1000000000 a, seq_1_to_1000 b",
-                ["KILL CONNECTION {id}", "KILL QUERY {id}", "KILL {id}"]),
+    "postgres": (
+        "postgresql+sqlgate",
+        "SELECT pg_backend_pid()",
+        "SELECT count(*) FROM generate_series(1, 2000000000)",
+        [
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid='{id}'",
+            "SELECT pg_cancel_backend({id})",
+        ],
+    ),
+    "mariadb": (
+        "mysql+sqlgate",
+        "SELECT CONNECTION_ID()",
+        "SELECT count(*) FROM seq_1_to_1000000000 a, seq_1_to_1000 b",
+        ["KILL CONNECTION {id}", "KILL QUERY {id}", "KILL {id}"],
+    ),
 }
 
 
@@ -34,8 +42,9 @@ FORMS = [(family, i) for family, case in CASES.items() for i in range(len(case[3
 
 
 @pytest.mark.parametrize(("family", "form"), FORMS)
-def test_cancel_request_stops_a_sibling_session(family: str, form: int,
-                                                request: pytest.FixtureRequest) -> None:
+def test_cancel_request_stops_a_sibling_session(
+    family: str, form: int, request: pytest.FixtureRequest
+) -> None:
     scheme, ask_id, slow, stops = CASES[family]
     url = _server(family, request).url(scheme)
     with sqlgate.connect(url) as running, sqlgate.connect(url) as stopper:
@@ -61,8 +70,9 @@ def test_cancel_request_stops_a_sibling_session(family: str, form: int,
 
 
 @pytest.mark.parametrize("family", sorted(CASES))
-def test_cancel_request_for_anything_else_stays_refused(family: str,
-                                                        request: pytest.FixtureRequest) -> None:
+def test_cancel_request_for_anything_else_stays_refused(
+    family: str, request: pytest.FixtureRequest
+) -> None:
     scheme, ask_id, _, stops = CASES[family]
     url = _server(family, request).url(scheme)
     with sqlgate.connect(url) as conn:

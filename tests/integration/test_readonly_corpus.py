@@ -25,8 +25,9 @@ ACCOUNTS = [(1, "alice", "100.00"), (2, "bob", "250.50"), (3, "张伟", "0.01")]
 
 def _pg_setup(info: ServerInfo) -> Callable[[], str]:
     with postgres.connect(info) as conn:
-        conn.execute("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text, "
-                     "balance numeric)")
+        conn.execute(
+            "CREATE TABLE public.accounts (id int PRIMARY KEY, owner text, balance numeric)"
+        )
         conn.execute("CREATE SEQUENCE acct_seq")
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO public.accounts VALUES (%s, %s, %s)", ACCOUNTS)
@@ -36,13 +37,18 @@ def _pg_setup(info: ServerInfo) -> Callable[[], str]:
             parts = [
                 conn.execute("SELECT * FROM public.accounts ORDER BY id").fetchall(),
                 conn.execute("SELECT last_value, is_called FROM acct_seq").fetchall(),
-                conn.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname "
-                             "NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2").fetchall(),
-                conn.execute("SELECT rolname, rolsuper, rolcanlogin FROM pg_roles "
-                             "ORDER BY 1").fetchall(),
-                conn.execute("SELECT name, setting FROM pg_settings WHERE name IN "
-                             "('default_transaction_read_only', 'log_statement') "
-                             "ORDER BY 1").fetchall(),
+                conn.execute(
+                    "SELECT schemaname, tablename FROM pg_tables WHERE schemaname "
+                    "NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2"
+                ).fetchall(),
+                conn.execute(
+                    "SELECT rolname, rolsuper, rolcanlogin FROM pg_roles ORDER BY 1"
+                ).fetchall(),
+                conn.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('default_transaction_read_only', 'log_statement') "
+                    "ORDER BY 1"
+                ).fetchall(),
             ]
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -51,21 +57,23 @@ def _pg_setup(info: ServerInfo) -> Callable[[], str]:
 
 def _mysql_setup(info: ServerInfo) -> Callable[[], str]:
     with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(100), "
-                    "balance decimal(12,2))")
+        cur.execute(
+            "CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(100), balance decimal(12,2))"
+        )
         cur.executemany("INSERT INTO accounts VALUES (%s, %s, %s)", ACCOUNTS)
         conn.commit()
 
     def checksum() -> str:
-        with mariadb.admin_connect(info, database=info.database) as conn, \
-                conn.cursor() as cur:
+        with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
             parts = []
-            for query in ("SELECT * FROM accounts ORDER BY id",
-                          "SELECT table_schema, table_name FROM information_schema.tables "
-                          "WHERE table_schema NOT IN ('mysql', 'information_schema', "
-                          "'performance_schema', 'sys') ORDER BY 1, 2",
-                          "SELECT user, host FROM mysql.user ORDER BY 1, 2",
-                          "SELECT @@global.read_only, @@global.general_log"):
+            for query in (
+                "SELECT * FROM accounts ORDER BY id",
+                "SELECT table_schema, table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('mysql', 'information_schema', "
+                "'performance_schema', 'sys') ORDER BY 1, 2",
+                "SELECT user, host FROM mysql.user ORDER BY 1, 2",
+                "SELECT @@global.read_only, @@global.general_log",
+            ):
                 cur.execute(query)
                 parts.append(cur.fetchall())
         return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -81,7 +89,8 @@ FAMILIES = {
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_bypass_attempt_is_refused_and_data_unchanged(
-        family: str, request: pytest.FixtureRequest) -> None:
+    family: str, request: pytest.FixtureRequest
+) -> None:
     fixture, scheme, setup = FAMILIES[family]
     info: ServerInfo = request.getfixturevalue(fixture)
     checksum = setup(info)
@@ -128,8 +137,11 @@ def test_legitimate_reads_are_admitted(family: str, request: pytest.FixtureReque
 def _refused_by_sqlgate(exc: errors.Error) -> bool:
     """Raised by sqlgate's gate before anything reached the server: a ProgrammingError that
     names what it refused and carries no server error code."""
-    return (isinstance(exc, (errors.ReadOnlyError, errors.UnparseableStatementError))
-            and exc.sqlstate is None and exc.vendor_code is None)
+    return (
+        isinstance(exc, (errors.ReadOnlyError, errors.UnparseableStatementError))
+        and exc.sqlstate is None
+        and exc.vendor_code is None
+    )
 
 
 def _dummy_params(sql: str) -> dict[str, str] | tuple[str, ...] | None:

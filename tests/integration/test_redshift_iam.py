@@ -21,32 +21,40 @@ CLUSTER = "sqlgate-iam"
 
 
 @pytest.fixture
-def redshift_url(moto_clean: ServerInfo, postgres_server: ServerInfo,
-                 monkeypatch: pytest.MonkeyPatch) -> str:
+def redshift_url(
+    moto_clean: ServerInfo, postgres_server: ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> str:
     endpoint = moto_clean.extra["endpoint_url"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto_clean.user)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto_clean.password)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     boto3.client("redshift", endpoint_url=endpoint, region_name="us-east-1").create_cluster(
-        ClusterIdentifier=CLUSTER, NodeType="dc2.large", MasterUsername="admin",
-        MasterUserPassword="Admin-pass-1", DBName=postgres_server.database,
+        ClusterIdentifier=CLUSTER,
+        NodeType="dc2.large",
+        MasterUsername="admin",
+        MasterUserPassword="Admin-pass-1",
+        DBName=postgres_server.database,
     )
-    return (f"redshift+sqlgate://analyst@{postgres_server.host}:{postgres_server.port}/"
-            f"{postgres_server.database}?credential=aws-redshift"
-            f"&credential_cluster_id={CLUSTER}&credential_region=us-east-1"
-            f"&credential_endpoint_url={endpoint}")
+    return (
+        f"redshift+sqlgate://analyst@{postgres_server.host}:{postgres_server.port}/"
+        f"{postgres_server.database}?credential=aws-redshift"
+        f"&credential_cluster_id={CLUSTER}&credential_region=us-east-1"
+        f"&credential_endpoint_url={endpoint}"
+    )
 
 
 def _grant_login(server: ServerInfo, user: str, password: str) -> None:
     with postgres.connect(server) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
         statement = sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(
-            sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(user), sql.Literal(password))
+            sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(user), sql.Literal(password)
+        )
         conn.execute(statement)
 
 
-def test_iam_login_and_fresh_token_on_reconnect(redshift_url: str,
-                                                postgres_server: ServerInfo) -> None:
+def test_iam_login_and_fresh_token_on_reconnect(
+    redshift_url: str, postgres_server: ServerInfo
+) -> None:
     provider = ConnectParams.from_url(get_source("redshift"), redshift_url).credential_provider()
     first = provider.get()
     assert first.username == "IAM:analyst" and first.expires_at is not None
@@ -68,8 +76,9 @@ def test_iam_login_and_fresh_token_on_reconnect(redshift_url: str,
         engine.dispose()
 
 
-def test_stale_password_is_refused_with_a_clean_message(redshift_url: str,
-                                                        postgres_server: ServerInfo) -> None:
+def test_stale_password_is_refused_with_a_clean_message(
+    redshift_url: str, postgres_server: ServerInfo
+) -> None:
     import sqlgate
 
     provider = ConnectParams.from_url(get_source("redshift"), redshift_url).credential_provider()

@@ -24,13 +24,19 @@ def _admin(info: ServerInfo, *statements: str) -> None:
 
 
 def _pg(info: ServerInfo) -> Connection:
-    _admin(info, "CREATE SCHEMA analytics", "CREATE TABLE analytics.facts (x int)",
-           "GRANT USAGE ON SCHEMA analytics TO PUBLIC", "GRANT SELECT ON analytics.facts TO PUBLIC")
+    _admin(
+        info,
+        "CREATE SCHEMA analytics",
+        "CREATE TABLE analytics.facts (x int)",
+        "GRANT USAGE ON SCHEMA analytics TO PUBLIC",
+        "GRANT SELECT ON analytics.facts TO PUBLIC",
+    )
     return sqlgate.connect(info.url("postgresql+sqlgate"))
 
 
 def test_postgres_session_statements_take_effect_and_keep_the_guard(
-        postgres_database: ServerInfo) -> None:
+    postgres_database: ServerInfo,
+) -> None:
     with _pg(postgres_database) as conn:
         cur = conn.cursor()
         for sql, show, expected in [
@@ -38,8 +44,11 @@ def test_postgres_session_statements_take_effect_and_keep_the_guard(
             ("SET TIME ZONE 'UTC'", "SHOW timezone", "UTC"),
             ("SET application_name = 'superset'", "SHOW application_name", "superset"),
             ("SET statement_timeout = '30s'", "SHOW statement_timeout", "30s"),
-            ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-             "SHOW default_transaction_isolation", "repeatable read"),
+            (
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                "SHOW default_transaction_isolation",
+                "repeatable read",
+            ),
         ]:
             cur.execute(sql)
             conn.commit()
@@ -59,15 +68,19 @@ def test_postgres_session_statements_take_effect_and_keep_the_guard(
 
 
 def test_mariadb_session_statements_take_effect_and_keep_the_guard(
-        mariadb_database: ServerInfo) -> None:
+    mariadb_database: ServerInfo,
+) -> None:
     with sqlgate.connect(mariadb_database.url("mysql+sqlgate")) as conn:
         cur = conn.cursor()
         for sql, variable, expected in [
             ("SET time_zone = '+01:00'", "@@session.time_zone", "+01:00"),
             ("SET SESSION sql_select_limit = 1000", "@@session.sql_select_limit", 1000),
             ("SET max_statement_time = 30", "@@session.max_statement_time", 30.0),
-            ("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-             "@@session.tx_isolation", "READ-COMMITTED"),
+            (
+                "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                "@@session.tx_isolation",
+                "READ-COMMITTED",
+            ),
         ]:
             cur.execute(sql)
             cur.execute(f"SELECT {variable}")
@@ -87,8 +100,9 @@ def test_mariadb_session_statements_take_effect_and_keep_the_guard(
         ("SELECT no_such_column FROM pg_class", "42703", errors.ProgrammingError),
     ],
 )
-def test_postgres_errors_keep_the_sqlstate(postgres_database: ServerInfo, sql: str,
-                                           sqlstate: str, error: type[errors.Error]) -> None:
+def test_postgres_errors_keep_the_sqlstate(
+    postgres_database: ServerInfo, sql: str, sqlstate: str, error: type[errors.Error]
+) -> None:
     with sqlgate.connect(postgres_database.url("postgresql+sqlgate")) as conn:
         with pytest.raises(error) as info:
             conn.cursor().execute(sql)
@@ -100,7 +114,8 @@ def test_postgres_guard_refusal_keeps_25006(postgres_database: ServerInfo) -> No
     """A write the gate cannot see (inside a function) is refused by the server: 25006."""
     _admin(
         postgres_database,
-        "CREATE TABLE t25006 (x int)", "GRANT ALL ON t25006 TO PUBLIC",
+        "CREATE TABLE t25006 (x int)",
+        "GRANT ALL ON t25006 TO PUBLIC",
         "CREATE FUNCTION w25006() RETURNS int LANGUAGE sql AS 'INSERT INTO t25006 VALUES (1) "
         "RETURNING x'",
     )
@@ -120,8 +135,9 @@ def test_postgres_guard_refusal_keeps_25006(postgres_database: ServerInfo) -> No
         ("SELEKT 1 FROM DUAL", 1064, "42000"),
     ],
 )
-def test_mariadb_errors_keep_the_vendor_code(mariadb_database: ServerInfo, sql: str, code: int,
-                                             sqlstate: str) -> None:
+def test_mariadb_errors_keep_the_vendor_code(
+    mariadb_database: ServerInfo, sql: str, code: int, sqlstate: str
+) -> None:
     with sqlgate.connect(mariadb_database.url("mysql+sqlgate") + "?read_only=false") as conn:
         with pytest.raises(errors.ProgrammingError) as info:
             conn.cursor().execute(sql)  # read_only=false: the server parses SELEKT, not the gate
@@ -131,17 +147,22 @@ def test_mariadb_errors_keep_the_vendor_code(mariadb_database: ServerInfo, sql: 
 
 def test_mariadb_guard_refusal_keeps_1792(mariadb_database: ServerInfo) -> None:
     """A write hidden in a stored function is refused by the session's READ ONLY mode."""
-    with mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as admin, \
-            admin.cursor() as cur:
+    with (
+        mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as admin,
+        admin.cursor() as cur,
+    ):
         cur.execute("CREATE TABLE t1792 (x int)")
-        cur.execute("CREATE FUNCTION w1792() RETURNS int MODIFIES SQL DATA "
-                    "BEGIN INSERT INTO t1792 VALUES (1); RETURN 1; END")
+        cur.execute(
+            "CREATE FUNCTION w1792() RETURNS int MODIFIES SQL DATA "
+            "BEGIN INSERT INTO t1792 VALUES (1); RETURN 1; END"
+        )
         admin.commit()
     with sqlgate.connect(mariadb_database.url("mysql+sqlgate")) as conn:
         with pytest.raises(errors.ReadOnlyError) as info:
             conn.cursor().execute("SELECT w1792()")
         assert info.value.vendor_code == 1792
         conn.rollback()
-    rows = mariadb.admin_execute(mariadb_database, f"SELECT COUNT(*) FROM "
-                                 f"`{mariadb_database.database}`.t1792")
+    rows = mariadb.admin_execute(
+        mariadb_database, f"SELECT COUNT(*) FROM `{mariadb_database.database}`.t1792"
+    )
     assert rows[0][0] == 0

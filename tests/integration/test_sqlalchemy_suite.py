@@ -93,8 +93,10 @@ def test_sqlalchemy_compliance_suite(
 
     version = ".".join(map(str, SQLALCHEMY_LINE))
     with capsys.disabled():
-        print(f"\nSQLAlchemy {version} compliance suite, {family} ({scheme}): {line} "
-              f"[{elapsed:.0f}s wall]")
+        print(
+            f"\nSQLAlchemy {version} compliance suite, {family} ({scheme}): {line} "
+            f"[{elapsed:.0f}s wall]"
+        )
         for bug in bugs:
             print(f"  {bug}")
 

@@ -19,8 +19,16 @@ from tests.servers.base import ServerInfo, server_unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPERSET = ROOT / ".cache" / "superset-venv" / "bin" / "superset"
-INSPECTOR_METHODS = ("get_schema_names", "get_table_names", "get_view_names", "get_indexes",
-                     "get_table_comment", "get_columns", "get_pk_constraint", "get_foreign_keys")
+INSPECTOR_METHODS = (
+    "get_schema_names",
+    "get_table_names",
+    "get_view_names",
+    "get_indexes",
+    "get_table_comment",
+    "get_columns",
+    "get_pk_constraint",
+    "get_foreign_keys",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +37,22 @@ def superset_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         server_unavailable("superset", f"{SUPERSET} missing: run scripts/install-superset.sh")
     home = tmp_path_factory.mktemp("superset")
     config = home / "superset_config.py"
-    config.write_text(f"SECRET_KEY = 'sqlgate-test-{os.getpid()}' * 2\n"
-                      f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{home}/superset.db'\n")
+    config.write_text(
+        f"SECRET_KEY = 'sqlgate-test-{os.getpid()}' * 2\n"
+        f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{home}/superset.db'\n"
+    )
     return {**os.environ, "SUPERSET_CONFIG_PATH": str(config), "SUPERSET_HOME": str(home)}
 
 
 def run_test_db(url: str, env: dict[str, str]) -> str:
-    done = subprocess.run([str(SUPERSET), "test-db", url, "-c", "{}"], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(SUPERSET), "test-db", url, "-c", "{}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return done.stdout + done.stderr
 
 
@@ -50,19 +66,29 @@ def assert_superset_can_browse(output: str, dbapi_module: str) -> None:
 
 # Superset's PostgreSQL engine spec has an engine-specific check that creates a table; its
 # MySQL spec has none, so only the postgresql run shows the write being refused.
-@pytest.mark.parametrize("fixture, scheme, module, tries_a_write", [
-    ("seeded_postgres", "postgresql+sqlgate", "sqlgate.dbapi.postgresql", True),
-    ("seeded_mariadb", "mysql+sqlgate", "sqlgate.dbapi.mysql", False),
-    # openGauss has sqlgate's own spec (engine "opengauss"): test-db runs no PostgreSQL check
-    ("seeded_postgres", "opengauss", "sqlgate.dbapi.opengauss", False),
-])
+@pytest.mark.parametrize(
+    "fixture, scheme, module, tries_a_write",
+    [
+        ("seeded_postgres", "postgresql+sqlgate", "sqlgate.dbapi.postgresql", True),
+        ("seeded_mariadb", "mysql+sqlgate", "sqlgate.dbapi.mysql", False),
+        # openGauss has sqlgate's own spec (engine "opengauss"): test-db runs no PostgreSQL check
+        ("seeded_postgres", "opengauss", "sqlgate.dbapi.opengauss", False),
+    ],
+)
 def test_superset_browses_wire_sources_and_cannot_write(
-        fixture: str, scheme: str, module: str, tries_a_write: bool,
-        superset_env: dict[str, str], request: pytest.FixtureRequest) -> None:
+    fixture: str,
+    scheme: str,
+    module: str,
+    tries_a_write: bool,
+    superset_env: dict[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
     server: ServerInfo = request.getfixturevalue(fixture)
     # the URL names a credential provider instead of carrying the password
-    url = (f"{scheme}://{server.user}@{server.host}:{server.port}/{server.database}"
-           "?credential=env:SQLGATE_SUPERSET_PW")
+    url = (
+        f"{scheme}://{server.user}@{server.host}:{server.port}/{server.database}"
+        "?credential=env:SQLGATE_SUPERSET_PW"
+    )
     output = run_test_db(url, {**superset_env, "SQLGATE_SUPERSET_PW": server.password})
     assert_superset_can_browse(output, module)
     if tries_a_write:

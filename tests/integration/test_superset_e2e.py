@@ -30,8 +30,12 @@ from tests.servers.base import ServerInfo
 GRAINS = ("P1D", "P1W", "P1M", "P1Y")
 PW_ENV = {"postgresql": "SQLGATE_E2E_PG_PW", "mysql": "SQLGATE_E2E_MYSQL_PW"}
 DAYS = [dt.date(2024, 12, 20) + dt.timedelta(days=3 * i) for i in range(26)]  # to 2025-03
-EVENTS = pa.table({"day": pa.array(DAYS, pa.date32()),
-                   "amount": pa.array([10 * i + 7 for i in range(26)], pa.int64())})
+EVENTS = pa.table(
+    {
+        "day": pa.array(DAYS, pa.date32()),
+        "amount": pa.array([10 * i + 7 for i in range(26)], pa.int64()),
+    }
+)
 HUDI_FIXTURE = Path("/work/shared/fixtures/hudi/cow_v9_txns_simple_meta.zip")
 SLOW_LAKE = "SELECT count(*) AS n FROM {table}, range(100000) a, range(100000) b"
 SLOW_WIRE = {  # minutes of work unless stopped
@@ -58,12 +62,14 @@ class Source:
 
 # -------------------------------------------------------------------------- the app
 @pytest.fixture(scope="module")
-def superset(tmp_path_factory: pytest.TempPathFactory, seeded_postgres: ServerInfo,
-             seeded_mariadb: ServerInfo) -> SupersetClient:
+def superset(
+    tmp_path_factory: pytest.TempPathFactory,
+    seeded_postgres: ServerInfo,
+    seeded_mariadb: ServerInfo,
+) -> SupersetClient:
     home = tmp_path_factory.mktemp("superset-e2e")
     # the URLs name credential providers; the passwords are in Superset's environment only
-    env = {PW_ENV["postgresql"]: seeded_postgres.password,
-           PW_ENV["mysql"]: seeded_mariadb.password}
+    env = {PW_ENV["postgresql"]: seeded_postgres.password, PW_ENV["mysql"]: seeded_mariadb.password}
     with start_superset(home, env) as client:
         yield client
 
@@ -81,16 +87,19 @@ def _write_lake(kind: str, base: Path) -> tuple[str, tuple[str, int] | None]:
     if kind == "iceberg":
         from pyiceberg.catalog.sql import SqlCatalog
 
-        catalog = SqlCatalog("default", uri=f"sqlite:///{base}/catalog.db",
-                             warehouse=f"file://{base}/warehouse")
+        catalog = SqlCatalog(
+            "default", uri=f"sqlite:///{base}/catalog.db", warehouse=f"file://{base}/warehouse"
+        )
         catalog.create_namespace("sales")
         table = catalog.create_table("sales.events", schema=EVENTS.schema)
         table.append(first)
         snapshot = table.current_snapshot().snapshot_id
         table.append(rest)
         catalog.engine.dispose()
-        return (f"iceberg://{base}/catalog.db",
-                (f"SELECT count(*) AS n FROM events FOR VERSION AS OF {snapshot}", 13))
+        return (
+            f"iceberg://{base}/catalog.db",
+            (f"SELECT count(*) AS n FROM events FOR VERSION AS OF {snapshot}", 13),
+        )
     import pyarrow.parquet as pq
 
     (base / "events").mkdir()
@@ -120,11 +129,20 @@ def _s3(moto: ServerInfo) -> str:
     import pyarrow.fs as pafs
     import pyarrow.parquet as pq
 
-    boto3.client("s3", endpoint_url=moto.extra["endpoint_url"], region_name="us-east-1",
-                 aws_access_key_id=moto.user, aws_secret_access_key=moto.password
-                 ).create_bucket(Bucket="e2e")
-    fs = pafs.S3FileSystem(endpoint_override=f"{moto.host}:{moto.port}", scheme="http",
-                           access_key=moto.user, secret_key=moto.password, region="us-east-1")
+    boto3.client(
+        "s3",
+        endpoint_url=moto.extra["endpoint_url"],
+        region_name="us-east-1",
+        aws_access_key_id=moto.user,
+        aws_secret_access_key=moto.password,
+    ).create_bucket(Bucket="e2e")
+    fs = pafs.S3FileSystem(
+        endpoint_override=f"{moto.host}:{moto.port}",
+        scheme="http",
+        access_key=moto.user,
+        secret_key=moto.password,
+        region="us-east-1",
+    )
     pq.write_table(EVENTS, "e2e/lake/events/part-0.parquet", filesystem=fs)
     query = urlencode({"endpoint": moto.extra["endpoint_url"], "region": "us-east-1"})
     return f"s3://{moto.user}:{moto.password}@e2e/lake?{query}"
@@ -133,29 +151,61 @@ def _s3(moto: ServerInfo) -> str:
 def make_source(name: str, request: pytest.FixtureRequest, base: Path) -> Source:
     if name in ("postgresql", "mysql"):
         server: ServerInfo = request.getfixturevalue(
-            "seeded_postgres" if name == "postgresql" else "seeded_mariadb")
+            "seeded_postgres" if name == "postgresql" else "seeded_mariadb"
+        )
         where = f"{server.user}@{server.host}:{server.port}/{server.database}"
-        return Source(name, f"{name}+sqlgate://{where}?credential=env:{PW_ENV[name]}",
-                      f"{name}+sqlgate://{server.user}:{server.password}@"
-                      f"{server.host}:{server.port}/{server.database}",
-                      "public" if name == "postgresql" else server.database, "items",
-                      "created", "amount",
-                      write="INSERT INTO items VALUES (99, 'written', 1.00, NULL)",
-                      slow=SLOW_WIRE[name])
+        return Source(
+            name,
+            f"{name}+sqlgate://{where}?credential=env:{PW_ENV[name]}",
+            f"{name}+sqlgate://{server.user}:{server.password}@"
+            f"{server.host}:{server.port}/{server.database}",
+            "public" if name == "postgresql" else server.database,
+            "items",
+            "created",
+            "amount",
+            write="INSERT INTO items VALUES (99, 'written', 1.00, NULL)",
+            slow=SLOW_WIRE[name],
+        )
     if name == "hudi":
         url, travel = _hudi(base)
-        return Source(name, url, url, "main", "txns", "txn_date", "amount", travel,
-                      write="INSERT INTO txns (txn_id) VALUES ('written')",
-                      slow=SLOW_LAKE.format(table="txns"))
+        return Source(
+            name,
+            url,
+            url,
+            "main",
+            "txns",
+            "txn_date",
+            "amount",
+            travel,
+            write="INSERT INTO txns (txn_id) VALUES ('written')",
+            slow=SLOW_LAKE.format(table="txns"),
+        )
     if name == "s3":
         url = _s3(request.getfixturevalue("moto_clean"))
-        return Source(name, url, url, "main", "events", "day", "amount",
-                      write="INSERT INTO events VALUES (DATE '2025-01-01', 1)",
-                      slow=SLOW_LAKE.format(table="events"))
+        return Source(
+            name,
+            url,
+            url,
+            "main",
+            "events",
+            "day",
+            "amount",
+            write="INSERT INTO events VALUES (DATE '2025-01-01', 1)",
+            slow=SLOW_LAKE.format(table="events"),
+        )
     url, travel = _write_lake(name, base)
-    return Source(name, url, url, "sales" if name == "iceberg" else "main", "events", "day",
-                  "amount", travel, write="INSERT INTO events VALUES (DATE '2025-01-01', 1)",
-                  slow=SLOW_LAKE.format(table="events"))
+    return Source(
+        name,
+        url,
+        url,
+        "sales" if name == "iceberg" else "main",
+        "events",
+        "day",
+        "amount",
+        travel,
+        write="INSERT INTO events VALUES (DATE '2025-01-01', 1)",
+        slow=SLOW_LAKE.format(table="events"),
+    )
 
 
 def direct_rows(source: Source) -> list[tuple[Any, Any]]:
@@ -163,15 +213,16 @@ def direct_rows(source: Source) -> list[tuple[Any, Any]]:
     table = f"{source.schema}.{source.table}" if source.name == "iceberg" else source.table
     with sqlgate.connect(source.direct_url) as conn:
         cur = conn.cursor()
-        cur.execute(f"SELECT {source.date_col}, {source.amount_col} FROM {table} "
-                    f"WHERE {source.date_col} IS NOT NULL")
+        cur.execute(
+            f"SELECT {source.date_col}, {source.amount_col} FROM {table} "
+            f"WHERE {source.date_col} IS NOT NULL"
+        )
         return [tuple(r) for r in cur.fetchall()]
 
 
 def truncate(day: dt.date, grain: str, sunday_weeks: bool = False) -> dt.date:
     if grain == "P1W":  # Superset's MySQL spec starts P1W weeks on Sunday, the others Monday
-        return day - dt.timedelta(days=(day.weekday() + 1) % 7 if sunday_weeks
-                                  else day.weekday())
+        return day - dt.timedelta(days=(day.weekday() + 1) % 7 if sunday_weeks else day.weekday())
     if grain == "P1M":
         return day.replace(day=1)
     if grain == "P1Y":
@@ -179,8 +230,9 @@ def truncate(day: dt.date, grain: str, sunday_weeks: bool = False) -> dt.date:
     return day
 
 
-def expected_sums(rows: list[tuple[Any, Any]], grain: str, sunday_weeks: bool = False
-                  ) -> dict[str, float]:
+def expected_sums(
+    rows: list[tuple[Any, Any]], grain: str, sunday_weeks: bool = False
+) -> dict[str, float]:
     sums: dict[str, float] = defaultdict(float)
     for when, amount in rows:
         day = when.date() if isinstance(when, dt.datetime) else when
@@ -192,50 +244,84 @@ def chart_sums(result: dict[str, Any], date_col: str) -> dict[str, float]:
     out = {}
     for row in result["data"]:
         when = row[date_col]
-        day = (dt.datetime.fromtimestamp(when / 1000, dt.timezone.utc).date()
-               if isinstance(when, (int, float)) else dt.date.fromisoformat(str(when)[:10]))
+        day = (
+            dt.datetime.fromtimestamp(when / 1000, dt.timezone.utc).date()
+            if isinstance(when, (int, float))
+            else dt.date.fromisoformat(str(when)[:10])
+        )
         out[day.isoformat()] = round(float(row["total"]), 2)
     return out
 
 
 # -------------------------------------------------------------------------- steps
 def add_database(client: SupersetClient, source: Source) -> int:
-    body = {"database_name": f"e2e-{source.name}-{uuid.uuid4().hex[:6]}",
-            "sqlalchemy_uri": source.url}
+    body = {
+        "database_name": f"e2e-{source.name}-{uuid.uuid4().hex[:6]}",
+        "sqlalchemy_uri": source.url,
+    }
     client.post("/api/v1/database/test_connection/", body)
-    created = client.post("/api/v1/database/", {
-        **body, "expose_in_sqllab": True, "allow_dml": True, "allow_run_async": False,
-    }, expect=201)
+    created = client.post(
+        "/api/v1/database/",
+        {
+            **body,
+            "expose_in_sqllab": True,
+            "allow_dml": True,
+            "allow_run_async": False,
+        },
+        expect=201,
+    )
     return created["id"]
 
 
-def sql_lab(client: SupersetClient, db: int, source: Source, sql: str, *,
-            expect: int | tuple = 200, client_id: str | None = None,
-            timeout: float = 120) -> dict[str, Any]:
-    return client.post("/api/v1/sqllab/execute/", {
-        "database_id": db, "sql": sql, "schema": source.schema, "runAsync": False,
-        "client_id": client_id or uuid.uuid4().hex[:10], "queryLimit": 1000,
-        "tab": "e2e", "sql_editor_id": "1",
-    }, expect=expect, timeout=timeout)
+def sql_lab(
+    client: SupersetClient,
+    db: int,
+    source: Source,
+    sql: str,
+    *,
+    expect: int | tuple = 200,
+    client_id: str | None = None,
+    timeout: float = 120,
+) -> dict[str, Any]:
+    return client.post(
+        "/api/v1/sqllab/execute/",
+        {
+            "database_id": db,
+            "sql": sql,
+            "schema": source.schema,
+            "runAsync": False,
+            "client_id": client_id or uuid.uuid4().hex[:10],
+            "queryLimit": 1000,
+            "tab": "e2e",
+            "sql_editor_id": "1",
+        },
+        expect=expect,
+        timeout=timeout,
+    )
 
 
 SOURCES = ["postgresql", "mysql", "iceberg", "delta", "hudi", "file", "s3"]
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_superset_end_to_end(name: str, superset: SupersetClient, request: pytest.FixtureRequest,
-                             tmp_path: Path) -> None:
+def test_superset_end_to_end(
+    name: str, superset: SupersetClient, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     source = make_source(name, request, tmp_path)
     db = add_database(superset, source)
 
     schemas = superset.get(f"/api/v1/database/{db}/schemas/")["result"]
     assert source.schema in schemas
-    tables = superset.get(f"/api/v1/database/{db}/tables/?q="
-                          + rison({"schema_name": source.schema, "force": True}))
+    tables = superset.get(
+        f"/api/v1/database/{db}/tables/?q=" + rison({"schema_name": source.schema, "force": True})
+    )
     assert source.table in [t["value"] for t in tables["result"]]
 
-    dataset = superset.post("/api/v1/dataset/", {
-        "database": db, "schema": source.schema, "table_name": source.table}, expect=201)["id"]
+    dataset = superset.post(
+        "/api/v1/dataset/",
+        {"database": db, "schema": source.schema, "table_name": source.table},
+        expect=201,
+    )["id"]
     try:
         check_dataset(superset, db, dataset, source)
     finally:  # Superset's SQLite metadata keeps table names unique across databases
@@ -248,17 +334,37 @@ def check_dataset(superset: SupersetClient, db: int, dataset: int, source: Sourc
 
     rows = direct_rows(source)
     for grain in GRAINS:
-        payload = {"datasource": {"id": dataset, "type": "table"}, "force": True,
-                   "result_format": "json", "result_type": "full",
-                   "queries": [{
-                       "columns": [{"timeGrain": grain, "columnType": "BASE_AXIS",
-                                    "sqlExpression": source.date_col, "label": source.date_col,
-                                    "expressionType": "SQL"}],
-                       "metrics": [{"expressionType": "SQL", "label": "total",
-                                    "sqlExpression": f"SUM({source.amount_col})"}],
-                       "filters": [{"col": source.date_col, "op": "IS NOT NULL"}],
-                       "row_limit": 10000, "time_range": "No filter", "orderby": [],
-                       "extras": {"having": "", "where": ""}}]}
+        payload = {
+            "datasource": {"id": dataset, "type": "table"},
+            "force": True,
+            "result_format": "json",
+            "result_type": "full",
+            "queries": [
+                {
+                    "columns": [
+                        {
+                            "timeGrain": grain,
+                            "columnType": "BASE_AXIS",
+                            "sqlExpression": source.date_col,
+                            "label": source.date_col,
+                            "expressionType": "SQL",
+                        }
+                    ],
+                    "metrics": [
+                        {
+                            "expressionType": "SQL",
+                            "label": "total",
+                            "sqlExpression": f"SUM({source.amount_col})",
+                        }
+                    ],
+                    "filters": [{"col": source.date_col, "op": "IS NOT NULL"}],
+                    "row_limit": 10000,
+                    "time_range": "No filter",
+                    "orderby": [],
+                    "extras": {"having": "", "where": ""},
+                }
+            ],
+        }
         result = superset.post("/api/v1/chart/data", payload)["result"][0]
         expected = expected_sums(rows, grain, sunday_weeks=source.name == "mysql")
         assert chart_sums(result, source.date_col) == expected, grain
@@ -288,17 +394,24 @@ STOP_SOURCES = ["postgresql", "mysql", "iceberg", "delta", "hudi", "file", "s3"]
 
 
 @pytest.mark.parametrize("name", STOP_SOURCES)
-def test_superset_stop_stops_a_running_query(name: str, superset: SupersetClient,
-                                             request: pytest.FixtureRequest,
-                                             tmp_path: Path) -> None:
+def test_superset_stop_stops_a_running_query(
+    name: str, superset: SupersetClient, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     source = make_source(name, request, tmp_path)
     db = add_database(superset, source)
     client_id = uuid.uuid4().hex[:10]
     outcome: dict[str, Any] = {}
 
     def run() -> None:
-        outcome["response"] = sql_lab(superset, db, source, source.slow, client_id=client_id,
-                                      expect=(200, 400, 422, 500), timeout=300)
+        outcome["response"] = sql_lab(
+            superset,
+            db,
+            source,
+            source.slow,
+            client_id=client_id,
+            expect=(200, 400, 422, 500),
+            timeout=300,
+        )
         outcome["ended"] = time.monotonic()
 
     worker = threading.Thread(target=run)

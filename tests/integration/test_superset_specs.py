@@ -39,11 +39,20 @@ def test_superset_picks_sqlgate_specs_exactly_where_it_has_none(tmp_path: Path) 
         f"SECRET_KEY = 'sqlgate-spec-probe-{os.getpid()}' * 2\n"
         f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path}/superset.db'\n"
     )
-    env = {**os.environ, "SUPERSET_CONFIG_PATH": str(tmp_path / "config.py"),
-           "SUPERSET_HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(tmp_path / "config.py"),
+        "SUPERSET_HOME": str(tmp_path),
+    }
     schemes = {source.name: source.scheme for source in all_sources()}
-    done = subprocess.run([str(PYTHON), "-c", PROBE, json.dumps(schemes)], env=env,
-                          capture_output=True, text=True, timeout=240, check=False)
+    done = subprocess.run(
+        [str(PYTHON), "-c", PROBE, json.dumps(schemes)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     line = next((x for x in done.stdout.splitlines() if x.startswith("PICKED")), None)
     assert line is not None, done.stderr[-3000:]
     picked = json.loads(line.removeprefix("PICKED"))

@@ -31,54 +31,86 @@ PG_SETUP = (
 )
 # label -> the values of one column, as SQL expressions (one row each)
 PG_CASES: dict[str, list[str]] = {
-    "int2": ["(-32768)::int2", "32767::int2"], "int4": ["2147483647"], "int8": ["(-2)::int8"],
+    "int2": ["(-32768)::int2", "32767::int2"],
+    "int4": ["2147483647"],
+    "int8": ["(-2)::int8"],
     "float4": ["1.1::float4", "'NaN'::float4", "'-Infinity'::float4"],
     "float8": ["0.1::float8", "'Infinity'::float8", "'NaN'::float8"],
     "numeric": ["1.50::numeric", "'NaN'::numeric", "'Infinity'::numeric", "'-Infinity'::numeric"],
     "numeric(10,2)": ["12.5::numeric(10,2)", "'NaN'::numeric(10,2)"],
     "numeric(50,20)": ["1.00000000000000000001::numeric(50,20)"],
-    "money": ["12.34::money", "(-1)::money"], "bool": ["true", "false"],
-    "text": ["'γάμμα 中文'::text", "''::text"], "varchar": ["'x'::varchar(3)"],
+    "money": ["12.34::money", "(-1)::money"],
+    "bool": ["true", "false"],
+    "text": ["'γάμμα 中文'::text", "''::text"],
+    "varchar": ["'x'::varchar(3)"],
     "char": ["'a'::char(3)"],
-    "name": ["'n'::name"], "bytea": ["'\\x00ff'::bytea"], "bit": ["B'101'::bit(3)"],
-    "varbit": ["B'1'::varbit"], "date": ["'2024-02-29'::date", "'0001-01-01'::date"],
-    "time": ["'23:59:59.999999'::time"], "timetz": ["'12:34:56+05:30'::timetz"],
+    "name": ["'n'::name"],
+    "bytea": ["'\\x00ff'::bytea"],
+    "bit": ["B'101'::bit(3)"],
+    "varbit": ["B'1'::varbit"],
+    "date": ["'2024-02-29'::date", "'0001-01-01'::date"],
+    "time": ["'23:59:59.999999'::time"],
+    "timetz": ["'12:34:56+05:30'::timetz"],
     "timestamp": ["'2024-01-01 00:00:00.5'::timestamp"],
     "timestamptz": ["'2024-01-01 12:00+02'::timestamptz"],
     "interval": ["'1 day 02:03:04.5'::interval", "'-3 hours'::interval"],
-    "uuid": ["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid"], "inet": ["'10.0.0.1/8'::inet"],
-    "cidr": ["'10.0.0.0/8'::cidr"], "macaddr": ["'08:00:2b:01:02:03'::macaddr"],
-    "json": ["'{\"a\": [1, 2.5, null]}'::json"], "jsonb": ["'{\"b\": {\"c\": true}}'::jsonb"],
-    "int4[]": ["ARRAY[1, NULL, 3]"], "int4[][]": ["ARRAY[[1,2],[3,4]]"],
-    "text[]": ["ARRAY['a', 'b,c']"], "numeric[]": ["ARRAY[1.5, 'NaN']::numeric[]"],
-    "int4range": ["int4range(1, 10)"], "tstzrange": ["tstzrange('2024-01-01', NULL)"],
-    "enum": ["'happy'::rt_mood"], "composite": ["ROW(1, 'x')::rt_pair"],
-    "oid": ["1::oid"], "xml": ["'<a/>'::xml"], "point": ["point(1, 2)"],
+    "uuid": ["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid"],
+    "inet": ["'10.0.0.1/8'::inet"],
+    "cidr": ["'10.0.0.0/8'::cidr"],
+    "macaddr": ["'08:00:2b:01:02:03'::macaddr"],
+    "json": ["'{\"a\": [1, 2.5, null]}'::json"],
+    "jsonb": ['\'{"b": {"c": true}}\'::jsonb'],
+    "int4[]": ["ARRAY[1, NULL, 3]"],
+    "int4[][]": ["ARRAY[[1,2],[3,4]]"],
+    "text[]": ["ARRAY['a', 'b,c']"],
+    "numeric[]": ["ARRAY[1.5, 'NaN']::numeric[]"],
+    "int4range": ["int4range(1, 10)"],
+    "tstzrange": ["tstzrange('2024-01-01', NULL)"],
+    "enum": ["'happy'::rt_mood"],
+    "composite": ["ROW(1, 'x')::rt_pair"],
+    "oid": ["1::oid"],
+    "xml": ["'<a/>'::xml"],
+    "point": ["point(1, 2)"],
 }
 MY_SETUP_SQL_MODE = "SET SESSION sql_mode = 'ALLOW_INVALID_DATES'"
 # label -> (column definition, values as SQL literals)
 MY_CASES: dict[str, tuple[str, list[str]]] = {
-    "tinyint": ("tinyint", ["-128", "127"]), "tinyint unsigned": ("tinyint unsigned", ["255"]),
-    "smallint": ("smallint", ["-32768"]), "mediumint": ("mediumint", ["8388607"]),
-    "int": ("int", ["-2147483648"]), "int unsigned": ("int unsigned", ["4294967295"]),
+    "tinyint": ("tinyint", ["-128", "127"]),
+    "tinyint unsigned": ("tinyint unsigned", ["255"]),
+    "smallint": ("smallint", ["-32768"]),
+    "mediumint": ("mediumint", ["8388607"]),
+    "int": ("int", ["-2147483648"]),
+    "int unsigned": ("int unsigned", ["4294967295"]),
     "bigint": ("bigint", ["-9223372036854775808"]),
     "bigint unsigned": ("bigint unsigned", ["18446744073709551615"]),
-    "float": ("float", ["1.1", "-0.5"]), "double": ("double", ["0.1"]),
-    "decimal": ("decimal(10,2)", ["12.50", "-0.01"]), "decimal(65,30)": ("decimal(65,30)", ["1.5"]),
-    "bool": ("boolean", ["true"]), "bit(1)": ("bit(1)", ["b'1'"]),
+    "float": ("float", ["1.1", "-0.5"]),
+    "double": ("double", ["0.1"]),
+    "decimal": ("decimal(10,2)", ["12.50", "-0.01"]),
+    "decimal(65,30)": ("decimal(65,30)", ["1.5"]),
+    "bool": ("boolean", ["true"]),
+    "bit(1)": ("bit(1)", ["b'1'"]),
     "bit(64)": ("bit(64)", ["b'1111111111111111111111111111111111111111111111111111111111111111'"]),
     "date": ("date", ["'2024-02-29'", "'0000-00-00'"]),
     "datetime": ("datetime(6)", ["'2024-01-01 00:00:00.5'", "'0000-00-00 00:00:00'"]),
     "timestamp": ("timestamp NULL", ["'2024-01-01 12:00:00'"]),
-    "time": ("time(6)", ["'838:59:59'", "'-00:00:01.5'"]), "year": ("year", ["2024"]),
-    "char": ("char(3)", ["'ab'"]), "varchar": ("varchar(10)", ["'γάμμα'"]),
-    "text": ("text", ["'t'"]), "tinytext": ("tinytext", ["'t'"]),
-    "mediumtext": ("mediumtext", ["'t'"]), "longtext": ("longtext", ["'t'"]),
-    "binary": ("binary(2)", ["x'00ff'"]), "varbinary": ("varbinary(4)", ["x'00'"]),
-    "blob": ("blob", ["x'0102'"]), "tinyblob": ("tinyblob", ["x'01'"]),
-    "mediumblob": ("mediumblob", ["x'01'"]), "longblob": ("longblob", ["x'01'"]),
-    "json": ("json", ["'{\"a\": [1, 2.5]}'"]), "enum": ("enum('a','b')", ["'b'"]),
-    "set": ("set('a','b')", ["'a,b'"]), "geometry": ("geometry", ["ST_GeomFromText('POINT(1 2)')"]),
+    "time": ("time(6)", ["'838:59:59'", "'-00:00:01.5'"]),
+    "year": ("year", ["2024"]),
+    "char": ("char(3)", ["'ab'"]),
+    "varchar": ("varchar(10)", ["'γάμμα'"]),
+    "text": ("text", ["'t'"]),
+    "tinytext": ("tinytext", ["'t'"]),
+    "mediumtext": ("mediumtext", ["'t'"]),
+    "longtext": ("longtext", ["'t'"]),
+    "binary": ("binary(2)", ["x'00ff'"]),
+    "varbinary": ("varbinary(4)", ["x'00'"]),
+    "blob": ("blob", ["x'0102'"]),
+    "tinyblob": ("tinyblob", ["x'01'"]),
+    "mediumblob": ("mediumblob", ["x'01'"]),
+    "longblob": ("longblob", ["x'01'"]),
+    "json": ("json", ["'{\"a\": [1, 2.5]}'"]),
+    "enum": ("enum('a','b')", ["'b'"]),
+    "set": ("set('a','b')", ["'a,b'"]),
+    "geometry": ("geometry", ["ST_GeomFromText('POINT(1 2)')"]),
 }
 
 
@@ -127,10 +159,13 @@ def _compare(label: str, raw_rows: list[tuple[Any, ...]], cursor: Any, sql: str)
     pandas_values = [_pandas_value(v) for v in frame.iloc[:, 0].tolist()]
     driver_values = [row[0] for row in raw_rows]
     assert [row[0] for row in rows] == driver_values or all(
-        map(_same, driver_values, [row[0] for row in rows])), (label, rows, driver_values)
+        map(_same, driver_values, [row[0] for row in rows])
+    ), (label, rows, driver_values)
     field = table.schema.field(0).type
-    for mine, theirs, what in ((arrow_values, driver_values, f"Arrow {field}"),
-                               (pandas_values, arrow_values, "pandas")):
+    for mine, theirs, what in (
+        (arrow_values, driver_values, f"Arrow {field}"),
+        (pandas_values, arrow_values, "pandas"),
+    ):
         bad = [(a, b) for a, b in zip(theirs, mine, strict=True) if not _same(a, b)]
         assert not bad, f"{label}: {what} differs from the driver's values: {bad}"
 
@@ -156,8 +191,10 @@ def test_postgres_value_roundtrip(pg_types: ServerInfo, label: str) -> None:
 @pytest.fixture(scope="module")
 def my_types(mariadb_server: ServerInfo) -> ServerInfo:
     """One table per case, filled by the admin under a permissive sql_mode (zero dates)."""
-    with mariadb.admin_connect(mariadb_server, database=mariadb_server.database) as admin, \
-            admin.cursor() as cur:
+    with (
+        mariadb.admin_connect(mariadb_server, database=mariadb_server.database) as admin,
+        admin.cursor() as cur,
+    ):
         cur.execute(MY_SETUP_SQL_MODE)
         for index, (column, values) in enumerate(MY_CASES.values()):
             cur.execute(f"DROP TABLE IF EXISTS rt_{index}")
@@ -170,8 +207,7 @@ def my_types(mariadb_server: ServerInfo) -> ServerInfo:
 @pytest.mark.parametrize("label", list(MY_CASES))
 def test_mariadb_value_roundtrip(my_types: ServerInfo, label: str) -> None:
     sql = f"SELECT v FROM rt_{list(MY_CASES).index(label)} ORDER BY n"
-    with mariadb.admin_connect(my_types, database=my_types.database) as raw, \
-            raw.cursor() as cur:
+    with mariadb.admin_connect(my_types, database=my_types.database) as raw, raw.cursor() as cur:
         cur.execute(sql)
         raw_rows = list(cur.fetchall())
     with sqlgate.connect(my_types.url("mysql")) as conn:
@@ -180,8 +216,10 @@ def test_mariadb_value_roundtrip(my_types: ServerInfo, label: str) -> None:
 
 def test_fallbacks_are_the_documented_ones(pg_types: ServerInfo) -> None:
     """The mapping decisions docs/types.md states, checked on the schema itself."""
-    sql = ("SELECT 12.34::money AS m, '12:00+01'::timetz AS t, '1 day'::interval AS i, "
-           "1.5::float4 AS f, ARRAY[[1,2],[3,4]] AS a")
+    sql = (
+        "SELECT 12.34::money AS m, '12:00+01'::timetz AS t, '1 day'::interval AS i, "
+        "1.5::float4 AS f, ARRAY[[1,2],[3,4]] AS a"
+    )
     with sqlgate.connect(pg_types.url("postgresql")) as conn:
         table = conn.cursor().execute(sql).fetch_arrow_table()
     assert table.schema.field("m").type == pa.string()

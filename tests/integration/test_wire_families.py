@@ -86,8 +86,7 @@ def test_reflection_for_superset(family_db: tuple[str, ServerInfo]) -> None:
         engine.dispose()
 
 
-def test_orm_style_select_and_read_only_through_engine(family_db: tuple[str, ServerInfo]
-                                                       ) -> None:
+def test_orm_style_select_and_read_only_through_engine(family_db: tuple[str, ServerInfo]) -> None:
     scheme, info = family_db
     engine = sa.create_engine(info.url(scheme))
     try:
@@ -103,8 +102,9 @@ def test_orm_style_select_and_read_only_through_engine(family_db: tuple[str, Ser
     assert info.password not in repr(engine.url)
 
 
-def test_pandas_read_sql_through_engine_and_raw_connection(family_db: tuple[str, ServerInfo]
-                                                           ) -> None:
+def test_pandas_read_sql_through_engine_and_raw_connection(
+    family_db: tuple[str, ServerInfo],
+) -> None:
     scheme, info = family_db
     engine = sa.create_engine(info.url(scheme))
     try:
@@ -121,8 +121,7 @@ def test_pandas_read_sql_through_engine_and_raw_connection(family_db: tuple[str,
 
 def test_isolation_level_and_ping_through_driver(family_db: tuple[str, ServerInfo]) -> None:
     scheme, info = family_db
-    engine = sa.create_engine(info.url(scheme), isolation_level="SERIALIZABLE",
-                              pool_pre_ping=True)
+    engine = sa.create_engine(info.url(scheme), isolation_level="SERIALIZABLE", pool_pre_ping=True)
     try:
         with engine.connect() as conn:
             assert conn.get_isolation_level() == "SERIALIZABLE"
@@ -132,12 +131,15 @@ def test_isolation_level_and_ping_through_driver(family_db: tuple[str, ServerInf
 
 
 @pytest.mark.parametrize("charset", ["utf8mb4", "gbk", "gb2312"])
-def test_chinese_text_round_trips_in_mysql_charsets(mariadb_database: ServerInfo,
-                                                    charset: str) -> None:
+def test_chinese_text_round_trips_in_mysql_charsets(
+    mariadb_database: ServerInfo, charset: str
+) -> None:
     text = "中文数据：你好，世界" if charset != "gb2312" else "中文数据你好世界"
     table = f"t_{charset}"
-    with mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn, \
-            conn.cursor() as cur:
+    with (
+        mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute(f"CREATE TABLE {table} (s varchar(50)) CHARACTER SET {charset}")
         cur.execute(f"INSERT INTO {table} VALUES (%s)", (text,))
         conn.commit()
@@ -156,8 +158,10 @@ def test_chinese_text_round_trips_in_postgres(postgres_database: ServerInfo) -> 
     import sqlgate
 
     text, rare = "中文数据：你好，世界", "𠀀"  # U+20000 exists in GB18030 but not in GBK
-    _pg_admin(postgres_database, ["CREATE TABLE zh (id int, s text)",
-                                  f"INSERT INTO zh VALUES (1, '{text}'), (2, '{rare}')"])
+    _pg_admin(
+        postgres_database,
+        ["CREATE TABLE zh (id int, s text)", f"INSERT INTO zh VALUES (1, '{text}'), (2, '{rare}')"],
+    )
     for encoding in ("UTF8", "GB18030", "GBK"):
         url = postgres_database.url("postgresql+sqlgate") + f"?client_encoding={encoding}"
         with sqlgate.connect(url) as conn:

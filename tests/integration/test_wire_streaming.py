@@ -137,12 +137,13 @@ def test_cancel_from_another_thread(family: tuple[str, ServerInfo]) -> None:
 
 
 def test_query_id_names_the_link_and_the_statement(
-        family: tuple[str, ServerInfo], caplog: pytest.LogCaptureFixture) -> None:
+    family: tuple[str, ServerInfo], caplog: pytest.LogCaptureFixture
+) -> None:
     name, _ = family
     with _connect(family) as conn:
         cur = conn.cursor()
         assert cur.query_id is None
-        (link,), = cur.execute(LINK_ID[name]).fetchall()
+        ((link,),) = cur.execute(LINK_ID[name]).fetchall()
         first = cur.query_id
         with caplog.at_level(logging.INFO, logger="sqlgate"):
             cur.execute("SELECT 1")
@@ -156,29 +157,35 @@ def test_query_id_names_the_link_and_the_statement(
 def lifting_db(mariadb_database: ServerInfo) -> ServerInfo:
     """A table to prove no write happens, and an administrator's function that lifts
     MariaDB's session read-only mode for the next transaction."""
-    with mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn, \
-            conn.cursor() as cur:
+    with (
+        mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute("CREATE TABLE t (x int)")
-        cur.execute("CREATE FUNCTION lift() RETURNS int "
-                    "BEGIN SET SESSION TRANSACTION READ WRITE; RETURN 1; END")
+        cur.execute(
+            "CREATE FUNCTION lift() RETURNS int "
+            "BEGIN SET SESSION TRANSACTION READ WRITE; RETURN 1; END"
+        )
         conn.commit()
     return mariadb_database
 
 
-def test_a_guard_lifted_mid_stream_is_caught_when_the_stream_ends(lifting_db: ServerInfo
-                                                                   ) -> None:
+def test_a_guard_lifted_mid_stream_is_caught_when_the_stream_ends(lifting_db: ServerInfo) -> None:
     """The guard check MySQL needs the link for waits for the end of a streamed result."""
     conn = sqlgate.connect(lifting_db.url("mysql"))
     conn.set_isolation_level("AUTOCOMMIT")
     cur = conn.cursor().execute(
-        f"SELECT seq, IF(seq = {ROWS - 5}, lift(), 0) AS l FROM seq_1_to_{ROWS}")
+        f"SELECT seq, IF(seq = {ROWS - 5}, lift(), 0) AS l FROM seq_1_to_{ROWS}"
+    )
     assert conn.session.streaming
     with pytest.raises(sqlgate.GuardLostError):
         cur.fetchall()
     assert not conn.session.raw.open  # the lifted link is closed, never used again
     with pytest.raises(sqlgate.GuardLostError):
         conn.cursor().execute("SELECT 1")
-    with mariadb.admin_connect(lifting_db, database=lifting_db.database) as admin, \
-            admin.cursor() as check:
+    with (
+        mariadb.admin_connect(lifting_db, database=lifting_db.database) as admin,
+        admin.cursor() as check,
+    ):
         check.execute("SELECT count(*) FROM t")
         assert check.fetchone() == (0,)

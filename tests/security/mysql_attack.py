@@ -36,8 +36,16 @@ WRITE_COUNTERS = (
     "Com_create_view", "Com_lock_tables", "Com_create_db", "Com_drop_db", "Com_create_user",
     "Com_grant", "Com_kill", "Com_flush", "Com_shutdown",
 )  # fmt: skip
-GLOBALS = ("read_only", "general_log", "local_infile", "max_connections", "sql_mode",
-           "max_statement_time", "event_scheduler", "secure_file_priv")
+GLOBALS = (
+    "read_only",
+    "general_log",
+    "local_infile",
+    "max_connections",
+    "sql_mode",
+    "max_statement_time",
+    "event_scheduler",
+    "secure_file_priv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +54,18 @@ def target(mariadb_server: ServerInfo) -> Iterator[ServerInfo]:
     db, user, password = f"attack_{TAG}", f"attacker_{TAG}", uuid.uuid4().hex
     info = mariadb.create_database(mariadb_server, db)
     mariadb.admin_execute(
-        info, f"CREATE TABLE {db}.accounts (id INT PRIMARY KEY, owner VARCHAR(40), balance INT)",
-        f"INSERT INTO {db}.accounts VALUES (1, 'alice', 100), (2, 'bob', 50)")
-    mariadb.create_user(info, user, password, on=f"{db}.*", global_privileges="FILE",
-                        privileges="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, EXECUTE")
+        info,
+        f"CREATE TABLE {db}.accounts (id INT PRIMARY KEY, owner VARCHAR(40), balance INT)",
+        f"INSERT INTO {db}.accounts VALUES (1, 'alice', 100), (2, 'bob', 50)",
+    )
+    mariadb.create_user(
+        info,
+        user,
+        password,
+        on=f"{db}.*",
+        global_privileges="FILE",
+        privileges="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, EXECUTE",
+    )
     try:
         yield replace(info, user=user, password=password)
     finally:
@@ -66,6 +82,7 @@ def admin(target: ServerInfo) -> Iterator[Any]:
 
 def snapshot(admin: Any, info: ServerInfo, *, logins: bool = True) -> dict[str, Any]:
     """Everything an attack could change, read by the admin (``logins``: count them too)."""
+
     def rows(sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with admin.cursor() as cur:
             cur.execute(sql, args or None)
@@ -75,16 +92,22 @@ def snapshot(admin: Any, info: ServerInfo, *, logins: bool = True) -> dict[str, 
     variables = ", ".join(f"'{g}'" for g in GLOBALS)
     return {
         "checksum": rows(f"CHECKSUM TABLE {info.database}.accounts EXTENDED"),
-        "tables": rows("SELECT table_name FROM information_schema.tables "
-                       "WHERE table_schema = %s ORDER BY 1", info.database),
+        "tables": rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
+            info.database,
+        ),
         "routines": rows("SELECT COUNT(*) FROM information_schema.routines"),
         "counters": rows(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})"),
         "connections": rows("SHOW GLOBAL STATUS LIKE 'Connections'") if logins else None,
         "lock": rows("SELECT IS_USED_LOCK(%s)", LOCK),
-        "running": rows("SELECT user, command, info FROM information_schema.processlist "
-                        "WHERE id <> CONNECTION_ID() AND command <> 'Sleep'"),
-        "globals": rows("SELECT variable_name, variable_value FROM information_schema."
-                        f"global_variables WHERE variable_name IN ({variables}) ORDER BY 1"),
+        "running": rows(
+            "SELECT user, command, info FROM information_schema.processlist "
+            "WHERE id <> CONNECTION_ID() AND command <> 'Sleep'"
+        ),
+        "globals": rows(
+            "SELECT variable_name, variable_value FROM information_schema."
+            f"global_variables WHERE variable_name IN ({variables}) ORDER BY 1"
+        ),
         "accounts": rows("SELECT COUNT(*) FROM mysql.global_priv"),
         "outfile": os.path.exists(OUTFILE),
     }

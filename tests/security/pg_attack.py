@@ -83,18 +83,24 @@ class PgLab:
         user = quote(self.roles[role], safe="")
         db = self.info.database if database is None else database
         tail = f"?{query}" if query else ""
-        return (f"postgresql+sqlgate://{user}:{quote(self.password, safe='')}"
-                f"@{self.info.host}:{self.info.port}/{db}{tail}")
+        return (
+            f"postgresql+sqlgate://{user}:{quote(self.password, safe='')}"
+            f"@{self.info.host}:{self.info.port}/{db}{tail}"
+        )
 
     # -- set-up ---------------------------------------------------------------------------
     def create(self) -> None:
         r, pw, db = self.roles, self.password, self.info.database
-        postgres.admin_execute(self.info, *(
-            f"CREATE ROLE {name} LOGIN {'SUPERUSER' if key == 'su' else ''} PASSWORD '{pw}'"
-            for key, name in r.items()
-        ), f"GRANT {r['atk']} TO {r['atk2']}",
+        postgres.admin_execute(
+            self.info,
+            *(
+                f"CREATE ROLE {name} LOGIN {'SUPERUSER' if key == 'su' else ''} PASSWORD '{pw}'"
+                for key, name in r.items()
+            ),
+            f"GRANT {r['atk']} TO {r['atk2']}",
             "GRANT pg_read_server_files, pg_write_server_files, pg_execute_server_program, "
-            f"pg_signal_backend TO {r['atk2']}")
+            f"pg_signal_backend TO {r['atk2']}",
+        )
         self.admin = postgres.connect(self.info, admin=True, dbname=db)
         for stmt in [*SCHEMA, *self._grants()]:
             self.admin.execute(stmt)
@@ -126,14 +132,17 @@ class PgLab:
     def _settings(self) -> None:
         """Bound every attack session: an admitted pg_sleep or lock wait ends in seconds."""
         for key in ("atk", "atk2", "su", "ro"):
-            self.admin.execute(f"ALTER ROLE {self.roles[key]} IN DATABASE {self.info.database} "
-                               "SET statement_timeout = '4s'")
-            self.admin.execute(f"ALTER ROLE {self.roles[key]} IN DATABASE {self.info.database} "
-                               "SET lock_timeout = '2s'")
+            self.admin.execute(
+                f"ALTER ROLE {self.roles[key]} IN DATABASE {self.info.database} "
+                "SET statement_timeout = '4s'"
+            )
+            self.admin.execute(
+                f"ALTER ROLE {self.roles[key]} IN DATABASE {self.info.database} "
+                "SET lock_timeout = '2s'"
+            )
 
     def _write_marker(self, content: str | None = "baseline") -> None:
-        self.admin.execute("SELECT pg_file_unlink(f) FROM pg_ls_dir('.') f WHERE f = %s",
-                           [MARKER])
+        self.admin.execute("SELECT pg_file_unlink(f) FROM pg_ls_dir('.') f WHERE f = %s", [MARKER])
         if content is not None:
             self.admin.execute("SELECT pg_file_write(%s, %s, false)", [MARKER, content])
 
@@ -146,9 +155,14 @@ class PgLab:
         if self.victim is not None:
             self.victim.close()
         self.victim = psycopg.connect(
-            host=self.info.host, port=self.info.port, user=self.roles["victim"],
-            password=self.password, dbname=self.info.database, autocommit=True,
-            application_name=VICTIM_APP, connect_timeout=5,
+            host=self.info.host,
+            port=self.info.port,
+            user=self.roles["victim"],
+            password=self.password,
+            dbname=self.info.database,
+            autocommit=True,
+            application_name=VICTIM_APP,
+            connect_timeout=5,
         )
         self.victim.add_notify_handler(lambda n: self.notified.append(n.payload))
         self.victim.execute(f"LISTEN {CHANNEL}")
@@ -160,8 +174,9 @@ class PgLab:
             if conn is not None:
                 conn.close()
         postgres.drop_database(self.info, self.info.database)
-        postgres.admin_execute(self.info, *(f"DROP ROLE IF EXISTS {name}"
-                                            for name in self.roles.values()))
+        postgres.admin_execute(
+            self.info, *(f"DROP ROLE IF EXISTS {name}" for name in self.roles.values())
+        )
         admin = postgres.connect(self.info, admin=True, dbname="postgres")
         with admin:
             admin.execute(f"COPY (SELECT WHERE false) TO PROGRAM 'rm -f {' '.join(OUTSIDE_FILES)}'")
@@ -211,9 +226,13 @@ class PgLab:
                      + (SELECT count(*) FROM pg_proc
                         WHERE pronamespace = 'public'::regnamespace)
         )::text"""
-        params = {"marker": MARKER, "out": list(OUTSIDE_FILES), "victim_app": VICTIM_APP,
-                  "roles": [self.roles[k] for k in ("atk", "atk2", "su", "ro")],
-                  "ports": list(own_ports)}
+        params = {
+            "marker": MARKER,
+            "out": list(OUTSIDE_FILES),
+            "victim_app": VICTIM_APP,
+            "roles": [self.roles[k] for k in ("atk", "atk2", "su", "ro")],
+            "ports": list(own_ports),
+        }
         state = json.loads(self.admin.execute(sql, params).fetchone()[0])
         state["victim_alive"] = victim_alive
         state["notifications"] = list(self.notified)
@@ -231,8 +250,11 @@ class PgLab:
         """Undo whatever an admitted attack changed, so later cases stay meaningful."""
         roles = [self.roles[k] for k in ("atk", "atk2", "su", "ro")]
         run = self.admin.execute
-        run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(%s) "
-            "AND pid <> pg_backend_pid()", [roles])
+        run(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(%s) "
+            "AND pid <> pg_backend_pid()",
+            [roles],
+        )
         run("TRUNCATE public.accounts, public.audit_log RESTART IDENTITY")
         run(f"INSERT INTO public.accounts VALUES {ACCOUNTS}")
         run("DELETE FROM public.rls_data")
@@ -250,8 +272,10 @@ class PgLab:
             run(f"ALTER ROLE {name} IN DATABASE postgres RESET ALL")
         run(f"ALTER DATABASE {self.info.database} RESET ALL")
         self._settings()
-        run("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-            "WHERE slot_name LIKE 'pg_attack%%'")
+        run(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+            "WHERE slot_name LIKE 'pg_attack%%'"
+        )
         if "default_transaction_read_only" in (state["auto_conf"] or ""):
             run("ALTER SYSTEM RESET default_transaction_read_only")
             run("SELECT pg_reload_conf()")
@@ -288,5 +312,8 @@ def settled_diff(lab: PgLab, before: dict[str, Any], seconds: float = 1.0) -> li
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Readable differences between two snapshots."""
-    return [f"{key}: {before.get(key)!r} -> {after.get(key)!r}"[:400]
-            for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)]
+    return [
+        f"{key}: {before.get(key)!r} -> {after.get(key)!r}"[:400]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    ]

@@ -44,8 +44,9 @@ class Channel:
         autocommit = kind.endswith("-ac")
         if kind.startswith("sa"):
             extra = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-            self.engine = sa.create_engine(url, pool_size=1, max_overflow=0, pool_timeout=3,
-                                           **extra)
+            self.engine = sa.create_engine(
+                url, pool_size=1, max_overflow=0, pool_timeout=3, **extra
+            )
             self.conn = self.engine.connect()
         else:
             self.conn = sqlgate.connect(url)
@@ -59,8 +60,11 @@ class Channel:
 
     def execute(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
         if self.engine is not None:
-            result = self.conn.exec_driver_sql(sql, params) if params is not None \
+            result = (
+                self.conn.exec_driver_sql(sql, params)
+                if params is not None
                 else self.conn.exec_driver_sql(sql)
+            )
             return [tuple(r) for r in result.fetchall()] if result.returns_rows else []
         cur = self.conn.cursor()
         cur.execute(sql, params)
@@ -85,8 +89,10 @@ class Channel:
     def _recover(self) -> None:
         try:
             raw = self._dbapi().session.raw
-            aborted = raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE \
+            aborted = (
+                raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
                 and raw.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS
+            )
         except Exception:  # closed or broken: rolling back is all that is left to try
             aborted = True
         if aborted:  # a broken connection stays broken: the guard check will say so
@@ -183,12 +189,14 @@ def judge(sql: str, exc: BaseException | None, must_refuse: bool) -> list[str]:
 
 
 def _refused_connect(exc: BaseException, kind: str) -> bool:
-    return sqlgate_error(exc) is not None or (kind.startswith("sa")
-                                              and isinstance(exc, sa.exc.ArgumentError))
+    return sqlgate_error(exc) is not None or (
+        kind.startswith("sa") and isinstance(exc, sa.exc.ArgumentError)
+    )
 
 
-def observe(lab: PgLab, url: str, kind: str, action: Action, *, may_refuse_connect: bool = False
-            ) -> None:
+def observe(
+    lab: PgLab, url: str, kind: str, action: Action, *, may_refuse_connect: bool = False
+) -> None:
     """Run ``action`` on a new channel; fail on any problem or on any change the admin sees."""
     before = lab.snapshot()
     problems: list[str] = []
@@ -218,7 +226,8 @@ def observe(lab: PgLab, url: str, kind: str, action: Action, *, may_refuse_conne
     if changes:
         lab.restore()
     assert not problems and not changes, "\n".join(
-        ["problems:", *problems, "changes seen by the admin:", *changes])
+        ["problems:", *problems, "changes seen by the admin:", *changes]
+    )
 
 
 def steps(attack: Steps) -> Action:

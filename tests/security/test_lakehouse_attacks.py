@@ -35,8 +35,16 @@ from sqlgate.lakehouse.sandbox import settings
 MARKER = "MARKER-7f3c-outside-the-lake"
 #: what DuckDB's catalog and settings would show, were they reachable (values, not names: a
 #: refusal may echo the name the attacker typed)
-ENGINE_LEAKS = ("stored_secrets", "/.duckdb", "access mode of the database", "sqlgate-duckdb-",
-                "allowed_directories", "extension_directory", "'memory'", "root:x:0:0")
+ENGINE_LEAKS = (
+    "stored_secrets",
+    "/.duckdb",
+    "access mode of the database",
+    "sqlgate-duckdb-",
+    "allowed_directories",
+    "extension_directory",
+    "'memory'",
+    "root:x:0:0",
+)
 ROWS = pa.table({"id": pa.array([1, 2], pa.int64()), "name": ["a", "b"]})
 SECRET_ROWS = pa.table({"id": pa.array([9], pa.int64()), "name": [MARKER]})
 
@@ -166,7 +174,7 @@ CATALOG_ATTACKS = [
     "SELECT * FROM read_parquet('{out}/secret.parquet')",
     "SELECT * FROM parquet_scan('{out}/secret.parquet')",
     "SELECT * FROM '{out}/secret.csv'",
-    "SELECT * FROM \"{out}/secret.csv\"",
+    'SELECT * FROM "{out}/secret.csv"',
     "SELECT * FROM 'items/../../../outside/secret.csv'",
     "SELECT * FROM query('SELECT * FROM pg_settings')",
     "SELECT * FROM query_table('pg_settings')",
@@ -218,8 +226,9 @@ def any_lake(request, lake, tmp_path_factory):
         from pyiceberg.catalog.sql import SqlCatalog
 
         root = tmp_path_factory.mktemp("ice")
-        catalog = SqlCatalog("default", uri=f"sqlite:///{root}/catalog.db",
-                             warehouse=f"file://{root}/warehouse")
+        catalog = SqlCatalog(
+            "default", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}/warehouse"
+        )
         catalog.create_namespace("default")
         catalog.create_table("default.items", schema=ROWS.schema).append(ROWS)
         yield f"iceberg://{root}/catalog.db"
@@ -241,30 +250,36 @@ def test_real_ctes_still_work_and_see_only_themselves(lake):
         cur = conn.cursor()
         cur.execute("WITH pg_settings AS (SELECT 42 AS v) SELECT v FROM pg_settings")
         assert cur.fetchall() == [(42,)]
-        cur.execute("WITH a AS (SELECT id FROM items), b AS (SELECT * FROM a) "
-                    "SELECT count(*) FROM b")
+        cur.execute(
+            "WITH a AS (SELECT id FROM items), b AS (SELECT * FROM a) SELECT count(*) FROM b"
+        )
         assert cur.fetchall() == [(2,)]
-        cur.execute("WITH RECURSIVE r AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM r "
-                    "WHERE x < 4) SELECT max(x) FROM r")
+        cur.execute(
+            "WITH RECURSIVE r AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM r "
+            "WHERE x < 4) SELECT max(x) FROM r"
+        )
         assert cur.fetchall() == [(4,)]
 
 
-@pytest.mark.parametrize("sql", [
-    "WITH pg_settings AS (SELECT * FROM pg_settings) SELECT * FROM pg_settings",
-    "WITH t AS MATERIALIZED (SELECT * FROM t) SELECT * FROM t",
-    "WITH RECURSIVE duckdb_settings AS (SELECT * FROM duckdb_settings) "
-    "SELECT * FROM duckdb_settings",
-    "WITH RECURSIVE r AS (SELECT * FROM r UNION ALL SELECT 1) SELECT * FROM r",
-    "WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a",
-    "WITH x AS (SELECT 1) SELECT * FROM (WITH pg_settings AS (SELECT * FROM pg_settings) "
-    "SELECT * FROM pg_settings)",
-    "SELECT * FROM (WITH pg_settings AS (SELECT 1) SELECT 1), pg_settings",
-    "SELECT * FROM pg_catalog.pg_settings",
-    "SELECT * FROM main.__sqlgate_rel_1",
-    "SELECT pg_catalog.current_setting('threads')",
-    "SELECT current_schemas(true)",
-    "SELECT pg_get_viewdef(1)",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH pg_settings AS (SELECT * FROM pg_settings) SELECT * FROM pg_settings",
+        "WITH t AS MATERIALIZED (SELECT * FROM t) SELECT * FROM t",
+        "WITH RECURSIVE duckdb_settings AS (SELECT * FROM duckdb_settings) "
+        "SELECT * FROM duckdb_settings",
+        "WITH RECURSIVE r AS (SELECT * FROM r UNION ALL SELECT 1) SELECT * FROM r",
+        "WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a",
+        "WITH x AS (SELECT 1) SELECT * FROM (WITH pg_settings AS (SELECT * FROM pg_settings) "
+        "SELECT * FROM pg_settings)",
+        "SELECT * FROM (WITH pg_settings AS (SELECT 1) SELECT 1), pg_settings",
+        "SELECT * FROM pg_catalog.pg_settings",
+        "SELECT * FROM main.__sqlgate_rel_1",
+        "SELECT pg_catalog.current_setting('threads')",
+        "SELECT current_schemas(true)",
+        "SELECT pg_get_viewdef(1)",
+    ],
+)
 def test_duckdb_layer_alone_refuses_out_of_scope_names(lake, sql):
     """The second line, fed SQL the first line never lets through: DuckDB's own parse, scoped
     as DuckDB binds it, refuses every name that is neither a relation nor a CTE in scope."""
@@ -286,40 +301,59 @@ def test_duckdb_is_boxed_in_and_locked(lake):
         assert got["python_enable_replacements"] == "false"
         assert f"{os.path.realpath(root)}/" in got["allowed_directories"]
         assert str(lake["out"]) not in got["allowed_directories"]
-        for statement in ("SET enable_external_access = true", "RESET allowed_directories",
-                          f"SET allowed_directories = ['{lake['out']}/']",
-                          "SET lock_configuration = false", "SET GLOBAL allowed_paths = ['/']"):
+        for statement in (
+            "SET enable_external_access = true",
+            "RESET allowed_directories",
+            f"SET allowed_directories = ['{lake['out']}/']",
+            "SET lock_configuration = false",
+            "SET GLOBAL allowed_paths = ['/']",
+        ):
             with pytest.raises(duckdb.Error, match="locked"):
                 con.execute(statement)
-        for path in (lake["out"] / "secret.txt", Path("/etc/passwd"),
-                     root / "linked_file.parquet", root / "items" / ".." / ".." / ".." /
-                     "outside" / "secret.csv"):
+        for path in (
+            lake["out"] / "secret.txt",
+            Path("/etc/passwd"),
+            root / "linked_file.parquet",
+            root / "items" / ".." / ".." / ".." / "outside" / "secret.csv",
+        ):
             with pytest.raises(duckdb.PermissionException):
                 con.sql("SELECT * FROM read_text($1)", params=[str(path)]).fetchall()
-        for statement in (f"ATTACH '{lake['out']}/x.duckdb'", "LOAD httpfs",
-                          f"COPY (SELECT 1) TO '{lake['out']}/copied.csv'"):
+        for statement in (
+            f"ATTACH '{lake['out']}/x.duckdb'",
+            "LOAD httpfs",
+            f"COPY (SELECT 1) TO '{lake['out']}/copied.csv'",
+        ):
             with pytest.raises(duckdb.Error):
                 con.execute(statement)
         assert not (lake["out"] / "copied.csv").exists()
         assert not (lake["out"] / "x.duckdb").exists()
         # what the lake needs still works with external access off
         path = str(root / "items" / "part-0.parquet")
-        assert con.sql("SELECT count(*) FROM read_parquet($1)", params=[path]).fetchall() == [
-            (2,)]
+        assert con.sql("SELECT count(*) FROM read_parquet($1)", params=[path]).fetchall() == [(2,)]
         assert engine.execute("SELECT count(*) AS n FROM items").read_all().to_pylist() == [
-            {"n": 2}]
+            {"n": 2}
+        ]
 
 
 # ------------------------------------------------------------------ class 7: out of the root
-@pytest.mark.parametrize(("source", "table"), [
-    ("files", "linked_file"), ("files", "linked_dir"), ("files", "mixed"), ("files", "deep"),
-    ("csv", "leak"), ("csv", "passwd"), ("json", "leak"),
-    ("delta", "linked_log"), ("delta", "linked_data"), ("delta", "linked_table"),
-])
+@pytest.mark.parametrize(
+    ("source", "table"),
+    [
+        ("files", "linked_file"),
+        ("files", "linked_dir"),
+        ("files", "mixed"),
+        ("files", "deep"),
+        ("csv", "leak"),
+        ("csv", "passwd"),
+        ("json", "leak"),
+        ("delta", "linked_log"),
+        ("delta", "linked_data"),
+        ("delta", "linked_table"),
+    ],
+)
 def test_symlinks_out_of_the_root_are_refused(lake, source, table):
     fmt = {"files": "", "csv": "?format=csv", "json": "?format=json"}.get(source)
-    url = (f"delta://{lake['lake']}/delta" if fmt is None
-           else f"file://{lake['lake']}/{source}{fmt}")
+    url = f"delta://{lake['lake']}/delta" if fmt is None else f"file://{lake['lake']}/{source}{fmt}"
     with sqlgate.connect(url) as conn:
         err = _refused(conn, f"SELECT * FROM {table}", ProgrammingError)
         assert table in str(err)
@@ -331,7 +365,10 @@ def test_links_out_of_the_root_are_not_listed(lake):
     assert "linked_file" not in files.list_tables("main")
     assert "linked_dir" not in files.list_tables("main")
     assert DeltaRootSource(str(lake["lake"] / "delta")).list_tables("main") == [
-        "items", "linked_data", "linked_log"]
+        "items",
+        "linked_data",
+        "linked_log",
+    ]
 
 
 def test_links_inside_the_root_are_followed(tmp_path):
@@ -340,7 +377,8 @@ def test_links_inside_the_root_are_followed(tmp_path):
     _link(tmp_path / "alias.parquet", tmp_path / "real.parquet")
     with LakehouseEngine(FileSource(str(tmp_path))) as engine:
         assert engine.execute("SELECT count(*) AS n FROM alias").read_all().to_pylist() == [
-            {"n": 2}]
+            {"n": 2}
+        ]
 
 
 def test_hudi_table_with_a_link_out_is_refused_before_hudi_reads(lake, tmp_path):
@@ -395,12 +433,19 @@ def test_url_parts_in_the_query_string_are_named(lake, option):
     assert _sqlgate_error(err.value, InterfaceError)
 
 
-@pytest.mark.parametrize(("query", "option"), [
-    ("max_retries=99999999", "max_retries"), ("max_retries=-1", "max_retries"),
-    ("max_retries=abc", "max_retries"), ("timeout=abc", "timeout"),
-    ("timeout=1e12", "timeout"), ("connect_timeout=nan", "connect_timeout"),
-    ("connect_timeout=0", "connect_timeout"), ("retry_timeout=-5s", "retry_timeout"),
-])
+@pytest.mark.parametrize(
+    ("query", "option"),
+    [
+        ("max_retries=99999999", "max_retries"),
+        ("max_retries=-1", "max_retries"),
+        ("max_retries=abc", "max_retries"),
+        ("timeout=abc", "timeout"),
+        ("timeout=1e12", "timeout"),
+        ("connect_timeout=nan", "connect_timeout"),
+        ("connect_timeout=0", "connect_timeout"),
+        ("retry_timeout=-5s", "retry_timeout"),
+    ],
+)
 def test_network_options_are_bounded_and_named(query, option):
     start = time.monotonic()
     with pytest.raises(InterfaceError, match=option):
@@ -410,8 +455,10 @@ def test_network_options_are_bounded_and_named(query, option):
 
 def test_bad_lakehouse_options_are_named(lake):
     files = f"file://{lake['lake']}/files"
-    for query, option in (("rows_per_batch=abc", "rows_per_batch"),
-                          ("rows_per_batch=0", "rows_per_batch")):
+    for query, option in (
+        ("rows_per_batch=abc", "rows_per_batch"),
+        ("rows_per_batch=0", "rows_per_batch"),
+    ):
         with pytest.raises(InterfaceError, match=option):
             sqlgate.connect(f"{files}?{query}")
     for ttl in ("abc", "-1", "nan"):
@@ -433,20 +480,28 @@ def test_iceberg_files_out_of_the_warehouse_are_refused(lake, tmp_path):
     from pyiceberg.catalog.sql import SqlCatalog
 
     out = lake["out"]
-    catalog = SqlCatalog("default", uri=f"sqlite:///{tmp_path}/catalog.db",
-                         warehouse=f"file://{tmp_path}/warehouse")
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}/warehouse"
+    )
     catalog.create_namespace("default")
     catalog.create_table("default.items", schema=ROWS.schema).append(ROWS)
     # a data file registered by absolute path outside the lake
     catalog.create_table("default.foreign", schema=ROWS.schema).add_files(
-        [str(out / "secret.parquet")])
+        [str(out / "secret.parquet")]
+    )
     # a data file, a manifest and a metadata file replaced by links out of the lake
     for name in ("linked_data", "linked_manifest", "linked_metadata", "moved_metadata"):
         catalog.create_table(f"default.{name}", schema=ROWS.schema).append(ROWS)
-    _swap(next((tmp_path / "warehouse" / "default" / "linked_data" / "data").glob("*.parquet")),
-          out / "ice_data.parquet", SECRET_ROWS)
-    manifests = [p for p in (tmp_path / "warehouse/default/linked_manifest/metadata").glob(
-        "*.avro") if not p.name.startswith("snap-")]
+    _swap(
+        next((tmp_path / "warehouse" / "default" / "linked_data" / "data").glob("*.parquet")),
+        out / "ice_data.parquet",
+        SECRET_ROWS,
+    )
+    manifests = [
+        p
+        for p in (tmp_path / "warehouse/default/linked_manifest/metadata").glob("*.avro")
+        if not p.name.startswith("snap-")
+    ]
     _swap(manifests[0], out / "ice_manifest.avro")
     meta = catalog.load_table("default.linked_metadata").metadata_location.removeprefix("file://")
     _swap(Path(meta), out / "ice_metadata.json")
@@ -454,14 +509,21 @@ def test_iceberg_files_out_of_the_warehouse_are_refused(lake, tmp_path):
     moved = catalog.load_table("default.moved_metadata").metadata_location.removeprefix("file://")
     shutil.copy(moved, out / "moved.metadata.json")
     with sqlite3.connect(tmp_path / "catalog.db") as db:
-        db.execute("UPDATE iceberg_tables SET metadata_location = ? WHERE table_name = ?",
-                   (f"file://{out}/moved.metadata.json", "moved_metadata"))
+        db.execute(
+            "UPDATE iceberg_tables SET metadata_location = ? WHERE table_name = ?",
+            (f"file://{out}/moved.metadata.json", "moved_metadata"),
+        )
     with sqlgate.connect(f"iceberg://{tmp_path}/catalog.db") as conn:
         cur = conn.cursor()
         cur.execute("SELECT count(*) FROM items")
         assert cur.fetchall() == [(2,)]
-        for name in ("foreign", "linked_data", "linked_manifest", "linked_metadata",
-                     "moved_metadata"):
+        for name in (
+            "foreign",
+            "linked_data",
+            "linked_manifest",
+            "linked_metadata",
+            "moved_metadata",
+        ):
             err = _refused(conn, f"SELECT * FROM {name}", ProgrammingError)
             assert f"default.{name}" in str(err) and "outside the lake root" in str(err)
 
@@ -482,16 +544,30 @@ def test_delta_paths_in_the_log_stay_in_the_table(lake, tmp_path):
     from deltalake import write_deltalake
 
     size = (lake["out"] / "secret.parquet").stat().st_size
-    for i, path in enumerate([f"file://{lake['out']}/secret.parquet",
-                              str(lake["out"] / "secret.parquet"),
-                              "../../../outside/secret.parquet"]):
+    for i, path in enumerate(
+        [
+            f"file://{lake['out']}/secret.parquet",
+            str(lake["out"] / "secret.parquet"),
+            "../../../outside/secret.parquet",
+        ]
+    ):
         table = tmp_path / f"t{i}"
         write_deltalake(str(table), ROWS)
-        add = {"add": {"path": path, "partitionValues": {}, "size": size,
-                       "modificationTime": 0, "dataChange": True}}
+        add = {
+            "add": {
+                "path": path,
+                "partitionValues": {},
+                "size": size,
+                "modificationTime": 0,
+                "dataChange": True,
+            }
+        }
         (table / "_delta_log" / "00000000000000000001.json").write_text(
-            json.dumps({"commitInfo": {"timestamp": 1, "operation": "WRITE"}}) + "\n"
-            + json.dumps(add) + "\n")
+            json.dumps({"commitInfo": {"timestamp": 1, "operation": "WRITE"}})
+            + "\n"
+            + json.dumps(add)
+            + "\n"
+        )
     with sqlgate.connect(f"delta://{tmp_path}") as conn:
         for i in range(3):
             _refused(conn, f"SELECT * FROM t{i}")

@@ -84,7 +84,8 @@ def _refusal(path: str, url: str, key: str, value: str) -> BaseException:
 @pytest.mark.parametrize("path", ["url", "kwargs", "sqlalchemy"])
 @pytest.mark.parametrize(("key", "value"), OPTION_ATTACKS)
 def test_unsafe_driver_option_is_refused_before_connecting(
-        target: ServerInfo, admin: Any, path: str, key: str, value: str) -> None:
+    target: ServerInfo, admin: Any, path: str, key: str, value: str
+) -> None:
     value = target.extra.get("unix_socket", "/tmp/x.sock") if value == "SOCKET" else value
     before = snapshot(admin, target)
     exc = _refusal(path, target.url("mysql+sqlgate"), key, value)
@@ -121,20 +122,33 @@ def test_environment_never_reaches_the_error_of_a_fresh_process(target: ServerIn
         "        print(''.join(traceback.format_exception(exc)), repr(exc.args))\n"
     )
     env = {**os.environ, "SQLGATE_ATTACK_MARKER": marker}
-    out = subprocess.run([sys.executable, "-c", script, target.url("mysql+sqlgate")], env=env,
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, target.url("mysql+sqlgate")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     assert out.count("RESULT InterfaceError") == 5 and "CONNECTED" not in out
     assert marker not in out
 
 
 def test_allowed_options_reach_the_driver_typed(target: ServerInfo) -> None:
-    url = (target.url("mysql+sqlgate") + "?charset=gbk&connect_timeout=4&read_timeout=30"
-           "&write_timeout=20&max_allowed_packet=1048576&program_name=attack-test"
-           "&client_flag=2&ssl_disabled=true")
+    url = (
+        target.url("mysql+sqlgate") + "?charset=gbk&connect_timeout=4&read_timeout=30"
+        "&write_timeout=20&max_allowed_packet=1048576&program_name=attack-test"
+        "&client_flag=2&ssl_disabled=true"
+    )
     with sqlgate.connect(url) as conn:
         raw = conn.session.raw
-        assert (raw.charset, raw.connect_timeout, raw._read_timeout, raw._write_timeout,
-                raw.max_allowed_packet) == ("gbk", 4.0, 30.0, 20.0, 1048576)
+        assert (
+            raw.charset,
+            raw.connect_timeout,
+            raw._read_timeout,
+            raw._write_timeout,
+            raw.max_allowed_packet,
+        ) == ("gbk", 4.0, 30.0, 20.0, 1048576)
         assert not raw.client_flag & 65536 and not raw.client_flag & 128
         assert conn.cursor().execute("SELECT 1").fetchone() == (1,)
 
@@ -142,9 +156,27 @@ def test_allowed_options_reach_the_driver_typed(target: ServerInfo) -> None:
 def test_tls_options_are_enforced_not_ignored(target: ServerInfo, tmp_path: Path) -> None:
     """A real CA file is accepted and makes TLS mandatory: this server has none, so it fails."""
     key, cert = tmp_path / "ca.key", tmp_path / "ca.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=sqlgate-test"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=sqlgate-test",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     with pytest.raises(errors.OperationalError, match="SSL"):
         mysql_dbapi.connect(target.url("mysql+sqlgate"), ssl_ca=str(cert))
     with pytest.raises(errors.InterfaceError, match="ssl_key needs ssl_cert"):
@@ -195,8 +227,9 @@ GBK_SPLICES = [  # a multi-byte charset whose second byte may be a backslash (0x
 SCHEMES = ["mysql+sqlgate", "doris+sqlgate"]  # doris: no server guard, the gate alone
 
 
-def _attack(admin: Any, target: ServerInfo, url: str, operation: str, params: Any,
-            expect: str) -> None:
+def _attack(
+    admin: Any, target: ServerInfo, url: str, operation: str, params: Any, expect: str
+) -> None:
     before = snapshot(admin, target, logins=False)
     started = time.monotonic()
     rows: list[tuple[Any, ...]] | None = None
@@ -220,27 +253,26 @@ def _attack(admin: Any, target: ServerInfo, url: str, operation: str, params: An
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize(("operation", "params", "expect"), SPLICES)
-def test_placeholder_splicing(target: ServerInfo, admin: Any, scheme: str, operation: str,
-                              params: Any, expect: str) -> None:
+def test_placeholder_splicing(
+    target: ServerInfo, admin: Any, scheme: str, operation: str, params: Any, expect: str
+) -> None:
     _attack(admin, target, target.url(scheme), operation, params, expect)
 
 
 @pytest.mark.parametrize(("operation", "params", "expect"), GBK_SPLICES)
-def test_splicing_through_a_gbk_connection(target: ServerInfo, admin: Any, operation: str,
-                                           params: Any, expect: str) -> None:
-    _attack(admin, target, target.url("mysql+sqlgate") + "?charset=gbk", operation, params,
-            expect)
+def test_splicing_through_a_gbk_connection(
+    target: ServerInfo, admin: Any, operation: str, params: Any, expect: str
+) -> None:
+    _attack(admin, target, target.url("mysql+sqlgate") + "?charset=gbk", operation, params, expect)
 
 
 @pytest.mark.parametrize("path", ["url", "kwargs", "sqlalchemy"])
-def test_multi_statements_cannot_be_switched_on(target: ServerInfo, admin: Any,
-                                                path: str) -> None:
+def test_multi_statements_cannot_be_switched_on(target: ServerInfo, admin: Any, path: str) -> None:
     before = snapshot(admin, target, logins=False)
     for flag in ("65536", "65538", str(65536 | 128)):
         exc = _refusal(path, target.url("mysql+sqlgate"), "client_flag", flag)
         assert "client_flag" in str(exc) and "FOUND_ROWS" in str(exc)
-    with sqlgate.connect(target.url("mysql+sqlgate")) as conn, \
-            pytest.raises(errors.Error):
+    with sqlgate.connect(target.url("mysql+sqlgate")) as conn, pytest.raises(errors.Error):
         conn.cursor().execute("SELECT %s AS a; INSERT INTO accounts VALUES (669, 'm', 1)", ["x"])
     assert snapshot(admin, target, logins=False) == before
 
@@ -248,8 +280,10 @@ def test_multi_statements_cannot_be_switched_on(target: ServerInfo, admin: Any,
 # --- class 10: hangs --------------------------------------------------------------------------
 def test_handshake_with_a_silent_server_is_bounded_by_connect_timeout(silent_port: int) -> None:
     url = f"mysql+sqlgate://u:p@{HOST}:{silent_port}/db"
-    for attempt in (lambda: sqlgate.connect(url + "?connect_timeout=2"),
-                    lambda: mysql_dbapi.connect(url, connect_timeout=2)):
+    for attempt in (
+        lambda: sqlgate.connect(url + "?connect_timeout=2"),
+        lambda: mysql_dbapi.connect(url, connect_timeout=2),
+    ):
         started = time.monotonic()
         with pytest.raises(errors.OperationalError, match="did not answer in time"):
             attempt()
@@ -291,13 +325,15 @@ def test_stalled_server_fails_within_read_timeout(own_mariadb: ServerInfo) -> No
 HEAVY = "SELECT COUNT(*) FROM seq_1_to_100000 a JOIN seq_1_to_100000 b ON a.seq + b.seq = 3"
 
 
-def test_statement_timeout_is_the_servers_and_the_guard_still_wins(target: ServerInfo,
-                                                                   admin: Any) -> None:
+def test_statement_timeout_is_the_servers_and_the_guard_still_wins(
+    target: ServerInfo, admin: Any
+) -> None:
     before = snapshot(admin, target)
     with sqlgate.connect(target.url("mysql+sqlgate") + "?statement_timeout=1") as conn:
         cursor = conn.cursor()
-        assert cursor.execute("SELECT @@session.max_statement_time, @@session.tx_read_only"
-                              ).fetchone() == (1.0, 1)
+        assert cursor.execute(
+            "SELECT @@session.max_statement_time, @@session.tx_read_only"
+        ).fetchone() == (1.0, 1)
         started = time.monotonic()
         with pytest.raises(errors.OperationalError, match="statement_timeout"):
             cursor.execute(HEAVY)
@@ -314,8 +350,9 @@ def test_statement_timeout_is_the_servers_and_the_guard_still_wins(target: Serve
     (oceanbase_dbapi, "5.7.25-OceanBase_CE-v4.2.1", 2, "ob_query_timeout = 2000000"),
     (doris_dbapi, "5.7.99", 0.5, "query_timeout = 1"),
 ])  # fmt: skip
-def test_statement_timeout_variable_follows_the_server(module: Any, banner: str, seconds: float,
-                                                       expected: str) -> None:
+def test_statement_timeout_variable_follows_the_server(
+    module: Any, banner: str, seconds: float, expected: str
+) -> None:
     assert module.flavor.timeout_statement(banner, seconds) == f"SET SESSION {expected}"
 
 
@@ -334,23 +371,26 @@ def unicode_user(target: ServerInfo) -> Iterator[ServerInfo]:
 
 
 def test_non_latin1_password_logs_in(unicode_user: ServerInfo) -> None:
-    for conn in (sqlgate.connect(unicode_user.url("mysql+sqlgate")),
-                 mysql_dbapi.connect(unicode_user.url("mysql+sqlgate", password="x"),
-                                     password=PASSWORD)):
+    for conn in (
+        sqlgate.connect(unicode_user.url("mysql+sqlgate")),
+        mysql_dbapi.connect(unicode_user.url("mysql+sqlgate", password="x"), password=PASSWORD),
+    ):
         with conn:
             user = conn.cursor().execute("SELECT CURRENT_USER()").fetchone()[0]
             assert user.startswith(unicode_user.user + "@")
 
 
-@pytest.mark.parametrize("attempt", [PASSWORD + "неверный", "密码" + PASSWORD,
-                                     "пароль\udcbf密码", PASSWORD[:-1]])
+@pytest.mark.parametrize(
+    "attempt", [PASSWORD + "неверный", "密码" + PASSWORD, "пароль\udcbf密码", PASSWORD[:-1]]
+)
 def test_no_password_in_any_connect_error(unicode_user: ServerInfo, attempt: str) -> None:
     info, quoted = unicode_user, quote(attempt, safe="", errors="surrogatepass")
     url = f"mysql+sqlgate://{info.user}:{quoted}@{info.host}:{info.port}/{info.database}"
-    for connect in (lambda: mysql_dbapi.connect(info.url("mysql+sqlgate", password=""),
-                                                password=attempt),
-                    lambda: sqlgate.connect(url),
-                    lambda: sa.create_engine(url).connect()):
+    for connect in (
+        lambda: mysql_dbapi.connect(info.url("mysql+sqlgate", password=""), password=attempt),
+        lambda: sqlgate.connect(url),
+        lambda: sa.create_engine(url).connect(),
+    ):
         with pytest.raises(Exception) as caught:  # the class is checked below
             connect()
         exc = caught.value
@@ -378,6 +418,8 @@ def test_aware_datetime_parameter_is_refused_not_shifted(target: ServerInfo, val
 
 def test_aware_pandas_timestamp_is_refused(target: ServerInfo) -> None:
     pandas = pytest.importorskip("pandas")
-    with sqlgate.connect(target.url("mysql+sqlgate")) as conn, \
-            pytest.raises(errors.ProgrammingError, match="time-zone-aware"):
+    with (
+        sqlgate.connect(target.url("mysql+sqlgate")) as conn,
+        pytest.raises(errors.ProgrammingError, match="time-zone-aware"),
+    ):
         conn.cursor().execute("SELECT %(t)s AS a", {"t": pandas.Timestamp(UTC_NOON)})

@@ -22,8 +22,10 @@ LIFTERS = {
 
 @pytest.fixture()
 def lifting_db(mariadb_database: ServerInfo) -> ServerInfo:
-    with mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn, \
-            conn.cursor() as cur:
+    with (
+        mariadb.admin_connect(mariadb_database, database=mariadb_database.database) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute("CREATE TABLE t (x int)")
         for name, body in LIFTERS.items():
             cur.execute(f"CREATE FUNCTION {name}() RETURNS int BEGIN {body}; RETURN 1; END")
@@ -39,8 +41,9 @@ def _rows(info: ServerInfo) -> int:
 
 @pytest.mark.parametrize("lifter", sorted(LIFTERS))
 @pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
-def test_lifted_guard_closes_the_connection(lifting_db: ServerInfo, lifter: str,
-                                            autocommit: bool) -> None:
+def test_lifted_guard_closes_the_connection(
+    lifting_db: ServerInfo, lifter: str, autocommit: bool
+) -> None:
     conn = sqlgate.connect(lifting_db.url("mysql+sqlgate"))
     if autocommit:
         conn.set_isolation_level("AUTOCOMMIT")

@@ -41,8 +41,10 @@ class Attack:
 
 
 REDTEAM = [c for c in load_corpus("readonly_postgres") if c.why.startswith("redteam")]
-FOLLOW_UP: dict[str, Steps] = {"lift": (("COMMIT", ANY), (WRITE, REFUSE)),
-                               "begin": ((WRITE, REFUSE),)}
+FOLLOW_UP: dict[str, Steps] = {
+    "lift": (("COMMIT", ANY), (WRITE, REFUSE)),
+    "begin": ((WRITE, REFUSE),),
+}
 
 
 def _corpus_attacks() -> Iterator[Any]:
@@ -53,8 +55,10 @@ def _corpus_attacks() -> Iterator[Any]:
         number = case.id.split(":")[1]
         for role in ("atk", *sorted(tags & {"atk2", "su"})):
             for channel in ("sa", "sa-ac") if tail and role == "atk" else ("sa",):
-                yield pytest.param(Attack(((case.sql, REFUSE), *tail), channel, role),
-                                   id=f"corpus{number}-{role}-{channel}-{_id(desc)}")
+                yield pytest.param(
+                    Attack(((case.sql, REFUSE), *tail), channel, role),
+                    id=f"corpus{number}-{role}-{channel}-{_id(desc)}",
+                )
 
 
 def _corpus_sql(words: str) -> str:
@@ -126,8 +130,9 @@ def _hidden() -> Iterator[Any]:
             yield pytest.param(Attack(steps, channel), id=f"lift-{name}-{channel}")
     for name, sql in HIDDEN_WRITES.items():
         for channel, role in (("sa", "atk"), ("sa-ac", "atk"), ("sa", "su")):
-            yield pytest.param(Attack(((sql, REFUSE),), channel, role),
-                               id=f"write-{name}-{role}-{channel}")
+            yield pytest.param(
+                Attack(((sql, REFUSE),), channel, role), id=f"write-{name}-{role}-{channel}"
+            )
 
 
 @pytest.mark.parametrize("attack", [*_corpus_attacks(), *_lift_matrix(), *_hidden()])
@@ -136,8 +141,7 @@ def test_functions_and_statements_cannot_write_or_lift(pg_lab: PgLab, attack: At
 
 
 # -- class 3: placeholders spliced by client-side binding -----------------------------------
-STMTS = ("COMMIT; BEGIN READ WRITE; INSERT INTO public.audit_log(who) VALUES (current_user); "
-         "COMMIT")
+STMTS = "COMMIT; BEGIN READ WRITE; INSERT INTO public.audit_log(who) VALUES (current_user); COMMIT"
 BREAKOUT = {  # values that leave their context once psycopg quotes them as a literal
     "literal": f" , 1 AS b; {STMTS}; SELECT 2 AS c -- \\",  # the \ makes it quote E'...'
     "block": f"*/ , 2 AS b; {STMTS}; SELECT 3 AS c /*",
@@ -225,34 +229,64 @@ def _param_cases() -> Iterator[Any]:
     for name, sql, breakout, accept in TEMPLATES:
         values = {"breakout": BREAKOUT[breakout], **GENERIC}
         for kind, value in values.items():
-            yield pytest.param("dbapi", "execute", sql, _params(sql, value), accept(value),
-                               id=f"{name}-{kind}")
+            yield pytest.param(
+                "dbapi", "execute", sql, _params(sql, value), accept(value), id=f"{name}-{kind}"
+            )
     for kind, value in VERBATIM.items():
-        yield pytest.param("dbapi", "execute", "SELECT %s AS a", [value], ([(value,)],),
-                           id=f"value-{kind}")
+        yield pytest.param(
+            "dbapi", "execute", "SELECT %s AS a", [value], ([(value,)],), id=f"value-{kind}"
+        )
     pct = "SELECT '100%%' AS p, %s AS a"
-    yield pytest.param("dbapi", "execute", pct, ["v"], ([("100%", "v")], [("100%%", "v")]),
-                       id="percent-percent")
+    yield pytest.param(
+        "dbapi", "execute", pct, ["v"], ([("100%", "v")], [("100%%", "v")]), id="percent-percent"
+    )
     for name, sql, breakout, accept in TEMPLATES[:3] + TEMPLATES[6:7] + TEMPLATES[11:12]:
         value = BREAKOUT[breakout]
-        yield pytest.param("dbapi", "executemany", sql, _params(sql, value), accept(value),
-                           id=f"executemany-{name}")
-        yield pytest.param("sa", "execute", sql, tuple(_params(sql, value)), accept(value),
-                           id=f"sa-driver-sql-{name}")
-        yield pytest.param("sa-ac", "execute", sql, tuple(_params(sql, value)), accept(value),
-                           id=f"sa-ac-driver-sql-{name}")
+        yield pytest.param(
+            "dbapi",
+            "executemany",
+            sql,
+            _params(sql, value),
+            accept(value),
+            id=f"executemany-{name}",
+        )
+        yield pytest.param(
+            "sa",
+            "execute",
+            sql,
+            tuple(_params(sql, value)),
+            accept(value),
+            id=f"sa-driver-sql-{name}",
+        )
+        yield pytest.param(
+            "sa-ac",
+            "execute",
+            sql,
+            tuple(_params(sql, value)),
+            accept(value),
+            id=f"sa-ac-driver-sql-{name}",
+        )
     lit = BREAKOUT["literal"]
-    yield pytest.param("sa", "execute", "SELECT '%(v)t' AS a", {"v": lit},
-                       _as_written("%(v)t")(lit), id="sa-driver-sql-dict")
-    for name, sql in (("literal", "SELECT '%t' AS a, :v AS b"),
-                      ("comment", "SELECT '%s' AS a /* %t */, :v AS b")):
+    yield pytest.param(
+        "sa",
+        "execute",
+        "SELECT '%(v)t' AS a",
+        {"v": lit},
+        _as_written("%(v)t")(lit),
+        id="sa-driver-sql-dict",
+    )
+    for name, sql in (
+        ("literal", "SELECT '%t' AS a, :v AS b"),
+        ("comment", "SELECT '%s' AS a /* %t */, :v AS b"),
+    ):
         accept = ([("%t", lit)],) if name == "literal" else ([("%s", lit)],)
         yield pytest.param("sa", "text", sql, {"v": lit}, accept, id=f"sa-text-{name}")
 
 
 @pytest.mark.parametrize(("channel", "how", "sql", "params", "accept"), [*_param_cases()])
-def test_bound_parameters_stay_data(pg_lab: PgLab, channel: str, how: str, sql: str,
-                                    params: Any, accept: tuple[list[Any], ...]) -> None:
+def test_bound_parameters_stay_data(
+    pg_lab: PgLab, channel: str, how: str, sql: str, params: Any, accept: tuple[list[Any], ...]
+) -> None:
     observe(pg_lab, pg_lab.url(), channel, _bound(how, sql, params, accept))
 
 
@@ -263,8 +297,15 @@ URL_ATTACKS: dict[str, tuple[str, str, str]] = {  # id: (role, URL part, value);
     "db-nul-suffix": ("atk", "db", "{db}%00x"),
     "db-newline": ("atk", "db", "{db}%0a"),
     "db-conninfo": ("atk", "db", "{db}%20options%3D%27-c%20default_transaction_read_only%3Doff%27"),
-    "db-uri": ("atk", "db", quote("postgresql://{user}:{pw}@{host}:{port}/{db}"
-                                  "?options=-c default_transaction_read_only=off", safe="{}")),
+    "db-uri": (
+        "atk",
+        "db",
+        quote(
+            "postgresql://{user}:{pw}@{host}:{port}/{db}"
+            "?options=-c default_transaction_read_only=off",
+            safe="{}",
+        ),
+    ),
     "user-nul": ("atk", "user", "{user}%00"),
     "user-conninfo": ("atk", "user", "{user}%20options%3D-cdefault_transaction_read_only%3Doff"),
     "password-nul": ("atk", "password", "{pw}%00"),
@@ -279,22 +320,36 @@ URL_ATTACKS: dict[str, tuple[str, str, str]] = {  # id: (role, URL part, value);
     "application_name-lf": ("atk", "query", "application_name=x%0ay"),
     "application_name-cr": ("atk", "query", "application_name=x%0dy"),
     "application_name-tab": ("atk", "query", "application_name=x%09y"),
-    **{f"options-{name}-separator": ("atk", "query", f"options=-c{code}"
-                                     "default_transaction_read_only%3Doff")
-       for name, code in (("lf", "%0a"), ("cr", "%0d"), ("tab", "%09"), ("vt", "%0b"),
-                          ("ff", "%0c"))},
+    **{
+        f"options-{name}-separator": (
+            "atk",
+            "query",
+            f"options=-c{code}default_transaction_read_only%3Doff",
+        )
+        for name, code in (
+            ("lf", "%0a"),
+            ("cr", "%0d"),
+            ("tab", "%09"),
+            ("vt", "%0b"),
+            ("ff", "%0c"),
+        )
+    },
     "options-no-space": ("atk", "query", "options=-cdefault_transaction_read_only%3Doff"),
-    **{f"options-{value}": ("atk", "query", OPT + f"default_transaction_read_only%3D{value}")
-       for value in ("0", "false", "no", "OFF", "of")},
+    **{
+        f"options-{value}": ("atk", "query", OPT + f"default_transaction_read_only%3D{value}")
+        for value in ("0", "false", "no", "OFF", "of")
+    },
     "options-long-dashes": ("atk", "query", "options=--default-transaction-read-only%3Doff"),
     "options-long-underscores": ("atk", "query", "options=--default_transaction_read_only%3Doff"),
     "options-dashed-name": ("atk", "query", OPT + "default-transaction-read-only%3Doff"),
     "options-upper-case": ("atk", "query", OPT + "DEFAULT_TRANSACTION_READ_ONLY%3DOFF"),
-    "options-escaped-name": ("atk", "query",
-                             OPT + "default%5C_transaction%5C_read%5C_only%3Doff"),
+    "options-escaped-name": ("atk", "query", OPT + "default%5C_transaction%5C_read%5C_only%3Doff"),
     "options-transaction_read_only": ("atk", "query", OPT + "transaction_read_only%3Doff"),
-    "options-on-then-off": ("atk", "query", OPT + "default_transaction_read_only%3Don%20-c%20"
-                            "transaction_read_only%3Doff"),
+    "options-on-then-off": (
+        "atk",
+        "query",
+        OPT + "default_transaction_read_only%3Don%20-c%20transaction_read_only%3Doff",
+    ),
     "options-trailing-backslash": ("atk", "query", OPT + "application_name%3Dx%5C"),
     "options-trailing-backslash-su": ("su", "query", OPT + "search_path%3Dpublic%5C"),
     "options-backslash-only": ("atk", "query", "options=%5C"),
@@ -303,17 +358,26 @@ URL_ATTACKS: dict[str, tuple[str, str, str]] = {  # id: (role, URL part, value);
     "options-dangling-c-after": ("atk", "query", OPT + "application_name%3Dx%20-c"),
     "options-session_authorization": ("atk", "query", OPT + "session_authorization%3D{su}"),
     "options-session_authorization-su": ("su", "query", OPT + "session_authorization%3D{atk}"),
-    "options-session_authorization-admin": ("atk", "query",
-                                            OPT + "session_authorization%3D{admin}"),
+    "options-session_authorization-admin": (
+        "atk",
+        "query",
+        OPT + "session_authorization%3D{admin}",
+    ),
     "options-role-su": ("atk", "query", OPT + "role%3D{su}"),
     "options-role-atk2": ("atk2", "query", OPT + "role%3D{atk}"),
     "options-search_path-shadow": ("atk", "query", OPT + "search_path%3Dpublic,pg_catalog"),
     "options-search_path-shadow-su": ("su", "query", OPT + "search_path%3Dpublic,pg_catalog"),
     "options-replica-role-su": ("su", "query", OPT + "session_replication_role%3Dreplica"),
-    "options-repeated-key": ("atk", "query", OPT + "application_name%3Dx&" + OPT
-                             + "default_transaction_read_only%3Doff"),
-    "options-with-read_only-true": ("atk", "query", OPT + "default_transaction_read_only%3Doff"
-                                    "&read_only=true"),
+    "options-repeated-key": (
+        "atk",
+        "query",
+        OPT + "application_name%3Dx&" + OPT + "default_transaction_read_only%3Doff",
+    ),
+    "options-with-read_only-true": (
+        "atk",
+        "query",
+        OPT + "default_transaction_read_only%3Doff&read_only=true",
+    ),
     "read_only-nul": ("atk", "query", "read_only=true%00"),
     "read_only-typo": ("atk", "query", "read_only=tru"),
 }
@@ -321,16 +385,24 @@ PROBE: Steps = (("SELECT upper('x')", ANY), ("COMMIT", ANY), (WRITE, REFUSE))
 
 
 def _attack_url(lab: PgLab, role: str, part: str, value: str) -> str:
-    fill = {"db": lab.info.database, "user": quote(lab.roles[role], safe=""),
-            "pw": quote(lab.password, safe=""), "host": lab.info.host,
-            "port": str(lab.info.port), "su": lab.roles["su"], "atk": lab.roles["atk"],
-            "admin": lab.info.extra["admin_user"]}
+    fill = {
+        "db": lab.info.database,
+        "user": quote(lab.roles[role], safe=""),
+        "pw": quote(lab.password, safe=""),
+        "host": lab.info.host,
+        "port": str(lab.info.port),
+        "su": lab.roles["su"],
+        "atk": lab.roles["atk"],
+        "admin": lab.info.extra["admin_user"],
+    }
     parts = {"db": "{db}", "user": "{user}", "password": "{pw}", "host": "{host}", "query": ""}
     parts[part] = value
     filled = {k: v.format(**fill) for k, v in parts.items()}
     query = f"?{filled['query']}" if filled["query"] else ""
-    return (f"postgresql+sqlgate://{filled['user']}:{filled['password']}@{filled['host']}"
-            f":{lab.info.port}/{filled['db']}{query}")
+    return (
+        f"postgresql+sqlgate://{filled['user']}:{filled['password']}@{filled['host']}"
+        f":{lab.info.port}/{filled['db']}{query}"
+    )
 
 
 @pytest.mark.parametrize("channel", ["dbapi", "sa"])
@@ -342,12 +414,22 @@ def test_url_cannot_lift_the_guard(pg_lab: PgLab, name: str, channel: str) -> No
 
 
 # -- sqlgate check: a powerful role makes the server guard weaker ----------------------------
-@pytest.mark.parametrize(("role", "words"), [("atk", ["write privileges"]),
-                                              ("atk2", ["write privileges"]),
-                                              ("su", ["superuser"]), ("ro", [])])
+@pytest.mark.parametrize(
+    ("role", "words"),
+    [
+        ("atk", ["write privileges"]),
+        ("atk2", ["write privileges"]),
+        ("su", ["superuser"]),
+        ("ro", []),
+    ],
+)
 def test_check_reports_roles_that_weaken_the_guard(
-        pg_lab: PgLab, role: str, words: list[str], capsys: pytest.CaptureFixture[str],
-        caplog: pytest.LogCaptureFixture) -> None:
+    pg_lab: PgLab,
+    role: str,
+    words: list[str],
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     code = sqlgate_cli(["check", pg_lab.url(role)])
     captured = capsys.readouterr()
     text = f"{captured.out}\n{captured.err}\n{caplog.text}"

@@ -30,31 +30,61 @@ def test_allow_list_is_the_rule_applied_to_the_server(postgres_server: ServerInf
     derived = derive_postgres(names)
     shipped = postgres_functions()
     assert derived == shipped, (sorted(derived - shipped)[:20], sorted(shipped - derived)[:20])
-    for dangerous in ("set_config", "ts_stat", "ts_rewrite", "query_to_xml", "table_to_xml",
-                      "pg_read_file", "pg_sleep", "nextval", "setval", "lo_import",
-                      "pg_terminate_backend", "pg_advisory_lock", "txid_current", "dblink",
-                      "crosstab", "xpath_table", "pg_file_write", "pg_notify"):
+    for dangerous in (
+        "set_config",
+        "ts_stat",
+        "ts_rewrite",
+        "query_to_xml",
+        "table_to_xml",
+        "pg_read_file",
+        "pg_sleep",
+        "nextval",
+        "setval",
+        "lo_import",
+        "pg_terminate_backend",
+        "pg_advisory_lock",
+        "txid_current",
+        "dblink",
+        "crosstab",
+        "xpath_table",
+        "pg_file_write",
+        "pg_notify",
+    ):
         assert dangerous not in shipped, dangerous
-    for useful in ("lower", "count", "date_trunc", "to_char", "format_type", "pg_get_expr",
-                   "array_agg", "generate_series", "json_build_object", "now", "random"):
+    for useful in (
+        "lower",
+        "count",
+        "date_trunc",
+        "to_char",
+        "format_type",
+        "pg_get_expr",
+        "array_agg",
+        "generate_series",
+        "json_build_object",
+        "now",
+        "random",
+    ):
         assert useful in shipped, useful
 
 
-@pytest.mark.parametrize("options", [
-    "-c default_transaction_read_only=off",
-    "-cdefault_transaction_read_only=off",
-    "--default-transaction-read-only=off",
-    "-c transaction_read_only=off",
-    "-c role=postgres",
-    "-c session_authorization=postgres",
-    "-c search_path=evil,pg_catalog",
-    "-c statement_timeout=0",
-    "-c\\ default_transaction_read_only=off",
-    "-d 5",
-    "-c application_name=x -c default_transaction_read_only=off",
-    "-c DEFAULT_TRANSACTION_READ_ONLY=off",
-    "-c default_transaction_read_only=on",
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        "-c default_transaction_read_only=off",
+        "-cdefault_transaction_read_only=off",
+        "--default-transaction-read-only=off",
+        "-c transaction_read_only=off",
+        "-c role=postgres",
+        "-c session_authorization=postgres",
+        "-c search_path=evil,pg_catalog",
+        "-c statement_timeout=0",
+        "-c\\ default_transaction_read_only=off",
+        "-d 5",
+        "-c application_name=x -c default_transaction_read_only=off",
+        "-c DEFAULT_TRANSACTION_READ_ONLY=off",
+        "-c default_transaction_read_only=on",
+    ],
+)
 def test_startup_options_are_an_allow_list(postgres_server: ServerInfo, options: str) -> None:
     with pytest.raises(sqlgate.Error) as info:
         sqlgate.connect(postgres_server.url("postgresql+sqlgate"), options=options)
@@ -62,8 +92,9 @@ def test_startup_options_are_an_allow_list(postgres_server: ServerInfo, options:
 
 
 def test_harmless_startup_options_are_admitted(postgres_server: ServerInfo) -> None:
-    with sqlgate.connect(postgres_server.url("postgresql+sqlgate"),
-                         options="-c extra_float_digits=2 -c TimeZone=UTC") as conn:
+    with sqlgate.connect(
+        postgres_server.url("postgresql+sqlgate"), options="-c extra_float_digits=2 -c TimeZone=UTC"
+    ) as conn:
         cur = conn.cursor()
         cur.execute("SHOW extra_float_digits")
         assert cur.fetchone() == ("2",)
@@ -166,16 +197,19 @@ def test_a_server_that_drops_the_guard_is_refused(postgres_server: ServerInfo) -
         "ALTER ROLE rw_default SET default_transaction_read_only = off",
         f"GRANT CONNECT ON DATABASE {postgres_server.database} TO rw_default",
     )
-    url = (f"postgresql+sqlgate://rw_default:rw_default_pw@{postgres_server.host}:"
-           f"{postgres_server.port}/{postgres_server.database}")
+    url = (
+        f"postgresql+sqlgate://rw_default:rw_default_pw@{postgres_server.host}:"
+        f"{postgres_server.port}/{postgres_server.database}"
+    )
     with sqlgate.connect(url) as conn:
         cur = conn.cursor()
         cur.execute("SHOW default_transaction_read_only")
         assert cur.fetchone() == ("on",)
     # the NUL byte class: libpq stops reading at NUL, so the guard option never arrives
     with pytest.raises(sqlgate.Error):
-        sqlgate.connect(url.replace(f"/{postgres_server.database}",
-                                    f"/{postgres_server.database}%00"))
+        sqlgate.connect(
+            url.replace(f"/{postgres_server.database}", f"/{postgres_server.database}%00")
+        )
 
 
 def test_cancel_from_another_thread(postgres_server: ServerInfo) -> None:

@@ -88,13 +88,15 @@ POSITIONS = {
 @pytest.mark.parametrize("scheme", ["postgresql+sqlgate", "mysql+sqlgate"])
 @pytest.mark.parametrize("position", sorted(POSITIONS))
 @pytest.mark.parametrize("typo", TYPOS)
-def test_mistyped_url_never_shows_the_secret(scheme: str, position: str, typo: str,
-                                             listener: tuple[int, socket.socket]) -> None:
+def test_mistyped_url_never_shows_the_secret(
+    scheme: str, position: str, typo: str, listener: tuple[int, socket.socket]
+) -> None:
     port, sock = listener
     secret = new_secret()
     auth, query = POSITIONS[position]
-    url = typo.format(scheme=scheme, auth=auth.format(s=secret), port=port,
-                      query=query.format(s=secret))
+    url = typo.format(
+        scheme=scheme, auth=auth.format(s=secret), port=port, query=query.format(s=secret)
+    )
     with pytest.raises(errors.InterfaceError) as info:
         sqlgate.connect(url)
     assert "malformed" in str(info.value) or "unknown sqlgate source" in str(info.value)
@@ -116,9 +118,11 @@ def test_malformed_url_names_the_fix() -> None:
 def test_unencoded_slash_in_password_port_error_hides_both_halves() -> None:
     """``user:ab/cd@host`` (port 1: refused at once, whichever way the URL is read)."""
     first, second = new_secret(), new_secret()
-    for url in (f"mysql+sqlgate://user:{first}/{second}@127.0.0.1:1/db",
-                f"postgresql+sqlgate://user:{first}:{second}@127.0.0.1:1/db",
-                f"postgresql+sqlgate://user:{first}@{second}@127.0.0.1:1/db"):
+    for url in (
+        f"mysql+sqlgate://user:{first}/{second}@127.0.0.1:1/db",
+        f"postgresql+sqlgate://user:{first}:{second}@127.0.0.1:1/db",
+        f"postgresql+sqlgate://user:{first}@{second}@127.0.0.1:1/db",
+    ):
         with pytest.raises(errors.Error) as info:
             sqlgate.connect(url)
         assert_no_secret(info.value, first, second)
@@ -127,10 +131,17 @@ def test_unencoded_slash_in_password_port_error_hides_both_halves() -> None:
 @pytest.mark.parametrize("typo", TYPOS[:3])
 def test_sqlgate_check_stderr_has_no_secret(typo: str) -> None:
     secret = new_secret()
-    url = typo.format(scheme="postgresql+sqlgate", auth=f"analyst:{secret}", port=1,
-                      query=f"?sig={secret}")
-    done = subprocess.run([sys.executable, "-m", "sqlgate.cli", "check", url],
-                          capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
+    url = typo.format(
+        scheme="postgresql+sqlgate", auth=f"analyst:{secret}", port=1, query=f"?sig={secret}"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sqlgate.cli", "check", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
     assert done.returncode == 2
     assert "InterfaceError" in done.stderr and "Traceback" not in done.stderr
     assert secret not in done.stderr + done.stdout
@@ -139,12 +150,12 @@ def test_sqlgate_check_stderr_has_no_secret(typo: str) -> None:
 # -- class 4: control characters in any URL part or keyword are refused ----------------------
 
 CONTROL = ["\x00", "\x01", "\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029"]
-PARTS = ["host", "user", "password", "database", "option-name", "option-value",
-         "credential-option"]
+PARTS = ["host", "user", "password", "database", "option-name", "option-value", "credential-option"]
 
 
-def _url_and_kwargs(scheme: str, part: str, char: str, port: int, root: str = "app"
-                    ) -> tuple[str, dict[str, str]]:
+def _url_and_kwargs(
+    scheme: str, part: str, char: str, port: int, root: str = "app"
+) -> tuple[str, dict[str, str]]:
     """A URL with ``char`` in ``part`` (percent-encoded where URLs decode), or keywords."""
     enc = quote(char, safe="")
     user, pw, host, db, query = "analyst", "pw-long-enough", "127.0.0.1", root, "?x=1"
@@ -172,10 +183,15 @@ def _url_and_kwargs(scheme: str, part: str, char: str, port: int, root: str = "a
 def _assert_refused(exc: BaseException, part: str, char: str) -> None:
     message = str(exc)
     assert "control character" in message and f"U+{ord(char):04X}" in message
-    expected = {"host": "host", "user": "user name", "password": "password",
-                "database": "database name", "option-name": "option name",
-                "option-value": "option application_name",
-                "credential-option": "option credential_path"}[part]
+    expected = {
+        "host": "host",
+        "user": "user name",
+        "password": "password",
+        "database": "database name",
+        "option-name": "option name",
+        "option-value": "option application_name",
+        "credential-option": "option credential_path",
+    }[part]
     assert expected in message
     assert "pw-long-enough" not in all_text(exc)
 
@@ -184,7 +200,8 @@ def _assert_refused(exc: BaseException, part: str, char: str) -> None:
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("scheme", ["postgresql+sqlgate", "mysql+sqlgate"])
 def test_control_characters_refused_before_connecting(
-        scheme: str, part: str, char: str, listener: tuple[int, socket.socket]) -> None:
+    scheme: str, part: str, char: str, listener: tuple[int, socket.socket]
+) -> None:
     port, sock = listener
     url, kwargs = _url_and_kwargs(scheme, part, char, port)
     with pytest.raises(errors.InterfaceError) as info:
@@ -194,8 +211,9 @@ def test_control_characters_refused_before_connecting(
 
 
 @pytest.mark.parametrize("char", CONTROL, ids=lambda c: f"U+{ord(c):04X}")
-@pytest.mark.parametrize("part", ["user", "password", "database", "option-name",
-                                  "option-value", "credential-option"])
+@pytest.mark.parametrize(
+    "part", ["user", "password", "database", "option-name", "option-value", "credential-option"]
+)
 def test_control_characters_refused_for_delta(part: str, char: str, tmp_path: Path) -> None:
     before = sorted(p.name for p in tmp_path.iterdir())
     url, kwargs = _url_and_kwargs("delta", part, char, 0, root=str(tmp_path).lstrip("/"))
@@ -207,11 +225,11 @@ def test_control_characters_refused_for_delta(part: str, char: str, tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-@pytest.mark.parametrize("char", ["\x00", "\n", "\x85", "\u2028"],
-                         ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("char", ["\x00", "\n", "\x85", "\u2028"], ids=lambda c: f"U+{ord(c):04X}")
 @pytest.mark.parametrize("part", PARTS)
 def test_control_characters_refused_through_sqlalchemy(
-        part: str, char: str, listener: tuple[int, socket.socket]) -> None:
+    part: str, char: str, listener: tuple[int, socket.socket]
+) -> None:
     import sqlalchemy
 
     port, sock = listener
@@ -233,9 +251,15 @@ def test_nul_in_database_name_refused_against_a_real_server(postgres_server: Ser
     import psycopg
 
     info = postgres_server
-    raw = psycopg.connect(host=info.host, port=info.port, user=info.user,
-                          password=info.password, dbname=f"{info.database}\x00",
-                          options="-c default_transaction_read_only=on", connect_timeout=5)
+    raw = psycopg.connect(
+        host=info.host,
+        port=info.port,
+        user=info.user,
+        password=info.password,
+        dbname=f"{info.database}\x00",
+        options="-c default_transaction_read_only=on",
+        connect_timeout=5,
+    )
     with raw:  # the attack works against the bare driver: connected, guard gone
         assert raw.execute("SHOW default_transaction_read_only").fetchone() == ("off",)
     base = f"postgresql+sqlgate://{info.user}:{info.password}@{info.host}:{info.port}"
@@ -250,6 +274,7 @@ def test_nul_in_database_name_refused_against_a_real_server(postgres_server: Ser
 
 
 # -- class 8: chained driver exceptions carrying a secret are replaced by stand-ins ----------
+
 
 def test_psycopg_connection_error_keeps_no_password(postgres_server: ServerInfo) -> None:
     """psycopg keeps the finished connection (its repr shows the password) on the error."""
@@ -283,8 +308,9 @@ def test_clean_driver_errors_keep_their_original_cause(seeded_postgres: ServerIn
     import psycopg
 
     info = seeded_postgres
-    url = f"postgresql+sqlgate://{info.user}:{info.password}@{info.host}:{info.port}/" \
-          f"{info.database}"
+    url = (
+        f"postgresql+sqlgate://{info.user}:{info.password}@{info.host}:{info.port}/{info.database}"
+    )
     with sqlgate.connect(url) as conn, pytest.raises(errors.ProgrammingError) as failed:
         conn.cursor().execute("SELECT no_such_column FROM items")
     assert isinstance(failed.value.__cause__, psycopg.Error)
@@ -348,10 +374,14 @@ def test_nested_chain_and_notes_are_checked() -> None:
 
 # -- also: credential_* without credential=, and the vault CLI --------------------------------
 
-@pytest.mark.parametrize("option", ["credential_ttl=60", "credential_user=x",
-                                    "credential_refresh_margin=5", "credential_path=/x"])
+
+@pytest.mark.parametrize(
+    "option",
+    ["credential_ttl=60", "credential_user=x", "credential_refresh_margin=5", "credential_path=/x"],
+)
 def test_credential_options_without_a_provider_are_refused(
-        option: str, listener: tuple[int, socket.socket]) -> None:
+    option: str, listener: tuple[int, socket.socket]
+) -> None:
     port, sock = listener
     with pytest.raises(errors.InterfaceError, match="without credential=") as info:
         sqlgate.connect(f"postgresql+sqlgate://u@127.0.0.1:{port}/db?{option}")
@@ -363,9 +393,16 @@ def test_credential_options_without_a_provider_are_refused(
 
 
 def _vault(*argv: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sqlgate.cli", "vault", *argv],
-                          input=stdin, capture_output=True, text=True, timeout=60,
-                          cwd=REPO, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sqlgate.cli", "vault", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=env,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -389,8 +426,9 @@ COMMANDS = [["list"], ["remove", "a"], ["put", "b", "--stdin"], ["init"]]
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 @pytest.mark.parametrize("content", sorted(CORRUPT))
-def test_vault_commands_on_a_corrupt_file(command: list[str], content: str,
-                                          vault_env: dict[str, str]) -> None:
+def test_vault_commands_on_a_corrupt_file(
+    command: list[str], content: str, vault_env: dict[str, str]
+) -> None:
     path = Path(vault_env["SQLGATE_VAULT"])
     path.write_text(CORRUPT[content])
     env = {**vault_env, "SQLGATE_VAULT_KEY": "x" * 43 + "="}
@@ -400,8 +438,17 @@ def test_vault_commands_on_a_corrupt_file(command: list[str], content: str,
     assert path.read_text() == CORRUPT[content]  # nothing was overwritten
 
 
-@pytest.mark.parametrize("argv", [[], ["list"], ["remove", "nothing"], ["put", "x"],
-                                  ["put", "x", "--stdin"], ["init", "--keyring"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["list"],
+        ["remove", "nothing"],
+        ["put", "x"],
+        ["put", "x", "--stdin"],
+        ["init", "--keyring"],
+    ],
+)
 def test_vault_commands_without_a_vault(argv: list[str], vault_env: dict[str, str]) -> None:
     done = _vault(*argv, env=vault_env)
     assert "Traceback" not in done.stderr

@@ -16,8 +16,18 @@ from sqlgate.core import errors, redact
 from tests.security.test_secrets import assert_no_secret, new_secret
 from tests.servers.base import ServerInfo
 
-ADVERSARIAL = ["a://", "password=", "password: 1", ":::@@@", "a:a@", "(", "u:p@", "bearer ",
-               "password='", "a://u:p@h/ password=x token: 1 (using password: YES) "]
+ADVERSARIAL = [
+    "a://",
+    "password=",
+    "password: 1",
+    ":::@@@",
+    "a:a@",
+    "(",
+    "u:p@",
+    "bearer ",
+    "password='",
+    "a://u:p@h/ password=x token: 1 (using password: YES) ",
+]
 
 
 @pytest.mark.parametrize("unit", ADVERSARIAL)
@@ -109,5 +119,3 @@ def test_mysql_wrong_password_message_survives(mariadb_server: ServerInfo) -> No
         sqlgate.connect(url)
     assert "(using password: YES)" in str(failed.value)
     assert_no_secret(failed.value, wrong)
-
-

@@ -99,16 +99,31 @@ class AzuriteServer:
             port = free_port()
             data = proc.workdir / "data"
             data.mkdir()
-            proc.start([
-                binary, "--blobHost", HOST, "--blobPort", str(port), "--location", str(data),
-                "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-            ])
+            proc.start(
+                [
+                    binary,
+                    "--blobHost",
+                    HOST,
+                    "--blobPort",
+                    str(port),
+                    "--location",
+                    str(data),
+                    "--skipApiVersionCheck",
+                    "--loose",
+                    "--disableTelemetry",
+                ]
+            )
             proc.wait_ready(lambda: port_open(port), timeout=self.ready_timeout)
         except BaseException:
             proc.stop()
             raise
-        return _info(HOST, port, workdir=str(proc.workdir), pid=proc.pid,
-                     startup_seconds=round(time.monotonic() - t0, 2))
+        return _info(
+            HOST,
+            port,
+            workdir=str(proc.workdir),
+            pid=proc.pid,
+            startup_seconds=round(time.monotonic() - t0, 2),
+        )
 
     def stop(self) -> None:
         if self.proc is not None:

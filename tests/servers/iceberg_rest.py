@@ -32,8 +32,9 @@ class _Error(Exception):
 class IcebergRestServer:
     """Serve ``catalog`` over HTTP until :meth:`stop`; ``requests`` logs (method, path)."""
 
-    def __init__(self, catalog: Any, *, token: str | None = None,
-                 table_config: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, catalog: Any, *, token: str | None = None, table_config: dict[str, str] | None = None
+    ) -> None:
         self.catalog = catalog
         self.token = token
         self.table_config = dict(table_config or {})
@@ -74,9 +75,12 @@ class IcebergRestServer:
 
         self._httpd = ThreadingHTTPServer((HOST, 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.1},
-                                        name="iceberg-rest", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="iceberg-rest",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -108,8 +112,13 @@ class IcebergRestServer:
             body = {"error": {"message": err.message, "type": err.kind, "code": err.code}}
         except Exception as exc:  # a server bug must answer, not hang the client
             status = 500
-            body = {"error": {"message": f"{type(exc).__name__}: {exc}",
-                              "type": "ServerErrorException", "code": 500}}
+            body = {
+                "error": {
+                    "message": f"{type(exc).__name__}: {exc}",
+                    "type": "ServerErrorException",
+                    "code": 500,
+                }
+            }
         payload = b"" if body is None else json.dumps(body).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
@@ -118,8 +127,9 @@ class IcebergRestServer:
         if method != "HEAD" and payload:
             handler.wfile.write(payload)
 
-    def _route(self, method: str, path: str,
-               query: dict[str, list[str]]) -> tuple[int, dict[str, Any] | None]:
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, Any] | None]:
         segments = [unquote(s) for s in path.strip("/").split("/")]
         if segments[:1] != ["v1"]:
             raise _Error(404, "NoSuchEndpointException", f"no endpoint {path}")
@@ -137,13 +147,17 @@ class IcebergRestServer:
             ns = tuple(rest[1].split(SEPARATOR))
             if len(rest) == 2:
                 props = self._namespace_properties(ns)
-                return (204, None) if method == "HEAD" else (
-                    200, {"namespace": list(ns), "properties": props})
+                return (
+                    (204, None)
+                    if method == "HEAD"
+                    else (200, {"namespace": list(ns), "properties": props})
+                )
             if rest[2] == "tables" and len(rest) == 3:
                 self._namespace_properties(ns)
                 tables = self.catalog.list_tables(ns)
-                return 200, {"identifiers": [{"namespace": list(t[:-1]), "name": t[-1]}
-                                             for t in tables]}
+                return 200, {
+                    "identifiers": [{"namespace": list(t[:-1]), "name": t[-1]} for t in tables]
+                }
             if rest[2] == "tables" and len(rest) == 4:
                 table = self._load(ns, rest[3])
                 if method == "HEAD":
@@ -161,8 +175,9 @@ class IcebergRestServer:
         try:
             return dict(self.catalog.load_namespace_properties(ns))
         except NoSuchNamespaceError:
-            raise _Error(404, "NoSuchNamespaceException",
-                         f"Namespace does not exist: {'.'.join(ns)}") from None
+            raise _Error(
+                404, "NoSuchNamespaceException", f"Namespace does not exist: {'.'.join(ns)}"
+            ) from None
 
     def _load(self, ns: tuple[str, ...], name: str) -> Any:
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
@@ -170,17 +185,19 @@ class IcebergRestServer:
         try:
             return self.catalog.load_table((*ns, name))
         except NoSuchNamespaceError:
-            raise _Error(404, "NoSuchNamespaceException",
-                         f"Namespace does not exist: {'.'.join(ns)}") from None
+            raise _Error(
+                404, "NoSuchNamespaceException", f"Namespace does not exist: {'.'.join(ns)}"
+            ) from None
         except NoSuchTableError:
-            raise _Error(404, "NoSuchTableException",
-                         f"Table does not exist: {'.'.join((*ns, name))}") from None
+            raise _Error(
+                404, "NoSuchTableException", f"Table does not exist: {'.'.join((*ns, name))}"
+            ) from None
 
 
 @contextmanager
-def running_iceberg_rest(catalog: Any, *, token: str | None = None,
-                         table_config: dict[str, str] | None = None
-                         ) -> Iterator[IcebergRestServer]:
+def running_iceberg_rest(
+    catalog: Any, *, token: str | None = None, table_config: dict[str, str] | None = None
+) -> Iterator[IcebergRestServer]:
     """Serve ``catalog`` on a free 127.0.0.1 port for the ``with`` block."""
     server = IcebergRestServer(catalog, token=token, table_config=table_config).start()
     try:

@@ -197,8 +197,15 @@ def running_mariadb() -> AbstractContextManager[ServerInfo]:
     return running(_override(), MariaDBServer)
 
 
-def create_user(info: ServerInfo, user: str, password: str, *, privileges: str,
-                on: str = "*.*", global_privileges: str = "") -> None:
+def create_user(
+    info: ServerInfo,
+    user: str,
+    password: str,
+    *,
+    privileges: str,
+    on: str = "*.*",
+    global_privileges: str = "",
+) -> None:
     """Create ``user`` at 127.0.0.1 and localhost with exactly these privileges.
 
     The password literal is sent over the admin's utf8mb4 connection, so a non-ASCII password
@@ -207,13 +214,20 @@ def create_user(info: ServerInfo, user: str, password: str, *, privileges: str,
     stmts: list[str] = []
     for host in ("127.0.0.1", "localhost"):
         account = f"{_quote_literal(user)}@'{host}'"
-        stmts += [f"CREATE USER {account} IDENTIFIED BY {_quote_literal(password)}",
-                  f"GRANT {privileges} ON {on} TO {account}"]
+        stmts += [
+            f"CREATE USER {account} IDENTIFIED BY {_quote_literal(password)}",
+            f"GRANT {privileges} ON {on} TO {account}",
+        ]
         if global_privileges:
             stmts.append(f"GRANT {global_privileges} ON *.* TO {account}")
     admin_execute(info, *stmts)
 
 
 def drop_user(info: ServerInfo, user: str) -> None:
-    admin_execute(info, *(f"DROP USER IF EXISTS {_quote_literal(user)}@'{host}'"
-                          for host in ("127.0.0.1", "localhost")))
+    admin_execute(
+        info,
+        *(
+            f"DROP USER IF EXISTS {_quote_literal(user)}@'{host}'"
+            for host in ("127.0.0.1", "localhost")
+        ),
+    )

@@ -109,9 +109,7 @@ class KnownBug:
             return False
         if self.signature is not None and not re.search(self.signature, failure):
             return False
-        return not self.tests or any(
-            _matches(pattern, backend, test_id) for pattern in self.tests
-        )
+        return not self.tests or any(_matches(pattern, backend, test_id) for pattern in self.tests)
 
 
 def _matches(pattern: str, backend: str, test_id: str) -> bool:

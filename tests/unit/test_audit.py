@@ -36,8 +36,9 @@ def test_success_and_refusal_are_audited(url: str, caplog: pytest.LogCaptureFixt
     assert "outcome=ReadOnlyError" in refused
 
 
-def test_statement_text_only_at_debug_and_redacted(url: str,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_statement_text_only_at_debug_and_redacted(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     from sqlgate.core.redact import register_secret
 
     register_secret("topsecret-value")
@@ -53,19 +54,25 @@ def test_prometheus_counters(url: str) -> None:
 
     def count() -> float:
         value = registry.get_sample_value(
-            "sqlgate_statements_total", {"source": "file", "kind": "SELECT", "outcome": "ok"})
+            "sqlgate_statements_total", {"source": "file", "kind": "SELECT", "outcome": "ok"}
+        )
         return value or 0.0
 
     before = count()
     with sqlgate.connect(url) as conn:
         conn.cursor().execute("SELECT 1")
     assert count() == before + 1
-    assert registry.get_sample_value("sqlgate_statement_seconds_count",
-                                     {"source": "file", "kind": "SELECT"}) >= 1
+    assert (
+        registry.get_sample_value(
+            "sqlgate_statement_seconds_count", {"source": "file", "kind": "SELECT"}
+        )
+        >= 1
+    )
 
 
-def test_debug_statement_is_truncated_before_redaction(url: str,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_debug_statement_is_truncated_before_redaction(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """A 100 KB statement logs at most MAX_LOGGED_STATEMENT_CHARS of itself, and a secret
     that straddles the cut is still masked (the cut keeps a margin before redacting)."""
     from sqlgate.core.audit import MAX_LOGGED_STATEMENT_CHARS
@@ -78,8 +85,9 @@ def test_debug_statement_is_truncated_before_redaction(url: str,
     statement = f"{head}{pad}{secret}{'z' * 100_000}'"
     with caplog.at_level(logging.DEBUG, logger="sqlgate.file"), sqlgate.connect(url) as conn:
         conn.cursor().execute(statement)
-    logged = next(r.getMessage() for r in caplog.records
-                  if r.getMessage().startswith("statement: "))
+    logged = next(
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("statement: ")
+    )
     shown = logged.removeprefix("statement: ")
     assert shown.startswith(head)
     assert len(shown.split("... [truncated")[0]) <= MAX_LOGGED_STATEMENT_CHARS

@@ -45,8 +45,9 @@ def test_query_formats(parquet_root: str, tmp_path: Path) -> None:
     code, text = run("query", parquet_root, "SELECT id FROM t ORDER BY id", "--format", "json")
     assert [json.loads(line) for line in text.splitlines()] == [{"id": 1}, {"id": 2}]
     target = tmp_path / "out.parquet"
-    code, _ = run("query", parquet_root, "SELECT * FROM t", "--format", "parquet",
-                  "--output", str(target))
+    code, _ = run(
+        "query", parquet_root, "SELECT * FROM t", "--format", "parquet", "--output", str(target)
+    )
     assert code == 0 and pq.read_table(target).num_rows == 2
 
 
@@ -69,13 +70,19 @@ def test_bad_url_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_console_script_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "sqlgate.cli", "sources"], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sqlgate.cli", "sources"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0 and "iceberg://" in done.stdout
 
 
-def test_vault_through_the_main_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_vault_through_the_main_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``sqlgate vault`` used to crash with AttributeError (the handler was never found)."""
     monkeypatch.setenv("SQLGATE_VAULT", str(tmp_path / "v.json"))
     code, text = run("vault", "list")

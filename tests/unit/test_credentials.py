@@ -448,8 +448,7 @@ def _cli(argv, stdin="", *, tty=False):
     add_vault_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     out, err = io.StringIO(), io.StringIO()
-    code = args.func(args, stdin=(_Terminal if tty else io.StringIO)(stdin), stdout=out,
-                     stderr=err)
+    code = args.func(args, stdin=(_Terminal if tty else io.StringIO)(stdin), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
 
 

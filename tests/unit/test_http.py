@@ -84,8 +84,9 @@ class Rotating(CredentialProvider):
 
     def _fetch(self) -> Credential:
         self.fetches += 1
-        return Credential(None, f"tok-{self.fetches}-secret",
-                          datetime.now(timezone.utc) + timedelta(hours=1))
+        return Credential(
+            None, f"tok-{self.fetches}-secret", datetime.now(timezone.utc) + timedelta(hours=1)
+        )
 
 
 def test_503_twice_then_200_is_retried(server: tuple[str, Script]) -> None:
@@ -195,8 +196,9 @@ def test_requests_session_gets_the_same_policy(server: tuple[str, Script]) -> No
     url, script = server
     provider = Rotating()
     session = requests.Session()
-    mount_on_requests(session, connect_timeout=1, read_timeout=0.5,
-                      handle=CredentialHandle(provider))
+    mount_on_requests(
+        session, connect_timeout=1, read_timeout=0.5, handle=CredentialHandle(provider)
+    )
     script.answers = [(503, {}, b"busy", 0.0), (200, {}, b"{}", 0.0)]
     assert session.get(url + "/v1/config").status_code == 200
     assert len(script.seen) == 2

@@ -15,7 +15,12 @@ TIDB = get_source("tidb")
 def test_url_parts() -> None:
     p = ConnectParams.from_url(TIDB, "tidb://ann:s3cr%40t@db.example:4001/sales?charset=gbk")
     assert (p.user, p.password, p.host, p.port, p.database) == (
-        "ann", "s3cr@t", "db.example", 4001, "sales")
+        "ann",
+        "s3cr@t",
+        "db.example",
+        4001,
+        "sales",
+    )
     assert p.options == {"charset": "gbk"}
     assert p.read_only is True
     assert "s3cr" not in p.redacted_url() and "***" in p.redacted_url()
@@ -35,7 +40,8 @@ def test_read_only_parsing() -> None:
 
 def test_credential_options_are_split() -> None:
     p = ConnectParams.from_url(
-        TIDB, "tidb://ann@h/d?credential=env:TIDB_PW&credential_ttl=60&charset=utf8mb4")
+        TIDB, "tidb://ann@h/d?credential=env:TIDB_PW&credential_ttl=60&charset=utf8mb4"
+    )
     assert p.credential == "env:TIDB_PW"
     assert p.credential_options == {"ttl": "60"}
     assert p.options == {"charset": "utf8mb4"}
@@ -79,19 +85,21 @@ def test_password_and_credential_conflict_across_url_and_keywords() -> None:
 
 
 def test_keyword_aliases_override_url() -> None:
-    p = merge_url_and_kwargs(TIDB, "tidb://ann:old-pw@h/d", {"passwd": "new-pw",
-                                                             "username": "bob"})
+    p = merge_url_and_kwargs(TIDB, "tidb://ann:old-pw@h/d", {"passwd": "new-pw", "username": "bob"})
     assert (p.user, p.password) == ("bob", "new-pw")
 
 
-@pytest.mark.parametrize("url,part", [
-    ("tidb://ann@h/d%00", "database name"),
-    ("tidb://an%0An@h/d", "user name"),
-    ("tidb://ann:p%00w-long@h/d", "password"),
-    ("tidb://ann@h/d?charset=utf8%E2%80%A8", "option charset"),
-    ("tidb://ann@h/d?char%1Bset=x", "option name"),
-    ("tidb://ann@h/d?credential=env:X%7F", "credential provider"),
-])
+@pytest.mark.parametrize(
+    "url,part",
+    [
+        ("tidb://ann@h/d%00", "database name"),
+        ("tidb://an%0An@h/d", "user name"),
+        ("tidb://ann:p%00w-long@h/d", "password"),
+        ("tidb://ann@h/d?charset=utf8%E2%80%A8", "option charset"),
+        ("tidb://ann@h/d?char%1Bset=x", "option name"),
+        ("tidb://ann@h/d?credential=env:X%7F", "credential provider"),
+    ],
+)
 def test_control_characters_are_refused(url: str, part: str) -> None:
     with pytest.raises(errors.InterfaceError, match="control character") as info:
         ConnectParams.from_url(TIDB, url)
@@ -112,11 +120,14 @@ def test_password_given_twice_in_a_url() -> None:
         ConnectParams.from_url(TIDB, "tidb://ann:pw1@h/d?password=pw2")
 
 
-@pytest.mark.parametrize("url,hint", [
-    ("tidb:/ann:pw-secret@h/d", "is not followed by '//'"),
-    ("tidb://ann:pw-secret@h:port/d", "port is not a number"),
-    ("tidb://ann:pw@secret@h/d", "percent-encode '@'"),
-])
+@pytest.mark.parametrize(
+    "url,hint",
+    [
+        ("tidb:/ann:pw-secret@h/d", "is not followed by '//'"),
+        ("tidb://ann:pw-secret@h:port/d", "port is not a number"),
+        ("tidb://ann:pw@secret@h/d", "percent-encode '@'"),
+    ],
+)
 def test_malformed_urls_are_described_not_quoted(url: str, hint: str) -> None:
     with pytest.raises(errors.InterfaceError) as info:
         if "://" in url:

@@ -15,22 +15,44 @@ from sqlgate.core.readonly_policies import POLICIES, GatePolicy
 from sqlgate.core.registry import all_sources, get_source
 from tests.corpus import CorpusCase, corpus_names, load_corpus
 
-ADMITTED_KINDS = {"SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "BEGIN", "COMMIT", "ROLLBACK", "SET",
-                  "RESET", "USE", "EXISTS"}
+ADMITTED_KINDS = {
+    "SELECT",
+    "SHOW",
+    "EXPLAIN",
+    "DESCRIBE",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "SET",
+    "RESET",
+    "USE",
+    "EXISTS",
+}
 #: corpus name -> the policy that reads it
-CORPORA = {"postgres": "postgres", "mysql": "mysql", "clickhouse": "clickhouse",
-           "snowflake": "snowflake", "bigquery": "bigquery", "databricks": "databricks",
-           "druid": "druid"}
+CORPORA = {
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "clickhouse": "clickhouse",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "druid": "druid",
+}
 
 
 #: sqlglot 28 (Superset 6.1's) lexes or parses these differently, so the gate refuses them
 #: (fail closed: a legitimate read refused, never a write admitted); sqlglot >= 30 admits them
 OLD_SQLGLOT = int(sqlglot.__version__.split(".")[0]) < 30
-REFUSED_BY_OLD_SQLGLOT = frozenset({
-    "TABLE public.accounts", "SELECT E'line\\nbreak', E'tab\\there', E'quote\\'s'",
-    "SELECT 1 SETTINGS max_threads = 4", "TABLE t", "SELECT E'it\\'s', E'\\\\'",
-    "SELECT 1 --1",
-})
+REFUSED_BY_OLD_SQLGLOT = frozenset(
+    {
+        "TABLE public.accounts",
+        "SELECT E'line\\nbreak', E'tab\\there', E'quote\\'s'",
+        "SELECT 1 SETTINGS max_threads = 4",
+        "TABLE t",
+        "SELECT E'it\\'s', E'\\\\'",
+        "SELECT 1 --1",
+    }
+)
 
 
 def admitted(sql: str, dialect: str) -> str:
@@ -325,8 +347,9 @@ def test_engine_policy_extends_the_dialect() -> None:
 
 
 def test_dialect_settings_keep_the_policy() -> None:
-    policy = dataclasses.replace(POLICIES["mysql"],
-                                 dialect="mysql, normalization_strategy=lowercase")
+    policy = dataclasses.replace(
+        POLICIES["mysql"], dialect="mysql, normalization_strategy=lowercase"
+    )
     with pytest.raises(ReadOnlyError) as info:
         StatementGate(policy).check("SELECT 1 /*! , SLEEP(1) */")
     assert info.value.kind == "executable comment"
@@ -516,8 +539,9 @@ def test_every_registered_source_names_an_existing_policy() -> None:
 
 @pytest.mark.parametrize("policy", [None, "trino", "clickhouse-typo"])
 def test_a_source_without_a_policy_refuses_every_statement(policy: str | None) -> None:
-    throwaway = dataclasses.replace(get_source("postgresql"), name="throwaway",
-                                    scheme="throwaway", gate_policy=policy)
+    throwaway = dataclasses.replace(
+        get_source("postgresql"), name="throwaway", scheme="throwaway", gate_policy=policy
+    )
     gate = readonly.gate_for_source(throwaway)
     for sql in ("SELECT 1", "SHOW tables", "BEGIN", "SELECT sleep(1)", "set search_path = x"):
         with pytest.raises(ReadOnlyError) as info:
@@ -546,8 +570,12 @@ def test_one_duckdb_deny_list() -> None:
     core, prefixes = readonly.DUCKDB_SIDE_EFFECT_FUNCTIONS, readonly.DUCKDB_SIDE_EFFECT_PREFIXES
     assert set(guard.DENIED_FUNCTIONS) <= core
     assert set(guard.DENIED_PREFIXES) <= prefixes
-    for sql in ("SELECT * FROM read_csv('/etc/passwd')", "SELECT getenv('HOME')",
-                "SELECT * FROM duckdb_settings()", "SELECT current_setting('threads')"):
+    for sql in (
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT getenv('HOME')",
+        "SELECT * FROM duckdb_settings()",
+        "SELECT current_setting('threads')",
+    ):
         assert refused(sql, "duckdb").startswith("side-effect function"), sql
 
 
@@ -576,9 +604,11 @@ def test_read_only_false_hint_only_where_a_write_was_recognised() -> None:
         with pytest.raises(ReadOnlyError) as info:
             gate_for("postgres").check(sql)
         assert "read_only=false" in str(info.value), sql
-    for sql, fix in [("SELECT 1; SELECT 2", "one statement per execute()"),
-                     ("SELECT 1 /* a /* b */ c */", "without it"),
-                     ("SELECT '%s'", "as a parameter")]:
+    for sql, fix in [
+        ("SELECT 1; SELECT 2", "one statement per execute()"),
+        ("SELECT 1 /* a /* b */ c */", "without it"),
+        ("SELECT '%s'", "as a parameter"),
+    ]:
         with pytest.raises(ReadOnlyError) as info:
             gate_for("postgres").check(sql)
         assert "read_only=false" not in str(info.value) and fix in str(info.value), sql
@@ -592,8 +622,11 @@ def test_read_only_false_hint_only_where_a_write_was_recognised() -> None:
         ('SET search_path TO "$user", public', "redshift", "SET"),
         ("SET TIME ZONE -7", "postgres", "SET"),
         ("RESET application_name", "postgres", "RESET"),
-        ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",
-         "postgres", "SET"),
+        (
+            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+            "postgres",
+            "SET",
+        ),
         ("SET SESSION time_zone = 'UTC'", "mysql", "SET"),
         ("SET max_execution_time = 5000", "mysql", "SET"),
         ("USE analytics", "mysql", "USE"),

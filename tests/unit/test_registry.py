@@ -32,14 +32,18 @@ def test_entry_points_match_registry() -> None:
 def test_installed_entry_points_match_registry() -> None:
     from importlib.metadata import entry_points
 
-    installed = {ep.name: ep.value for ep in entry_points(group="sqlalchemy.dialects")
-                 if ep.value.startswith("sqlgate.")}
+    installed = {
+        ep.name: ep.value
+        for ep in entry_points(group="sqlalchemy.dialects")
+        if ep.value.startswith("sqlgate.")
+    }
     assert installed == declared_entry_points(), "reinstall sqlgate (pip install -e .)"
 
 
 def test_every_extra_exists() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     for spec in all_sources():
         assert spec.extra in extras, spec.name
 
@@ -64,8 +68,20 @@ def test_sqlalchemy_finds_dialect_by_url(spec) -> None:
 
 
 def test_bare_names_only_where_no_wellknown_dialect_owns_them() -> None:
-    owned = {"postgresql", "mysql", "redshift", "doris", "starrocks", "clickhouse", "snowflake",
-             "bigquery", "databricks", "druid", "trino", "hive"}
+    owned = {
+        "postgresql",
+        "mysql",
+        "redshift",
+        "doris",
+        "starrocks",
+        "clickhouse",
+        "snowflake",
+        "bigquery",
+        "databricks",
+        "druid",
+        "trino",
+        "hive",
+    }
     for spec in all_sources():
         backend = spec.scheme.split("+")[0]
         if backend in owned:
@@ -81,8 +97,9 @@ def test_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) ->
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "pymysql" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pymysql" else real(name, *a)
+    )
     with pytest.raises(errors.MissingExtraError) as info:
         get_source("tidb").load_dbapi()
     assert "pip install 'sqlgate[mysql]'" in str(info.value)
@@ -113,6 +130,9 @@ def test_superset_spec_entry_points_match_registry() -> None:
 def test_installed_superset_spec_entry_points() -> None:
     from importlib.metadata import entry_points
 
-    installed = {ep.name: ep.value for ep in entry_points(group="superset.db_engine_specs")
-                 if ep.value.startswith("sqlgate.")}
+    installed = {
+        ep.name: ep.value
+        for ep in entry_points(group="superset.db_engine_specs")
+        if ep.value.startswith("sqlgate.")
+    }
     assert installed == declared_spec_entry_points(), "reinstall sqlgate (pip install -e .)"

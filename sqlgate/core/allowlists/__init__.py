@@ -73,8 +73,9 @@ class FunctionAllowList:
     ``allow_functions=`` adds: bare names or ``schema.name``.
     """
 
-    def __init__(self, names: frozenset[str], schemas: frozenset[str],
-                 extra: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, names: frozenset[str], schemas: frozenset[str], extra: frozenset[str] = frozenset()
+    ) -> None:
         self.names = names
         self.schemas = schemas
         self.extra = extra

@@ -117,8 +117,9 @@ def parse_seconds(provider: str, name: str, value: str | None) -> float | None:
     try:
         return parse(f"credential_{name}", value, maximum=MAX_OPTION_SECONDS, allow_zero=True)
     except InterfaceError as exc:
-        raise CredentialError(f"{provider} credential: {exc}; fix the URL option "
-                              f"(e.g. credential_{name}=300)") from None
+        raise CredentialError(
+            f"{provider} credential: {exc}; fix the URL option (e.g. credential_{name}=300)"
+        ) from None
 
 
 def parse_bool(provider: str, name: str, value: str | None, default: bool = False) -> bool:

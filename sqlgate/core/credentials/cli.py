@@ -67,7 +67,8 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO) -> str:
     else:
         if not stdin.isatty():  # getpass would fall back to echoing the secret
             raise CredentialError(
-                "vault: no terminal to prompt for the secret on; fix: pipe it in with --stdin")
+                "vault: no terminal to prompt for the secret on; fix: pipe it in with --stdin"
+            )
         secret = getpass.getpass(f"Secret for {args.name}: ")
         if getpass.getpass("Repeat: ") != secret:
             raise CredentialError("vault: the two entries differ; nothing was stored")
@@ -136,8 +137,9 @@ def handle_vault(
         print(f"sqlgate vault: error: {redact(exc)}", file=err)
         return ERROR_STATUS
     except OSError as exc:  # stdin closed, a terminal gone: never a traceback
-        print(f"sqlgate vault: error: {type(exc).__name__}: {redact(exc.strerror or exc)}",
-              file=err)
+        print(
+            f"sqlgate vault: error: {type(exc).__name__}: {redact(exc.strerror or exc)}", file=err
+        )
         return ERROR_STATUS
     except (KeyboardInterrupt, EOFError):
         print("sqlgate vault: interrupted; nothing was stored", file=err)

@@ -53,10 +53,16 @@ def read_all(paths: list[str], fs: pafs.FileSystem = LOCAL, **kw: Any) -> pa.Tab
 
 
 # ----------------------------------------------------------------------------- type mapping
-POINT = {"type": "record", "name": "Point", "fields": [
-    {"name": "x", "type": "double"}, {"name": "y", "type": "double"}]}
+POINT = {
+    "type": "record",
+    "name": "Point",
+    "fields": [{"name": "x", "type": "double"}, {"name": "y", "type": "double"}],
+}
 RICH = {
-    "type": "record", "name": "Rich", "namespace": "com.example", "fields": [
+    "type": "record",
+    "name": "Rich",
+    "namespace": "com.example",
+    "fields": [
         {"name": "b", "type": "boolean"},
         {"name": "i", "type": "int"},
         {"name": "l", "type": "long"},
@@ -72,75 +78,138 @@ RICH = {
         {"name": "tsn", "type": {"type": "long", "logicalType": "timestamp-nanos"}},
         {"name": "ltm", "type": {"type": "long", "logicalType": "local-timestamp-millis"}},
         {"name": "ltu", "type": {"type": "long", "logicalType": "local-timestamp-micros"}},
-        {"name": "dec", "type": {"type": "bytes", "logicalType": "decimal",
-                                 "precision": 10, "scale": 2}},
-        {"name": "decf", "type": {"type": "fixed", "name": "Money", "size": 9,
-                                  "logicalType": "decimal", "precision": 20, "scale": 4}},
-        {"name": "big", "type": {"type": "bytes", "logicalType": "decimal",
-                                 "precision": 50, "scale": 0}},
+        {
+            "name": "dec",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2},
+        },
+        {
+            "name": "decf",
+            "type": {
+                "type": "fixed",
+                "name": "Money",
+                "size": 9,
+                "logicalType": "decimal",
+                "precision": 20,
+                "scale": 4,
+            },
+        },
+        {
+            "name": "big",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 50, "scale": 0},
+        },
         {"name": "u", "type": {"type": "string", "logicalType": "uuid"}},
-        {"name": "fu", "type": {"type": "fixed", "name": "Uid", "size": 16,
-                                "logicalType": "uuid"}},
+        {"name": "fu", "type": {"type": "fixed", "name": "Uid", "size": 16, "logicalType": "uuid"}},
         {"name": "opt", "type": ["null", "string"], "default": None},
         {"name": "optlast", "type": ["long", "null"]},
-        {"name": "addr", "type": {"type": "record", "name": "Address", "fields": [
-            {"name": "street", "type": "string"},
-            {"name": "zip", "type": ["null", "int"]},
-            {"name": "id", "type": ["null", {"type": "string", "logicalType": "uuid"}]},
-        ]}},
+        {
+            "name": "addr",
+            "type": {
+                "type": "record",
+                "name": "Address",
+                "fields": [
+                    {"name": "street", "type": "string"},
+                    {"name": "zip", "type": ["null", "int"]},
+                    {"name": "id", "type": ["null", {"type": "string", "logicalType": "uuid"}]},
+                ],
+            },
+        },
         {"name": "maybe_addr", "type": ["null", "Address"]},
         {"name": "tags", "type": {"type": "array", "items": "string"}},
         {"name": "scores", "type": {"type": "map", "values": ["null", "long"]}},
         {"name": "points", "type": {"type": "array", "items": POINT}},
         {"name": "origin", "type": "com.example.Point"},
         {"name": "paths", "type": {"type": "map", "values": {"type": "array", "items": "Point"}}},
-        {"name": "ids", "type": {"type": "array", "items": {"type": "string",
-                                                            "logicalType": "uuid"}}},
+        {
+            "name": "ids",
+            "type": {"type": "array", "items": {"type": "string", "logicalType": "uuid"}},
+        },
         {"name": "color", "type": {"type": "enum", "name": "Color", "symbols": ["RED", "GREEN"]}},
         {"name": "fx", "type": {"type": "fixed", "name": "Four", "size": 4}},
-        {"name": "dur", "type": {"type": "fixed", "name": "Dur", "size": 12,
-                                 "logicalType": "duration"}},
+        {
+            "name": "dur",
+            "type": {"type": "fixed", "name": "Dur", "size": 12, "logicalType": "duration"},
+        },
         {"name": "odd", "type": {"type": "string", "logicalType": "made-up"}},
     ],
 }
 EXPECTED_TYPES = {
-    "b": pa.bool_(), "i": pa.int32(), "l": pa.int64(), "f": pa.float32(), "d": pa.float64(),
-    "s": pa.string(), "by": pa.binary(), "day": pa.date32(), "tms": pa.time32("ms"),
-    "tus": pa.time64("us"), "tsm": pa.timestamp("ms", tz="UTC"),
-    "tsu": pa.timestamp("us", tz="UTC"), "tsn": pa.timestamp("ns", tz="UTC"),
-    "ltm": pa.timestamp("ms"), "ltu": pa.timestamp("us"), "dec": pa.decimal128(10, 2),
-    "decf": pa.decimal128(20, 4), "big": pa.string(), "u": pa.string(),
-    "fu": pa.string(), "opt": pa.string(), "optlast": pa.int64(),
-    "addr": pa.struct([pa.field("street", pa.string(), False), ("zip", pa.int32()),
-                       ("id", pa.string())]),
+    "b": pa.bool_(),
+    "i": pa.int32(),
+    "l": pa.int64(),
+    "f": pa.float32(),
+    "d": pa.float64(),
+    "s": pa.string(),
+    "by": pa.binary(),
+    "day": pa.date32(),
+    "tms": pa.time32("ms"),
+    "tus": pa.time64("us"),
+    "tsm": pa.timestamp("ms", tz="UTC"),
+    "tsu": pa.timestamp("us", tz="UTC"),
+    "tsn": pa.timestamp("ns", tz="UTC"),
+    "ltm": pa.timestamp("ms"),
+    "ltu": pa.timestamp("us"),
+    "dec": pa.decimal128(10, 2),
+    "decf": pa.decimal128(20, 4),
+    "big": pa.string(),
+    "u": pa.string(),
+    "fu": pa.string(),
+    "opt": pa.string(),
+    "optlast": pa.int64(),
+    "addr": pa.struct(
+        [pa.field("street", pa.string(), False), ("zip", pa.int32()), ("id", pa.string())]
+    ),
     "tags": pa.list_(pa.field("item", pa.string(), False)),
     "scores": pa.map_(pa.string(), pa.field("value", pa.int64(), True)),
-    "points": pa.list_(pa.field("item", pa.struct([pa.field("x", pa.float64(), False),
-                                                   pa.field("y", pa.float64(), False)]),
-                                False)),
-    "color": pa.string(), "fx": pa.binary(4), "dur": pa.binary(12), "odd": pa.string(),
+    "points": pa.list_(
+        pa.field(
+            "item",
+            pa.struct([pa.field("x", pa.float64(), False), pa.field("y", pa.float64(), False)]),
+            False,
+        )
+    ),
+    "color": pa.string(),
+    "fx": pa.binary(4),
+    "dur": pa.binary(12),
+    "odd": pa.string(),
 }
 
 
 def rich_record(n: int) -> dict:
     return {
-        "b": n % 2 == 0, "i": -n, "l": 2**40 + n, "f": 1.5, "d": n / 3, "s": f"héllo {n}",
-        "by": bytes([n % 256]) * 3, "day": dt.date(2024, 2, 29) + dt.timedelta(days=n),
-        "tms": dt.time(1, 2, 3, 4000), "tus": dt.time(23, 59, 59, 999999),
+        "b": n % 2 == 0,
+        "i": -n,
+        "l": 2**40 + n,
+        "f": 1.5,
+        "d": n / 3,
+        "s": f"héllo {n}",
+        "by": bytes([n % 256]) * 3,
+        "day": dt.date(2024, 2, 29) + dt.timedelta(days=n),
+        "tms": dt.time(1, 2, 3, 4000),
+        "tus": dt.time(23, 59, 59, 999999),
         "tsm": dt.datetime(2024, 1, 1, 12, 0, 0, 123000, tzinfo=UTC) + dt.timedelta(hours=n),
         "tsu": dt.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         "tsn": 1_700_000_000_123_456_789 + n,
-        "ltm": dt.datetime(2024, 5, 6, 7, 8, 9, 10000), "ltu": dt.datetime(2000, 1, 1, 0, 0, 0, 1),
-        "dec": decimal.Decimal("-12345678.90"), "decf": decimal.Decimal("1234567890123456.7890"),
-        "big": decimal.Decimal("1" * 50), "u": uuid.UUID(int=n),
-        "fu": uuid.UUID(int=n + 1).bytes, "opt": None if n % 2 else f"o{n}",
+        "ltm": dt.datetime(2024, 5, 6, 7, 8, 9, 10000),
+        "ltu": dt.datetime(2000, 1, 1, 0, 0, 0, 1),
+        "dec": decimal.Decimal("-12345678.90"),
+        "decf": decimal.Decimal("1234567890123456.7890"),
+        "big": decimal.Decimal("1" * 50),
+        "u": uuid.UUID(int=n),
+        "fu": uuid.UUID(int=n + 1).bytes,
+        "opt": None if n % 2 else f"o{n}",
         "optlast": None if n % 3 == 0 else n,
         "addr": {"street": "Main", "zip": None if n % 2 else 12345, "id": str(uuid.UUID(int=7))},
         "maybe_addr": None if n % 2 else {"street": "Side", "zip": 1, "id": None},
-        "tags": ["a", "b"][: n % 3], "scores": {"x": n, "y": None},
-        "points": [{"x": 1.0, "y": 2.0}] * (n % 2 + 1), "origin": {"x": 0.0, "y": -1.0},
-        "paths": {"p": [{"x": 3.0, "y": 4.0}]}, "ids": [uuid.UUID(int=9)], "color": "GREEN",
-        "fx": b"abcd", "dur": b"\x01" * 12, "odd": "ok",
+        "tags": ["a", "b"][: n % 3],
+        "scores": {"x": n, "y": None},
+        "points": [{"x": 1.0, "y": 2.0}] * (n % 2 + 1),
+        "origin": {"x": 0.0, "y": -1.0},
+        "paths": {"p": [{"x": 3.0, "y": 4.0}]},
+        "ids": [uuid.UUID(int=9)],
+        "color": "GREEN",
+        "fx": b"abcd",
+        "dur": b"\x01" * 12,
+        "odd": "ok",
     }
 
 
@@ -161,9 +230,32 @@ def test_rich_schema_maps_and_values_round_trip(tmp_path):
     assert len(rows) == 5
     for n, got in enumerate(rows):
         want = rich_record(n)
-        for key in ("b", "i", "l", "d", "s", "by", "day", "tms", "tus", "tsm", "tsu", "ltm",
-                    "ltu", "dec", "decf", "opt", "optlast", "tags", "points", "origin",
-                    "color", "fx", "dur", "odd"):
+        for key in (
+            "b",
+            "i",
+            "l",
+            "d",
+            "s",
+            "by",
+            "day",
+            "tms",
+            "tus",
+            "tsm",
+            "tsu",
+            "ltm",
+            "ltu",
+            "dec",
+            "decf",
+            "opt",
+            "optlast",
+            "tags",
+            "points",
+            "origin",
+            "color",
+            "fx",
+            "dur",
+            "odd",
+        ):
             assert got[key] == want[key], key
         assert got["f"] == pytest.approx(1.5)
         assert got["tsm"].tzinfo is not None and got["ltm"].tzinfo is None
@@ -189,8 +281,9 @@ def test_rich_table_queries_in_duckdb(tmp_path):
     assert got[0][1:5] == ("Main", 2, 2.0, decimal.Decimal("-12345678.90"))
     assert got[0][5] == str(uuid.UUID(int=2))
     # re-scannable: a CTE used twice reads the files twice instead of failing
-    assert con.execute("WITH c AS (SELECT i FROM rich) "
-                   "SELECT count(*) FROM c a JOIN c b USING (i)").fetchone() == (4,)
+    assert con.execute(
+        "WITH c AS (SELECT i FROM rich) SELECT count(*) FROM c a JOIN c b USING (i)"
+    ).fetchone() == (4,)
     assert pa.table(scan).num_rows == 4
 
 
@@ -198,8 +291,11 @@ def test_top_level_non_record_and_codecs(tmp_path):
     plain = write(tmp_path / "longs.avro", "long", [1, 2, 3])
     assert read_all([plain]).to_pydict() == {"value": [1, 2, 3]}
     rows = [{"id": n, "s": "x" * (n % 7)} for n in range(1000)]
-    schema = {"type": "record", "name": "R", "fields": [
-        {"name": "id", "type": "long"}, {"name": "s", "type": "string"}]}
+    schema = {
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "id", "type": "long"}, {"name": "s", "type": "string"}],
+    }
     deflated = write(tmp_path / "deflate.avro", schema, rows, codec="deflate")
     assert read_all([deflated]).to_pylist() == rows
     pytest.importorskip("cramjam")
@@ -208,42 +304,77 @@ def test_top_level_non_record_and_codecs(tmp_path):
 
 
 def test_unions_and_recursion_are_refused_naming_the_field(tmp_path):
-    union = {"type": "record", "name": "U", "fields": [
-        {"name": "id", "type": "long"},
-        {"name": "inner", "type": {"type": "record", "name": "In", "fields": [
-            {"name": "either", "type": ["null", "string", "long"]}]}}]}
+    union = {
+        "type": "record",
+        "name": "U",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {
+                "name": "inner",
+                "type": {
+                    "type": "record",
+                    "name": "In",
+                    "fields": [{"name": "either", "type": ["null", "string", "long"]}],
+                },
+            },
+        ],
+    }
     path = write(tmp_path / "u.avro", union, [{"id": 1, "inner": {"either": 2}}])
     with pytest.raises(NotSupportedError, match=r"'inner\.either'.*u\.avro.*union"):
         avro_schema([path], LOCAL)
-    linked = {"type": "record", "name": "Node", "fields": [
-        {"name": "v", "type": "long"}, {"name": "next", "type": ["null", "Node"]}]}
+    linked = {
+        "type": "record",
+        "name": "Node",
+        "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "Node"]}],
+    }
     with pytest.raises(NotSupportedError, match=r"'next'.*recursive"):
         avro_to_arrow(linked)
 
 
 # ----------------------------------------------------------------------------- tables
-EVENT_V1 = {"type": "record", "name": "Event", "fields": [
-    {"name": "id", "type": "int"},
-    {"name": "name", "type": "string"},
-    {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-    {"name": "meta", "type": {"type": "record", "name": "Meta", "fields": [
-        {"name": "source", "type": "string"}]}},
-]}
-EVENT_V2 = {"type": "record", "name": "Event", "fields": [
-    {"name": "id", "type": "long"},  # int -> long: an Avro promotion
-    {"name": "name", "type": "string"},
-    {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
-    {"name": "meta", "type": {"type": "record", "name": "Meta", "fields": [
-        {"name": "source", "type": "string"},
-        {"name": "version", "type": ["null", "int"], "default": None}]}},
-    {"name": "email", "type": ["null", "string"], "default": None},
-]}
+EVENT_V1 = {
+    "type": "record",
+    "name": "Event",
+    "fields": [
+        {"name": "id", "type": "int"},
+        {"name": "name", "type": "string"},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {
+            "name": "meta",
+            "type": {
+                "type": "record",
+                "name": "Meta",
+                "fields": [{"name": "source", "type": "string"}],
+            },
+        },
+    ],
+}
+EVENT_V2 = {
+    "type": "record",
+    "name": "Event",
+    "fields": [
+        {"name": "id", "type": "long"},  # int -> long: an Avro promotion
+        {"name": "name", "type": "string"},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+        {
+            "name": "meta",
+            "type": {
+                "type": "record",
+                "name": "Meta",
+                "fields": [
+                    {"name": "source", "type": "string"},
+                    {"name": "version", "type": ["null", "int"], "default": None},
+                ],
+            },
+        },
+        {"name": "email", "type": ["null", "string"], "default": None},
+    ],
+}
 T0 = dt.datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def event(n: int, v2: bool = False) -> dict:
-    rec = {"id": n, "name": f"e{n}", "at": T0 + dt.timedelta(seconds=n),
-           "meta": {"source": "web"}}
+    rec = {"id": n, "name": f"e{n}", "at": T0 + dt.timedelta(seconds=n), "meta": {"source": "web"}}
     if v2:
         rec["meta"]["version"] = 2
         rec["email"] = f"u{n}@x.org"
@@ -257,8 +388,7 @@ def events(tmp_path) -> Path:
     write(root / "year=2023/region=eu/part-0.avro", EVENT_V1, [event(n) for n in range(0, 3)])
     write(root / "year=2023/region=us/part-0.avro", EVENT_V1, [event(n) for n in range(3, 5)])
     write(root / "year=2024/region=eu/part-0.avro", EVENT_V1, [event(n) for n in range(5, 6)])
-    write(root / "year=2024/region=eu/part-1.avro", EVENT_V2,
-          [event(n, True) for n in range(6, 9)])
+    write(root / "year=2024/region=eu/part-1.avro", EVENT_V2, [event(n, True) for n in range(6, 9)])
     write(root / "year=2024/region=a%2Fb/part-0.avro", EVENT_V2, [event(9, True)])
     (root / "_SUCCESS").write_text("")
     (root / ".hidden").mkdir()
@@ -294,8 +424,11 @@ def test_partitioned_table_with_evolved_schema(events):
 
 def test_partition_pruning_opens_only_planned_files(events):
     table = AvroDataset(str(events), LOCAL)
-    frags = list(table.get_fragments(filter=(ds.field("year") == 2024)
-                                     & (ds.field("region") == "eu") & (ds.field("id") > 0)))
+    frags = list(
+        table.get_fragments(
+            filter=(ds.field("year") == 2024) & (ds.field("region") == "eu") & (ds.field("id") > 0)
+        )
+    )
     assert sorted(Path(f.path).name for f in frags) == ["part-0.avro", "part-1.avro"]
     # the pruned-away files are never opened: break them and read again
     for path in table.files:
@@ -346,11 +479,14 @@ def test_corrupt_files_raise_errors_naming_the_file(tmp_path):
 
     # a good header, then a damaged data block
     rows = [{"id": n, "s": f"row {n}" * 10} for n in range(2000)]
-    schema = {"type": "record", "name": "R", "fields": [
-        {"name": "id", "type": "long"}, {"name": "s", "type": "string"}]}
+    schema = {
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "id", "type": "long"}, {"name": "s", "type": "string"}],
+    }
     good = write(tmp_path / "good.avro", schema, rows, sync_interval=4000)
     raw = bytearray(Path(good).read_bytes())
-    raw[len(raw) // 2: len(raw) // 2 + 64] = b"\xff" * 64
+    raw[len(raw) // 2 : len(raw) // 2 + 64] = b"\xff" * 64
     broken = tmp_path / "broken.avro"
     broken.write_bytes(bytes(raw))
     assert avro_schema([str(broken)], LOCAL).names == ["id", "s"]  # the header is fine
@@ -450,13 +586,18 @@ class CountingHandler(pafs.FileSystemHandler):
         raise NotImplementedError
 
 
-
 @pytest.mark.timeout(600)
 def test_large_file_streams_in_bounded_batches(tmp_path):
     n_rows, batch = 1_000_000, 65_536
-    schema = {"type": "record", "name": "Big", "fields": [
-        {"name": "id", "type": "long"}, {"name": "name", "type": "string"},
-        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}}]}
+    schema = {
+        "type": "record",
+        "name": "Big",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "name", "type": "string"},
+            {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+        ],
+    }
     rows = ({"id": n, "name": f"name-{n}", "at": n} for n in range(n_rows))
     path = write(tmp_path / "big/part=1/big.avro", schema, rows)
     size = Path(path).stat().st_size

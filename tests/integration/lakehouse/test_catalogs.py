@@ -39,8 +39,12 @@ CATALOG = "lake"  # the SQL catalog's name (sqlgate's ?catalog_name=)
 
 
 def _s3_props(info: ServerInfo) -> dict[str, str]:
-    return {"s3.endpoint": info.extra["endpoint_url"], "s3.region": "us-east-1",
-            "s3.access-key-id": info.user, "s3.secret-access-key": info.password}
+    return {
+        "s3.endpoint": info.extra["endpoint_url"],
+        "s3.region": "us-east-1",
+        "s3.access-key-id": info.user,
+        "s3.secret-access-key": info.password,
+    }
 
 
 def _fill(catalog) -> dict[str, int]:
@@ -63,14 +67,20 @@ def _check_lake(conn, snapshots: dict[str, int]) -> None:
     assert engine.list_schemas() == ["db"]
     assert engine.list_tables("db") == ["regions", "sales"]
     assert _rows(conn, "SELECT id FROM db.sales WHERE region = 'eu' ORDER BY id") == [
-        (1,), (3,), (6,)]
+        (1,),
+        (3,),
+        (6,),
+    ]
     info = _plan(conn)
     assert info["files"] and all(f.startswith(f"s3://{BUCKET}/") for f in info["files"])
     assert (info["files_planned"], info["files_total"]) == (2, 5)  # eu in both snapshots
     assert info["snapshot_id"] == snapshots["current"]
     assert info["scan"] == "pyiceberg_arrow_stream"  # remote files: not DuckDB-native
-    got = _rows(conn, "SELECT r.name, sum(s.amount) FROM db.sales s JOIN db.regions r "
-                      "ON s.region = r.region GROUP BY r.name ORDER BY r.name")
+    got = _rows(
+        conn,
+        "SELECT r.name, sum(s.amount) FROM db.sales s JOIN db.regions r "
+        "ON s.region = r.region GROUP BY r.name ORDER BY r.name",
+    )
     assert got == [("Asia", 4.5), ("Europe", 11.5), ("USA", 8.0)]
     old = _rows(conn, f"SELECT count(*) FROM db.sales FOR VERSION AS OF {snapshots['first']}")
     assert old == [(4,)]
@@ -84,8 +94,13 @@ def sql_lake(moto_clean, tmp_path):
     from pyiceberg.catalog import load_catalog
 
     _boto(moto_clean, "s3").create_bucket(Bucket=BUCKET)
-    catalog = load_catalog(CATALOG, type="sql", uri=f"sqlite:///{tmp_path}/catalog.db",
-                           warehouse=f"s3://{BUCKET}/wh", **_s3_props(moto_clean))
+    catalog = load_catalog(
+        CATALOG,
+        type="sql",
+        uri=f"sqlite:///{tmp_path}/catalog.db",
+        warehouse=f"s3://{BUCKET}/wh",
+        **_s3_props(moto_clean),
+    )
     snapshots = _fill(catalog)
     return moto_clean, tmp_path / "catalog.db", catalog, snapshots
 
@@ -93,8 +108,14 @@ def sql_lake(moto_clean, tmp_path):
 # ---------------------------------------------------------------------------- SQL catalog
 def test_sql_catalog_with_warehouse_on_s3(sql_lake):
     info, path, _, snapshots = sql_lake
-    query = urlencode({"catalog_name": CATALOG, "warehouse": f"s3://{BUCKET}/wh",
-                       "endpoint": info.extra["endpoint_url"], "region": "us-east-1"})
+    query = urlencode(
+        {
+            "catalog_name": CATALOG,
+            "warehouse": f"s3://{BUCKET}/wh",
+            "endpoint": info.extra["endpoint_url"],
+            "region": "us-east-1",
+        }
+    )
     url = f"iceberg://{info.user}:{info.password}@{path}?{query}"
     with sqlgate.connect(url) as conn:
         _check_lake(conn, snapshots)
@@ -104,15 +125,19 @@ def test_sql_catalog_through_sqlalchemy(sql_lake):
     from sqlalchemy import create_engine, inspect, text
 
     info, path, _, _ = sql_lake
-    query = urlencode({"catalog_name": CATALOG, "endpoint": info.extra["endpoint_url"],
-                       "region": "us-east-1"})
+    query = urlencode(
+        {"catalog_name": CATALOG, "endpoint": info.extra["endpoint_url"], "region": "us-east-1"}
+    )
     engine = create_engine(f"iceberg://{info.user}:{info.password}@{path}?{query}")
     try:
         insp = inspect(engine)
         assert "db" in insp.get_schema_names()
         assert insp.get_table_names(schema="db") == ["regions", "sales"]
         assert [c["name"] for c in insp.get_columns("sales", schema="db")] == [
-            "id", "region", "amount"]
+            "id",
+            "region",
+            "amount",
+        ]
         with engine.connect() as conn:
             n = conn.execute(text("SELECT count(*) FROM db.sales WHERE region = 'us'")).scalar()
             assert n == 2
@@ -142,9 +167,15 @@ def test_rest_catalog_with_client_side_s3_settings(sql_lake):
     """A server that vends nothing: the URL carries the FileIO settings (pyiceberg names)."""
     info, _, catalog, snapshots = sql_lake
     with running_iceberg_rest(catalog) as server:
-        query = urlencode({"catalog": "rest", "endpoint": info.extra["endpoint_url"],
-                           "region": "us-east-1", "s3.access-key-id": info.user,
-                           "s3.secret-access-key": info.password})
+        query = urlencode(
+            {
+                "catalog": "rest",
+                "endpoint": info.extra["endpoint_url"],
+                "region": "us-east-1",
+                "s3.access-key-id": info.user,
+                "s3.secret-access-key": info.password,
+            }
+        )
         with sqlgate.connect(f"iceberg://127.0.0.1:{server.port}/?{query}") as conn:
             _check_lake(conn, snapshots)
             with pytest.raises(ProgrammingError):
@@ -191,17 +222,25 @@ def test_rest_and_glue_unreachable_or_stalled_fail_fast(stalled_endpoint):
 def _glue_catalog(info: ServerInfo):
     from pyiceberg.catalog import load_catalog
 
-    return load_catalog("glue", **{
-        "type": "glue", "glue.endpoint": info.extra["endpoint_url"], "glue.region": "us-east-1",
-        "client.access-key-id": info.user, "client.secret-access-key": info.password,
-        "client.region": "us-east-1", "s3.endpoint": info.extra["endpoint_url"],
-        "warehouse": f"s3://{BUCKET}/glue",
-    })
+    return load_catalog(
+        "glue",
+        **{
+            "type": "glue",
+            "glue.endpoint": info.extra["endpoint_url"],
+            "glue.region": "us-east-1",
+            "client.access-key-id": info.user,
+            "client.secret-access-key": info.password,
+            "client.region": "us-east-1",
+            "s3.endpoint": info.extra["endpoint_url"],
+            "warehouse": f"s3://{BUCKET}/glue",
+        },
+    )
 
 
 def _glue_url(info: ServerInfo, key: str | None = None, secret: str | None = None) -> str:
-    query = urlencode({"catalog": "glue", "region": "us-east-1",
-                       "endpoint": info.extra["endpoint_url"]})
+    query = urlencode(
+        {"catalog": "glue", "region": "us-east-1", "endpoint": info.extra["endpoint_url"]}
+    )
     return f"iceberg://{key or info.user}:{secret or info.password}@/?{query}"
 
 
@@ -222,10 +261,16 @@ def test_glue_wrong_credentials_and_unreachable(glue_lake):
     info, _ = glue_lake
     iam = _boto(info, "iam")
     iam.create_user(UserName="reader")
-    iam.put_user_policy(UserName="reader", PolicyName="all", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-    }))
+    iam.put_user_policy(
+        UserName="reader",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ),
+    )
     key = iam.create_access_key(UserName="reader")["AccessKey"]
     wrong = "Wr0ngGlueSecret0123456789abcdefXYZ"
     _moto_auth(info, "0")
@@ -241,6 +286,7 @@ def test_glue_wrong_credentials_and_unreachable(glue_lake):
     closed = f"http://127.0.0.1:{free_port()}"
     start = time.monotonic()
     with pytest.raises(OperationalError, match="cannot reach the endpoint"):
-        sqlgate.connect(f"iceberg://k:s3cr3t-value@/?catalog=glue&region=us-east-1"
-                        f"&endpoint={closed}")
+        sqlgate.connect(
+            f"iceberg://k:s3cr3t-value@/?catalog=glue&region=us-east-1&endpoint={closed}"
+        )
     assert time.monotonic() - start < BOUND

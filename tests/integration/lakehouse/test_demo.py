@@ -21,23 +21,38 @@ from sqlgate import demo
 
 EXPECTED = [
     # what was built
-    "iceberg  iceberg:///", "delta    delta:///", "parquet  file:///",
+    "iceberg  iceberg:///",
+    "delta    delta:///",
+    "parquet  file:///",
     # 1. reflection
     "schemas ['default'], tables ['orders'], comment 'Orders of the demo shop'",
-    "amount    Double()", "partitioned by ['region']",
+    "amount    Double()",
+    "partitioned by ['region']",
     # 2. Iceberg FOR VERSION AS OF, SQL text: 4 orders then 6
-    "first     ", "4       545.50", "current   ", "6       705.40",
+    "first     ",
+    "4       545.50",
+    "current   ",
+    "6       705.40",
     # 3. as_of() in Core, compiled and run
     "FROM orders FOR VERSION AS OF ? AS orders GROUP BY orders.region",
-    "apac    1       300.00", "eu      2       165.50", "us      1       80.00",
+    "apac    1       300.00",
+    "eu      2       165.50",
+    "us      1       80.00",
     # 4. Delta versions
-    "version 0:", "c2        Brian  silver", "version 1:", "c4        Dana   bronze",
+    "version 0:",
+    "c2        Brian  silver",
+    "version 1:",
+    "c4        Dana   bronze",
     # 5. join of version 0 and now
-    "Brian  silver   gold", "Dana   NULL     bronze",
+    "Brian  silver   gold",
+    "Dana   NULL     bronze",
     # 6. pandas over partitioned Parquet
-    "2024-05-01       3       9", "2024-05-02       3      10",
+    "2024-05-01       3       9",
+    "2024-05-02       3      10",
     # 7. pandas across two sources
-    "gold       4    305.5", "silver       1    300.0", "bronze       1     99.9",
+    "gold       4    305.5",
+    "silver       1    300.0",
+    "bronze       1     99.9",
 ]
 
 
@@ -51,8 +66,14 @@ def _check(output: str) -> None:
 
 def test_python_m_sqlgate_demo(tmp_path):
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "sqlgate.demo"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "sqlgate.demo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     elapsed = time.monotonic() - started
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
@@ -61,7 +82,9 @@ def test_python_m_sqlgate_demo(tmp_path):
     assert (lake / "iceberg" / "catalog.db").is_file()
     assert (lake / "delta" / "customers" / "_delta_log").is_dir()
     assert sorted(p.name for p in (lake / "files" / "events").iterdir()) == [
-        "day=2024-05-01", "day=2024-05-02"]
+        "day=2024-05-01",
+        "day=2024-05-02",
+    ]
     assert f"sqlgate demo: a local lakehouse in {lake}" in run.stdout
     assert elapsed < 120, f"the demo took {elapsed:.0f}s"
 

@@ -38,11 +38,13 @@ from sqlgate.lakehouse import storage, stores
 from tests.servers import azurite
 from tests.servers.base import ServerInfo, free_port
 
-SALES = pa.table({
-    "id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
-    "region": ["eu", "us", "eu", "apac", "us", "eu"],
-    "amount": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5],
-})
+SALES = pa.table(
+    {
+        "id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
+        "region": ["eu", "us", "eu", "apac", "us", "eu"],
+        "amount": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5],
+    }
+)
 PEOPLE_CSV = "id,name,city\n1,Ann,Paris\n2,Bo,Lima\n3,Cy,Oslo\n"
 EVENTS = [{"id": 1, "kind": "click", "tags": ["a", "b"]}, {"id": 2, "kind": "view", "tags": []}]
 BUCKET = "lake"
@@ -56,7 +58,9 @@ def _boto(info: ServerInfo, service: str, **keys: str):
     import boto3
 
     return boto3.client(
-        service, endpoint_url=info.extra["endpoint_url"], region_name="us-east-1",
+        service,
+        endpoint_url=info.extra["endpoint_url"],
+        region_name="us-east-1",
         aws_access_key_id=keys.get("key", info.user),
         aws_secret_access_key=keys.get("secret", info.password),
     )
@@ -64,24 +68,36 @@ def _boto(info: ServerInfo, service: str, **keys: str):
 
 def _s3fs(info: ServerInfo) -> pafs.S3FileSystem:
     return pafs.S3FileSystem(
-        endpoint_override=f"{info.host}:{info.port}", scheme="http", access_key=info.user,
-        secret_key=info.password, region="us-east-1", allow_bucket_creation=True,
+        endpoint_override=f"{info.host}:{info.port}",
+        scheme="http",
+        access_key=info.user,
+        secret_key=info.password,
+        region="us-east-1",
+        allow_bucket_creation=True,
     )
 
 
 def _delta_options(info: ServerInfo) -> dict[str, str]:
     return {
-        "AWS_ENDPOINT_URL": info.extra["endpoint_url"], "AWS_ALLOW_HTTP": "true",
-        "AWS_ACCESS_KEY_ID": info.user, "AWS_SECRET_ACCESS_KEY": info.password,
+        "AWS_ENDPOINT_URL": info.extra["endpoint_url"],
+        "AWS_ALLOW_HTTP": "true",
+        "AWS_ACCESS_KEY_ID": info.user,
+        "AWS_SECRET_ACCESS_KEY": info.password,
         "AWS_REGION": "us-east-1",
     }
 
 
 def _write_files(fs: pafs.FileSystem, base: str) -> None:
     """Hive-partitioned Parquet, one CSV and one JSON-lines table under ``base``."""
-    ds.write_dataset(SALES, f"{base}/files/sales", filesystem=fs, format="parquet",
-                     partitioning=["region"], partitioning_flavor="hive",
-                     existing_data_behavior="overwrite_or_ignore")
+    ds.write_dataset(
+        SALES,
+        f"{base}/files/sales",
+        filesystem=fs,
+        format="parquet",
+        partitioning=["region"],
+        partitioning_flavor="hive",
+        existing_data_behavior="overwrite_or_ignore",
+    )
     fs.create_dir(f"{base}/csv")
     with fs.open_output_stream(f"{base}/csv/people.csv") as out:
         out.write(PEOPLE_CSV.encode())
@@ -107,9 +123,12 @@ def _s3_url(scheme: str, info: ServerInfo, path: str, **query: str) -> str:
 
 def _moto_auth(info: ServerInfo, count: str) -> None:
     """Enforce IAM auth on moto after ``count`` more requests ("inf" turns it off)."""
-    req = urllib.request.Request(info.extra["endpoint_url"] + "/moto-api/reset-auth",
-                                 data=count.encode(), method="POST",
-                                 headers={"Content-Type": "text/plain"})
+    req = urllib.request.Request(
+        info.extra["endpoint_url"] + "/moto-api/reset-auth",
+        data=count.encode(),
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
     with urllib.request.urlopen(req, timeout=10):
         pass
 
@@ -119,16 +138,26 @@ def _account_sas(key: str, account: str, perms: str = "rl", expired: bool = Fals
     when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=-1 if expired else 1)
     expiry = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     version = "2020-12-06"
-    to_sign = "\n".join([account, perms, "b", "sco", "", expiry, "", "https,http", version, "",
-                         ""])
+    to_sign = "\n".join([account, perms, "b", "sco", "", expiry, "", "https,http", version, "", ""])
     sig = base64.b64encode(
-        hmac.new(base64.b64decode(key), to_sign.encode(), hashlib.sha256).digest()).decode()
-    return urlencode({"sv": version, "ss": "b", "srt": "sco", "sp": perms, "se": expiry,
-                      "spr": "https,http", "sig": sig})
+        hmac.new(base64.b64decode(key), to_sign.encode(), hashlib.sha256).digest()
+    ).decode()
+    return urlencode(
+        {
+            "sv": version,
+            "ss": "b",
+            "srt": "sco",
+            "sp": perms,
+            "se": expiry,
+            "spr": "https,http",
+            "sig": sig,
+        }
+    )
 
 
-def _azure_url(scheme: str, info: ServerInfo, path: str, key: str | None = None,
-               **query: str) -> str:
+def _azure_url(
+    scheme: str, info: ServerInfo, path: str, key: str | None = None, **query: str
+) -> str:
     query = {"endpoint": info.extra["endpoint"], **query}
     auth = info.user if key is None else f"{info.user}:{quote(key, safe='')}"
     return f"{scheme}://{auth}@{path}?{urlencode(query)}"
@@ -161,8 +190,9 @@ def test_s3_parquet_hive_partitions_pruned(s3_lake):
         info = _plan(conn)
         assert (info["files_planned"], info["files_total"]) == (1, 3)
         assert info["files"] == [f"{BUCKET}/files/sales/region=eu/part-0.parquet"]
-        totals = _rows(conn, "SELECT region, count(*), sum(amount) FROM sales "
-                             "GROUP BY region ORDER BY region")
+        totals = _rows(
+            conn, "SELECT region, count(*), sum(amount) FROM sales GROUP BY region ORDER BY region"
+        )
         assert totals == [("apac", 1, 4.5), ("eu", 3, 11.5), ("us", 2, 8.0)]
         assert _plan(conn)["files_planned"] == 3
 
@@ -170,7 +200,9 @@ def test_s3_parquet_hive_partitions_pruned(s3_lake):
 def test_s3_csv_and_json(s3_lake):
     with sqlgate.connect(_s3_url("s3", s3_lake, f"{BUCKET}/csv", format="csv")) as conn:
         assert _rows(conn, "SELECT name FROM people WHERE city <> 'Lima' ORDER BY id") == [
-            ("Ann",), ("Cy",)]
+            ("Ann",),
+            ("Cy",),
+        ]
     with sqlgate.connect(_s3_url("s3", s3_lake, f"{BUCKET}/json", format="json")) as conn:
         got = _rows(conn, "SELECT id, kind, len(tags) FROM events ORDER BY id")
         assert got == [(1, "click", 2), (2, "view", 0)]
@@ -196,11 +228,15 @@ def test_s3_compatible_stores_on_moto(s3_lake, scheme):
     """MinIO/OSS/COS URLs over the same S3 API (moto); an IP endpoint means path style."""
     info = s3_lake
     if scheme == "minio":  # the endpoint comes from the URL's host and port
-        url = (f"minio://{info.user}:{info.password}@{info.host}:{info.port}/{BUCKET}/files"
-               "?secure=false")
+        url = (
+            f"minio://{info.user}:{info.password}@{info.host}:{info.port}/{BUCKET}/files"
+            "?secure=false"
+        )
     elif scheme == "minio-endpoint":
-        url = (f"minio://{info.user}:{info.password}@minio.invalid:9000/{BUCKET}/files"
-               f"?endpoint={info.extra['endpoint_url']}")
+        url = (
+            f"minio://{info.user}:{info.password}@minio.invalid:9000/{BUCKET}/files"
+            f"?endpoint={info.extra['endpoint_url']}"
+        )
     elif scheme == "oss":
         url = _s3_url("oss", info, f"{BUCKET}/files", region="cn-hangzhou")
     elif scheme == "cos":
@@ -219,8 +255,9 @@ def test_delta_on_s3_versions_timestamps_and_pruning(moto_clean):
     info = moto_clean
     _boto(info, "s3").create_bucket(Bucket=BUCKET)
     uri = f"s3://{BUCKET}/delta/orders"
-    write_deltalake(uri, SALES.slice(0, 3), partition_by=["region"],
-                    storage_options=_delta_options(info))
+    write_deltalake(
+        uri, SALES.slice(0, 3), partition_by=["region"], storage_options=_delta_options(info)
+    )
     time.sleep(1.2)  # moto's LastModified has 1-second resolution
     between = dt.datetime.now(dt.timezone.utc)
     time.sleep(1.2)
@@ -230,11 +267,17 @@ def test_delta_on_s3_versions_timestamps_and_pruning(moto_clean):
     with sqlgate.connect(url) as conn:
         assert conn.session.engine.list_tables("main") == ["orders"]
         assert _rows(conn, "SELECT id FROM orders WHERE region = 'eu' ORDER BY id") == [
-            (1,), (3,), (6,)]
+            (1,),
+            (3,),
+            (6,),
+        ]
         info_ = _plan(conn)
         assert (info_["version"], info_["files_planned"], info_["files_total"]) == (1, 2, 5)
         assert _rows(conn, "SELECT id FROM orders FOR VERSION AS OF 0 ORDER BY id") == [
-            (1,), (2,), (3,)]
+            (1,),
+            (2,),
+            (3,),
+        ]
         ts = between.isoformat(sep=" ")
         assert _rows(conn, f"SELECT count(*) FROM orders FOR TIMESTAMP AS OF '{ts}'") == [(3,)]
         with pytest.raises(ProgrammingError, match="no version 7"):
@@ -279,8 +322,9 @@ def test_hudi_on_s3_equals_local_copy(hudi_lake):
         for name in HUDI_TABLES:
             got, want = _rows(remote, f"SELECT * FROM {name}"), _rows(here, f"SELECT * FROM {name}")
             assert want and _canonical(got) == _canonical(want), name
-            assert [d[0] for d in remote.cursor().execute(f"SELECT * FROM {name}").description] \
-                == [d[0] for d in here.cursor().execute(f"SELECT * FROM {name}").description]
+            assert [d[0] for d in remote.cursor().execute(f"SELECT * FROM {name}").description] == [
+                d[0] for d in here.cursor().execute(f"SELECT * FROM {name}").description
+            ]
         name = "cow_v9_txns_simple_meta"
         sql = f"SELECT count(*) FROM {name} WHERE region = 'eu'"
         assert _rows(remote, sql) == _rows(here, sql)
@@ -298,7 +342,10 @@ def test_azure_files_with_account_key(azure_lake):
     url = _azure_url("azure", info, f"{container}/files", key=info.password)
     with sqlgate.connect(url) as conn:
         assert _rows(conn, "SELECT id FROM sales WHERE region = 'eu' ORDER BY id") == [
-            (1,), (3,), (6,)]
+            (1,),
+            (3,),
+            (6,),
+        ]
         assert (_plan(conn)["files_planned"], _plan(conn)["files_total"]) == (1, 3)
     url = _azure_url("azure", info, f"{container}/csv", key=info.password, format="csv")
     with sqlgate.connect(url) as conn:
@@ -319,8 +366,11 @@ def test_azure_files_with_sas_token(azure_lake, monkeypatch):
         assert _plan(conn)["files_planned"] == 1
     # the same token from a credential provider (it must not be taken for an account key)
     monkeypatch.setenv("SQLGATE_TEST_AZURE_SAS", sas)
-    engine = create_engine(_azure_url("azure", info, f"{container}/files",
-                                      credential="azure-sas:env:SQLGATE_TEST_AZURE_SAS"))
+    engine = create_engine(
+        _azure_url(
+            "azure", info, f"{container}/files", credential="azure-sas:env:SQLGATE_TEST_AZURE_SAS"
+        )
+    )
     try:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM sales")).scalar() == 6
@@ -332,15 +382,18 @@ def test_delta_on_azurite(azure_lake):
     from deltalake import write_deltalake
 
     info, container = azure_lake
-    opts = {"azure_storage_account_name": info.user, "azure_storage_account_key": info.password,
-            "azure_storage_endpoint": info.extra["endpoint"], "azure_allow_http": "true"}
+    opts = {
+        "azure_storage_account_name": info.user,
+        "azure_storage_account_key": info.password,
+        "azure_storage_endpoint": info.extra["endpoint"],
+        "azure_allow_http": "true",
+    }
     uri = f"az://{container}/delta/orders"
     write_deltalake(uri, SALES.slice(0, 3), partition_by=["region"], storage_options=opts)
     write_deltalake(uri, SALES.slice(3), mode="append", storage_options=opts)
     url = _azure_url("delta", info, f"{container}/delta", key=info.password, store="azure")
     with sqlgate.connect(url) as conn:
-        assert _rows(conn, "SELECT id FROM orders WHERE region = 'us' ORDER BY id") == [
-            (2,), (5,)]
+        assert _rows(conn, "SELECT id FROM orders WHERE region = 'us' ORDER BY id") == [(2,), (5,)]
         assert (_plan(conn)["files_planned"], _plan(conn)["files_total"]) == (2, 5)
         assert _rows(conn, "SELECT count(*) FROM orders FOR VERSION AS OF 0") == [(3,)]
     sas = _account_sas(info.password, info.user)
@@ -355,10 +408,16 @@ def moto_enforcing_auth(s3_lake):
     """moto with IAM auth on: only the returned access key (with an allow-all policy) works."""
     iam = _boto(s3_lake, "iam")
     iam.create_user(UserName="reader")
-    iam.put_user_policy(UserName="reader", PolicyName="all", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-    }))
+    iam.put_user_policy(
+        UserName="reader",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ),
+    )
     key = iam.create_access_key(UserName="reader")["AccessKey"]
     _moto_auth(s3_lake, "0")
     try:
@@ -391,8 +450,10 @@ def test_azure_wrong_key_and_bad_sas(azure_lake):
     with pytest.raises(OperationalError) as err:
         sqlgate.connect(_azure_url("azure", info, f"{container}/files", key=wrong))
     assert wrong not in str(err.value) and "access refused" in str(err.value)
-    for sas in (_account_sas(wrong, info.user), _account_sas(info.password, info.user,
-                                                              expired=True)):
+    for sas in (
+        _account_sas(wrong, info.user),
+        _account_sas(info.password, info.user, expired=True),
+    ):
         with pytest.raises(OperationalError) as err:
             sqlgate.connect(_azure_url("azure", info, f"{container}/files", sas_token=sas))
         assert sas.split("sig=")[1] not in str(err.value)
@@ -459,25 +520,31 @@ def test_missing_bucket_container_and_table(s3_lake, azurite_server):
     with pytest.raises(ProgrammingError, match="does not exist"):
         sqlgate.connect(f"delta://testing:testing@nobucket/d?store=s3&endpoint={endpoint}")
     with pytest.raises(ProgrammingError, match="does not exist"):
-        sqlgate.connect(_azure_url("azure", azurite_server, "nocontainer/files",
-                                   key=azurite_server.password))
+        sqlgate.connect(
+            _azure_url("azure", azurite_server, "nocontainer/files", key=azurite_server.password)
+        )
     url = f"s3://testing:testing@{BUCKET}/files?endpoint={endpoint}"
-    with sqlgate.connect(url) as conn, pytest.raises(ProgrammingError,
-                                                     match=r"main\.missing does not exist"):
+    with (
+        sqlgate.connect(url) as conn,
+        pytest.raises(ProgrammingError, match=r"main\.missing does not exist"),
+    ):
         _rows(conn, "SELECT * FROM missing")
 
 
-@pytest.mark.parametrize("url", [
-    "s3://k:s@bucket/p?endpoint=http://127.0.0.1:1&bogus=1",
-    "minio://k:s@127.0.0.1:1/bucket?secure=false&regoin=us-east-1",
-    "oss://k:s@bucket/p?region=cn-hangzhou&endpiont=x",
-    "azure://acct:key@container/p?endpoint=http://127.0.0.1:1/acct&sas=x",
-    "gcs://bucket/p?project=x",
-    "delta://k:s@bucket/p?store=s3&endpoint=http://127.0.0.1:1&typo=1",
-    "hudi://k:s@bucket/p?store=s3&endpoint=http://127.0.0.1:1&typo=1",
-    "iceberg://127.0.0.1:1/?catalog=rest&typo=1",
-    "s3://k:s@bucket/p?endpoint=http://127.0.0.1:1&timeout=soon",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://k:s@bucket/p?endpoint=http://127.0.0.1:1&bogus=1",
+        "minio://k:s@127.0.0.1:1/bucket?secure=false&regoin=us-east-1",
+        "oss://k:s@bucket/p?region=cn-hangzhou&endpiont=x",
+        "azure://acct:key@container/p?endpoint=http://127.0.0.1:1/acct&sas=x",
+        "gcs://bucket/p?project=x",
+        "delta://k:s@bucket/p?store=s3&endpoint=http://127.0.0.1:1&typo=1",
+        "hudi://k:s@bucket/p?store=s3&endpoint=http://127.0.0.1:1&typo=1",
+        "iceberg://127.0.0.1:1/?catalog=rest&typo=1",
+        "s3://k:s@bucket/p?endpoint=http://127.0.0.1:1&timeout=soon",
+    ],
+)
 def test_unknown_or_bad_options_are_interface_errors(url):
     with pytest.raises(InterfaceError):
         sqlgate.connect(url)
@@ -508,9 +575,11 @@ def test_derived_endpoints_without_network():
 
     loc, _ = _locate("cos://AK:SK@bkt-1250000000/p?region=ap-guangzhou")
     assert loc.storage_options["aws_endpoint_url"] == (
-        "https://bkt-1250000000.cos.ap-guangzhou.myqcloud.com")
+        "https://bkt-1250000000.cos.ap-guangzhou.myqcloud.com"
+    )
     assert storage.s3_options(loc.storage_options, "bkt-1250000000")["endpoint_override"] == (
-        "cos.ap-guangzhou.myqcloud.com")
+        "cos.ap-guangzhou.myqcloud.com"
+    )
 
     loc, _ = _locate("minio://AK:SK@minio.internal:9000/bucket/prefix")
     assert loc.uri == "s3://bucket/prefix"
@@ -524,10 +593,12 @@ def test_derived_endpoints_without_network():
     loc, _ = _locate("oss://AK:SK@b/p?region=cn-hangzhou&endpoint=http://127.0.0.1:9000")
     assert loc.storage_options["aws_endpoint_url"] == "http://127.0.0.1:9000"
     assert "aws_virtual_hosted_style_request" not in loc.storage_options
-    loc, _ = _locate("oss://AK:SK@b/p?endpoint=oss-cn-beijing-internal.aliyuncs.com"
-                     "&virtual_hosted=true")
+    loc, _ = _locate(
+        "oss://AK:SK@b/p?endpoint=oss-cn-beijing-internal.aliyuncs.com&virtual_hosted=true"
+    )
     assert loc.storage_options["aws_endpoint_url"] == (
-        "https://b.oss-cn-beijing-internal.aliyuncs.com")
+        "https://b.oss-cn-beijing-internal.aliyuncs.com"
+    )
     loc, _ = _locate("cos://AK:SK@b/p?region=ap-guangzhou&virtual_hosted=false")
     assert loc.storage_options["aws_endpoint_url"] == "https://cos.ap-guangzhou.myqcloud.com"
     assert "aws_virtual_hosted_style_request" not in loc.storage_options
@@ -537,7 +608,11 @@ def test_derived_endpoints_without_network():
     assert loc.storage_options["aws_region"] == "us-east-1"
     # bounded network behaviour by default, overridable
     assert {k: loc.storage_options[k] for k in stores.TIMEOUT_DEFAULTS} == {
-        "connect_timeout": "5s", "timeout": "30s", "max_retries": "3", "retry_timeout": "60s"}
+        "connect_timeout": "5s",
+        "timeout": "30s",
+        "max_retries": "3",
+        "retry_timeout": "60s",
+    }
     loc, _ = _locate("s3://AK:SK@bucket/p?timeout=2.5&connect_timeout=1s&max_retries=0")
     pa_kwargs = storage.s3_options(loc.storage_options, "bucket")
     assert (pa_kwargs["request_timeout"], pa_kwargs["connect_timeout"]) == (2.5, 1.0)
@@ -557,15 +632,19 @@ def test_azure_and_gcs_options_without_network():
     kwargs = storage.azure_options(loc.storage_options)
     assert kwargs == {"account_name": "acct", "account_key": azurite.ACCOUNT_KEY}
 
-    loc, _ = _locate("azure://acct@cont/p?sas_token=%3Fsv%3D2020-12-06%26sig%3Dabc"
-                     "&endpoint=http://127.0.0.1:10000/acct")
+    loc, _ = _locate(
+        "azure://acct@cont/p?sas_token=%3Fsv%3D2020-12-06%26sig%3Dabc"
+        "&endpoint=http://127.0.0.1:10000/acct"
+    )
     opts = loc.storage_options
     assert opts["azure_storage_sas_token"] == "sv=2020-12-06&sig=abc"
     assert opts["azure_allow_http"] == "true"
     kwargs = storage.azure_options(opts)
     assert kwargs["sas_token"] == "?sv=2020-12-06&sig=abc" and "account_key" not in kwargs
     assert (kwargs["blob_storage_authority"], kwargs["blob_storage_scheme"]) == (
-        "127.0.0.1:10000", "http")
+        "127.0.0.1:10000",
+        "http",
+    )
 
     loc, _ = _locate("azure://acct:k3y=@cont/p?endpoint=https://acct.blob.core.chinacloudapi.cn")
     kwargs = storage.azure_options(loc.storage_options)
@@ -576,8 +655,9 @@ def test_azure_and_gcs_options_without_network():
     with pytest.raises(InterfaceError, match="account"):
         _locate("azure://cont/p")
 
-    loc, left = _locate("gcs://:ya29.token@bucket/dir?endpoint=http://127.0.0.1:4443"
-                        "&project_id=proj")
+    loc, left = _locate(
+        "gcs://:ya29.token@bucket/dir?endpoint=http://127.0.0.1:4443&project_id=proj"
+    )
     assert left == {}
     assert loc.uri == "gs://bucket/dir"
     opts = loc.storage_options

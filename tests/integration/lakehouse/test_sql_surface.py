@@ -54,25 +54,30 @@ def _need(reason: str | None) -> None:
 
 
 # ------------------------------------------------------------------------------ fixtures
-SALES = pa.schema([
-    ("id", pa.int64()),
-    ("region", pa.string()),
-    ("amount", pa.float64()),
-    ("tags", pa.list_(pa.string())),
-    ("attrs", pa.struct([("color", pa.string()), ("size", pa.int32())])),
-    ("props", pa.map_(pa.string(), pa.string())),
-])
+SALES = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("region", pa.string()),
+        ("amount", pa.float64()),
+        ("tags", pa.list_(pa.string())),
+        ("attrs", pa.struct([("color", pa.string()), ("size", pa.int32())])),
+        ("props", pa.map_(pa.string(), pa.string())),
+    ]
+)
 
 
 def _sales(ids, regions, amounts) -> pa.Table:
-    return pa.table({
-        "id": pa.array(ids, pa.int64()),
-        "region": regions,
-        "amount": amounts,
-        "tags": [[f"t{i}"] for i in ids],
-        "attrs": [{"color": "red", "size": i} for i in ids],
-        "props": pa.array([[("k", str(i))] for i in ids], pa.map_(pa.string(), pa.string())),
-    }, schema=SALES)
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "region": regions,
+            "amount": amounts,
+            "tags": [[f"t{i}"] for i in ids],
+            "attrs": [{"color": "red", "size": i} for i in ids],
+            "props": pa.array([[("k", str(i))] for i in ids], pa.map_(pa.string(), pa.string())),
+        },
+        schema=SALES,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +88,17 @@ def ice(tmp_path_factory):
     from pyiceberg.catalog import load_catalog
 
     base = tmp_path_factory.mktemp("iceberg")
-    catalog = load_catalog("default", type="sql", uri=f"sqlite:///{base}/catalog.db",
-                           warehouse=f"file://{base}/warehouse")
+    catalog = load_catalog(
+        "default",
+        type="sql",
+        uri=f"sqlite:///{base}/catalog.db",
+        warehouse=f"file://{base}/warehouse",
+    )
     catalog.create_namespace("default")
     catalog.create_namespace("archive")
-    sales = catalog.create_table("default.sales", schema=SALES,
-                                 properties={"comment": "Sales facts"})
+    sales = catalog.create_table(
+        "default.sales", schema=SALES, properties={"comment": "Sales facts"}
+    )
     with sales.update_spec() as spec:
         spec.add_identity("region")
     with sales.update_schema() as update:
@@ -107,15 +117,30 @@ def ice(tmp_path_factory):
         "default.evolving",
         schema=pa.schema([("id", pa.int64()), ("a", pa.string()), ("b", pa.int32())]),
     )
-    evolving.append(pa.table({"id": pa.array([1, 2], pa.int64()), "a": ["x", "y"],
-                              "b": pa.array([10, 20], pa.int32())}))
+    evolving.append(
+        pa.table(
+            {
+                "id": pa.array([1, 2], pa.int64()),
+                "a": ["x", "y"],
+                "b": pa.array([10, 20], pa.int32()),
+            }
+        )
+    )
     e1 = evolving.current_snapshot().snapshot_id
     from pyiceberg.types import DoubleType
 
     with evolving.update_schema() as update:
         update.add_column("c", DoubleType())
-    evolving.append(pa.table({"id": pa.array([3], pa.int64()), "a": ["z"],
-                              "b": pa.array([30], pa.int32()), "c": [3.5]}))
+    evolving.append(
+        pa.table(
+            {
+                "id": pa.array([3], pa.int64()),
+                "a": ["z"],
+                "b": pa.array([30], pa.int32()),
+                "c": [3.5],
+            }
+        )
+    )
     e2 = evolving.current_snapshot().snapshot_id
     with evolving.update_schema() as update:
         update.rename_column("a", "label")
@@ -127,11 +152,14 @@ def ice(tmp_path_factory):
         "archive.sales_2023", schema=pa.schema([("id", pa.int64()), ("amount", pa.float64())])
     ).append(pa.table({"id": pa.array([100], pa.int64()), "amount": [1.0]}))
     return {
-        "url": f"iceberg://{base}/catalog.db", "catalog": catalog,
-        "s1": s1.snapshot_id, "s2": s2.snapshot_id,
+        "url": f"iceberg://{base}/catalog.db",
+        "catalog": catalog,
+        "s1": s1.snapshot_id,
+        "s2": s2.snapshot_id,
         "s1_time": dt.datetime.fromtimestamp(s1.timestamp_ms / 1000, dt.timezone.utc),
         "s2_time": dt.datetime.fromtimestamp(s2.timestamp_ms / 1000, dt.timezone.utc),
-        "e1": e1, "e2": e2,
+        "e1": e1,
+        "e2": e2,
     }
 
 
@@ -142,8 +170,9 @@ def delta(tmp_path_factory):
     from deltalake import DeltaTable, write_deltalake
 
     root = tmp_path_factory.mktemp("delta")
-    schema = pa.schema([("id", pa.int64()), ("customer", pa.string()), ("day", pa.string()),
-                        ("qty", pa.int32())])
+    schema = pa.schema(
+        [("id", pa.int64()), ("customer", pa.string()), ("day", pa.string()), ("qty", pa.int32())]
+    )
 
     def orders(rows):
         return pa.Table.from_pylist(
@@ -151,19 +180,26 @@ def delta(tmp_path_factory):
         )
 
     v0 = [(1, "c1", "2024-01-01", 10), (2, "c2", "2024-01-01", 20), (3, "c1", "2024-01-02", 30)]
-    write_deltalake(str(root / "orders"), orders(v0), partition_by=["day"],
-                    description="Customer orders")
+    write_deltalake(
+        str(root / "orders"), orders(v0), partition_by=["day"], description="Customer orders"
+    )
     time.sleep(0.05)
     write_deltalake(str(root / "orders"), orders([(4, "c3", "2024-01-03", 40)]), mode="append")
     time.sleep(0.05)
     v2 = [(1, "c1", "2024-01-01", 11), *v0[1:], (4, "c3", "2024-01-03", 40)]
     write_deltalake(str(root / "orders"), orders(v2), mode="overwrite")
-    write_deltalake(str(root / "customers"),
-                    pa.table({"customer": ["c1", "c2", "c3"], "name": ["Ann", "Bob", "Cy"]}))
+    write_deltalake(
+        str(root / "customers"),
+        pa.table({"customer": ["c1", "c2", "c3"], "name": ["Ann", "Bob", "Cy"]}),
+    )
     history = sorted(DeltaTable(str(root / "orders")).history(), key=lambda h: h["version"])
-    return {"url": f"delta://{root}", "root": root,
-            "times": [dt.datetime.fromtimestamp(h["timestamp"] / 1000, dt.timezone.utc)
-                      for h in history]}
+    return {
+        "url": f"delta://{root}",
+        "root": root,
+        "times": [
+            dt.datetime.fromtimestamp(h["timestamp"] / 1000, dt.timezone.utc) for h in history
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -199,11 +235,15 @@ def big(tmp_path_factory):
     root = tmp_path_factory.mktemp("files")
     (root / "wide").mkdir()
     for i in range(BIG_FILES):
-        ids = pa.array(np.arange(i * BIG_ROWS_PER_FILE, (i + 1) * BIG_ROWS_PER_FILE,
-                                 dtype=np.int64))
+        ids = pa.array(
+            np.arange(i * BIG_ROWS_PER_FILE, (i + 1) * BIG_ROWS_PER_FILE, dtype=np.int64)
+        )
         payload = pc.utf8_lpad(pc.cast(ids, pa.string()), PAYLOAD, "x")
-        pq.write_table(pa.table({"id": ids, "value": pc.multiply(ids, 0.5), "payload": payload}),
-                       root / "wide" / f"part-{i:02d}.parquet", row_group_size=65_536)
+        pq.write_table(
+            pa.table({"id": ids, "value": pc.multiply(ids, 0.5), "payload": payload}),
+            root / "wide" / f"part-{i:02d}.parquet",
+            row_group_size=65_536,
+        )
     return {"url": f"file://{root}?format=parquet", "root": root}
 
 
@@ -218,15 +258,21 @@ def test_iceberg_time_travel_dbapi(ice):
     with sqlgate.connect(ice["url"]) as conn:
         assert len(_all(conn, "SELECT id FROM sales")) == 5
         assert sorted(_all(conn, f"SELECT id FROM sales FOR VERSION AS OF {ice['s1']}")) == [
-            (1,), (2,), (3,), (4,)]
-        got = _all(conn, "SELECT id FROM default.sales FOR VERSION AS OF ? WHERE id > ?",
-                   [ice["s1"], 2])
+            (1,),
+            (2,),
+            (3,),
+            (4,),
+        ]
+        got = _all(
+            conn, "SELECT id FROM default.sales FOR VERSION AS OF ? WHERE id > ?", [ice["s1"], 2]
+        )
         assert sorted(got) == [(3,), (4,)]
         between = ice["s1_time"] + (ice["s2_time"] - ice["s1_time"]) / 2
         got = _all(conn, "SELECT count(*) FROM sales FOR TIMESTAMP AS OF ?", [between])
         assert got == [(4,)]
-        got = _all(conn, f"SELECT count(*) FROM sales FOR TIMESTAMP AS OF "
-                         f"'{ice['s2_time'].isoformat()}'")
+        got = _all(
+            conn, f"SELECT count(*) FROM sales FOR TIMESTAMP AS OF '{ice['s2_time'].isoformat()}'"
+        )
         assert got == [(5,)]
 
 
@@ -253,14 +299,19 @@ def test_hudi_time_travel_and_changes_dbapi(hudi):
     assert len(instants) >= 3
     with sqlgate.connect(hudi["url"]) as conn:
         for instant in (instants[0], instants[len(instants) // 2], instants[-1]):
-            want = sum(b.num_rows for b in table.read(
-                HudiReadOptions().with_as_of_timestamp(instant)))
+            want = sum(
+                b.num_rows for b in table.read(HudiReadOptions().with_as_of_timestamp(instant))
+            )
             got = _all(conn, "SELECT count(*) FROM txns FOR VERSION AS OF ?", [instant])
             assert got == [(want,)], instant
         assert _all(conn, "SELECT count(*) FROM txns") == [(sum(b.num_rows for b in table.read()),)]
         start, end = instants[1], instants[4]
-        opts = (HudiReadOptions().with_query_type(HudiQueryType.Incremental)
-                .with_start_timestamp(start).with_end_timestamp(end))
+        opts = (
+            HudiReadOptions()
+            .with_query_type(HudiQueryType.Incremental)
+            .with_start_timestamp(start)
+            .with_end_timestamp(end)
+        )
         want = sorted(r["txn_id"] for b in table.read(opts) for r in b.to_pylist())
         got = _all(conn, "SELECT txn_id FROM hudi_changes('main.txns', ?, ?)", [start, end])
         assert sorted(r[0] for r in got) == want
@@ -268,28 +319,43 @@ def test_hudi_time_travel_and_changes_dbapi(hudi):
 
 # ------------------------------------------------------------ time travel: SQLAlchemy
 def _sales_table(md: sa.MetaData, schema: str | None = None) -> sa.Table:
-    return sa.Table("sales", md, sa.Column("id", sa.BigInteger, primary_key=True),
-                    sa.Column("region", sa.String), sa.Column("amount", sa.Float),
-                    schema=schema)
+    return sa.Table(
+        "sales",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("region", sa.String),
+        sa.Column("amount", sa.Float),
+        schema=schema,
+    )
 
 
 def _orders_table(md: sa.MetaData) -> sa.Table:
-    return sa.Table("orders", md, sa.Column("id", sa.BigInteger, primary_key=True),
-                    sa.Column("customer", sa.String), sa.Column("day", sa.String),
-                    sa.Column("qty", sa.Integer))
+    return sa.Table(
+        "orders",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("customer", sa.String),
+        sa.Column("day", sa.String),
+        sa.Column("qty", sa.Integer),
+    )
 
 
 def test_text_time_travel_through_engine(ice, delta):
     engine = sa.create_engine(ice["url"])
     with engine.connect() as conn:
-        got = conn.execute(sa.text("SELECT count(*) FROM sales FOR VERSION AS OF :v"),
-                           {"v": ice["s1"]}).scalar()
+        got = conn.execute(
+            sa.text("SELECT count(*) FROM sales FOR VERSION AS OF :v"), {"v": ice["s1"]}
+        ).scalar()
         assert got == 4
     engine.dispose()
     engine = sa.create_engine(delta["url"])
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM orders FOR VERSION AS OF :v"),
-                            {"v": 0}).scalar() == 3
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM orders FOR VERSION AS OF :v"), {"v": 0}
+            ).scalar()
+            == 3
+        )
     engine.dispose()
 
 
@@ -302,8 +368,11 @@ def test_as_of_core_iceberg(ice):
         # the snapshot stands in for the table: the table's own columns read it
         stmt = sa.select(sales.c.id).select_from(v1).where(sales.c.amount > 15)
         assert sorted(conn.execute(stmt).scalars()) == [2, 3, 4]
-        got = conn.execute(sa.select(sa.func.count()).select_from(
-            as_of(sales, timestamp=ice["s1_time"] + dt.timedelta(milliseconds=1)))).scalar()
+        got = conn.execute(
+            sa.select(sa.func.count()).select_from(
+                as_of(sales, timestamp=ice["s1_time"] + dt.timedelta(milliseconds=1))
+            )
+        ).scalar()
         assert got == 4
         # one cached compilation serves every version; the version is a bound parameter
         stmt = lambda v: sa.select(sa.func.count()).select_from(as_of(sales, version=v))  # noqa: E731
@@ -314,16 +383,26 @@ def test_as_of_core_iceberg(ice):
         assert r1.context.compiled is r2.context.compiled
         # a snapshot joined to the current table; and to another table of the catalog
         old = as_of(sales, version=ice["s1"]).alias("old")
-        stmt = (sa.select(old.c.id, sales.c.id.label("now"))
-                .join_from(sales, old, old.c.id == sales.c.id, isouter=True).order_by(sales.c.id))
+        stmt = (
+            sa.select(old.c.id, sales.c.id.label("now"))
+            .join_from(sales, old, old.c.id == sales.c.id, isouter=True)
+            .order_by(sales.c.id)
+        )
         assert conn.execute(stmt).fetchall() == [(1, 1), (2, 2), (3, 3), (4, 4), (None, 5)]
-        regions = sa.Table("regions", sa.MetaData(), sa.Column("region", sa.String),
-                           sa.Column("name", sa.String))
-        stmt = (sa.select(regions.c.name, sa.func.sum(v1.c.amount))
-                .join_from(v1, regions, v1.c.region == regions.c.region)
-                .group_by(regions.c.name).order_by(regions.c.name))
-        assert conn.execute(stmt).fetchall() == [("Americas", 20.0), ("Asia", 40.0),
-                                                 ("Europe", 40.0)]
+        regions = sa.Table(
+            "regions", sa.MetaData(), sa.Column("region", sa.String), sa.Column("name", sa.String)
+        )
+        stmt = (
+            sa.select(regions.c.name, sa.func.sum(v1.c.amount))
+            .join_from(v1, regions, v1.c.region == regions.c.region)
+            .group_by(regions.c.name)
+            .order_by(regions.c.name)
+        )
+        assert conn.execute(stmt).fetchall() == [
+            ("Americas", 20.0),
+            ("Asia", 40.0),
+            ("Europe", 40.0),
+        ]
     engine.dispose()
 
 
@@ -333,25 +412,40 @@ def test_as_of_core_delta(delta):
     with engine.connect() as conn:
         v0 = as_of(orders, version=0)
         assert conn.execute(sa.select(sa.func.count()).select_from(v0)).scalar() == 3
-        assert conn.execute(
-            sa.select(orders.c.qty).select_from(as_of(orders, version=1)).where(orders.c.id == 1)
-        ).scalar() == 10
+        assert (
+            conn.execute(
+                sa.select(orders.c.qty)
+                .select_from(as_of(orders, version=1))
+                .where(orders.c.id == 1)
+            ).scalar()
+            == 10
+        )
         # what changed between version 0 and now: two snapshots of one table, joined
         old = as_of(orders, version=0).alias("before")
-        stmt = (sa.select(orders.c.id, old.c.qty, orders.c.qty)
-                .join_from(orders, old, old.c.id == orders.c.id, isouter=True)
-                .where(sa.or_(old.c.id.is_(None), old.c.qty != orders.c.qty))
-                .order_by(orders.c.id))
+        stmt = (
+            sa.select(orders.c.id, old.c.qty, orders.c.qty)
+            .join_from(orders, old, old.c.id == orders.c.id, isouter=True)
+            .where(sa.or_(old.c.id.is_(None), old.c.qty != orders.c.qty))
+            .order_by(orders.c.id)
+        )
         assert conn.execute(stmt).fetchall() == [(1, 10, 11), (4, None, 40)]
         t0, t1, _ = delta["times"]
-        got = conn.execute(sa.select(sa.func.count()).select_from(
-            as_of(orders, timestamp=t0 + (t1 - t0) / 2))).scalar()
+        got = conn.execute(
+            sa.select(sa.func.count()).select_from(as_of(orders, timestamp=t0 + (t1 - t0) / 2))
+        ).scalar()
         assert got == 3
-        customers = sa.Table("customers", sa.MetaData(), sa.Column("customer", sa.String),
-                             sa.Column("name", sa.String))
-        stmt = (sa.select(customers.c.name, sa.func.sum(v0.c.qty).label("qty"))
-                .join_from(v0, customers, v0.c.customer == customers.c.customer)
-                .group_by(customers.c.name).order_by(customers.c.name))
+        customers = sa.Table(
+            "customers",
+            sa.MetaData(),
+            sa.Column("customer", sa.String),
+            sa.Column("name", sa.String),
+        )
+        stmt = (
+            sa.select(customers.c.name, sa.func.sum(v0.c.qty).label("qty"))
+            .join_from(v0, customers, v0.c.customer == customers.c.customer)
+            .group_by(customers.c.name)
+            .order_by(customers.c.name)
+        )
         assert conn.execute(stmt).fetchall() == [("Ann", 40), ("Bob", 20)]
         bound = sa.select(sa.func.count()).select_from(as_of(orders, version=sa.bindparam("v")))
         assert [conn.execute(bound, {"v": v}).scalar() for v in (0, 1, 2)] == [3, 4, 4]
@@ -369,13 +463,18 @@ def test_as_of_orm(delta):
     reg.map_imperatively(Order, _orders_table(reg.metadata))
     engine = sa.create_engine(delta["url"])
     with Session(engine) as session:
-        snapshot = session.execute(
-            sa.select(Order).select_from(as_of(Order, version=0)).order_by(Order.id)
-        ).scalars().all()
+        snapshot = (
+            session.execute(
+                sa.select(Order).select_from(as_of(Order, version=0)).order_by(Order.id)
+            )
+            .scalars()
+            .all()
+        )
         assert [(o.id, o.qty) for o in snapshot] == [(1, 10), (2, 20), (3, 30)]
         old = aliased(Order, as_of(Order, version=0).alias("old"))
         rows = session.execute(
-            sa.select(Order.id, old.qty, Order.qty).join(old, old.id == Order.id)
+            sa.select(Order.id, old.qty, Order.qty)
+            .join(old, old.id == Order.id)
             .where(old.qty != Order.qty)
         ).all()
         assert [tuple(r) for r in rows] == [(1, 10, 11)]
@@ -386,14 +485,20 @@ def test_as_of_orm(delta):
 
 def test_as_of_and_changes_hudi(hudi):
     instants = hudi["instants"]
-    txns = sa.Table("txns", sa.MetaData(), sa.Column("txn_id", sa.String),
-                    sa.Column("amount", sa.Numeric(15, 2)), sa.Column("region", sa.String))
+    txns = sa.Table(
+        "txns",
+        sa.MetaData(),
+        sa.Column("txn_id", sa.String),
+        sa.Column("amount", sa.Numeric(15, 2)),
+        sa.Column("region", sa.String),
+    )
     engine = sa.create_engine(hudi["url"])
     with sqlgate.connect(hudi["url"]) as raw, engine.connect() as conn:
         for instant in (instants[0], instants[-1]):
             want = _all(raw, "SELECT count(*) FROM txns FOR VERSION AS OF ?", [instant])[0][0]
-            got = conn.execute(sa.select(sa.func.count()).select_from(
-                as_of(txns, version=instant))).scalar()
+            got = conn.execute(
+                sa.select(sa.func.count()).select_from(as_of(txns, version=instant))
+            ).scalar()
             assert got == want
         start, end = instants[1], instants[4]
         want = sorted(_all(raw, "SELECT txn_id FROM hudi_changes('txns', ?, ?)", [start, end]))
@@ -401,8 +506,10 @@ def test_as_of_and_changes_hudi(hudi):
         got = conn.execute(sa.select(changes.c.txn_id)).fetchall()
         assert sorted(tuple(r) for r in got) == want
         everything_after = hudi_changes(txns, instants[-2])
-        assert conn.execute(sa.select(sa.func.count()).select_from(everything_after)).scalar() \
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(everything_after)).scalar()
             == _all(raw, "SELECT count(*) FROM hudi_changes('txns', ?)", [instants[-2]])[0][0]
+        )
         by_name = hudi_changes("main.txns", start, end, columns=["txn_id"])
         assert sorted(tuple(r) for r in conn.execute(sa.select(by_name.c.txn_id))) == want
     engine.dispose()
@@ -441,9 +548,14 @@ def test_as_of_construct_contract():
     assert key(sa.select(a)) != key(sa.select(a.alias("other")))
     alias = a.alias("old")
     assert isinstance(alias, AsOf) and alias.name == "old" and alias.value is a.value
-    for bad in (lambda: as_of(t), lambda: as_of(t, version=1, timestamp="2024"),
-                lambda: as_of(t.alias("x"), version=1), lambda: as_of(t, version=1.5),
-                lambda: as_of(t, version=True), lambda: as_of(t, timestamp=object())):
+    for bad in (
+        lambda: as_of(t),
+        lambda: as_of(t, version=1, timestamp="2024"),
+        lambda: as_of(t.alias("x"), version=1),
+        lambda: as_of(t, version=1.5),
+        lambda: as_of(t, version=True),
+        lambda: as_of(t, timestamp=object()),
+    ):
         with pytest.raises(sa_exc.ArgumentError):
             bad()
 
@@ -458,15 +570,22 @@ def test_pandas_read_sql(ice, delta):
     old = pd.read_sql(sa.select(as_of(orders, version=0)), engine)
     assert sorted(old["id"]) == [1, 2, 3]
     with engine.connect() as conn:
-        df = pd.read_sql(sa.text("SELECT * FROM orders FOR VERSION AS OF :v"), conn,
-                         params={"v": 1})
+        df = pd.read_sql(
+            sa.text("SELECT * FROM orders FOR VERSION AS OF :v"), conn, params={"v": 1}
+        )
     assert len(df) == 4 and int(df.loc[df.id == 1, "qty"].iloc[0]) == 10
     engine.dispose()
     engine = sa.create_engine(ice["url"])
-    df = pd.read_sql(sa.text("SELECT s.id, r.name FROM sales s JOIN regions r "
-                             "ON s.region = r.region ORDER BY s.id"), engine)
-    assert df.to_dict("list") == {"id": [1, 2, 3, 4, 5],
-                                  "name": ["Europe", "Americas", "Europe", "Asia", "Americas"]}
+    df = pd.read_sql(
+        sa.text(
+            "SELECT s.id, r.name FROM sales s JOIN regions r ON s.region = r.region ORDER BY s.id"
+        ),
+        engine,
+    )
+    assert df.to_dict("list") == {
+        "id": [1, 2, 3, 4, 5],
+        "name": ["Europe", "Americas", "Europe", "Asia", "Americas"],
+    }
     engine.dispose()
 
 
@@ -489,13 +608,16 @@ def test_inspector_iceberg(ice):
     assert isinstance(tags, sa.ARRAY) and isinstance(tags.item_type, sa.String)
     attrs = cols["attrs"]["type"]
     assert isinstance(attrs, STRUCT)
-    assert [(name, type(t)) for name, t in attrs.fields] == [("color", sa.String),
-                                                             ("size", sa.Integer)]
+    assert [(name, type(t)) for name, t in attrs.fields] == [
+        ("color", sa.String),
+        ("size", sa.Integer),
+    ]
     props = cols["props"]["type"]
     assert isinstance(props, MAP)
     assert isinstance(props.key_type, sa.String) and isinstance(props.value_type, sa.String)
     assert insp.get_indexes("sales") == [
-        {"name": "partition", "column_names": ["region"], "unique": False}]
+        {"name": "partition", "column_names": ["region"], "unique": False}
+    ]
     assert insp.get_indexes("regions") == []
     assert insp.get_table_comment("sales") == {"text": "Sales facts"}
     options = insp.get_table_options("sales")
@@ -524,7 +646,8 @@ def test_inspector_delta_and_hudi(delta, hudi):
     assert isinstance(cols["amount"], sa.Numeric) and cols["amount"].scale == 2
     assert isinstance(cols["txn_datetime"], sa.DateTime) and cols["txn_datetime"].timezone
     assert insp.get_indexes("txns") == [
-        {"name": "partition", "column_names": ["region"], "unique": False}]
+        {"name": "partition", "column_names": ["region"], "unique": False}
+    ]
     engine.dispose()
 
 
@@ -539,8 +662,10 @@ def test_table_autoload(delta):
     orders = sa.Table("orders", sa.MetaData(), autoload_with=engine)
     assert orders.c.keys() == ["id", "customer", "day", "qty"]
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(
-            as_of(orders, version=0))).scalar() == 3
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(as_of(orders, version=0))).scalar()
+            == 3
+        )
     engine.dispose()
 
 
@@ -548,8 +673,12 @@ def test_schema_cache_ttl_and_invalidation(tmp_path):
     _need(_iceberg_sql_catalog())
     from pyiceberg.catalog import load_catalog
 
-    catalog = load_catalog("default", type="sql", uri=f"sqlite:///{tmp_path}/catalog.db",
-                           warehouse=f"file://{tmp_path}/warehouse")
+    catalog = load_catalog(
+        "default",
+        type="sql",
+        uri=f"sqlite:///{tmp_path}/catalog.db",
+        warehouse=f"file://{tmp_path}/warehouse",
+    )
     catalog.create_namespace("default")
     first = catalog.create_table("default.first", schema=pa.schema([("id", pa.int64())]))
     cached = sa.create_engine(f"iceberg://{tmp_path}/catalog.db?schema_cache_ttl=3600")
@@ -600,32 +729,50 @@ def test_iceberg_schema_evolution(ice):
 # -------------------------------------------------------------------------------- joins
 def test_join_two_tables_of_one_catalog(ice):
     with sqlgate.connect(ice["url"]) as conn:
-        got = _all(conn, "SELECT r.name, count(*), sum(s.amount) FROM default.sales s "
-                         "JOIN default.regions r ON s.region = r.region "
-                         "WHERE s.amount > ? GROUP BY r.name ORDER BY r.name", [5])
+        got = _all(
+            conn,
+            "SELECT r.name, count(*), sum(s.amount) FROM default.sales s "
+            "JOIN default.regions r ON s.region = r.region "
+            "WHERE s.amount > ? GROUP BY r.name ORDER BY r.name",
+            [5],
+        )
         assert got == [("Americas", 2, 70.0), ("Asia", 1, 40.0), ("Europe", 2, 40.0)]
-        got = _all(conn, "SELECT count(*) FROM default.sales s "
-                         "JOIN archive.sales_2023 a ON a.id > s.id")
+        got = _all(
+            conn, "SELECT count(*) FROM default.sales s JOIN archive.sales_2023 a ON a.id > s.id"
+        )
         assert got == [(5,)]
-    sales, regions = _sales_table(sa.MetaData()), sa.Table(
-        "regions", sa.MetaData(), sa.Column("region", sa.String), sa.Column("name", sa.String))
+    sales, regions = (
+        _sales_table(sa.MetaData()),
+        sa.Table(
+            "regions", sa.MetaData(), sa.Column("region", sa.String), sa.Column("name", sa.String)
+        ),
+    )
     engine = sa.create_engine(ice["url"])
     with engine.connect() as conn:
-        stmt = (sa.select(regions.c.name, sa.func.count().label("n"))
-                .join_from(sales, regions, sales.c.region == regions.c.region)
-                .group_by(regions.c.name).order_by(regions.c.name))
+        stmt = (
+            sa.select(regions.c.name, sa.func.count().label("n"))
+            .join_from(sales, regions, sales.c.region == regions.c.region)
+            .group_by(regions.c.name)
+            .order_by(regions.c.name)
+        )
         assert conn.execute(stmt).fetchall() == [("Americas", 2), ("Asia", 1), ("Europe", 2)]
     engine.dispose()
 
 
 def test_schema_qualified_core_columns(ice):
-    archive = sa.Table("sales_2023", sa.MetaData(), sa.Column("id", sa.BigInteger),
-                       sa.Column("amount", sa.Float), schema="archive")
+    archive = sa.Table(
+        "sales_2023",
+        sa.MetaData(),
+        sa.Column("id", sa.BigInteger),
+        sa.Column("amount", sa.Float),
+        schema="archive",
+    )
     sales = _sales_table(sa.MetaData(), schema="default")
     engine = sa.create_engine(ice["url"])
     with engine.connect() as conn:
-        assert conn.execute(sa.select(archive.c.id).where(archive.c.amount > 0)).fetchall() \
-            == [(100,)]
+        assert conn.execute(sa.select(archive.c.id).where(archive.c.amount > 0)).fetchall() == [
+            (100,)
+        ]
         stmt = sa.select(sales.c.id).select_from(as_of(sales, version=ice["s1"]))
         assert sorted(conn.execute(stmt).scalars()) == [1, 2, 3, 4]
     engine.dispose()
@@ -671,8 +818,13 @@ _STREAM = textwrap.dedent("""
 def test_streaming_keeps_memory_bounded(big, mode):
     if not Path("/proc/self/status").exists():
         pytest.skip("needs /proc/self/status (Linux) to read the peak RSS")
-    out = subprocess.run([sys.executable, "-c", _STREAM, big["url"], mode],
-                         capture_output=True, text=True, timeout=600, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", _STREAM, big["url"], mode],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     stats = json.loads(out.stdout.strip().splitlines()[-1])
     assert stats["rows"] == BIG_ROWS
@@ -681,8 +833,10 @@ def test_streaming_keeps_memory_bounded(big, mode):
     if mode == "fetch_record_batch":
         assert stats["arrow_bytes"] >= result_bytes
     growth = (stats["after_kb"] - stats["before_kb"]) * 1024
-    print(f"{mode}: {BIG_ROWS} rows, result {result_bytes / 2**20:.0f} MiB, "
-          f"peak RSS growth {growth / 2**20:.0f} MiB")
+    print(
+        f"{mode}: {BIG_ROWS} rows, result {result_bytes / 2**20:.0f} MiB, "
+        f"peak RSS growth {growth / 2**20:.0f} MiB"
+    )
     assert growth < result_bytes * 0.4, stats
 
 
@@ -728,8 +882,7 @@ REFUSED = [
     "INSERT INTO orders VALUES (9, 'c9', '2024-01-09', 90)",
     "UPDATE orders SET qty = 0",
     "DELETE FROM orders",
-    "MERGE INTO orders o USING customers c ON o.customer = c.customer "
-    "WHEN MATCHED THEN DELETE",
+    "MERGE INTO orders o USING customers c ON o.customer = c.customer WHEN MATCHED THEN DELETE",
     "CREATE TABLE x AS SELECT * FROM orders",
     "CREATE VIEW v AS SELECT 1",
     "DROP TABLE orders",
@@ -770,11 +923,14 @@ def test_read_only_refusals(delta, tmp_path, sql):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT * FROM orders, LATERAL read_csv('/etc/passwd')",
-    "SELECT * FROM orders CROSS JOIN LATERAL read_text('/etc/passwd')",
-    "SELECT * FROM orders, LATERAL glob('/etc/*')",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM orders, LATERAL read_csv('/etc/passwd')",
+        "SELECT * FROM orders CROSS JOIN LATERAL read_text('/etc/passwd')",
+        "SELECT * FROM orders, LATERAL glob('/etc/*')",
+    ],
+)
 def test_read_only_refuses_lateral_table_functions(delta, sql):
     with sqlgate.connect(delta["url"]) as conn, pytest.raises(sqlgate.ProgrammingError):
         conn.cursor().execute(sql)
@@ -831,8 +987,10 @@ def test_bad_input_errors(ice, delta, hudi, tmp_path):
     # corrupt data files: a clear DatabaseError naming the file, never a crash
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "part-0.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
-    with sqlgate.connect(f"file://{tmp_path}?format=parquet") as conn, \
-            pytest.raises(sqlgate.DatabaseError, match=r"part-0\.parquet"):
+    with (
+        sqlgate.connect(f"file://{tmp_path}?format=parquet") as conn,
+        pytest.raises(sqlgate.DatabaseError, match=r"part-0\.parquet"),
+    ):
         _all(conn, "SELECT * FROM broken")
 
 
@@ -849,11 +1007,14 @@ def test_corrupt_delta_data_file(delta, tmp_path):
         assert _all(conn, "SELECT count(*) FROM customers") == [(3,)]  # the rest still works
 
 
-@pytest.mark.parametrize("sql, params", [
-    ("SELECT count(*) FROM orders WHERE id = ?", [1, 2]),
-    ("SELECT count(*) FROM orders", [1]),
-    ("SELECT count(*) FROM orders FOR VERSION AS OF ?", [0, 1]),
-])
+@pytest.mark.parametrize(
+    "sql, params",
+    [
+        ("SELECT count(*) FROM orders WHERE id = ?", [1, 2]),
+        ("SELECT count(*) FROM orders", [1]),
+        ("SELECT count(*) FROM orders FOR VERSION AS OF ?", [0, 1]),
+    ],
+)
 def test_surplus_parameters_are_refused(delta, sql, params):
     with sqlgate.connect(delta["url"]) as conn, pytest.raises(sqlgate.ProgrammingError):
         conn.cursor().execute(sql, params)

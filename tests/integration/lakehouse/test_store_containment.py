@@ -56,16 +56,33 @@ def test_delta_log_naming_another_bucket_or_prefix_is_refused(two_buckets):
 
     info = two_buckets
     opts = _delta_options(info)
-    for i, path in enumerate(["s3://other/secret.parquet", "s3://lake/elsewhere/secret.parquet",
-                              "s3a://other/secret.parquet"]):
+    for i, path in enumerate(
+        [
+            "s3://other/secret.parquet",
+            "s3://lake/elsewhere/secret.parquet",
+            "s3a://other/secret.parquet",
+        ]
+    ):
         uri = f"s3://lake/delta/t{i}"
         write_deltalake(uri, ROWS, storage_options=opts)
-        add = {"add": {"path": path, "partitionValues": {}, "size": 100,
-                       "modificationTime": 0, "dataChange": True}}
-        body = (json.dumps({"commitInfo": {"timestamp": 1, "operation": "WRITE"}}) + "\n"
-                + json.dumps(add) + "\n")
+        add = {
+            "add": {
+                "path": path,
+                "partitionValues": {},
+                "size": 100,
+                "modificationTime": 0,
+                "dataChange": True,
+            }
+        }
+        body = (
+            json.dumps({"commitInfo": {"timestamp": 1, "operation": "WRITE"}})
+            + "\n"
+            + json.dumps(add)
+            + "\n"
+        )
         with _s3fs(info).open_output_stream(
-                f"lake/delta/t{i}/_delta_log/00000000000000000001.json") as out:
+            f"lake/delta/t{i}/_delta_log/00000000000000000001.json"
+        ) as out:
             out.write(body.encode())
     with sqlgate.connect(_s3_url("delta", info, "lake/delta", store="s3")) as conn:
         for i in range(3):
@@ -86,17 +103,20 @@ def _no_signature(exc: BaseException, sas: str) -> None:
 def test_azure_sas_never_reaches_a_message_or_a_chained_error(azure_lake):  # noqa: F811
     info, container = azure_lake
     good = _account_sas(info.password, info.user)
-    for sas, path in ((good, "nocontainer/files"), (good, f"{container}/nothing/here"),
-                      (_account_sas(WRONG_KEY, info.user), f"{container}/files"),
-                      (_account_sas(info.password, info.user, expired=True),
-                       f"{container}/files")):
+    for sas, path in (
+        (good, "nocontainer/files"),
+        (good, f"{container}/nothing/here"),
+        (_account_sas(WRONG_KEY, info.user), f"{container}/files"),
+        (_account_sas(info.password, info.user, expired=True), f"{container}/files"),
+    ):
         with pytest.raises(Error) as err:
             sqlgate.connect(_azure_url("azure", info, path, sas_token=sas))
         _no_signature(err.value, sas)
     # a token that may list but not read: the failure comes from the scan, through DuckDB
     list_only = _account_sas(info.password, info.user, perms="l")
-    with sqlgate.connect(_azure_url("azure", info, f"{container}/files",
-                                    sas_token=list_only)) as conn:
+    with sqlgate.connect(
+        _azure_url("azure", info, f"{container}/files", sas_token=list_only)
+    ) as conn:
         with pytest.raises(Error) as err:
             cur = conn.cursor()
             cur.execute("SELECT * FROM sales")

@@ -19,9 +19,18 @@ def test_object_store_prefix_is_a_boundary_not_a_string_prefix():
     jail = Jail.of("s3://lake/delta")
     assert jail.allows("s3://lake/delta/t/part-0.parquet")
     assert jail.allows("s3a://lake/delta/t/part-0.parquet")
-    for uri in ("s3://lake/delta-private/x.parquet", "s3://lake/elsewhere/x", "s3://other/x",
-                "gs://lake/delta/x", "file:///etc/passwd", "/etc/passwd", "s3:/lake/delta/x",
-                "s3://lake/delta/../elsewhere/x", "http://lake/delta/x", "s3:///delta/x"):
+    for uri in (
+        "s3://lake/delta-private/x.parquet",
+        "s3://lake/elsewhere/x",
+        "s3://other/x",
+        "gs://lake/delta/x",
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "s3:/lake/delta/x",
+        "s3://lake/delta/../elsewhere/x",
+        "http://lake/delta/x",
+        "s3:///delta/x",
+    ):
         assert not jail.allows(uri), uri
         with pytest.raises(ProgrammingError, match=r"main\.t refers to .*outside the lake"):
             jail.check(uri, "main.t")
@@ -53,8 +62,13 @@ def test_local_jail_compares_real_paths(tmp_path):
 
 
 def test_reader_options_are_allow_listed_and_typed():
-    options = {"csv_delim": ";", "csv_header": "true", "csv_skip": "2", "json_format": "array",
-               "other": 1}
+    options = {
+        "csv_delim": ";",
+        "csv_header": "true",
+        "csv_skip": "2",
+        "json_format": "array",
+        "other": 1,
+    }
     raw = pop_reader_options(options)
     assert options == {"other": 1}
     csv = parse_options("csv", raw["csv"])
@@ -62,8 +76,14 @@ def test_reader_options_are_allow_listed_and_typed():
     assert render("csv", csv) == ", delim=';', header=true, skip=2"
     assert render("json", parse_options("json", raw["json"])) == ", format='array'"
     assert render("csv", parse_options("csv", {"nullstr": "a'b"})) == ", nullstr='a''b'"
-    for name, value in (("files", "x"), ("delim", "toolong"), ("header", "maybe"),
-                        ("skip", "-1"), ("encoding", "ebcdic"), ("delim", "\x00")):
+    for name, value in (
+        ("files", "x"),
+        ("delim", "toolong"),
+        ("header", "maybe"),
+        ("skip", "-1"),
+        ("encoding", "ebcdic"),
+        ("delim", "\x00"),
+    ):
         with pytest.raises(InterfaceError, match=f"csv_{name}"):
             parse_options("csv", {name: value})
     with pytest.raises(InterfaceError):
@@ -71,9 +91,21 @@ def test_reader_options_are_allow_listed_and_typed():
 
 
 def test_functions_that_read_the_engine_are_denied():
-    for name in ("current_setting", "getenv", "pg_get_viewdef", "pg_get_constraintdef",
-                 "get_block_size", "format_type", "duckdb_settings", "read_text", "glob",
-                 "query", "json_execute_serialized_sql", "sleep_ms", "current_query"):
+    for name in (
+        "current_setting",
+        "getenv",
+        "pg_get_viewdef",
+        "pg_get_constraintdef",
+        "get_block_size",
+        "format_type",
+        "duckdb_settings",
+        "read_text",
+        "glob",
+        "query",
+        "json_execute_serialized_sql",
+        "sleep_ms",
+        "current_query",
+    ):
         assert _denied(name), name
     for name in ("lower", "sum", "unnest", "range", "list_sum", "pg_typeof", "current_date"):
         assert not _denied(name), name

@@ -31,8 +31,11 @@ def test_iceberg_sees_another_writers_snapshot(tmp_path):
 
     from sqlgate.lakehouse import IcebergCatalogSource
 
-    props = {"type": "sql", "uri": f"sqlite:///{tmp_path}/catalog.db",
-             "warehouse": f"file://{tmp_path}/warehouse"}
+    props = {
+        "type": "sql",
+        "uri": f"sqlite:///{tmp_path}/catalog.db",
+        "warehouse": f"file://{tmp_path}/warehouse",
+    }
     writer = load_catalog("default", **props)
     writer.create_namespace("db")
     table = writer.create_table("db.events", schema=_events([0]).schema)
@@ -47,8 +50,10 @@ def test_iceberg_sees_another_writers_snapshot(tmp_path):
         writer.load_table("db.events").append(_events([3, 4, 5]))  # another writer commits
         assert _count(engine, sql) == 5
         assert engine.source.open("db", "events") is not first
-        assert engine.plan_info[0]["snapshot_id"] == writer.load_table(
-            "db.events").current_snapshot().snapshot_id
+        assert (
+            engine.plan_info[0]["snapshot_id"]
+            == writer.load_table("db.events").current_snapshot().snapshot_id
+        )
         assert _count(engine, sql + " WHERE id > ?", [1]) == 4  # no stale plan either
         old = first.snapshot_id
         assert _count(engine, sql + " FOR VERSION AS OF ?", [old]) == 2
@@ -84,26 +89,32 @@ def test_delta_sees_another_writers_version(tmp_path):
 def test_plain_files_added_removed_and_rewritten(tmp_path):
     table = tmp_path / "events"
     (table / "day=2024-01-01").mkdir(parents=True)
-    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int64())}),
-                   table / "day=2024-01-01" / "a.parquet")
+    pq.write_table(
+        pa.table({"id": pa.array([1, 2], pa.int64())}), table / "day=2024-01-01" / "a.parquet"
+    )
     engine = LakehouseEngine(FileSource(str(tmp_path), "parquet"))
     try:
         assert _count(engine) == 2
         first = engine.source.open("main", "events")
         assert engine.source.open("main", "events") is first
         (table / "day=2024-01-02").mkdir()
-        pq.write_table(pa.table({"id": pa.array([3], pa.int64())}),
-                       table / "day=2024-01-02" / "b.parquet")
+        pq.write_table(
+            pa.table({"id": pa.array([3], pa.int64())}), table / "day=2024-01-02" / "b.parquet"
+        )
         assert _count(engine) == 3
         # a rewritten file (same path): size and modification time change
         time.sleep(0.01)
-        pq.write_table(pa.table({"id": pa.array([1, 2, 9, 10], pa.int64())}),
-                       table / "day=2024-01-01" / "a.parquet")
+        pq.write_table(
+            pa.table({"id": pa.array([1, 2, 9, 10], pa.int64())}),
+            table / "day=2024-01-01" / "a.parquet",
+        )
         os.utime(table / "day=2024-01-01" / "a.parquet")
         assert _count(engine) == 5
         # a file with an extra column: DuckDB must union the schemas by name
-        pq.write_table(pa.table({"id": pa.array([11], pa.int64()), "note": ["x"]}),
-                       table / "day=2024-01-02" / "c.parquet")
+        pq.write_table(
+            pa.table({"id": pa.array([11], pa.int64()), "note": ["x"]}),
+            table / "day=2024-01-02" / "c.parquet",
+        )
         got = engine.execute("SELECT id, note FROM events WHERE note IS NOT NULL").read_all()
         assert got.to_pylist() == [{"id": 11, "note": "x"}]
         (table / "day=2024-01-02" / "b.parquet").unlink()
@@ -118,15 +129,21 @@ def test_partition_pruning_by_date_on_text_partitions(tmp_path):
     table = tmp_path / "events"
     for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
         (table / f"day={day}").mkdir(parents=True)
-        pq.write_table(pa.table({"id": pa.array([1], pa.int64())}),
-                       table / f"day={day}" / "p.parquet")
+        pq.write_table(
+            pa.table({"id": pa.array([1], pa.int64())}), table / f"day={day}" / "p.parquet"
+        )
     engine = LakehouseEngine(FileSource(str(tmp_path), "parquet"))
     try:
-        assert _count(engine, "SELECT count(*) AS n FROM events "
-                              "WHERE day = DATE '2024-01-02'") == 1
+        assert _count(engine, "SELECT count(*) AS n FROM events WHERE day = DATE '2024-01-02'") == 1
         assert engine.plan_info[0]["files_planned"] == 1
-        assert _count(engine, "SELECT count(*) AS n FROM events "
-                              "WHERE day IN (DATE '2024-01-02', DATE '2024-01-03')") == 2
+        assert (
+            _count(
+                engine,
+                "SELECT count(*) AS n FROM events "
+                "WHERE day IN (DATE '2024-01-02', DATE '2024-01-03')",
+            )
+            == 2
+        )
         assert engine.plan_info[0]["files_planned"] == 2
         assert _count(engine, "SELECT count(*) AS n FROM events WHERE day = '2024-01-03'") == 1
         assert engine.plan_info[0]["files_planned"] == 1

@@ -27,13 +27,20 @@ def root(tmp_path_factory):
     from deltalake import write_deltalake
 
     base = tmp_path_factory.mktemp("delta")
-    orders = pa.table({
-        "id": pa.array([1, 2, 3], pa.int64()),
-        "day": ["2024-01-01", "2024-01-02", "2024-01-01"],
-        "tags": [["a"], ["b", "c"], []],
-    })
-    write_deltalake(str(base / "orders"), orders, partition_by=["day"],
-                    name="orders", description="Customer orders")
+    orders = pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "day": ["2024-01-01", "2024-01-02", "2024-01-01"],
+            "tags": [["a"], ["b", "c"], []],
+        }
+    )
+    write_deltalake(
+        str(base / "orders"),
+        orders,
+        partition_by=["day"],
+        name="orders",
+        description="Customer orders",
+    )
     write_deltalake(str(base / "orders"), orders.slice(0, 1), mode="append")
     write_deltalake(str(base / "customers"), pa.table({"customer": ["c1", "c2"]}))
     (base / "secret.csv").write_text("a,b\n1,2\n")
@@ -84,20 +91,23 @@ def test_engine_refuses_what_reaches_outside(engine, root, sql, kind):
         engine.execute(sql.format(root=root))
 
 
-@pytest.mark.parametrize("sql", [
-    "ATTACH '{root}/other.duckdb' AS other",
-    "COPY (SELECT 1) TO '{root}/leak.csv'",
-    "EXPORT DATABASE '{root}/export'",
-    "INSTALL httpfs",
-    "LOAD httpfs",
-    "PRAGMA version",
-    "SET threads = 1",
-    "RESET threads",
-    "CALL pragma_version()",
-    "CREATE SECRET (TYPE s3, KEY_ID 'k', SECRET 's')",
-    "CHECKPOINT",
-    "SELECT 1; SELECT 2",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ATTACH '{root}/other.duckdb' AS other",
+        "COPY (SELECT 1) TO '{root}/leak.csv'",
+        "EXPORT DATABASE '{root}/export'",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "PRAGMA version",
+        "SET threads = 1",
+        "RESET threads",
+        "CALL pragma_version()",
+        "CREATE SECRET (TYPE s3, KEY_ID 'k', SECRET 's')",
+        "CHECKPOINT",
+        "SELECT 1; SELECT 2",
+    ],
+)
 def test_engine_runs_queries_only(engine, root, sql):
     before = sorted(p.name for p in root.iterdir())
     with pytest.raises((ProgrammingError, NotSupportedError)):
@@ -108,8 +118,9 @@ def test_engine_runs_queries_only(engine, root, sql):
 def test_duckdb_parse_is_vetted_too(engine):
     """The second layer: DuckDB's own parse of the SQL that would run."""
     con = engine._connection()
-    ok = CompiledStatement('SELECT * FROM "__sqlgate_rel_1" AS t',
-                           [TableRef("__sqlgate_rel_1", "t")], 0, [])
+    ok = CompiledStatement(
+        'SELECT * FROM "__sqlgate_rel_1" AS t', [TableRef("__sqlgate_rel_1", "t")], 0, []
+    )
     vet_with_duckdb(con, ok)
     for sql, kind in [
         ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
@@ -129,14 +140,20 @@ def test_harmless_table_functions_and_ctes(engine):
     assert _rows(engine, "SELECT * FROM range(3) t(x)") == [{"x": 0}, {"x": 1}, {"x": 2}]
     assert len(_rows(engine, "SELECT * FROM generate_series(1, 3)")) == 3
     assert _rows(engine, "SELECT * FROM unnest([1, 2]) AS u(v)") == [{"v": 1}, {"v": 2}]
-    got = _rows(engine, "SELECT o.id, t.tag FROM orders FOR VERSION AS OF 0 o, "
-                        "unnest(o.tags) AS t(tag) ORDER BY 1, 2")
+    got = _rows(
+        engine,
+        "SELECT o.id, t.tag FROM orders FOR VERSION AS OF 0 o, "
+        "unnest(o.tags) AS t(tag) ORDER BY 1, 2",
+    )
     assert got == [{"id": 1, "tag": "a"}, {"id": 2, "tag": "b"}, {"id": 2, "tag": "c"}]
     assert _rows(engine, "SELECT key FROM json_each('{\"a\": 1}')") == [{"key": "a"}]
     assert _rows(engine, "SELECT repeat('ab', 2) AS r") == [{"r": "abab"}]
     assert _rows(engine, "WITH orders AS (SELECT 42 AS id) SELECT id FROM orders") == [{"id": 42}]
-    got = _rows(engine, "WITH RECURSIVE r AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM r "
-                        "WHERE x < 3) SELECT count(*) AS n FROM r")
+    got = _rows(
+        engine,
+        "WITH RECURSIVE r AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM r "
+        "WHERE x < 3) SELECT count(*) AS n FROM r",
+    )
     assert got == [{"n": 3}]
 
 
@@ -162,14 +179,21 @@ def test_path_like_table_names_never_reach_a_source(root):
 
 
 # ----------------------------------------------------------------------------- parameters
-@pytest.mark.parametrize("sql, params, match", [
-    ("SELECT count(*) FROM orders WHERE id = ?", [1, 2], "takes 1 parameter"),
-    ("SELECT count(*) FROM orders", [1], "takes 0 parameter"),
-    ("SELECT count(*) FROM orders FOR VERSION AS OF ?", [0, 1], "takes 1 parameter"),
-    ("SELECT count(*) FROM orders WHERE id = ? AND day = ?", [1], "missing value for parameter 2"),
-    ("SELECT count(*) FROM orders FOR VERSION AS OF ? WHERE id = ?", [0], "parameter 2"),
-    ("SELECT '?' AS q FROM orders WHERE id = ?", [], "parameter 1"),
-])
+@pytest.mark.parametrize(
+    "sql, params, match",
+    [
+        ("SELECT count(*) FROM orders WHERE id = ?", [1, 2], "takes 1 parameter"),
+        ("SELECT count(*) FROM orders", [1], "takes 0 parameter"),
+        ("SELECT count(*) FROM orders FOR VERSION AS OF ?", [0, 1], "takes 1 parameter"),
+        (
+            "SELECT count(*) FROM orders WHERE id = ? AND day = ?",
+            [1],
+            "missing value for parameter 2",
+        ),
+        ("SELECT count(*) FROM orders FOR VERSION AS OF ? WHERE id = ?", [0], "parameter 2"),
+        ("SELECT '?' AS q FROM orders WHERE id = ?", [], "parameter 1"),
+    ],
+)
 def test_parameter_count_must_match(engine, sql, params, match):
     with pytest.raises(ProgrammingError, match=match):
         engine.execute(sql, params)
@@ -184,16 +208,26 @@ def test_parameters_after_time_travel_are_renumbered(engine):
 
 # ---------------------------------------------------------------- schema-qualified columns
 def test_schema_qualified_columns_bind(engine):
-    assert _rows(engine, "SELECT main.orders.id FROM main.orders FOR VERSION AS OF 0 "
-                         "WHERE main.orders.id > 1 ORDER BY 1") == [{"id": 2}, {"id": 3}]
-    got = _rows(engine, "SELECT main.orders.id FROM main.orders FOR VERSION AS OF 0 AS orders "
-                        "WHERE main.orders.id < 2")
+    assert _rows(
+        engine,
+        "SELECT main.orders.id FROM main.orders FOR VERSION AS OF 0 "
+        "WHERE main.orders.id > 1 ORDER BY 1",
+    ) == [{"id": 2}, {"id": 3}]
+    got = _rows(
+        engine,
+        "SELECT main.orders.id FROM main.orders FOR VERSION AS OF 0 AS orders "
+        "WHERE main.orders.id < 2",
+    )
     assert got == [{"id": 1}]
-    got = _rows(engine, "SELECT main.orders.* FROM main.orders FOR VERSION AS OF 0 "
-                        "WHERE main.orders.id = 3")
+    got = _rows(
+        engine, "SELECT main.orders.* FROM main.orders FOR VERSION AS OF 0 WHERE main.orders.id = 3"
+    )
     assert [r["id"] for r in got] == [3]
-    got = _rows(engine, "SELECT count(*) AS n FROM main.orders JOIN main.customers "
-                        "ON main.orders.id > 0 WHERE main.customers.customer = 'c1'")
+    got = _rows(
+        engine,
+        "SELECT count(*) AS n FROM main.orders JOIN main.customers "
+        "ON main.orders.id > 0 WHERE main.customers.customer = 'c1'",
+    )
     assert got == [{"n": 4}]
     assert engine.plan_info[1]["filter"] == "(\"customer\" = 'c1')"
 
@@ -250,11 +284,14 @@ def test_delta_comment_and_name(engine):
 
 # ------------------------------------------------------------------ SYSTEM_* spellings
 def test_canonical_sql_rewrites_system_spellings_only():
-    sql = ("SELECT 'FOR SYSTEM_TIME AS OF 1', \"system_time\" FROM t -- FOR SYSTEM_VERSION AS OF\n"
-           "FOR system_version AS OF ? JOIN u FOR SYSTEM_TIME AS OF '2024-01-01' ON true")
+    sql = (
+        "SELECT 'FOR SYSTEM_TIME AS OF 1', \"system_time\" FROM t -- FOR SYSTEM_VERSION AS OF\n"
+        "FOR system_version AS OF ? JOIN u FOR SYSTEM_TIME AS OF '2024-01-01' ON true"
+    )
     assert canonical_sql(sql) == (
         "SELECT 'FOR SYSTEM_TIME AS OF 1', \"system_time\" FROM t -- FOR SYSTEM_VERSION AS OF\n"
-        "FOR VERSION AS OF ? JOIN u FOR TIMESTAMP AS OF '2024-01-01' ON true")
+        "FOR VERSION AS OF ? JOIN u FOR TIMESTAMP AS OF '2024-01-01' ON true"
+    )
     plain = "SELECT system_version, system_time FROM t WHERE x = ?"
     assert canonical_sql(plain) is plain
     assert canonical_sql("SELECT 1") == "SELECT 1"
@@ -262,4 +299,5 @@ def test_canonical_sql_rewrites_system_spellings_only():
 
 def test_system_spellings_run(engine):
     assert _rows(engine, "SELECT count(*) AS n FROM orders FOR SYSTEM_VERSION AS OF 0") == [
-        {"n": 3}]
+        {"n": 3}
+    ]

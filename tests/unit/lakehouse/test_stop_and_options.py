@@ -130,19 +130,27 @@ def test_embedded_iceberg_catalog_needs_no_pyiceberg_sql_catalog(tmp_path: Path)
     pytest.importorskip("pyiceberg.catalog.sql")
     from pyiceberg.catalog.sql import SqlCatalog
 
-    catalog = SqlCatalog("default", uri=f"sqlite:///{tmp_path}/catalog.db",
-                         warehouse=f"file://{tmp_path}/warehouse")
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}/warehouse"
+    )
     for ns, total in (("sales", 6), ("other", 60)):
         catalog.create_namespace(ns)
         table = catalog.create_table(f"{ns}.orders", schema=pa.schema([("x", pa.int64())]))
         table.append(pa.table({"x": pa.array([1, 2, 3], pa.int64())}))
         table.append(pa.table({"x": pa.array([total - 6], pa.int64())}))
     catalog.engine.dispose()
-    done = subprocess.run([sys.executable, "-c", ICEBERG, f"iceberg://{tmp_path}/catalog.db"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", ICEBERG, f"iceberg://{tmp_path}/catalog.db"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[(Decimal('6'),)]", "['other', 'sales']"] or \
-        done.stdout.splitlines() == ["[(6,)]", "['other', 'sales']"]
+    assert done.stdout.splitlines() == [
+        "[(Decimal('6'),)]",
+        "['other', 'sales']",
+    ] or done.stdout.splitlines() == ["[(6,)]", "['other', 'sales']"]
 
 
 def test_missing_iceberg_catalog_file_fails_at_connect(tmp_path: Path) -> None:
