@@ -8,4 +8,5 @@ bash scripts/bootstrap.sh test
 bash scripts/install-superset.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
+.venv/bin/mypy
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -105,6 +105,12 @@ def build(directory: Path) -> dict[str, Any]:
             [dict(zip(schema.names, v, strict=True)) for v in values], schema=schema
         )
 
+    def snapshot_id() -> int:
+        snapshot = orders.current_snapshot()
+        if snapshot is None:  # an append always commits a snapshot
+            raise RuntimeError("the demo's Iceberg table has no snapshot after an append")
+        return snapshot.snapshot_id
+
     orders.append(
         rows(
             (1, "c1", "eu", 120.0),
@@ -113,10 +119,10 @@ def build(directory: Path) -> dict[str, Any]:
             (4, "c3", "apac", 300.0),
         )
     )
-    first = orders.current_snapshot().snapshot_id
+    first = snapshot_id()
     time.sleep(0.01)
     orders.append(rows((5, "c2", "us", 60.0), (6, "c4", "eu", 99.9)))
-    second = orders.current_snapshot().snapshot_id
+    second = snapshot_id()
 
     # Delta: one table per sub-directory; version 0, then an overwrite as version 1
     delta = directory / "delta"

@@ -45,8 +45,9 @@ def connect(url: str, **kwargs: Any) -> Connection:
     """
     from sqlgate.core import errors
 
-    if not isinstance(url, str) or not _SCHEME.match(url):
+    match = _SCHEME.match(url) if isinstance(url, str) else None
+    if match is None:
         raise errors.InterfaceError(describe_malformed_url(url))
-    scheme = _SCHEME.match(url).group()  # type: ignore[union-attr]
+    scheme = match.group()
     module = get_source(scheme).load_dbapi()
     return module.connect(url, **kwargs)

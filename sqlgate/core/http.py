@@ -15,7 +15,7 @@ from __future__ import annotations
 import json as jsonlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -23,6 +23,9 @@ from urllib3.util.retry import Retry
 
 from sqlgate.core import errors
 from sqlgate.core.redact import redact, register_secret
+
+if TYPE_CHECKING:  # requests is optional (the gcp extra); only mount_on_requests needs it
+    import requests
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -258,13 +261,26 @@ def mount_on_requests(
     from requests.adapters import HTTPAdapter
     from requests.auth import AuthBase
 
-    timeout = (connect_timeout, read_timeout)
+    default_timeout = (connect_timeout, read_timeout)
 
     class _Adapter(HTTPAdapter):
-        def send(self, request, **kwargs):  # type: ignore[no-untyped-def,override]
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = timeout
-            return super().send(request, **kwargs)
+        def send(
+            self,
+            request: requests.PreparedRequest,
+            stream: bool = False,
+            timeout: Any = None,
+            verify: bool | str = True,
+            cert: Any = None,
+            proxies: Any = None,
+        ) -> requests.Response:
+            return super().send(
+                request,
+                stream=stream,
+                timeout=default_timeout if timeout is None else timeout,
+                verify=verify,
+                cert=cert,
+                proxies=proxies,
+            )
 
     adapter = _Adapter(max_retries=retry_policy(retries))
     session.mount("http://", adapter)
@@ -274,12 +290,12 @@ def mount_on_requests(
     bearer = BearerAuth(handle)
 
     class _Bearer(AuthBase):
-        def __call__(self, request):  # type: ignore[no-untyped-def]
+        def __call__(self, request):
             request.headers.update(bearer.headers())
             request.register_hook("response", self._retry_401)
             return request
 
-        def _retry_401(self, response, **kwargs):  # type: ignore[no-untyped-def]
+        def _retry_401(self, response, **kwargs):
             if response.status_code != 401 or getattr(response.request, "_sqlgate_retried", 0):
                 return response
             bearer.refresh()

@@ -224,9 +224,9 @@ class StatementGate:
                     calls = [c.lower() for c in _HINT_CALL.findall(t.text)]
                 if nxt is dot and tokens[i + 2].text.lower() == "nextval":
                     calls.append("nextval")  # seq.nextval (Snowflake, MariaDB Oracle mode)
-                for call in calls:
-                    if self._denied(call):
-                        raise Refused(f"side-effect function {call[:64]}")
+                for called in calls:
+                    if self._denied(called):
+                        raise Refused(f"side-effect function {called[:64]}")
             elif tt is assign:
                 raise Refused("user variable assignment", ":= assigns in MySQL")
             elif tt is setting and i and tokens[i - 1].text.lower() in policy.refused_settings:
@@ -273,7 +273,7 @@ class StatementGate:
             or tt not in (T.VAR, T.IDENTIFIER)
         )
 
-    def _parse(self, tokens: list[Token], text: str) -> exp.Expression:
+    def _parse(self, tokens: list[Token], text: str) -> exp.Expr:
         scan_writes(tokens)
         try:
             trees = self._dialect.parser().parse(tokens, text)
@@ -293,7 +293,7 @@ class StatementGate:
         self._walk(tree)
         return "SELECT"
 
-    def _walk(self, tree: exp.Expression) -> None:
+    def _walk(self, tree: exp.Expr) -> None:
         """Refuse statement nodes, locks, INTO, assignments and denied calls anywhere."""
         for node in tree.walk():
             if is_forbidden(type(node)) and not (node is tree and isinstance(node, exp.Show)):

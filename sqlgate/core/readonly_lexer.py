@@ -186,8 +186,12 @@ def cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans) 
         covered[t.start : t.end + 1] = b"\x01" * (t.end + 1 - t.start)
         ends[t.end] = t
     for s, e in quoted:
-        t = ends.get(e - 1)
-        if t is None or not s - 3 <= t.start <= s or t.token_type not in QUOTED_TYPES:
+        last_tok = ends.get(e - 1)
+        if (
+            last_tok is None
+            or not s - 3 <= last_tok.start <= s
+            or last_tok.token_type not in QUOTED_TYPES
+        ):
             raise Refused("ambiguous lexing", "sqlglot misreads a quoted literal", UNCLEAR)
     quoted_ends = {e - 1 for _, e in quoted}
     if any(
@@ -198,8 +202,8 @@ def cross_check(text: str, tokens: list[Token], quoted: Spans, comments: Spans) 
     ):
         raise Refused("ambiguous lexing", "sqlglot sees a literal the server does not", UNCLEAR)
     for s, e in comments:
-        t = ends.get(e - 1)
-        hint = t is not None and t.start == s and t.token_type == T.HINT
+        last_tok = ends.get(e - 1)
+        hint = last_tok is not None and last_tok.start == s and last_tok.token_type == T.HINT
         if covered.find(1, s, e) >= 0 and not hint:
             raise Refused("ambiguous lexing", "sqlglot reads a comment as SQL", UNCLEAR)
     last = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlgate.core import readonly_functions as fn
 
@@ -119,10 +120,10 @@ DRUID = GatePolicy(
 )  # fmt: skip
 
 
-def _variant(base: GatePolicy, name: str, **changes: object) -> GatePolicy:
+def _variant(base: GatePolicy, name: str, **changes: Any) -> GatePolicy:
     from dataclasses import replace
 
-    return replace(base, name=name, dialect=name, **changes)  # type: ignore[arg-type]
+    return replace(base, name=name, dialect=name, **changes)
 
 
 #: policy name -> policy; ``SourceSpec.gate_policy`` names one of these

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from inspect import isclass
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
@@ -34,8 +35,30 @@ def _forbidden_nodes() -> tuple[type, ...]:
 
 
 FORBIDDEN = _forbidden_nodes()
-is_forbidden = functools.cache(lambda cls: issubclass(cls, FORBIDDEN))
-sql_names = functools.cache(lambda cls: tuple(cls.sql_names()))
+
+
+@functools.cache
+def _is_forbidden(cls: type) -> bool:
+    return issubclass(cls, FORBIDDEN)
+
+
+@functools.cache
+def _sql_names(cls: Any) -> tuple[str, ...]:
+    return tuple(cls.sql_names())
+
+
+# plain functions in front of the caches: typeshed's cache wrapper takes Hashable arguments,
+# which mypy does not see a sqlglot node class as (its ``__hash__`` is an instance method)
+def is_forbidden(cls: type) -> bool:
+    """Whether nodes of this class are a statement (or clause) the gate refuses; cached."""
+    return _is_forbidden(cls)
+
+
+def sql_names(cls: type) -> tuple[str, ...]:
+    """The SQL names of a sqlglot function class; cached."""
+    return _sql_names(cls)
+
+
 QUERY_START = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "FROM"})
 TXN_END = {"COMMIT": "COMMIT", "END": "COMMIT", "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
 _TWO_WORD_KINDS = frozenset({"ALTER", "CREATE", "DROP", "LOAD", "COMMENT", "REFRESH", "START"})
@@ -98,7 +121,7 @@ def scan_writes(tokens: list[Token]) -> None:
                 raise Refused(_WRITE_TOKENS[tt])  # INSERT(...), merge(...): functions
 
 
-def node_kind(node: exp.Expression) -> str:
+def node_kind(node: exp.Expr) -> str:
     if isinstance(node, exp.Into):
         return "SELECT ... INTO"
     if isinstance(node, exp.Lock):

@@ -157,7 +157,9 @@ def _mask_pairs(text: str) -> str:
         start = match.start()
         if start and text[start - 1] in _ALNUM:
             continue  # part of a longer word (``mypassword=``)
-        v_start, v_end = match.span(match.lastgroup)
+        group = match.lastgroup
+        assert group is not None  # both of the pattern's alternatives are named groups
+        v_start, v_end = match.span(group)
         first = text[v_start]
         append(text[pos:v_start])
         if first in "'\"" and v_end - v_start >= 2 and text[v_end - 1] == first:

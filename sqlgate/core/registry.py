@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 from dataclasses import dataclass, field, replace
 from types import ModuleType
+from typing import Any
 
 from sqlgate.core import errors
 
@@ -100,9 +101,9 @@ def _source(
     name: str,
     scheme: str,
     title: str,
-    port: int,
+    port: int | None,
     dialect: str,
-    **changes: object,
+    **changes: Any,
 ) -> SourceSpec:
     return replace(
         template,
@@ -112,7 +113,7 @@ def _source(
         default_port=port,
         dialect_class=dialect,
         **changes,
-    )  # type: ignore[arg-type]
+    )
 
 
 SOURCES: tuple[SourceSpec, ...] = (

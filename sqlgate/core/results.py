@@ -103,7 +103,7 @@ class RowResult(Result):
         self._translate = translate
         self._schema: pa.Schema | None = None
 
-    @property  # type: ignore[override]
+    @property
     def rowcount(self) -> int:
         if self._rowcount is not None:
             return self._rowcount
@@ -208,7 +208,7 @@ def _column_array(values: Sequence[Any], arrow_type: pa.DataType, name: str = ""
             failure = exc
     bad = _first_misfit(values, arrow_type)
     raise errors.DataError(
-        f"column {name!r}: the value {text_form(bad)[:60]!r} ({type(bad).__name__}) does not "
+        f"column {name!r}: the value {str(text_form(bad))[:60]!r} ({type(bad).__name__}) does not "
         f"fit Arrow {arrow_type}, the type chosen from the first rows; select the column as "
         "text (CAST(... AS text), CAST(... AS CHAR)) to read every value exactly"
     ) from failure

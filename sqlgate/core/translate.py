@@ -166,11 +166,12 @@ def redacted_chain(exc: BaseException) -> RedactedCause:
     head = RedactedCause(exc)
     tail, current = head, exc
     for _ in range(MAX_CHAIN_DEPTH):
-        current = current.__cause__ or (
+        chained = current.__cause__ or (
             None if current.__suppress_context__ else current.__context__
         )
-        if current is None:
+        if chained is None:
             break
+        current = chained
         tail.__cause__ = RedactedCause(current)
         tail = tail.__cause__
     return head

@@ -177,8 +177,10 @@ class TypeMap:
         return TypeMap({**self.entries, **(entries or {})}, **{**current, **options})
 
     def __contains__(self, type_string: object) -> bool:
+        if not isinstance(type_string, (str, exp.DataType)):
+            return False  # what parse() would refuse
         try:
-            return self._entry(self.parse(type_string)) is not None  # type: ignore[arg-type]
+            return self._entry(self.parse(type_string)) is not None
         except TypeParseError:
             return False
 

@@ -122,8 +122,14 @@ def _enum_sa(node: exp.DataType, _: Mapper) -> sat.TypeEngine:
     return sat.Enum(*labels) if labels else sat.String()
 
 
+def _element(node: exp.DataType) -> exp.DataType | None:
+    """An array's element type; None for an untyped LIST."""
+    nested = members(node)
+    return nested[0][1] if nested else None
+
+
 def _array_arrow(node: exp.DataType, m: Mapper) -> pa.DataType:
-    (_, element), *_ = members(node) or [(None, None)]
+    element = _element(node)
     if element is None:
         return pa.string()  # an untyped LIST: JSON text
     size = array_size(node)
@@ -131,7 +137,7 @@ def _array_arrow(node: exp.DataType, m: Mapper) -> pa.DataType:
 
 
 def _array_sa(node: exp.DataType, m: Mapper) -> sat.TypeEngine:
-    (_, element), *_ = members(node) or [(None, None)]
+    element = _element(node)
     if element is None:
         return sat.JSON()
     item = m.sa_node(element)

@@ -286,16 +286,25 @@ def strict_encode(text: str, encoding: str, charset: str, what: str) -> bytes:
 def connection_class(pymysql: ModuleType) -> type:
     """PyMySQL's Connection with sqlgate's checks; built once per driver module."""
 
-    class GuardedCursor(pymysql.cursors.Cursor):  # type: ignore[misc, name-defined]
+    # PyMySQL's classes come from the module handed in, so they are dynamic (Any) here
+    cursor_base: Any = pymysql.cursors.Cursor
+    ss_cursor_base: Any = pymysql.cursors.SSCursor
+    connection_base: Any = pymysql.connections.Connection
+
+    class GuardedCursor(cursor_base):
         def _mogrify(self, query: str, args: Any) -> str:
             check_placeholders(query)
             return str(super()._mogrify(query, args))
 
-    class GuardedSSCursor(GuardedCursor, pymysql.cursors.SSCursor):  # type: ignore[misc, name-defined]
+    class GuardedSSCursor(GuardedCursor, ss_cursor_base):
         """Unbuffered: rows stay on the wire until read (see :func:`read_rows`)."""
 
-    class GuardedConnection(pymysql.connections.Connection):  # type: ignore[misc, name-defined]
+    class GuardedConnection(connection_base):
         """The handshake and set-up are bounded by connect_timeout; values are checked."""
+
+        # PyMySQL's own (untyped) attributes, swapped for the handshake in connect()
+        _read_timeout: float | None
+        _write_timeout: float | None
 
         def __init__(self, *, session_setup: Callable[[str], list[str]], **kwargs: Any) -> None:
             self._session_setup = session_setup

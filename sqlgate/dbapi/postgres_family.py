@@ -168,7 +168,8 @@ class PostgresFlavor(Flavor):
 
 def _check_startup_options(text: str) -> None:
     """Split libpq's ``options`` as the server does; admit only ``-c`` of allowed settings."""
-    words, current, escaped = [], "", False
+    words: list[str] = []
+    current, escaped = "", False
     for ch in text:
         if escaped:
             current, escaped = current + ch, False

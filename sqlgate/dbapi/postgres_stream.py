@@ -24,9 +24,9 @@ import os
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlgate.core.driver import LinkStream
+from sqlgate.core.driver import DriverSession, LinkStream
 from sqlgate.core.errors import OperationalError
 from sqlgate.core.results import EmptyResult, Result
 from sqlgate.core.session import Parameters
@@ -139,7 +139,7 @@ class PgStream(LinkStream):
                 self._finish(res)
             return None
         self._count += res.ntuples
-        return cursor._tx.load_rows(0, res.ntuples, cursor._make_row)  # type: ignore[no-any-return]
+        return cursor._tx.load_rows(0, res.ntuples, cursor._make_row)
 
     def abandon(self) -> None:
         """Outside a transaction block a cancel stops the server's work at once; inside one a
@@ -156,7 +156,15 @@ class PgStream(LinkStream):
         self._cursor.close()
 
 
-class PgLink:
+# the type checker sees the mixin's host (``super().run``, ``rows_result``); at run time the
+# mixin stays a plain class in front of DriverSession
+if TYPE_CHECKING:
+    _LinkHost = DriverSession
+else:
+    _LinkHost = object
+
+
+class PgLink(_LinkHost):
     """The PostgreSQL session's link: streamed statements, the read deadline, cancel.
 
     A mixin for :class:`~sqlgate.dbapi.postgres_family.PostgresSession` (a DriverSession);
@@ -187,7 +195,7 @@ class PgLink:
     def run(self, operation: str, parameters: Parameters) -> Result:
         """Stream in chunked-rows mode where libpq has it (see the module's docstring)."""
         if not self._chunked:
-            return super().run(operation, parameters)  # type: ignore[misc, no-any-return]
+            return super().run(operation, parameters)
         cursor = self._raw.cursor()
         stream = PgStream(self._raw, cursor, self.chunk_rows)
         try:
@@ -197,9 +205,7 @@ class PgLink:
             raise
         if cursor.description is None:
             return EmptyResult(stream.rowcount)
-        return self.rows_result(  # type: ignore[attr-defined, no-any-return]
-            cursor, None if ended else stream, rows, stream.rowcount
-        )
+        return self.rows_result(cursor, None if ended else stream, rows, stream.rowcount)
 
     def link_id(self) -> int:
         """The backend's pid: what pg_stat_activity, pg_cancel_backend and logs show."""

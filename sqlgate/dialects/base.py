@@ -7,12 +7,15 @@ through sqlgate's connection (and so through its read-only guard) on SQLAlchemy 
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy
 
 from sqlgate.core import errors
 from sqlgate.core.registry import get_source
+
+if TYPE_CHECKING:  # SQLAlchemy 2 names it; 1.4 has no such module attribute
+    from sqlalchemy.engine.interfaces import IsolationLevel
 
 SQLALCHEMY_2 = int(sqlalchemy.__version__.split(".")[0]) >= 2
 
@@ -46,10 +49,12 @@ class SqlgateDialectMixin:
     def import_dbapi(cls) -> ModuleType:
         return get_source(cls.sqlgate_source).load_dbapi()
 
-    if not SQLALCHEMY_2:  # SQLAlchemy 1.4 asks for ``dbapi()``; 2.x warns if it exists
+    # SQLAlchemy 1.4 asks for ``dbapi()``; 2.x warns if it exists and types ``dbapi`` as an
+    # attribute, which is what the type checker (run against 2.x) is shown
+    if not TYPE_CHECKING and not SQLALCHEMY_2:
 
         @classmethod
-        def dbapi(cls) -> ModuleType:  # type: ignore[override]
+        def dbapi(cls) -> ModuleType:
             return cls.import_dbapi()
 
     def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -72,8 +77,9 @@ class SqlgateDialectMixin:
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         dbapi_connection.set_isolation_level(level)
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[str, ...]:
+    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[IsolationLevel, ...]:
         """The server's levels plus AUTOCOMMIT, which sqlgate's connection implements."""
+        # a mixin: the SQLAlchemy dialect after it in the bases defines the method
         levels = tuple(super().get_isolation_level_values(dbapi_connection))  # type: ignore[misc]
         return levels if "AUTOCOMMIT" in levels else (*levels, "AUTOCOMMIT")
 

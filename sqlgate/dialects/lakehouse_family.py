@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine.default import DefaultDialect
@@ -20,6 +20,18 @@ from sqlgate.core.params import parse_seconds
 from sqlgate.core.typemap import arrow_to_sqlalchemy
 from sqlgate.dbapi.lakehouse_family import refuse_url_parts_in_query
 from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
+
+if TYPE_CHECKING:  # SQLAlchemy 2's reflection shapes; 1.4 has no such names
+    from sqlalchemy.engine.interfaces import (
+        IsolationLevel,
+        ReflectedCheckConstraint,
+        ReflectedColumn,
+        ReflectedForeignKeyConstraint,
+        ReflectedIndex,
+        ReflectedPrimaryKeyConstraint,
+        ReflectedTableComment,
+        ReflectedUniqueConstraint,
+    )
 
 T = TypeVar("T")
 DEFAULT_SCHEMA_CACHE_TTL = 60.0
@@ -46,8 +58,9 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     insert_returning = False
     _backslash_escapes = False
     # table properties (``delta.appendOnly`` ...) are reported as table options; they are not
-    # validated dialect keyword arguments
-    construct_arguments = None
+    # validated dialect keyword arguments. SQLAlchemy documents None as "no validation", but
+    # PGDialect's annotation only admits a list
+    construct_arguments = None  # type: ignore[assignment]
 
     def __init__(self, *args: Any, schema_cache_ttl: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,10 +95,10 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
     def _get_default_schema_name(self, connection: Any) -> str:
         return self._engine(connection).source.default_schema
 
-    def get_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
         return "AUTOCOMMIT"
 
-    def get_default_isolation_level(self, dbapi_conn: Any) -> str:
+    def get_default_isolation_level(self, dbapi_conn: Any) -> IsolationLevel:
         return "AUTOCOMMIT"
 
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
@@ -146,8 +159,8 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
 
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[dict[str, Any]]:
-        columns = []
+    ) -> list[ReflectedColumn]:
+        columns: list[ReflectedColumn] = []
         for field in self._arrow_schema(connection, table_name, schema):
             metadata = field.metadata or {}
             comment = metadata.get(b"comment") or metadata.get(b"doc")
@@ -164,17 +177,17 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
 
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
+    ) -> ReflectedPrimaryKeyConstraint:
         return {"constrained_columns": [], "name": None}
 
     def get_foreign_keys(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReflectedForeignKeyConstraint]:
         return []
 
     def get_indexes(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReflectedIndex]:
         """Partition columns, reported as an index named ``partition`` (as PyHive and Trino)."""
         self._arrow_schema(connection, table_name, schema)  # raises for a missing table
         engine, schema = self._engine(connection), self._schema(connection, schema)
@@ -185,15 +198,19 @@ class LakehouseFamilyDialect(SqlgateDialectMixin, PGDialect):
             return []
         return [{"name": PARTITION_INDEX, "column_names": list(columns), "unique": False}]
 
-    def get_unique_constraints(self, *args: Any, **kw: Any) -> list[dict[str, Any]]:
+    def get_unique_constraints(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[ReflectedUniqueConstraint]:
         return []
 
-    def get_check_constraints(self, *args: Any, **kw: Any) -> list[dict[str, Any]]:
+    def get_check_constraints(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[ReflectedCheckConstraint]:
         return []
 
     def get_table_comment(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
+    ) -> ReflectedTableComment:
         engine, schema = self._engine(connection), self._schema(connection, schema)
         properties = self._cached(
             ("properties", schema, table_name), lambda: engine.table_properties(schema, table_name)

@@ -6,13 +6,16 @@ DB-API stands between it and psycopg; reflection, compilation and types come fro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
+
+if TYPE_CHECKING:  # SQLAlchemy 2 names it; 1.4 has no such module attribute
+    from sqlalchemy.engine.interfaces import IsolationLevel
 
 try:  # SQLAlchemy 2.x reflects indexes through typed pg_catalog tables
     from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
@@ -76,12 +79,13 @@ class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
             if parent is not None:
                 parent(dbapi_connection)
             set_json_loads(
-                lambda data: deserializer(bytes(data).decode()), dbapi_connection.session.raw
+                lambda data: deserializer(data.decode() if isinstance(data, bytes) else data),
+                dbapi_connection.session.raw,
             )
 
         return connect
 
-    def get_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("show transaction isolation level")
@@ -89,4 +93,5 @@ class PostgresFamilyDialect(SqlgateDialectMixin, PGDialect):
         finally:
             cursor.close()
         dbapi_connection.rollback()  # do not leave a transaction open just for asking
-        return str(value).upper()
+        # the server names one of the SQL-standard levels, which is what IsolationLevel lists
+        return cast("IsolationLevel", str(value).upper())

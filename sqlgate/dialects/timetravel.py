@@ -117,7 +117,7 @@ class AsOf(Alias):
         """An un-aliased snapshot stands in for its table in the FROM list."""
         return (self.element,) if self.replaces_table else ()
 
-    def alias(self, name: str | None = None, flat: bool = False) -> AsOf:  # type: ignore[override]
+    def alias(self, name: str | None = None, flat: bool = False) -> AsOf:
         """The same snapshot under another name (anonymous when ``name`` is None)."""
         return AsOf._create(self.element, self.kind, self.value, name, replaces_table=False)
 

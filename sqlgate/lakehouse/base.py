@@ -120,12 +120,12 @@ class TableDirectorySource(TableSource):
         from sqlgate.lakehouse import storage
         from sqlgate.lakehouse.livefs import LiveOptions
 
-        self._live = storage_options if isinstance(storage_options, LiveOptions) else None
-        self._static = (
-            {}
-            if self._live is not None
-            else {k: str(v) for k, v in (storage_options or {}).items()}
-        )
+        self._live: LiveOptions | None = None
+        self._static: dict[str, str] = {}
+        if isinstance(storage_options, LiveOptions):
+            self._live = storage_options
+        else:
+            self._static = {k: str(v) for k, v in (storage_options or {}).items()}
         self.root = storage.resolve(root, storage_options)
         self.root_uri = root.rstrip("/")
         self._jail = jail_of(self.root)

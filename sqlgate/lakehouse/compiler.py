@@ -32,9 +32,9 @@ class TableRef:
     alias: str  # the name the query sees it by
     schema: str = ""
     table: str = ""
-    version: exp.Expression | None = None  # FOR VERSION|TIMESTAMP AS OF clause
-    changes: list[exp.Expression] | None = None  # hudi_changes(...) arguments
-    conjuncts: list[tuple[exp.Expression, frozenset[str], int]] = field(default_factory=list)
+    version: exp.Expr | None = None  # FOR VERSION|TIMESTAMP AS OF clause
+    changes: list[exp.Expr] | None = None  # hudi_changes(...) arguments
+    conjuncts: list[tuple[exp.Expr, frozenset[str], int]] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +121,7 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     return CompiledStatement(final_sql, refs, n_params, order, _pieces(final_sql, refs))
 
 
-def _visible_ctes(node: exp.Expression) -> set[str]:
+def _visible_ctes(node: exp.Expr) -> set[str]:
     """Names of the CTEs in scope at ``node``, scoped as DuckDB binds them (never too many).
 
     A CTE's body sees only the CTEs listed before it; itself only from the recursive side of
@@ -129,7 +129,7 @@ def _visible_ctes(node: exp.Expression) -> set[str]:
     everything nested in it. A name wrongly left out only makes it a lake table reference.
     """
     names: set[str] = set()
-    child: exp.Expression = node
+    child: exp.Expr = node
     parent = node.parent
     while parent is not None:
         if isinstance(parent, exp.With):
@@ -152,8 +152,8 @@ def _visible_ctes(node: exp.Expression) -> set[str]:
     return names
 
 
-def _under(node: exp.Expression, ancestor: exp.Expression | None) -> bool:
-    current: exp.Expression | None = node
+def _under(node: exp.Expr, ancestor: exp.Expr | None) -> bool:
+    current: exp.Expr | None = node
     while current is not None:
         if current is ancestor:
             return True
@@ -186,7 +186,7 @@ def _pieces(sql: str, refs: list[TableRef]) -> list[str | int] | None:
     return pieces
 
 
-def _conjuncts(tree: exp.Expression, refs: dict[int, TableRef]) -> dict[int, list]:
+def _conjuncts(tree: exp.Expr, refs: dict[int, TableRef]) -> dict[int, list]:
     """For every SELECT scope, the WHERE conjuncts that may touch only one (safe) table."""
     out: dict[int, list] = {}
     for select in tree.find_all(exp.Select):
@@ -240,7 +240,7 @@ def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_s
         return None
 
 
-def _unqualify_columns(tree: exp.Expression, tables: set[tuple[str, str]]) -> None:
+def _unqualify_columns(tree: exp.Expr, tables: set[tuple[str, str]]) -> None:
     """``db.t.col`` -> ``t.col`` for tables now read through a relation aliased ``t``."""
     for col in tree.find_all(exp.Column):
         db = col.args.get("db")
@@ -253,7 +253,7 @@ def _unqualify_columns(tree: exp.Expression, tables: set[tuple[str, str]]) -> No
             col.set("catalog", None)
 
 
-def _renumber(tree: exp.Expression) -> tuple[str, list[int]]:
+def _renumber(tree: exp.Expr) -> tuple[str, list[int]]:
     """Re-number the ``$n`` placeholders left after time-travel ones were consumed."""
     mapping: dict[int, int] = {}
     order: list[int] = []

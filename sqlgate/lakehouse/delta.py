@@ -21,7 +21,7 @@ from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.files import (
     duck_type,
-    local_path,
+    local_paths,
     parquet_sql,
     quote_ident,
     uniform_parquet,
@@ -54,7 +54,9 @@ class DeltaRootSource(TableDirectorySource):
     def _uri(self, schema: str, table: str) -> str:
         return self.table_uri(schema, table)
 
-    def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
+    def open(
+        self, schema: str, table: str, timetravel: TimeTravel | None = None
+    ) -> DeltaTableHandle:
         name = f"{schema}.{table}"
         uri = self._uris.get((schema, table))
         if timetravel is None:
@@ -208,13 +210,13 @@ class DeltaTableHandle(TableHandle):
         if not files:
             info["scan"] = "empty"
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
-        paths = [local_path(f) for f in files]
+        paths = local_paths(files)
         hive = True
         if self.partition_columns:
             if self._hive_all is None:
                 self._hive_all = self._hive_ok(all_files) if all_files else False
             hive = self._hive_all or self._hive_ok(files)
-        if all(p is not None for p in paths) and hive:
+        if paths is not None and hive:
             info["scan"] = "duckdb_read_parquet"
             opts: dict[str, Any] = {}
             if not self._uniform(sql_filter, paths):

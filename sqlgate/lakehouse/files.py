@@ -12,7 +12,8 @@ import functools
 import os
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import duckdb
@@ -27,6 +28,9 @@ from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_tab
 from sqlgate.lakehouse.containment import Jail
 from sqlgate.lakehouse.reader_options import parse_options, render
 from sqlgate.lakehouse.timetravel import TimeTravel
+
+if TYPE_CHECKING:
+    from sqlgate.lakehouse.livefs import LiveOptions
 
 FORMATS = {
     "parquet": (".parquet", ".parq"),
@@ -55,6 +59,13 @@ def local_path(uri: str) -> str | None:
     return None
 
 
+def local_paths(uris: Iterable[str]) -> list[str] | None:
+    """The local paths of every URI in ``uris``, or ``None`` when any of them is remote."""
+    paths = [local_path(uri) for uri in uris]
+    local = [p for p in paths if p is not None]
+    return local if len(local) == len(paths) else None
+
+
 def parquet_sql(paths: list[str], **options: Any) -> str:
     """A DuckDB ``read_parquet([...], ...)`` call; option values are Python literals."""
     opts = "".join(f", {k}={_duck_literal(v)}" for k, v in options.items())
@@ -79,7 +90,7 @@ class FileSource(TableSource):
         self,
         root: str,
         format: str = "parquet",
-        storage_options: dict[str, Any] | None = None,
+        storage_options: dict[str, Any] | LiveOptions | None = None,
         filesystem: pafs.FileSystem | None = None,
         csv_options: dict[str, Any] | None = None,
         json_options: dict[str, Any] | None = None,
@@ -151,8 +162,8 @@ class FileSource(TableSource):
             raise NotSupportedError("plain files have no versions: time travel is not available")
         cached = self._handles.get(table)
         if cached is not None:
-            fingerprint, handle = cached
-            if self._fingerprint(handle.path, handle.is_dir) == fingerprint:
+            seen, handle = cached
+            if self._fingerprint(handle.path, handle.is_dir) == seen:
                 self._handles.move_to_end(table)
                 return handle
             self._handles.pop(table, None)
@@ -190,7 +201,7 @@ class FileTable(TableHandle):
         self.fs = source.root.filesystem
         self.native = source.root.is_local and source.format in ("csv", "json")
         self.dataset = None if self.native else self._dataset()
-        self.schema = self._duck_schema() if self.native else self.dataset.schema
+        self.schema = self._duck_schema() if self.dataset is None else self.dataset.schema
         self.partition_columns = self._partition_columns()
         self._fragments: dict[str, list] = {}  # planned fragments per pushed filter
         self._all_uniform: bool | None = None
@@ -201,11 +212,19 @@ class FileTable(TableHandle):
         pyarrow reports the whole file schema as the "partitioning" of a flat directory read
         with hive discovery, so the names are checked against the file paths.
         """
-        part = getattr(self.dataset, "partitioning", None) if self.dataset else None
+        dataset = self.dataset
+        if not dataset:
+            return []
+        part = getattr(dataset, "partitioning", None)
         if part is None:
             return []
-        paths = [path[len(self.path) :] for path in self.dataset.files]
+        paths = [path[len(self.path) :] for path in dataset.files]
         return [name for name in part.schema.names if any(f"/{name}=" in path for path in paths)]
+
+    def _pyarrow(self) -> ds.FileSystemDataset:
+        """The dataset of a table read through pyarrow (only native CSV/JSON have none)."""
+        assert self.dataset is not None, "a table DuckDB reads natively has no pyarrow dataset"
+        return self.dataset
 
     def _dataset(self) -> ds.FileSystemDataset:
         if self.source.format == "avro":
@@ -243,23 +262,22 @@ class FileTable(TableHandle):
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         if self.native:
-            info = {"scan": f"duckdb_read_{self.source.format}", "filter": None}
-            return ScanPlan(self.schema, sql=f"SELECT * FROM {self._reader_sql()}", info=info)
+            native: dict[str, Any] = {"scan": f"duckdb_read_{self.source.format}", "filter": None}
+            return ScanPlan(self.schema, sql=f"SELECT * FROM {self._reader_sql()}", info=native)
+        dataset = self._pyarrow()
         expr = pushdown.to_pyarrow(predicate, self.schema)
         key = "" if expr is None else str(expr)
         frags = self._fragments.get(key)
         if frags is None:
             frags = list(
-                self.dataset.get_fragments(filter=expr)
-                if expr is not None
-                else self.dataset.get_fragments()
+                dataset.get_fragments(filter=expr) if expr is not None else dataset.get_fragments()
             )
             if len(self._fragments) >= _HANDLES_CACHED:
                 self._fragments.clear()
             self._fragments[key] = frags
         info: dict[str, Any] = {
             "filter": str(expr) if expr is not None else None,
-            "files_total": len(self.dataset.files),
+            "files_total": len(dataset.files),
             "files_planned": len(frags),
             "files": [f.path for f in frags],
         }
@@ -268,7 +286,7 @@ class FileTable(TableHandle):
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
         if self.source.format == "avro":
             info["scan"] = "avro_stream"
-            return ScanPlan(self.schema, arrow=self.dataset.scan(frags), info=info)
+            return ScanPlan(self.schema, arrow=dataset.scan(frags), info=info)
         if self.source.root.is_local and self.source.format == "parquet":
             info["scan"] = "duckdb_read_parquet"
             paths = [f.path for f in frags]
@@ -281,14 +299,15 @@ class FileTable(TableHandle):
                 self.schema, sql=f"SELECT * FROM {parquet_sql(paths, **opts)}", info=info
             )
         info["scan"] = "pyarrow_dataset"
-        pruned = ds.FileSystemDataset(frags, self.schema, self.dataset.format, self.fs)
+        pruned = ds.FileSystemDataset(frags, self.schema, dataset.format, self.fs)
         return ScanPlan(self.schema, arrow=pruned, info=info)
 
     def _uniform(self, paths: list[str]) -> bool:
         """Whether the files share one schema (then DuckDB needs no ``union_by_name``, which
         reads every footer at every bind); known per table version, as the handle is."""
         if self._all_uniform is None:
-            self._all_uniform = uniform_parquet(self.dataset.files, None, self._dirs, cache=False)
+            files = self._pyarrow().files
+            self._all_uniform = uniform_parquet(files, None, self._dirs, cache=False)
         return self._all_uniform or uniform_parquet(paths, None, self._dirs, cache=False)
 
     @property
@@ -298,7 +317,7 @@ class FileTable(TableHandle):
     def _hive_types(self) -> dict[str, str]:
         return {
             f.name: duck_type(f.type)
-            for f in self.dataset.partitioning.schema
+            for f in self._pyarrow().partitioning.schema
             if f.name in self.partition_columns
         }
 

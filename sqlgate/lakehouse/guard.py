@@ -58,7 +58,7 @@ def _denied(name: str) -> bool:
     ) and name not in SAFE_TABLE_FUNCTIONS
 
 
-def vet_functions(tree: exp.Expression) -> None:
+def vet_functions(tree: exp.Expr) -> None:
     """Refuse table functions outside the allow-list and functions that reach outside."""
     for node in tree.walk():
         if isinstance(node, (exp.Table, exp.Lateral, exp.From, exp.Join)):

@@ -21,7 +21,7 @@ from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside, split_uri
-from sqlgate.lakehouse.files import local_path, parquet_sql, quote_ident, uniform_parquet
+from sqlgate.lakehouse.files import local_paths, parquet_sql, quote_ident, uniform_parquet
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 
@@ -240,16 +240,16 @@ class IcebergTable(TableHandle):
             "files": [t.file.file_path for t in tasks],
             "delete_files": sum(len(t.delete_files) for t in tasks),
         }
-        paths = [local_path(t.file.file_path) for t in tasks]
+        paths = local_paths(t.file.file_path for t in tasks)
         native = (
             tasks
-            and all(p is not None for p in paths)
+            and paths is not None
             and not info["delete_files"]
             and all(str(t.file.file_format).upper().endswith("PARQUET") for t in tasks)
             and self._stable_schema()
         )
         sql = None
-        if native:
+        if native and paths is not None:
             cols = ", ".join(quote_ident(f.name) for f in self.schema)
             columns = [f.name for f in self.schema]
             if uniform_parquet(paths, columns):

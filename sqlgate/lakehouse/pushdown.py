@@ -19,7 +19,14 @@ from sqlgate.lakehouse.timetravel import literal_value
 
 Predicate = Union[tuple, None]  # noqa: UP007 - runtime alias
 
-_OPS = {exp.EQ: "=", exp.NEQ: "!=", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
+_OPS: dict[type[exp.Expr], str] = {
+    exp.EQ: "=",
+    exp.NEQ: "!=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.LT: "<",
+    exp.LTE: "<=",
+}
 _FLIP = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
 
 
@@ -27,7 +34,7 @@ class _Skip(Exception):
     """This expression cannot be pushed down."""
 
 
-def _value(node: exp.Expression, params: list[Any]) -> Any:
+def _value(node: exp.Expr, params: list[Any]) -> Any:
     if isinstance(node, exp.Boolean):
         return bool(node.this)
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
@@ -49,7 +56,7 @@ def _value(node: exp.Expression, params: list[Any]) -> Any:
     raise _Skip
 
 
-def translate(node: exp.Expression, column, params: list[Any]) -> Predicate:
+def translate(node: exp.Expr, column, params: list[Any]) -> Predicate:
     """Neutral predicate for ``node``; ``column(exp.Column) -> name`` raises ``_Skip``."""
     if isinstance(node, exp.Paren):
         return translate(node.this, column, params)
@@ -85,7 +92,7 @@ def translate(node: exp.Expression, column, params: list[Any]) -> Predicate:
     raise _Skip
 
 
-def _try(node: exp.Expression, column, params: list[Any]) -> Predicate:
+def _try(node: exp.Expr, column, params: list[Any]) -> Predicate:
     try:
         return translate(node, column, params)
     except _Skip:
@@ -162,8 +169,8 @@ def to_pyarrow(pred: Predicate, schema: pa.Schema) -> pc.Expression | None:
 def _pa(pred: tuple, schema: pa.Schema) -> pc.Expression:
     tag = pred[0]
     if tag == "and":
-        parts = [to_pyarrow(p, schema) for p in pred[1]]
-        parts = [p for p in parts if p is not None]
+        pushed = [to_pyarrow(p, schema) for p in pred[1]]
+        parts = [p for p in pushed if p is not None]
         if not parts:
             raise _Skip
         out = parts[0]
@@ -221,13 +228,15 @@ def _sql_literal(value: Any) -> str:
 
 def to_sql(pred: Predicate) -> str | None:
     """ANSI SQL text (delta-rs file pruning, DataFusion WHERE)."""
-    if pred is None:
-        return None
+    return None if pred is None else _sql(pred)
+
+
+def _sql(pred: tuple) -> str:
     tag = pred[0]
     if tag in ("and", "or"):
-        return "(" + f" {tag.upper()} ".join(to_sql(p) for p in pred[1]) + ")"
+        return "(" + f" {tag.upper()} ".join(_sql(p) for p in pred[1]) + ")"
     if tag == "not":
-        return f"(NOT {to_sql(pred[1])})"
+        return f"(NOT {_sql(pred[1])})"
     col = '"' + pred[1].replace('"', '""') + '"'
     if tag == "isnull":
         return f"({col} IS NULL)"
@@ -249,13 +258,15 @@ def to_iceberg(pred: Predicate):
     if tag == "not":
         return ie.Not(to_iceberg(pred[1]))
     if tag == "isnull":
-        return ie.IsNull(pred[1])
+        # pyiceberg's predicates are pydantic models: mypy sees pydantic's keyword-only
+        # __init__, not the positional one pyiceberg defines on top
+        return ie.IsNull(pred[1])  # type: ignore[call-arg]
 
     def lit(v: Any) -> Any:
         return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
     if tag == "in":
-        return ie.In(pred[1], {lit(v) for v in pred[2]})
+        return ie.In(pred[1], {lit(v) for v in pred[2]})  # type: ignore[call-arg, arg-type]
     cls = {
         "=": ie.EqualTo,
         "!=": ie.NotEqualTo,

@@ -59,7 +59,7 @@ def connect(
 
     ``directories`` are real paths (``Jail.duckdb_directories()``); empty for a remote lake.
     """
-    config = dict(BASE_CONFIG)
+    config: dict[str, str | bool | int | float | list[str]] = dict(BASE_CONFIG)
     if cache_metadata:
         config.update(_OPTIONAL_CONFIG)
     try:

@@ -285,7 +285,7 @@ def _bounded_rest_catalog() -> type:
         timeouts and bounded retries on every request, and with a credential provider the
         bearer token of the moment on each request (a 401 forces one refresh)."""
 
-        def _create_session(self):  # type: ignore[no-untyped-def]
+        def _create_session(self):
             session = super()._create_session()
             props = self.properties
             mount_on_requests(

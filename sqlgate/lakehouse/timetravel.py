@@ -93,7 +93,7 @@ def normalise(sql: str) -> str:
     return _rewrite(sql, _tokens(sql), number=True)
 
 
-def literal_value(node: exp.Expression, params: list[Any]) -> Any:
+def literal_value(node: exp.Expr, params: list[Any]) -> Any:
     """The Python value of a literal / ``$n`` placeholder / negated number; else raise."""
     if isinstance(node, exp.Placeholder) and str(node.this).isdigit():
         idx = int(node.this) - 1
@@ -112,7 +112,7 @@ def literal_value(node: exp.Expression, params: list[Any]) -> Any:
     raise ProgrammingError(f"AS OF needs a literal or a parameter, got {node.sql('duckdb')}")
 
 
-def split_time_travel(table: exp.Table) -> exp.Expression | None:
+def split_time_travel(table: exp.Table) -> exp.Expr | None:
     """Strip ``FOR VERSION|TIMESTAMP AS OF x`` from ``table``; return the clause (checked).
 
     The value is read later, with the parameters, by :func:`resolve_time_travel`, so one parsed
@@ -130,7 +130,7 @@ def split_time_travel(table: exp.Table) -> exp.Expression | None:
     return version
 
 
-def resolve_time_travel(version: exp.Expression, params: list[Any]) -> TimeTravel:
+def resolve_time_travel(version: exp.Expr, params: list[Any]) -> TimeTravel:
     """The :class:`TimeTravel` of a clause returned by :func:`split_time_travel`."""
     value = literal_value(version.expression, params)
     if str(version.this).upper() == "VERSION":

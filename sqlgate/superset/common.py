@@ -23,13 +23,10 @@ _SQLA_BACKGROUND = re.compile(r"\n\(Background on this error at: [^)]*\)", re.DO
 def clean_message(ex: Exception) -> str:
     """The sqlgate error's own message (SQLAlchemy wraps DB-API errors as ``ex.orig``)."""
     original = getattr(ex, "orig", None)
-    if (
-        original is None
-        and getattr(ex, "statement", None)
-        and str(ex).startswith("(builtins.NoneType) None")
-    ):
+    statement = getattr(ex, "statement", None)
+    if original is None and statement and str(ex).startswith("(builtins.NoneType) None"):
         # Test Connection re-raises the driver's message as DBAPIError(message, None, None)
-        return str(ex.statement).strip()
+        return str(statement).strip()
     text = str(original if isinstance(original, Exception) else ex)
     text = _SQLA_BACKGROUND.sub("", _SQLA_TRAILER.sub("", text))
     return _SQLA_WRAPPING.sub("", text).strip()

@@ -48,6 +48,10 @@ class _NamedFromRegistry:
     """``engine`` is the URL's backend name; the title comes from sqlgate's registry."""
 
     source = ""
+    # Superset's BaseEngineSpec attributes, set on each concrete spec below
+    engine: str
+    engine_name: str
+    sqlalchemy_uri_placeholder: str
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -153,7 +153,7 @@ class CredentialProvider(ABC):
         refresh_margin: timedelta | float | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self.refresh_margin = refresh_margin  # type: ignore[assignment]
+        self._refresh_margin = self._checked_margin(refresh_margin)
         self._clock: Clock = clock or utcnow
         self._lock = threading.Lock()
         self._cached: Credential | None = None
@@ -166,13 +166,16 @@ class CredentialProvider(ABC):
 
     @refresh_margin.setter
     def refresh_margin(self, value: timedelta | float | None) -> None:
+        self._refresh_margin = self._checked_margin(value)
+
+    def _checked_margin(self, value: timedelta | float | None) -> timedelta:
         if value is None:
             value = DEFAULT_REFRESH_MARGIN
         elif not isinstance(value, timedelta):
             value = timedelta(seconds=float(value))
         if value < timedelta(0):
             raise CredentialError(f"{self.scheme} credential: refresh_margin must not be negative")
-        self._refresh_margin = value
+        return value
 
     @classmethod
     def from_url_options(cls, argument: str, options: Mapping[str, str]) -> CredentialProvider:

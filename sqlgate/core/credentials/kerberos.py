@@ -122,7 +122,15 @@ class KerberosProvider(CredentialProvider):
             ) from exc
 
     def _acquire_kinit(self, target: str) -> None:
-        cmd = [self.kinit, "-k", "-t", self.keytab or "", "-c", "FILE:" + target, self.principal]
+        cmd = [
+            self.kinit,
+            "-k",
+            "-t",
+            self.keytab or "",
+            "-c",
+            "FILE:" + target,
+            self.principal or "",
+        ]
         env = {**os.environ, "LC_ALL": "C"}
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
