@@ -142,7 +142,7 @@ class TableDirectorySource(TableSource):
     def contain(self, uri: str, name: str) -> None:
         """Refuse a table whose directory, or anything in it, resolves outside the root."""
         if self.root.is_local:
-            from sqlgate.lakehouse.files import local_path
+            from sqlgate.lakehouse.duckdb_files import local_path
 
             self._jail.check_tree(local_path(uri) or uri, name)
         else:

@@ -19,7 +19,7 @@ from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
-from sqlgate.lakehouse.files import (
+from sqlgate.lakehouse.duckdb_files import (
     duck_type,
     local_paths,
     parquet_sql,

@@ -21,7 +21,7 @@ from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside, split_uri
-from sqlgate.lakehouse.files import local_paths, parquet_sql, quote_ident, uniform_parquet
+from sqlgate.lakehouse.duckdb_files import local_paths, parquet_sql, quote_ident, uniform_parquet
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams, parse_bool, parse_int
 from sqlgate.core.redact import register_secret
-from sqlgate.lakehouse.storage import MAX_RETRIES, is_ip_or_localhost, seconds
+from sqlgate.lakehouse.filesystem_options import MAX_RETRIES, is_ip_or_localhost, seconds
 
 if TYPE_CHECKING:
     from sqlgate.lakehouse.livefs import LiveOptions
