@@ -652,3 +652,26 @@ def test_session_statements_admitted(sql: str, dialect: str, kind: str) -> None:
 )
 def test_session_statements_refused(sql: str, dialect: str) -> None:
     assert refused(sql, dialect).startswith(("SET", "USE", "RESET"))
+
+
+def test_a_connection_to_a_source_without_a_policy_runs_nothing(tmp_path) -> None:
+    """Through the real connect pipeline: the connection takes its gate from the registry."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sqlgate.core.connect import open_connection
+    from sqlgate.dbapi.file import flavor
+
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "t" / "p.parquet")
+    throwaway = dataclasses.replace(get_source("file"), name="throwaway", gate_policy=None)
+    conn = open_connection(throwaway, flavor.open_session, f"file://{tmp_path}", {})
+    try:
+        cur = conn.cursor()
+        for sql in ("SELECT * FROM t", "SELECT 1", "DESCRIBE t"):
+            with pytest.raises(ReadOnlyError, match="read-only policy"):
+                cur.execute(sql)
+    finally:
+        conn.close()
+    with open_connection(get_source("file"), flavor.open_session, f"file://{tmp_path}", {}) as ok:
+        assert ok.cursor().execute("SELECT * FROM t").fetchall() == [(1,)]
