@@ -20,6 +20,7 @@ from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.duckdb_files import (
+    declared_columns,
     duck_type,
     local_paths,
     parquet_sql,
@@ -226,7 +227,9 @@ class DeltaTableHandle(TableHandle):
                 opts["hive_types"] = {
                     c: duck_type(self.schema.field(c).type) for c in self.partition_columns
                 }
-            cols = ", ".join(quote_ident(f.name) for f in self.schema)
+            cols = declared_columns(
+                self.schema, paths, self.source.jail().duckdb_directories(), self.partition_columns
+            )
             return ScanPlan(
                 self.schema, sql=f"SELECT {cols} FROM {parquet_sql(paths, **opts)}", info=info
             )

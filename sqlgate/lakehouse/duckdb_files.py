@@ -23,6 +23,7 @@ import pyarrow as pa
 from sqlgate.lakehouse import sandbox
 
 __all__ = [
+    "declared_columns",
     "duck_type",
     "helper_lock",
     "local_path",
@@ -180,3 +181,36 @@ def uniform_parquet(
         return True
     names = {name for name, _ in next(iter(sigs.values()))[1]}
     return all(c in names for c in columns)
+
+
+def declared_columns(
+    schema: pa.Schema,
+    paths: list[str],
+    directories: list[str] | None = None,
+    skip: Iterable[str] = (),
+) -> str:
+    """The select list reading ``schema``'s columns from the files as the table declares them.
+
+    A file may store a column in another physical type than the table declares (Spark's INT96
+    timestamps for a Delta ``timestamp``, nanoseconds for microseconds): such columns are cast
+    (naive values to ``TIMESTAMPTZ`` as UTC, the sandbox's zone). Columns the files already
+    store as declared stay bare, so DuckDB keeps pushing filters on them into the scan.
+    ``skip``: columns not read from the files (hive partition values, typed by ``hive_types``).
+    """
+    found: dict[str, set[str]] = {}
+    try:
+        for _tree, top in parquet_signatures(paths, directories).values():
+            for name, duck in top:
+                found.setdefault(name, set()).add(duck)
+    except duckdb.Error:
+        found = {}  # unreadable here: DuckDB's own scan reports it
+    skipped = set(skip)
+    cols = []
+    for field in schema:
+        col = quote_ident(field.name)
+        if field.name not in skipped and not pa.types.is_nested(field.type):
+            want = duck_type(field.type)
+            if found.get(field.name, {want}) != {want}:
+                col = f"CAST({col} AS {want}) AS {col}"
+        cols.append(col)
+    return ", ".join(cols)

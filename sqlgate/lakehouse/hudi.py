@@ -110,16 +110,19 @@ class HudiTableHandle(TableHandle):
                     f"(first {instants[0]}, latest {instants[-1]})"
                 )
             return value
-        when = tt.value
-        if self.table.timezone.lower() != "utc":
-            when = when.astimezone()  # instants are written in the writer's local time
+        if tt.instant is not None:
+            instant = tt.instant  # a Hudi instant: that instant, in the writer's time zone
         else:
-            when = when.astimezone(dt.timezone.utc)
-        instant = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+            when = tt.value
+            if self.table.timezone.lower() != "utc":
+                when = when.astimezone()  # instants are written in the writer's local time
+            else:
+                when = when.astimezone(dt.timezone.utc)
+            instant = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
         if instant < instants[0]:
             raise ProgrammingError(
                 f"Hudi table {self.name} has no commit at or before {tt.value.isoformat()} "
-                f"(first commit {instants[0]})"
+                f"(instant {instant}; first commit {instants[0]})"
             )
         return instant
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from sqlgate.lakehouse.timetravel import literal_value
+from sqlgate.lakehouse.timetravel import literal_value, parse_iso
 
 Predicate = Union[tuple, None]  # noqa: UP007 - runtime alias
 
@@ -41,9 +41,9 @@ def _value(node: exp.Expr, params: list[Any]) -> Any:
         raw = literal_value(node.this, params)
         target = node.to.this
         if target == exp.DataType.Type.DATE:
-            return dt.date.fromisoformat(str(raw))
+            return _iso(raw, date=True)
         if target in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME):
-            return dt.datetime.fromisoformat(str(raw))
+            return _iso(raw)
         raise _Skip
     if isinstance(node, (exp.Literal, exp.Placeholder, exp.Neg)):
         try:
@@ -54,6 +54,19 @@ def _value(node: exp.Expr, params: list[Any]) -> Any:
             raise _Skip
         return value
     raise _Skip
+
+
+def _iso(raw: Any, date: bool = False) -> dt.datetime | dt.date:
+    """A literal read strictly (ISO-8601 with a date part): never prune by a guess."""
+    try:
+        value = parse_iso(str(raw))
+    except ValueError as exc:
+        raise _Skip from exc
+    if not date:
+        return value
+    if value.tzinfo is not None or value.time() != dt.time(0):
+        raise _Skip
+    return value.date()
 
 
 def translate(node: exp.Expr, column, params: list[Any]) -> Predicate:
@@ -142,7 +155,7 @@ def coerce(value: Any, arrow_type: pa.DataType) -> pa.Scalar:
     if not ok:
         raise _Skip
     if fam == "time" and isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
+        value = _iso(value)
     if pa.types.is_date(arrow_type) and isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
             raise _Skip  # DuckDB compares date < timestamp as timestamps

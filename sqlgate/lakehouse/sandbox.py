@@ -17,6 +17,7 @@ Python, and the table formats vet their files themselves (:mod:`sqlgate.lakehous
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import shutil
@@ -69,6 +70,10 @@ def connect(
     try:
         con.execute("SET temp_directory = $1", [_spill_directory()])
         con.execute("SET allowed_directories = $1", [list(directories)])
+        with contextlib.suppress(duckdb.Error):  # a DuckDB without ICU: TIMESTAMPTZ is UTC
+            # table formats store instants in UTC: naive values cast to TIMESTAMPTZ are read
+            # as UTC, and results carry ``tz=UTC`` whatever the host's zone
+            con.execute("SET GLOBAL TimeZone = 'UTC'")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:

@@ -14,6 +14,7 @@ must show the SQL to a parser knowing only ``FOR VERSION|TIMESTAMP AS OF`` (the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +30,14 @@ _ALIASES = {"SYSTEM_VERSION": "VERSION", "SYSTEM_TIME": "TIMESTAMP"}
 
 @dataclass(frozen=True)
 class TimeTravel:
-    """``kind`` is ``"version"`` (snapshot id / version / instant) or ``"timestamp"``."""
+    """``kind`` is ``"version"`` (snapshot id / version / instant) or ``"timestamp"``.
+
+    ``instant`` is the Hudi instant text (17 digits) when the timestamp was written as one, so
+    a Hudi table travels to exactly that instant, in the writer's own time zone."""
 
     kind: str
     value: Any
+    instant: str | None = None
 
     def describe(self) -> str:
         return f"{self.kind.upper()} AS OF {self.value!r}"
@@ -135,7 +140,8 @@ def resolve_time_travel(version: exp.Expr, params: list[Any]) -> TimeTravel:
     value = literal_value(version.expression, params)
     if str(version.this).upper() == "VERSION":
         return TimeTravel("version", value)
-    return TimeTravel("timestamp", to_datetime(value))
+    instant = hudi_instant(value) if isinstance(value, str) else None
+    return TimeTravel("timestamp", to_datetime(value), instant)
 
 
 def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
@@ -144,19 +150,95 @@ def pop_time_travel(table: exp.Table, params: list[Any]) -> TimeTravel | None:
     return None if version is None else resolve_time_travel(version, params)
 
 
+#: ISO-8601 with a date part: ``YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]][Z|±HH:MM]]``
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:\d{2})?)?"
+)
+#: Hudi's instant format ``yyyyMMddHHmmss[SSS]``, as Hudi's Spark SQL writes time travel
+_HUDI = re.compile(r"(\d{14})(\d{3})?")
+ACCEPTED = (
+    "'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS[.ffffff]]' (or with 'T'), optionally followed by 'Z' "
+    "or '+HH:MM' (no offset: UTC), or a Hudi instant 'yyyyMMddHHmmss[SSS]' (14 or 17 digits)"
+)
+
+
+def hudi_instant(text: str) -> str | None:
+    """The 17-digit Hudi instant ``text`` spells (14 digits get ``000``), else ``None``."""
+    match = _HUDI.fullmatch(text.strip())
+    if match is None:
+        return None
+    return match.group(1) + (match.group(2) or "000")
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """``text`` read strictly as one of the :data:`ACCEPTED` forms; ``ValueError`` otherwise.
+
+    Python's ``fromisoformat`` is far more permissive (``'20251220210123755'`` would be read as
+    10:12:37.55), so a form outside the list is refused rather than guessed. A Hudi instant is
+    read as UTC here; :mod:`sqlgate.lakehouse.hudi` passes it to hudi-rs unchanged instead.
+    Naive results (no offset) are returned naive.
+    """
+    instant = hudi_instant(text)
+    if instant is not None:
+        return dt.datetime.strptime(instant[:14], "%Y%m%d%H%M%S").replace(
+            microsecond=int(instant[14:]) * 1000, tzinfo=dt.timezone.utc
+        )
+    return parse_iso(text)
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """``text`` (surrounding blanks aside) as strict ISO-8601 with a date part; else
+    ``ValueError``. Also used by the pushdown for timestamp literals, which must never prune
+    by a value read differently from DuckDB's."""
+    match = _ISO.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not one of the accepted forms: {ACCEPTED}")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    tz: dt.tzinfo | None = None
+    if offset == "Z":
+        tz = dt.timezone.utc
+    elif offset:
+        sign = -1 if offset[0] == "-" else 1
+        hours, minutes = int(offset[1:3]), int(offset[4:6])
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"offset {offset} out of range")
+        tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    return dt.datetime(  # ValueError on a month 13, a 25th hour, a February 30th
+        int(year),
+        int(month),
+        int(day),
+        int(hour or 0),
+        int(minute or 0),
+        int(second or 0),
+        int((fraction or "0").ljust(6, "0")),
+        tzinfo=tz,
+    )
+
+
+def _refusal(value: str) -> str:
+    text = value.strip()
+    hint = ""
+    if text.isdigit() and len(text) == 8:
+        hint = " (a date alone is written 'YYYY-MM-DD')"
+    elif text.isdigit() and len(text) in (10, 13):
+        hint = " (epoch seconds or milliseconds go as a number, not a string: AS OF 1734728483)"
+    return f"TIMESTAMP AS OF: cannot parse {value!r}{hint}; accepted forms: {ACCEPTED}"
+
+
 def to_datetime(value: Any) -> dt.datetime:
     """A timezone-aware datetime (naive input is read as UTC, like Trino and delta-rs)."""
     if isinstance(value, dt.datetime):
         result = value
     elif isinstance(value, dt.date):
         result = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         result = dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value, dt.timezone.utc)
     elif isinstance(value, str):
         try:
-            result = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            result = parse_timestamp(value)
         except ValueError as exc:
-            raise ProgrammingError(f"TIMESTAMP AS OF: cannot parse {value!r}") from exc
+            raise ProgrammingError(_refusal(value)) from exc
     else:
         raise ProgrammingError(f"TIMESTAMP AS OF: unsupported value {value!r}")
     return result if result.tzinfo else result.replace(tzinfo=dt.timezone.utc)

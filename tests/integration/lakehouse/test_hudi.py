@@ -62,6 +62,10 @@ def test_matches_hudi_rs(root, zip_path):
         got = engine.execute(f"SELECT * FROM {name} FOR VERSION AS OF '{instant}'").read_all()
         want = pa.Table.from_batches(direct.read(HudiReadOptions().with_as_of_timestamp(instant)))
         assert _sorted(got) == _sorted(want), instant
+        # Hudi's Spark SQL spelling: the instant itself, not a misread ISO text
+        stamped = engine.execute(f"SELECT * FROM {name} FOR TIMESTAMP AS OF '{instant}'")
+        assert engine.plan_info[0]["as_of"] == instant
+        assert _sorted(stamped.read_all()) == _sorted(got), instant
     for start, end in itertools.pairwise(instants):
         got = engine.execute(f"SELECT * FROM hudi_changes('{name}', ?, ?)", [start, end]).read_all()
         opts = (
