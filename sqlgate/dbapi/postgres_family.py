@@ -156,7 +156,7 @@ class PostgresFlavor(Flavor):
             cursor_factory=psycopg.ClientCursor,
             **options,
         )
-        session = PostgresSession(raw, self, timeouts.read)
+        session = PostgresSession(raw, self, timeouts.read, guarded=params.read_only)
         if params.read_only:
             try:
                 session.arm_guard(allowed_extra)
@@ -236,9 +236,15 @@ class PostgresSession(PgLink, DriverSession):
     _flavor: PostgresFlavor
 
     def __init__(
-        self, raw: Any, flavor: PostgresFlavor, read_timeout: float | None = DEFAULT_READ_TIMEOUT
+        self,
+        raw: Any,
+        flavor: PostgresFlavor,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+        *,
+        guarded: bool = False,
     ) -> None:
-        super().__init__(raw, flavor, _banner(raw))
+        banner, self._shadowed = _introspect(raw, guarded)
+        super().__init__(raw, flavor, banner)
         self._type_names: dict[int, str] = {}
         self._guarded = False
         self._read_timeout = read_timeout
@@ -260,16 +266,8 @@ class PostgresSession(PgLink, DriverSession):
         self._guarded = True
         self.verify_guard(boundary=True)
         self._raw.read_only = True
-        with self._raw.cursor() as cur:  # names that other schemas could shadow (by overload)
-            cur.execute(
-                "SELECT DISTINCT p.proname FROM pg_catalog.pg_proc p JOIN "
-                "pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-            )
-            shadowed = frozenset(row[0] for row in cur.fetchall())
-        self._raw.rollback()
         self.function_allow_list = FunctionAllowList(
-            postgres_functions() - shadowed, _QUALIFIERS, allowed_extra
+            postgres_functions() - self._shadowed, _QUALIFIERS, allowed_extra
         )
 
     def verify_guard(self, *, boundary: bool = False) -> None:
@@ -424,10 +422,22 @@ FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
 """
 
 
-def _banner(raw: Any) -> str:
-    """``SELECT version()``, without leaving a transaction open."""
+# function names defined outside the built-in schemas: an overload there could shadow an
+# allow-listed built-in by argument type (CVE-2018-1058's pattern)
+_SHADOWING_NAMES = (
+    "ARRAY(SELECT DISTINCT p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n "
+    "ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))"
+)
+
+
+def _introspect(raw: Any, guarded: bool) -> tuple[str, frozenset[str]]:
+    """``version()`` and, for a read-only session, the names that could shadow allow-listed
+    functions: one round trip at connect, without leaving a transaction open."""
+    names = _SHADOWING_NAMES if guarded else "NULL"
     with raw.cursor() as cur:
-        cur.execute("SELECT version()")
+        cur.execute(f"SELECT version(), {names}")
         row = cur.fetchone()
     raw.rollback()
-    return str(row[0]) if row else ""
+    if not row:
+        return "", frozenset()
+    return str(row[0]), frozenset(row[1] or ())
