@@ -245,12 +245,7 @@ class DriverSession(Session):
 
     def run(self, operation: str, parameters: Parameters) -> Result:
         """Run one statement with the driver's buffering cursor (a family may stream)."""
-        cursor = self._raw.cursor()
-        try:
-            cursor.execute(operation, parameters)
-        except BaseException:
-            cursor.close()
-            raise
+        cursor = self.executed(self._raw.cursor(), operation, parameters)
         if cursor.description is None:
             return self.no_rows(cursor)
         result = RowResult(
@@ -258,6 +253,16 @@ class DriverSession(Session):
         )
         result.lastrowid = getattr(cursor, "lastrowid", None)
         return result
+
+    @staticmethod
+    def executed(cursor: Any, operation: str, parameters: Parameters) -> Any:
+        """Run one statement on a driver cursor, closing the cursor if the statement fails."""
+        try:
+            cursor.execute(operation, parameters)
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
 
     @staticmethod
     def no_rows(cursor: Any) -> EmptyResult:

@@ -287,12 +287,7 @@ class MySQLSession(DriverSession):
         MySQL cannot interleave two unbuffered results on one link; the core buffers the rest
         of a streaming result when another statement needs the link.
         """
-        cursor = self._raw.cursor(self._raw.streaming_cursor)
-        try:
-            cursor.execute(operation, parameters)
-        except BaseException:
-            cursor.close()
-            raise
+        cursor = self.executed(self._raw.cursor(self._raw.streaming_cursor), operation, parameters)
         if cursor.description is None:
             return self.no_rows(cursor)
         rows, ended = read_rows(cursor._result, self.chunk_rows)
