@@ -20,12 +20,10 @@ what they open to the lake (:mod:`sqlgate.lakehouse.containment`).
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -37,7 +35,6 @@ from sqlgate.core.errors import (
     ProgrammingError,
 )
 from sqlgate.core.redact import redact
-from sqlgate.core.watchdog import WATCHDOG
 from sqlgate.lakehouse import pushdown, sandbox
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.compiler import (
@@ -47,85 +44,20 @@ from sqlgate.lakehouse.compiler import (
     predicate_for_table,
 )
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, vet_with_duckdb
+from sqlgate.lakehouse.statement import (
+    CANCELLED,
+    Statement,
+    duck_error,
+    redacted,
+    stoppable,
+    stream,
+)
 from sqlgate.lakehouse.timetravel import (
     literal_value,
     resolve_time_travel,
 )
 
 _COMPILED_CACHE_SIZE = 256
-
-
-CANCELLED = "canceling statement due to user request (Stop / Cursor.cancel())"
-
-
-class _Statement:
-    """The DuckDB cursor one result streams from, with that statement's relations on it.
-
-    ``stop`` (from any thread) interrupts DuckDB and makes the format readers feeding it
-    raise at their next batch; ``stopped`` says why, so the error the query raises does.
-    """
-
-    __slots__ = ("__weakref__", "closed", "cursor", "deadline", "reader", "stopped")
-
-    def __init__(self, cursor: duckdb.DuckDBPyConnection | None) -> None:
-        self.closed = False
-        self.cursor: duckdb.DuckDBPyConnection | None = cursor
-        self.reader: Any = None
-        self.stopped: str | None = None
-        self.deadline: contextlib.AbstractContextManager[None] | None = None
-
-    def stop(self, reason: str) -> None:
-        """Interrupt now and, for up to 2 s, again: a statement that had not reached DuckDB
-        when the first interrupt came (DuckDB forgets an interrupt with nothing running)."""
-        self.stopped = self.stopped or reason
-        if not self.closed:
-            self._interrupt()
-            threading.Thread(
-                target=self._keep_interrupting, name="sqlgate-stop", daemon=True
-            ).start()
-
-    def _interrupt(self) -> None:
-        cursor = self.cursor
-        if cursor is not None:
-            with contextlib.suppress(Exception):  # closed meanwhile: nothing left to stop
-                cursor.interrupt()
-
-    def _keep_interrupting(self) -> None:
-        for _ in range(20):
-            time.sleep(0.1)
-            if self.closed:
-                return
-            self._interrupt()
-
-    def check(self) -> None:
-        """Raise the stop's error if the statement was stopped before DuckDB ran it."""
-        if self.stopped:
-            raise OperationalError(self.stopped)
-
-    def arm(self, seconds: float | None) -> None:
-        """Stop the statement ``seconds`` from now unless it is closed first."""
-        if seconds is not None:
-            self.deadline = WATCHDOG.deadline(
-                seconds,
-                lambda: self.stop(
-                    f"canceling statement due to statement timeout (statement_timeout={seconds:g}s)"
-                ),
-            )
-            self.deadline.__enter__()
-
-    def close(self) -> None:
-        self.closed = True
-        deadline, self.deadline = self.deadline, None
-        if deadline is not None:
-            deadline.__exit__(None, None, None)
-        cursor, self.cursor = self.cursor, None
-        reader, self.reader = self.reader, None
-        with contextlib.suppress(Exception):  # releasing, never failing
-            if reader is not None:
-                reader.close()
-        with contextlib.suppress(Exception):
-            if cursor is not None:
-                cursor.close()
 
 
 class LakehouseEngine:
@@ -146,7 +78,7 @@ class LakehouseEngine:
         except duckdb.Error as exc:
             raise OperationalError(f"cannot start the embedded DuckDB: {exc}") from None
         self._con: duckdb.DuckDBPyConnection | None = con
-        self._open: weakref.WeakSet[_Statement] = weakref.WeakSet()
+        self._open: weakref.WeakSet[Statement] = weakref.WeakSet()
         self._compiled: OrderedDict[str, CompiledStatement] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -185,7 +117,7 @@ class LakehouseEngine:
         """Plan every table reference and stream DuckDB's result of the rewritten SQL."""
         con = self._connection()
         # registered before planning: a Stop while tables are opened is not lost
-        statement = _Statement(None)
+        statement = Statement(None)
         self._open.add(statement)
         statement.arm(self.statement_timeout)
         try:
@@ -225,12 +157,12 @@ class LakehouseEngine:
             raise
         if failure is not None:  # raised out here: no unredacted exception as its context
             self._open.discard(statement)
-            error, cause = _duck_error(failure, statement), _redacted(failure)
+            error, cause = duck_error(failure, statement), redacted(failure)
             failure = None  # no cycle frame -> exception -> traceback -> frame
             raise error from cause
         statement.reader = reader
         self.plan_info = infos
-        return pa.RecordBatchReader.from_batches(reader.schema, _stream(statement))
+        return pa.RecordBatchReader.from_batches(reader.schema, stream(statement))
 
     def _open_tables(
         self, sql: str, parameters: Sequence[Any] | None
@@ -310,13 +242,13 @@ class LakehouseEngine:
         plan.info.update({"table": f"{schema}.{name[-1]}", "query": "incremental"})
         return plan
 
-    def _expose(self, statement: _Statement, ref: TableRef, plan: ScanPlan) -> dict[str, Any]:
+    def _expose(self, statement: Statement, ref: TableRef, plan: ScanPlan) -> dict[str, Any]:
         cursor = statement.cursor
         assert cursor is not None
         if plan.sql is not None:
             cursor.execute(f'CREATE TEMP VIEW "{ref.relation}" AS {plan.sql}')
         elif isinstance(plan.arrow, pa.RecordBatchReader):
-            cursor.register(ref.relation, _stoppable(plan.arrow, statement))
+            cursor.register(ref.relation, stoppable(plan.arrow, statement))
         else:
             cursor.register(ref.relation, plan.arrow)
         plan.info["relation"] = ref.relation
@@ -342,70 +274,3 @@ class LakehouseEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _stream(statement: _Statement) -> Iterator[pa.RecordBatch]:
-    """The result's batches; the statement's cursor goes once they are read or dropped."""
-    try:
-        while True:
-            reader = statement.reader
-            if reader is None:
-                return
-            failure: duckdb.Error | None = None
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return
-            except duckdb.Error as exc:
-                failure = exc
-            if failure is not None:
-                error, cause = _duck_error(failure, statement), _redacted(failure)
-                failure = None  # no cycle frame -> exception -> traceback -> frame
-                raise error from cause
-            yield batch
-    finally:
-        statement.close()
-
-
-def _redacted(exc: duckdb.Error) -> duckdb.Error:
-    """DuckDB's exception again, its message redacted: the cause a PEP 249 error chains. A
-    scan of a registered object-store dataset carries the store's message (a SAS token, a
-    signed URL) inside DuckDB's, so the original is never chained."""
-    try:
-        return type(exc)(redact(str(exc)))
-    except Exception:  # an exception type that takes other arguments
-        return duckdb.Error(redact(str(exc)))
-
-
-def _stoppable(reader: pa.RecordBatchReader, statement: _Statement) -> pa.RecordBatchReader:
-    """A format reader's stream that ends with an error at the next batch once stopped."""
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for batch in reader:
-            if statement.stopped:
-                raise OperationalError(statement.stopped)
-            yield batch
-
-    return pa.RecordBatchReader.from_batches(reader.schema, batches())
-
-
-def _duck_error(exc: duckdb.Error, statement: _Statement | None = None) -> Error:
-    """The PEP 249 error, its message redacted; a stopped statement says why it stopped."""
-    if statement is not None and statement.stopped:
-        return OperationalError(statement.stopped)
-    text = redact(str(exc))
-    if isinstance(
-        exc,
-        (
-            duckdb.CatalogException,
-            duckdb.ParserException,
-            duckdb.BinderException,
-            duckdb.PermissionException,
-        ),
-    ):
-        return ProgrammingError(text)
-    if isinstance(exc, duckdb.ConversionException):
-        from sqlgate.core.errors import DataError
-
-        return DataError(text)
-    return OperationalError(text)
