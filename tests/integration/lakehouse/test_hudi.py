@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
@@ -16,24 +15,21 @@ import itertools
 from sqlgate.core.errors import ProgrammingError
 from sqlgate.lakehouse import HudiRootSource, LakehouseEngine
 from sqlgate.lakehouse.hudi import commits
-
-FIXTURES = Path(os.environ.get("SQLGATE_HUDI_FIXTURES", "/work/shared/fixtures/hudi"))
-ZIPS = sorted(FIXTURES.glob("*.zip")) if FIXTURES.is_dir() else []
+from tests.shared_data import shared_fixture, shared_fixtures
 
 
-def _require_fixtures() -> None:
-    if not ZIPS:
-        msg = f"Hudi fixtures missing in {FIXTURES}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+def _zips() -> list[Path]:
+    """The Spark-written sample tables; the test fails when they are missing."""
+    zips = sorted(shared_fixture("hudi").glob("*.zip"))
+    if not zips:
+        pytest.fail("no Hudi sample tables (*.zip) in ../shared/fixtures/hudi", pytrace=False)
+    return zips
 
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
-    _require_fixtures()
     base = tmp_path_factory.mktemp("hudi")
-    for z in ZIPS:
+    for z in _zips():
         target = base / "unzipped" / z.stem
         with zipfile.ZipFile(z) as archive:
             archive.extractall(target)
@@ -47,11 +43,14 @@ def _sorted(table: pa.Table) -> list:
     return sorted(table.to_pylist(), key=repr)
 
 
-@pytest.mark.parametrize("zip_path", ZIPS or [None], ids=lambda p: p.stem if p else "none")
-def test_matches_hudi_rs(root, zip_path):
+# collected from the shared folder; a missing folder still collects one test, which fails
+_NAMES = sorted(p.stem for p in (shared_fixtures() / "hudi").glob("*.zip")) or ["missing"]
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_matches_hudi_rs(root, name):
     from hudi import HudiQueryType, HudiReadOptions, HudiTable
 
-    name = zip_path.stem
     direct = HudiTable(str(root / name))
     engine = LakehouseEngine(HudiRootSource(str(root)))
     instants = commits(direct)
