@@ -133,3 +133,8 @@ _KEYWORD_TYPES = frozenset(
     ).split()
     if hasattr(T, n)
 )  # fmt: skip
+
+#: the same rules, for the gate's fast path (:mod:`sqlgate.core.readonly_fast`), which must
+#: count calls exactly as :func:`function_calls` does
+SYNTAX_WORDS = _SYNTAX_WORDS
+KEYWORD_TYPES = _KEYWORD_TYPES
