@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _log = logging.getLogger("sqlgate.watchdog")
+_COMPACT_AFTER = 1024  # disarmed entries tolerated before the heap is rebuilt
 
 
 class _Deadline:
@@ -37,6 +38,7 @@ class Watchdog:
         self._counter = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._disarmed = 0  # entries in the heap whose block has ended
 
     @contextmanager
     def deadline(self, seconds: float | None, action: Callable[[], None]) -> Iterator[None]:
@@ -58,12 +60,25 @@ class Watchdog:
             yield
         finally:
             entry.active = False
+            self._forget_disarmed()
+
+    def _forget_disarmed(self) -> None:
+        """Drop disarmed entries once they are most of the heap: a statement's deadline
+        (e.g. 30 s) outlives its statement (ms), so without this a busy process keeps one
+        dead entry per statement until its time would have come."""
+        with self._cond:
+            self._disarmed += 1
+            if self._disarmed > _COMPACT_AFTER and self._disarmed * 2 > len(self._heap):
+                self._heap = [item for item in self._heap if item[2].active]
+                heapq.heapify(self._heap)
+                self._disarmed = 0
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 while self._heap and not self._heap[0][2].active:
                     heapq.heappop(self._heap)  # disarmed: drop without waiting
+                    self._disarmed = max(0, self._disarmed - 1)
                 wait = self._heap[0][0] - time.monotonic() if self._heap else 60.0
                 if wait > 0:
                     self._cond.wait(min(wait, 60.0))
