@@ -87,13 +87,68 @@ class AuditRecord:
     started: float = field(default_factory=time.perf_counter)
 
 
+class Auditor:
+    """One connection's audit trail: its logger and metric series looked up once.
+
+    A cursor calls :meth:`begin` and :meth:`end` around each statement; nothing here is
+    rebuilt per statement but the log record itself (and only when INFO is enabled).
+    """
+
+    __slots__ = ("_log", "_series", "source", "url")
+
+    def __init__(self, source: str, url: str) -> None:
+        self.source = source
+        self.url = url
+        self._log = logger_for(source)
+        # (kind, outcome) -> (counter child, histogram child); a handful per connection
+        self._series: dict[tuple[str, str], tuple[Any, Any] | None] = {}
+
+    def begin(self, statement: str) -> float:
+        """Log the statement at DEBUG (cut, then redacted); return the start time."""
+        log = self._log
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("statement: %s", redact_truncated(statement, MAX_LOGGED_STATEMENT_CHARS))
+        return time.perf_counter()
+
+    def end(self, started: float, kind: str, rows: int, outcome: str, query_id: str | None) -> None:
+        """Log the audit record and count the statement."""
+        elapsed = time.perf_counter() - started
+        log = self._log
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s query_id=%s",
+                self.source,
+                self.url,
+                kind,
+                elapsed * 1000,
+                rows,
+                outcome,
+                query_id or "-",
+            )
+        key = (kind, outcome)
+        series = self._series.get(key, _UNSET)
+        if series is _UNSET:
+            series = self._series[key] = self._lookup(kind, outcome)
+        if series is not None:
+            series[0].inc()
+            series[1].observe(elapsed)
+
+    def _lookup(self, kind: str, outcome: str) -> tuple[Any, Any] | None:
+        metrics = _metrics()
+        if metrics is None:
+            return None
+        statements, latency = metrics
+        return statements.labels(self.source, kind, outcome), latency.labels(self.source, kind)
+
+
+_UNSET: Any = object()
+
+
 @contextmanager
 def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
     """Time one statement and log its audit record, whatever its outcome."""
-    record = AuditRecord(source=source, url=url)
-    log = logger_for(source)
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug("statement: %s", redact_truncated(statement, MAX_LOGGED_STATEMENT_CHARS))
+    auditor = Auditor(source, url)
+    record = AuditRecord(source=source, url=url, started=auditor.begin(statement))
     try:
         yield record
     except BaseException as exc:
@@ -103,19 +158,4 @@ def audited(source: str, url: str, statement: str) -> Iterator[AuditRecord]:
             record.kind = str(refused_kind)
         raise
     finally:
-        elapsed = time.perf_counter() - record.started
-        log.info(
-            "audit source=%s url=%s kind=%s duration_ms=%.2f rows=%d outcome=%s query_id=%s",
-            record.source,
-            record.url,
-            record.kind,
-            elapsed * 1000,
-            record.rows,
-            record.outcome,
-            record.query_id or "-",
-        )
-        metrics = _metrics()
-        if metrics is not None:
-            statements, latency = metrics
-            statements.labels(source, record.kind, record.outcome).inc()
-            latency.labels(source, record.kind).observe(elapsed)
+        auditor.end(record.started, record.kind, record.rows, record.outcome, record.query_id)

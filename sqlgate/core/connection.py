@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from sqlgate.core import cancel_requests, errors
-from sqlgate.core.audit import logger_for
+from sqlgate.core.audit import Auditor, logger_for
 from sqlgate.core.cursor import Cursor
 from sqlgate.core.readonly import gate_for
 from sqlgate.core.session import ISOLATION_LEVELS, Session
@@ -45,6 +45,7 @@ class Connection:
         self.session = session
         self.source = source
         self.url = url  # already redacted: safe to log and show
+        self.auditor = Auditor(source, url)
         self.read_only = read_only
         self._gate = gate_for(gate_policy, source=source) if read_only else None
         # a statement the driver bound was escaped the way this server reads backslashes
@@ -108,6 +109,17 @@ class Connection:
             with contextlib.suppress(errors.Error):
                 self.close()
             raise
+
+    def verify_guard_after_failure(self) -> None:
+        """A failed statement may have ended its transaction (a deadlock rolls it back), so
+        the guard is checked as at a boundary before anything else runs. A check that fails
+        for another reason (the link is gone) stays quiet: the statement's error is raised."""
+        try:
+            self.verify_guard(boundary=True)
+        except errors.GuardLostError:
+            raise
+        except errors.Error:
+            pass
 
     def cursor(self) -> Cursor:
         self._check_open()

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from sqlgate.core import cancel_requests, errors
-from sqlgate.core.audit import audited
 from sqlgate.core.results import DEFAULT_BATCH_ROWS, Column, Result
 from sqlgate.core.session import Parameters
 from sqlgate.core.translate import translated
+
+#: statement kinds that end a transaction and may start the next one (``BEGIN`` commits an
+#: open one, ``COMMIT AND CHAIN``): the guard is checked after them as after ``commit()``
+TRANSACTION_KINDS = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
 
 if TYPE_CHECKING:
     import pandas
@@ -73,43 +76,65 @@ class Cursor:
 
     # -- execution ------------------------------------------------------------------------
     def execute(self, operation: str, parameters: Parameters = None) -> Cursor:
-        """Run one statement. Returns the cursor itself, so calls can be chained."""
+        """Run one statement. Returns the cursor itself, so calls can be chained.
+
+        One audit record and one error translation span the whole statement: gate, driver
+        and guard check (the hot path of every small query, see ``benchmarks/small_statements``).
+        """
         self._check_open()
         if not isinstance(operation, str):
             raise errors.ProgrammingError(
                 f"operation must be a SQL string, not {type(operation).__name__}"
             )
-        self._discard_result()
+        if self._result is not None:
+            self._discard_result()
         self._last_rowcount = -1
         self.query_id = None
         conn = self.connection
-        with audited(conn.source, conn.url, operation) as record:
-            operation = conn.session.prepare(operation)
-            if parameters is None and conn.read_only:
-                # Superset's Stop: a cancel request for a sibling sqlgate session
-                with translated():
-                    answered = cancel_requests.answer(conn.session, operation)
-                if answered is not None:
-                    record.kind, self._result = "CANCEL", answered
-                    return self
-            bound = None
-            if parameters is not None and conn.read_only:
-                # gate the text the server will run, not a template the driver rewrites
-                conn.check_template(operation)
-                with translated(errors.ProgrammingError):
-                    bound = conn.session.bind(operation, parameters)
-                if bound is not None:
-                    operation, parameters = bound, None
-            record.kind = conn.admit(operation, parameters is not None, bound=bound is not None)
+        session = conn.session
+        auditor = conn.auditor
+        started = auditor.begin(operation)
+        kind, rows, outcome = "UNKNOWN", -1, "ok"
+        try:
             with translated():
+                operation = session.prepare(operation)
+                bound = False
+                if conn.read_only and parameters is None:
+                    # Superset's Stop: a cancel request for a sibling sqlgate session
+                    answered = cancel_requests.answer(session, operation)
+                    if answered is not None:
+                        kind, self._result = "CANCEL", answered
+                        return self
+                elif conn.read_only:
+                    operation, parameters, bound = self._bind(operation, parameters)
+                kind = conn.admit(operation, parameters is not None, bound=bound)
                 try:
-                    self._result = conn.session.execute(operation, parameters)
+                    result = self._result = session.execute(operation, parameters)
+                except BaseException:
+                    conn.verify_guard_after_failure()
+                    raise
                 finally:
-                    self.query_id = record.query_id = getattr(conn.session, "query_id", None)
-            conn.verify_guard()
-            record.rows = self._result.rowcount
-            self.lastrowid = self._result.lastrowid
+                    self.query_id = getattr(session, "query_id", None)
+                conn.verify_guard(boundary=kind in TRANSACTION_KINDS)
+            rows = result.rowcount
+            self.lastrowid = result.lastrowid
+        except BaseException as exc:
+            outcome = type(exc).__name__
+            kind = str(getattr(exc, "kind", None) or kind)  # a ReadOnlyError names the refused
+            raise
+        finally:
+            auditor.end(started, kind, rows, outcome, self.query_id)
         return self
+
+    def _bind(self, operation: str, parameters: Parameters) -> tuple[str, Parameters, bool]:
+        """Gate the text the server will run, not a template the driver rewrites."""
+        conn = self.connection
+        conn.check_template(operation)
+        with translated(errors.ProgrammingError):
+            bound = conn.session.bind(operation, parameters)
+        if bound is None:
+            return operation, parameters, False
+        return bound, None, True
 
     def executemany(self, operation: str, seq_of_parameters: Sequence[Parameters]) -> Cursor:
         """Run ``operation`` once per parameter set; ``rowcount`` is the sum when known."""

@@ -24,11 +24,12 @@ from __future__ import annotations
 import contextlib
 import weakref
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import pyarrow as pa
 
-from sqlgate.core.errors import GuardLostError
+from sqlgate.core.errors import GuardLostError, ReadOnlyError
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.results import Column, EmptyResult, Result, RowResult
 from sqlgate.core.session import Parameters, Session
@@ -36,6 +37,41 @@ from sqlgate.core.translate import call_translated
 
 #: rows a streaming result reads per round: bounded memory, negligible per-chunk overhead
 CHUNK_ROWS = 10_000
+#: result shapes whose descriptions a session keeps (cleared when full: a bound, not an LRU)
+MAX_SHAPES = 256
+
+
+def _direct(call: Callable[[], Any]) -> Any:
+    return call()
+
+
+def guard_lost(guard: str) -> GuardLostError:
+    """The error for a connection whose server-side guard (``guard`` names it) was lifted."""
+    return GuardLostError(
+        f"the server-side read-only guard ({guard}) is off on this connection; sqlgate "
+        "closed it and will not use it again"
+    )
+
+
+def server_refused_write(message: str) -> ReadOnlyError:
+    """A driver error for a write the server's own read-only guard refused."""
+    return ReadOnlyError("write", f"refused by the server's read-only guard: {message}")
+
+
+def decimal_type(precision: int, scale: int | None) -> pa.DataType:
+    """Arrow's exact decimal for DECIMAL(p, s): 128 bits up to 38 digits, 256 beyond."""
+    if precision > 38:
+        return pa.decimal256(precision, scale or 0)
+    return pa.decimal128(precision, scale or 0)
+
+
+def armed(session: Session, arm: Callable[[], None]) -> None:
+    """Arm a new session's guard; a session whose guard fails to arm is closed, never used."""
+    try:
+        arm()
+    except BaseException:
+        session.close()
+        raise
 
 
 class LinkStream(ABC):
@@ -150,11 +186,20 @@ class DriverSession(Session):
         self.product_version = flavor.product_version(banner)
         self._busy: tuple[LinkStream, weakref.ref[StreamedRows]] | None = None
         self._lost = False
+        self._guarded = False  # whether the server-side guard is checked (see arm_guard)
         self._statements = 0
+        self._shapes: dict[Hashable, tuple[Column, ...]] = {}
+        self._binder: Any = None  # the driver cursor that binds values (see :meth:`bind`)
 
     @property
     def raw(self) -> Any:
         return self._raw
+
+    def arm_guard(self) -> None:
+        """From now on check the server-side guard after statements; fail closed at once if
+        it did not take effect (a server that ignored it)."""
+        self._guarded = True
+        self.verify_guard(boundary=True)
 
     @abstractmethod
     def describe(self, cursor: Any) -> tuple[Column, ...]:
@@ -165,14 +210,18 @@ class DriverSession(Session):
         """The Arrow type a column's values convert to (None: text)."""
 
     def bind(self, operation: str, parameters: Parameters) -> str | None:
-        """psycopg's ClientCursor and PyMySQL both splice values in with ``mogrify``."""
+        """psycopg's ClientCursor and PyMySQL both splice values in with ``mogrify``.
+
+        No values and no ``%`` (SQLAlchemy passes ``{}`` with every plain statement): both
+        drivers would send the text unchanged, so it is returned without a driver call.
+        One driver cursor per session does the binding; mogrify leaves no state behind."""
         if not self._flavor.client_side_binding:
             return None
-        cursor = self._raw.cursor()
-        try:
-            return str(cursor.mogrify(operation, parameters))
-        finally:
-            cursor.close()
+        if isinstance(parameters, (dict, list, tuple)) and not parameters and "%" not in operation:
+            return operation
+        if self._binder is None:
+            self._binder = self._raw.cursor()
+        return str(self._binder.mogrify(operation, parameters))
 
     # -- the link: one statement at a time -------------------------------------------------
     def server_call(self, call: Any) -> Any:
@@ -217,11 +266,33 @@ class DriverSession(Session):
     def rows_result(
         self, cursor: Any, link: LinkStream | None, first: list[tuple[Any, ...]], rowcount: int = -1
     ) -> RowResult:
-        """A result over the first chunk and, while the result goes on, its link."""
+        """A result over the first chunk and, while the result goes on, its link.
+
+        A result complete in its first chunk never calls the driver again: its fetches
+        need no error translation."""
         rows = StreamedRows(self, link, first, rowcount)
-        if link is not None:
-            self._busy = (link, weakref.ref(rows))
-        return RowResult(rows, self.describe(cursor), self.arrow_type, call_translated)
+        if link is None:
+            return RowResult(rows, self.description_of(cursor), self.arrow_type, _direct)
+        self._busy = (link, weakref.ref(rows))
+        return RowResult(rows, self.description_of(cursor), self.arrow_type, call_translated)
+
+    def description_of(self, cursor: Any) -> tuple[Column, ...]:
+        """:meth:`describe`, built once per result shape (a family's :meth:`result_shape`):
+        a repeated statement reuses its description instead of rebuilding every column."""
+        shape = self.result_shape(cursor)
+        if shape is None:
+            return self.describe(cursor)
+        described = self._shapes.get(shape)
+        if described is None:
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()
+            described = self._shapes[shape] = self.describe(cursor)
+        return described
+
+    def result_shape(self, cursor: Any) -> Hashable | None:
+        """Everything :meth:`describe` reads from the driver's result, as a hashable key
+        (None: no cache, describe every result)."""
+        return None
 
     # -- statements -------------------------------------------------------------------------
     @property
@@ -249,7 +320,7 @@ class DriverSession(Session):
         if cursor.description is None:
             return self.no_rows(cursor)
         result = RowResult(
-            cursor, self.describe(cursor), self.arrow_type, call_translated, cursor.rowcount
+            cursor, self.description_of(cursor), self.arrow_type, call_translated, cursor.rowcount
         )
         result.lastrowid = getattr(cursor, "lastrowid", None)
         return result

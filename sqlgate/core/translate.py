@@ -177,10 +177,37 @@ def redacted_chain(exc: BaseException) -> RedactedCause:
     return head
 
 
-@contextmanager
-def translated(default: type[errors.Error] = errors.OperationalError) -> Iterator[None]:
+class _Translated:
+    """``with translated():`` costs two plain method calls when nothing is raised: the
+    generator below (which builds the exception chain) is only set up for an exception,
+    and sees it exactly as ``contextlib`` would have handed it over."""
+
+    __slots__ = ("_default",)
+
+    def __init__(self, default: type[errors.Error]) -> None:
+        self._default = default
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:  # raises the translated error (it never swallows one)
+            slow = _translating(self._default)
+            slow.__enter__()
+            slow.__exit__(exc_type, exc, tb)
+
+
+_OPERATIONAL = _Translated(errors.OperationalError)
+
+
+def translated(default: type[errors.Error] = errors.OperationalError) -> _Translated:
     """Re-raise driver exceptions as sqlgate exceptions, keeping the original as cause when
     it is free of secrets, and a redacted stand-in otherwise."""
+    return _OPERATIONAL if default is errors.OperationalError else _Translated(default)
+
+
+@contextmanager
+def _translating(default: type[errors.Error]) -> Iterator[None]:
     try:
         yield
         return
@@ -217,5 +244,5 @@ def translated(default: type[errors.Error] = errors.OperationalError) -> Iterato
 
 def call_translated(func: Callable[[], T]) -> T:
     """Call ``func`` with driver exceptions translated (handy as a callback)."""
-    with translated():
+    with _OPERATIONAL:
         return func()

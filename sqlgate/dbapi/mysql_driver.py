@@ -353,15 +353,19 @@ def read_rows(result: Any, limit: int | None) -> tuple[list[tuple[Any, ...]], bo
     to_row = result._read_row_from_packet
     rows: list[tuple[Any, ...]] = []
     append = rows.append
+    connection = result.connection
     try:
         for _ in itertools.repeat(None) if limit is None else itertools.repeat(None, limit):
             packet = read_packet()
             if is_eof(packet):
+                track_status(connection, packet)
                 break
             append(to_row(packet))
         else:
             return rows, False
     except BaseException:  # an error packet (KILL QUERY, a timeout) ends the result too
+        # the transaction may have ended with it: never take "in a transaction" for granted
+        connection.server_status &= ~IN_TRANSACTION
         result.unbuffered_active = False
         result.connection = None
         raise
@@ -370,7 +374,27 @@ def read_rows(result: Any, limit: int | None) -> tuple[list[tuple[Any, ...]], bo
     return rows, True
 
 
+IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS
+
+
+def track_status(connection: Any, eof_packet: Any) -> None:
+    """Keep ``connection.server_status`` current at the end of a result set.
+
+    PyMySQL updates it from OK packets only, but a result set ends with an EOF packet
+    (``0xFE``, warnings, status) that carries the server's status as well; without this the
+    connection would report the status of the last statement that returned no rows (whether
+    a transaction is open, say) long after it changed."""
+    data = eof_packet.get_all_data()
+    if len(data) >= 5:
+        connection.server_status = int.from_bytes(data[3:5], "little")
+
+
 def discard_rows(result: Any) -> None:
     """Read and drop the rest of an unbuffered result (the protocol cannot stop it)."""
     if result.unbuffered_active:
-        result._finish_unbuffered_query()
+        connection = result.connection
+        try:
+            result._finish_unbuffered_query()
+        except BaseException:
+            connection.server_status &= ~IN_TRANSACTION  # as in read_rows
+            raise

@@ -24,6 +24,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from sqlgate.core.driver import DriverSession, LinkStream
@@ -41,6 +42,8 @@ _TUPLES_OK = 2
 _COMMAND_OK = 1
 _EMPTY_QUERY = 0
 _ACTIVE = 1  # pq.TransactionStatus.ACTIVE: a command is in progress
+# statuses whose result has a description even without columns (psycopg: "SELECT ;")
+_ROW_STATUSES = (_TUPLES_OK, _SINGLE_TUPLE, _TUPLES_CHUNK)
 _GRACE_SECONDS = 3.0  # after a cancel, how long a blocked read may take to return
 
 
@@ -174,12 +177,15 @@ class PgLink(_LinkHost):
     _raw: Any
     _read_timeout: float | None
     _chunked: bool
+    _idle_cursor: Any = None  # a driver cursor free for the next statement
+    _backend_pid: int | None = None  # fixed for the life of the link
     _timed_out: threading.Event
     chunk_rows: int
 
     def server_call(self, call: Any) -> Any:
         """The read deadline covers waits on the server only, never a consumer's pauses."""
-        self._timed_out.clear()
+        if self._timed_out.is_set():  # left from an expired call (clear() takes a lock)
+            self._timed_out.clear()
         try:
             with WATCHDOG.deadline(self._read_timeout, self._expire):
                 return call()
@@ -193,23 +199,45 @@ class PgLink(_LinkHost):
             raise
 
     def run(self, operation: str, parameters: Parameters) -> Result:
-        """Stream in chunked-rows mode where libpq has it (see the module's docstring)."""
+        """Stream in chunked-rows mode where libpq has it (see the module's docstring).
+
+        A result complete in its first chunk leaves its driver cursor idle (its rows are
+        already Python values): the next statement reuses it, as psycopg's own repeated
+        ``execute`` on one cursor does."""
         if not self._chunked:
             return super().run(operation, parameters)
-        cursor = self._raw.cursor()
+        cursor, self._idle_cursor = self._idle_cursor or self._raw.cursor(), None
         stream = PgStream(self._raw, cursor, self.chunk_rows)
         try:
             rows, ended = stream.start(operation, parameters)
         except BaseException:
             cursor.close()
             raise
-        if cursor.description is None:
+        res = cursor.pgresult
+        if res is None or not (res.nfields or res.status in _ROW_STATUSES):
+            self._idle_cursor = cursor  # as psycopg: no columns, no description
             return EmptyResult(stream.rowcount)
-        return self.rows_result(cursor, None if ended else stream, rows, stream.rowcount)
+        if not ended:
+            return self.rows_result(cursor, stream, rows)
+        result = self.rows_result(cursor, None, rows, stream.rowcount)
+        self._idle_cursor = cursor
+        return result
+
+    def result_shape(self, cursor: Any) -> Hashable:
+        """What psycopg builds a column's description from: name, type oid, modifier, size
+        (and the encoding the name is decoded with)."""
+        res = cursor.pgresult
+        fname, ftype, fmod, fsize = res.fname, res.ftype, res.fmod, res.fsize
+        return (
+            self._raw.pgconn.parameter_status(b"client_encoding"),
+            *[(fname(i), ftype(i), fmod(i), fsize(i)) for i in range(res.nfields)],
+        )
 
     def link_id(self) -> int:
         """The backend's pid: what pg_stat_activity, pg_cancel_backend and logs show."""
-        return int(self._raw.info.backend_pid)
+        if self._backend_pid is None:
+            self._backend_pid = int(self._raw.info.backend_pid)
+        return self._backend_pid
 
     def cancel_identity(self) -> tuple[str, str, int, str]:
         """Whose statements a cancel request from this session may stop: same server, login."""

@@ -1,0 +1,233 @@
+"""The MySQL-family session on PyMySQL: streamed results, the read-only guard, column types.
+
+The guard (``SET SESSION TRANSACTION READ ONLY``) is checked at every transaction boundary;
+MySQL reports no variable changes, so the server is asked (see :meth:`MySQLSession.verify_guard`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from sqlgate.core.driver import DriverSession, LinkStream, decimal_type, guard_lost
+from sqlgate.core.errors import NotSupportedError
+from sqlgate.core.registry import import_driver
+from sqlgate.core.results import Column, Result
+from sqlgate.core.session import Parameters
+from sqlgate.dbapi import mysql_errors  # noqa: F401 - registers PyMySQL's error classifier
+from sqlgate.dbapi.mysql_driver import IN_TRANSACTION, discard_rows, read_rows
+
+if TYPE_CHECKING:
+    from sqlgate.dbapi.mysql_family import MySQLFlavor
+
+_BINARY_CHARSET = 63
+
+# protocol field type -> MySQL type name (text/blob types are told apart by the charset)
+_FIELD_TYPE_NAMES = {
+    0: "decimal",
+    1: "tinyint",
+    2: "smallint",
+    3: "int",
+    4: "float",
+    5: "double",
+    6: "null",
+    7: "timestamp",
+    8: "bigint",
+    9: "mediumint",
+    10: "date",
+    11: "time",
+    12: "datetime",
+    13: "year",
+    14: "date",
+    15: "varchar",
+    16: "bit",
+    245: "json",
+    246: "decimal",
+    247: "enum",
+    248: "set",
+    249: "tinytext",
+    250: "mediumtext",
+    251: "longtext",
+    252: "text",
+    253: "varchar",
+    254: "char",
+    255: "geometry",
+}
+_BINARY_NAMES = {
+    "tinytext": "tinyblob",
+    "mediumtext": "mediumblob",
+    "longtext": "longblob",
+    "text": "blob",
+    "varchar": "varbinary",
+    "char": "binary",
+}
+_UNSIGNED_FLAG = 32
+_NO_BACKSLASH_ESCAPES = 512  # SERVER_STATUS_NO_BACKSLASH_ESCAPES in the OK packet
+
+
+class MySQLSession(DriverSession):
+    """A pymysql connection; rows pass through untouched."""
+
+    _flavor: MySQLFlavor
+
+    def __init__(
+        self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
+    ) -> None:
+        super().__init__(raw, flavor, raw.get_server_info())
+        # opens a second link with the login resolved at connect (a closure: the secret is
+        # in no attribute, repr or log)
+        self._side_connection = side_connection
+        # PyMySQL escapes ' as \' unless the server runs NO_BACKSLASH_ESCAPES; the gate
+        # must lex the bound statement the way this server will
+        self.backslash_escapes = not raw.server_status & _NO_BACKSLASH_ESCAPES
+
+    def link_id(self) -> int:
+        return int(self._raw.thread_id())
+
+    def cancel_identity(self) -> tuple[str, str, int, str]:
+        """Whose statements a cancel request from this session may stop: same server, login."""
+        raw = self._raw
+        return ("mysql", str(raw.host), int(raw.port), str(raw.user))
+
+    def cancel(self) -> None:
+        """``KILL QUERY <CONNECTION_ID()>`` from a short-lived second link with the same login:
+        the running statement stops with error 1317, the connection stays usable."""
+        if self._side_connection is None:
+            raise NotSupportedError(
+                "this connection cannot cancel: it was opened without its login"
+            )
+        target = self.link_id()
+        side = self._side_connection()
+        try:
+            with side.cursor() as cursor:  # trusted text: an int from the handshake
+                cursor.execute(f"KILL QUERY {target:d}")
+        finally:
+            side.close()
+
+    def run(self, operation: str, parameters: Parameters) -> Result:
+        """Unbuffered (PyMySQL's SSCursor): the first chunk is read here, the rest on demand.
+
+        MySQL cannot interleave two unbuffered results on one link; the core buffers the rest
+        of a streaming result when another statement needs the link.
+        """
+        cursor = self.executed(self._raw.cursor(self._raw.streaming_cursor), operation, parameters)
+        if cursor.description is None:
+            return self.no_rows(cursor)
+        rows, ended = read_rows(cursor._result, self.chunk_rows)
+        link = None if ended else _MySQLStream(cursor, self.chunk_rows)
+        return self.rows_result(cursor, link, rows, len(rows))
+
+    def result_shape(self, cursor: Any) -> Hashable:
+        """PyMySQL's description and the field flags :meth:`describe` reads beside it."""
+        fields = cursor._result.fields if cursor._result is not None else ()
+        return cursor.description, tuple([(f.charsetnr, f.flags) for f in fields])
+
+    def describe(self, cursor: Any) -> tuple[Column, ...]:
+        fields = cursor._result.fields if cursor._result is not None else []
+        return tuple(
+            Column(d[0], _type_name(f), d[2], d[3], _precision(f, d[4]), d[5], d[6])
+            for d, f in zip(cursor.description, fields, strict=True)
+        )
+
+    def arrow_type(self, column: Column) -> pa.DataType | None:
+        if column.type_code == "decimal" and column.precision:
+            return decimal_type(column.precision, column.scale)
+        # PyMySQL returns BIT(n) as big-endian bytes and FLOAT as a Python float (a double):
+        # binary and float64 hold them exactly (docs/types.md)
+        if column.type_code == "bit":
+            return pa.binary()
+        if column.type_code == "float":
+            return pa.float64()
+        return self._flavor.types.to_arrow(column.type_code)
+
+    def set_isolation_level(self, level: str) -> None:
+        self.free_link()
+        if level == "AUTOCOMMIT":
+            self._raw.autocommit(True)
+            return
+        self._raw.autocommit(False)
+        with self._raw.cursor() as cursor:  # a trusted statement built from a checked level
+            cursor.execute(f"SET SESSION TRANSACTION ISOLATION LEVEL {level}")
+
+    def server_guard_active(self) -> bool | None:
+        if self._flavor.guard_statement is None:
+            return None
+        self.free_link()
+        # MySQL 8 and MariaDB 11.1+ name it transaction_read_only; older ones tx_read_only
+        for variable in ("transaction_read_only", "tx_read_only"):
+            with self._raw.cursor() as cursor:
+                try:
+                    cursor.execute(f"SELECT @@session.{variable}")
+                except self._pymysql_error():
+                    continue
+                row = cursor.fetchone()
+            return bool(row) and int(row[0]) == 1
+        return False
+
+    def verify_guard(self, *, boundary: bool = False) -> None:
+        """Ask the server whenever a transaction may have ended (MySQL does not report it).
+
+        A statement can only lift ``SET SESSION TRANSACTION READ ONLY`` for the *next*
+        transaction (through a stored function an administrator wrote, say), so checking at
+        every boundary (commit, rollback, a statement run outside a transaction) suffices.
+        """
+        if self._flavor.guard_statement is None or not self._guarded or self.streaming:
+            return  # while a result streams, checked when it ends
+        if not boundary and self._raw.server_status & IN_TRANSACTION:
+            return
+        if not self.server_guard_active():
+            raise guard_lost(self._flavor.guard_statement)
+
+    def _pymysql_error(self) -> type[Exception]:
+        return import_driver(self._flavor.source, "pymysql").err.OperationalError
+
+    def ping(self) -> None:
+        self.free_link()
+        self._raw.ping(reconnect=False)
+
+    def close(self) -> None:
+        self._busy = None  # closing the link discards whatever was still streaming
+        if self._raw.open:
+            self._raw.close()
+
+
+class _MySQLStream(LinkStream):
+    """An unbuffered PyMySQL result whose rows are still on the wire."""
+
+    def __init__(self, cursor: Any, size: int) -> None:
+        self._cursor = cursor
+        self._size = size
+        self._count = size
+
+    def read_chunk(self) -> list[tuple[Any, ...]] | None:
+        rows, ended = read_rows(self._cursor._result, self._size)
+        self._count += len(rows)
+        if ended:
+            self.rowcount = self._count
+            return rows or None
+        return rows
+
+    def abandon(self) -> None:
+        discard_rows(self._cursor._result)
+        self._cursor.close()
+
+
+def _precision(field_info: Any, reported: int | None) -> int | None:
+    """DECIMAL precision: the protocol sends a display length that counts the sign and point."""
+    if field_info.type_code not in (0, 246) or reported is None:
+        return reported
+    signed = 0 if field_info.flags & _UNSIGNED_FLAG else 1
+    point = 1 if field_info.scale else 0
+    return reported - signed - point
+
+
+def _type_name(field_info: Any) -> str:
+    """``int unsigned``, ``varbinary``, ``tinyint``... from a protocol field."""
+    name = _FIELD_TYPE_NAMES.get(field_info.type_code, "unknown")
+    if field_info.charsetnr == _BINARY_CHARSET and name in _BINARY_NAMES:
+        name = _BINARY_NAMES[name]
+    if field_info.flags & _UNSIGNED_FLAG and name.endswith("int"):
+        name += " unsigned"
+    return name
