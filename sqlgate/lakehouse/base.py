@@ -41,18 +41,40 @@ def check_table_name(name: str, what: str = "table") -> None:
         raise ProgrammingError(f"{what} name {name!r} is not a plain table name")
 
 
+def relation_ref(name: str) -> str:
+    """How a plan's ``sql`` names one of the plan's own ``relations``: the engine registers
+    each under a name unique to the statement and puts that name here. A quoted identifier,
+    so the SQL still parses before that (a rewrite may inspect it)."""
+    return '"{{sqlgate_relation:' + name + '}}"'
+
+
 @dataclass
 class ScanPlan:
     """How DuckDB reads one table reference, plus what the planner decided (``info``).
 
-    Exactly one of ``sql`` (a DuckDB ``SELECT`` over local files) and ``arrow`` (a pyarrow
-    Dataset, Table or RecordBatchReader to register) is set.
+    Exactly one of ``sql`` (a DuckDB ``SELECT``) and ``arrow`` (a pyarrow Dataset, Table or
+    RecordBatchReader to register) is set. ``relations`` are Arrow objects the ``sql`` reads
+    through :func:`relation_ref` (e.g. a data stream and its delete files, anti-joined).
     """
 
     schema: pa.Schema
     sql: str | None = None
     arrow: Any = None
     info: dict[str, Any] = field(default_factory=dict)
+    relations: dict[str, Any] = field(default_factory=dict)
+
+    def named_relations(self, prefix: str) -> dict[str, Any]:
+        """The ``relations`` under the names they are registered as for relation ``prefix``."""
+        return {f"{prefix}_{name}": obj for name, obj in self.relations.items()}
+
+    def sql_for(self, prefix: str) -> str | None:
+        """``sql`` reading the relations registered by :meth:`named_relations`."""
+        sql = self.sql
+        if sql is not None:
+            for name in self.relations:
+                quoted = '"' + f"{prefix}_{name}".replace('"', '""') + '"'
+                sql = sql.replace(relation_ref(name), quoted)
+        return sql
 
 
 class TableHandle(abc.ABC):
@@ -156,12 +178,20 @@ class TableDirectorySource(TableSource):
 
         if schema != self.default_schema:
             return []
-        return [
-            d
-            for d in storage.list_dirs(self.root)
-            if storage.exists(self.root, d, self.marker)
-            and self._jail.allows(self.root.join(d).uri)
-        ]
+        return [d for d in storage.list_dirs(self.root) if self._lists(d)]
+
+    def _lists(self, directory: str) -> bool:
+        """A table directory inside the jail; one the store cannot answer for (access
+        denied on one prefix) is listed anyway, so opening it fails naming it while every
+        other table still lists."""
+        from sqlgate.lakehouse import storage
+
+        if not self._jail.allows(self.root.join(directory).uri):
+            return False
+        try:
+            return storage.exists(self.root, directory, self.marker)
+        except OSError:
+            return True
 
     def table_uri(self, schema: str, table: str) -> str:
         """The table's location; names match case-insensitively, as SQL identifiers do."""

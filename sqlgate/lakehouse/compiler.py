@@ -16,7 +16,7 @@ from sqlglot.errors import ParseError
 from sqlglot.tokens import TokenType
 
 from sqlgate.core.errors import NotSupportedError, ProgrammingError, ReadOnlyError
-from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse import columns, pushdown
 from sqlgate.lakehouse.base import TableHandle, is_path_like
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, is_file_like, vet_functions
 from sqlgate.lakehouse.timetravel import normalise, split_time_travel
@@ -46,6 +46,10 @@ class CompiledStatement:
     #: ``sql`` cut at each relation name (text, ref index, text, ...), so a planned
     #: ``read_parquet`` goes in as a subquery with no view to create; None: use views
     pieces: list[str | int] | None = None
+    #: internal column name -> the table's own, for tables whose columns differ only by case
+    renames: dict[str, str] = field(default_factory=dict)
+    #: this statement rewritten for such tables, by their columns (``columns_sql``)
+    variants: dict[tuple, CompiledStatement] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------- compile
@@ -118,7 +122,7 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     if qualified:
         _unqualify_columns(tree, qualified)
     final_sql, order = _renumber(tree)
-    return CompiledStatement(final_sql, refs, n_params, order, _pieces(final_sql, refs))
+    return CompiledStatement(final_sql, refs, n_params, order, pieces_of(final_sql, refs))
 
 
 def _visible_ctes(node: exp.Expr) -> set[str]:
@@ -161,7 +165,7 @@ def _under(node: exp.Expr, ancestor: exp.Expr | None) -> bool:
     return False
 
 
-def _pieces(sql: str, refs: list[TableRef]) -> list[str | int] | None:
+def pieces_of(sql: str, refs: list[TableRef]) -> list[str | int] | None:
     """``sql`` cut around each quoted relation name, found as identifier *tokens*; None when a
     name also occurs anywhere else (inside a string or comment): then views are used."""
     if not refs:
@@ -221,7 +225,7 @@ def _conjuncts(tree: exp.Expr, refs: dict[int, TableRef]) -> dict[int, list]:
 
 
 def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_size, params):
-    lookup = {f.name.lower(): f.name for f in handle.schema}
+    names = handle.schema.names
 
     def column(col: exp.Column) -> str:
         qualifier = col.table.lower()
@@ -230,9 +234,13 @@ def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_s
         if not qualifier and scope_size > 1 and any(n != me for n in scope_names):
             # unqualified in a join: only when no other relation could own the name
             raise pushdown._Skip
-        if col.name.lower() not in lookup:
+        try:  # the column the query binds: exact spelling among names equal up to case
+            name = columns.match(col.name, names)
+        except ProgrammingError:
+            name = None  # the statement itself reports the ambiguity
+        if name is None:
             raise pushdown._Skip
-        return lookup[col.name.lower()]
+        return name
 
     try:
         return pushdown.translate(conj, column, params)

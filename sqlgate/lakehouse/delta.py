@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from sqlgate.core.errors import OperationalError, ProgrammingError
-from sqlgate.core.redact import redact
+from sqlgate.core.errors import Error, OperationalError, ProgrammingError
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
 from sqlgate.lakehouse.duckdb_files import (
@@ -27,6 +26,7 @@ from sqlgate.lakehouse.duckdb_files import (
     quote_ident,
     uniform_parquet,
 )
+from sqlgate.lakehouse.failures import plain
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 if TYPE_CHECKING:
@@ -108,7 +108,6 @@ class DeltaTableHandle(TableHandle):
 
     def __init__(self, source: DeltaRootSource, uri: str, name: str, tt: TimeTravel | None) -> None:
         from deltalake import DeltaTable
-        from deltalake.exceptions import DeltaError
 
         self.source, self.uri, self.name = source, uri, name
         # the options current now: a cached handle built with an older credential is dropped
@@ -119,8 +118,10 @@ class DeltaTableHandle(TableHandle):
             self.table = DeltaTable(uri, storage_options=opts)
             if tt is not None:
                 self._travel(tt)
-        except DeltaError as exc:
-            raise OperationalError(redact(f"cannot load Delta table {name}: {exc}")) from None
+        except Error:
+            raise
+        except Exception as exc:  # a damaged log: only this table fails, in plain words
+            raise OperationalError(plain(f"cannot load Delta table {name}: {exc}")) from None
         self.schema = pa.schema(self.table.schema().to_arrow())
         self.partition_columns = list(self.table.metadata().partition_columns)
         self.version: int = self.table.version()

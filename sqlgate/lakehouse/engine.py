@@ -34,15 +34,17 @@ from sqlgate.core.errors import (
     OperationalError,
     ProgrammingError,
 )
-from sqlgate.core.redact import redact
-from sqlgate.lakehouse import pushdown, sandbox
+from sqlgate.lakehouse import columns, pushdown, sandbox
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.columns_plan import exact_plan
+from sqlgate.lakehouse.columns_sql import exact_statement
 from sqlgate.lakehouse.compiler import (
     CompiledStatement,
     TableRef,
     compile_statement,
     predicate_for_table,
 )
+from sqlgate.lakehouse.failures import plain, planning_error, table_error
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, vet_with_duckdb
 from sqlgate.lakehouse.statement import (
     CANCELLED,
@@ -122,6 +124,10 @@ class LakehouseEngine:
         statement.arm(self.statement_timeout)
         try:
             compiled, opened, values, params = self._open_tables(sql, parameters)
+            # tables with columns equal up to case: their own names for them (columns.py)
+            layouts = [columns.layout(h.schema if h else None) for _r, h, _m in opened]
+            compiled = exact_statement(compiled, layouts, lambda c: vet_with_duckdb(con, c))
+            statement.renames = compiled.renames or {}
             statement.cursor = con.cursor()
             statement.check()
         except BaseException:
@@ -134,9 +140,12 @@ class LakehouseEngine:
             infos = []
             for i, (ref, handle, meta) in enumerate(opened):
                 plan = self._scan(ref, handle, meta, values, params)
+                if layouts[i] is not None:
+                    dirs = self.source.jail().duckdb_directories()
+                    plan = exact_plan(plan, dirs, meta["table"], self.source.format)
+                statement.reads(ref.relation, plan.info)
                 if plan.sql is not None and compiled.pieces is not None:
-                    inline[i] = f"({plan.sql})"
-                    plan.info["relation"] = ref.relation
+                    inline[i] = f"({self._expose(statement, ref, plan, inline=True)})"
                 else:
                     self._expose(statement, ref, plan)
                 infos.append(plan.info)
@@ -162,6 +171,11 @@ class LakehouseEngine:
             raise error from cause
         statement.reader = reader
         self.plan_info = infos
+        if compiled.renames:
+            schema = columns.restore(reader.schema, compiled.renames)
+            return pa.RecordBatchReader.from_batches(
+                schema, columns.renamed(stream(statement), schema)
+            )
         return pa.RecordBatchReader.from_batches(reader.schema, stream(statement))
 
     def _open_tables(
@@ -188,7 +202,10 @@ class LakehouseEngine:
                 opened.append((ref, None, {}))
                 continue
             travel = resolve_time_travel(ref.version, params) if ref.version is not None else None
-            handle = self.source.open(ref.schema, ref.table, travel)
+            try:
+                handle = self.source.open(ref.schema, ref.table, travel)
+            except Exception as exc:  # a damaged table names itself, in plain text
+                raise table_error(exc, f"{ref.schema}.{ref.table}") from None
             meta: dict[str, Any] = {
                 "table": f"{ref.schema}.{ref.table}",
                 "format": self.source.format,
@@ -220,14 +237,16 @@ class LakehouseEngine:
     def _plan(self, handle: TableHandle, pred: pushdown.Predicate) -> ScanPlan:
         try:
             return handle.scan(pred)
-        except Error:
-            raise
         except Exception as exc:
-            if pred is None:
-                raise OperationalError(redact(f"planning failed: {exc}")) from None
+            if pred is None or isinstance(exc, Error):
+                raise planning_error(exc, handle) from None
+            error = plain(str(exc))
+        try:
             plan = handle.scan(None)  # a filter the planner rejects must never fail a query
-            plan.info["pushdown_error"] = str(exc)
-            return plan
+        except Exception as exc:
+            raise planning_error(exc, handle) from None
+        plan.info["pushdown_error"] = error
+        return plan
 
     def _changes(self, ref: TableRef, params: list[Any]) -> ScanPlan:
         args = [literal_value(a, params) for a in ref.changes or []]
@@ -242,17 +261,29 @@ class LakehouseEngine:
         plan.info.update({"table": f"{schema}.{name[-1]}", "query": "incremental"})
         return plan
 
-    def _expose(self, statement: Statement, ref: TableRef, plan: ScanPlan) -> dict[str, Any]:
+    def _expose(
+        self, statement: Statement, ref: TableRef, plan: ScanPlan, inline: bool = False
+    ) -> str | None:
+        """Register the plan's own relations on the statement's cursor, then the plan: its
+        SQL returned (``inline``) or as a temp view, or its Arrow object. Streams stop with
+        the statement."""
         cursor = statement.cursor
         assert cursor is not None
-        if plan.sql is not None:
-            cursor.execute(f'CREATE TEMP VIEW "{ref.relation}" AS {plan.sql}')
+        for name, obj in plan.named_relations(ref.relation).items():
+            if isinstance(obj, pa.RecordBatchReader):
+                obj = stoppable(obj, statement)
+            cursor.register(name, obj)
+        plan.info["relation"] = ref.relation
+        sql = plan.sql_for(ref.relation)
+        if sql is not None and inline:
+            return sql
+        if sql is not None:
+            cursor.execute(f'CREATE TEMP VIEW "{ref.relation}" AS {sql}')
         elif isinstance(plan.arrow, pa.RecordBatchReader):
             cursor.register(ref.relation, stoppable(plan.arrow, statement))
         else:
             cursor.register(ref.relation, plan.arrow)
-        plan.info["relation"] = ref.relation
-        return plan.info
+        return None
 
     # ------------------------------------------------------------------ compilation
     def _compile(self, sql: str) -> CompiledStatement:

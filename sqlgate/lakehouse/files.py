@@ -18,7 +18,6 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from sqlgate.core.errors import NotSupportedError, OperationalError, ProgrammingError
-from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown, sandbox, storage
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name, jail_of
 from sqlgate.lakehouse.containment import Jail
@@ -33,6 +32,8 @@ from sqlgate.lakehouse.duckdb_files import (
     quote_str,
     uniform_parquet,
 )
+from sqlgate.lakehouse.failures import plain
+from sqlgate.lakehouse.file_pruning import HIVE_NULL, StatisticsPruner, hive_schema
 from sqlgate.lakehouse.reader_options import parse_options, render
 from sqlgate.lakehouse.timetravel import TimeTravel
 
@@ -183,26 +184,13 @@ class FileTable(TableHandle):
         self.source, self.path, self.is_dir, self.name = source, path, is_dir, name
         self.fs = source.root.filesystem
         self.native = source.root.is_local and source.format in ("csv", "json")
+        self.hive: pa.Schema | None = None  # the typed ``name=value`` directory levels
         self.dataset = None if self.native else self._dataset()
         self.schema = self._duck_schema() if self.dataset is None else self.dataset.schema
-        self.partition_columns = self._partition_columns()
-        self._fragments: dict[str, list] = {}  # planned fragments per pushed filter
+        self.partition_columns = self.hive.names if self.hive is not None else []
+        self._fragments: dict[str, tuple[list, int]] = {}  # planned fragments per filter
         self._all_uniform: bool | None = None
-
-    def _partition_columns(self) -> list[str]:
-        """Columns that really are ``name=value`` directories.
-
-        pyarrow reports the whole file schema as the "partitioning" of a flat directory read
-        with hive discovery, so the names are checked against the file paths.
-        """
-        dataset = self.dataset
-        if not dataset:
-            return []
-        part = getattr(dataset, "partitioning", None)
-        if part is None:
-            return []
-        paths = [path[len(self.path) :] for path in dataset.files]
-        return [name for name in part.schema.names if any(f"/{name}=" in path for path in paths)]
+        self._statistics = StatisticsPruner(self.schema, self.partition_columns)
 
     def _pyarrow(self) -> ds.FileSystemDataset:
         """The dataset of a table read through pyarrow (only native CSV/JSON have none)."""
@@ -213,18 +201,40 @@ class FileTable(TableHandle):
         if self.source.format == "avro":
             from sqlgate.lakehouse.avro import AvroDataset
 
-            return AvroDataset(self.path, self.fs, self.is_dir)
+            avro = AvroDataset(self.path, self.fs, self.is_dir)
+            # its partition values keep avro.py's own typing; the names are the directories'
+            self.hive = hive_schema(avro.files, self.path) if self.is_dir else None
+            return avro
         fmt = {"json": ds.JsonFileFormat()}.get(self.source.format, self.source.format)
         try:
-            return ds.dataset(
+            dataset = ds.dataset(
                 self.path,
                 filesystem=self.fs,
                 format=fmt,
                 partitioning="hive" if self.is_dir else None,
                 exclude_invalid_files=False,
             )
+            self.hive = hive_schema(dataset.files, self.path) if self.is_dir else None
+            if self.hive is None:
+                return dataset
+            # the same files, their partition values typed as DuckDB types them
+            typed = dict(zip(self.hive.names, self.hive.types, strict=True))
+            schema = pa.schema(
+                [pa.field(f.name, typed[f.name]) if f.name in typed else f for f in dataset.schema]
+            )
+            return ds.dataset(
+                dataset.files,
+                schema=schema,
+                filesystem=self.fs,
+                format=fmt,
+                partitioning=ds.HivePartitioning(self.hive, null_fallback=HIVE_NULL),
+                partition_base_dir=self.path,
+                exclude_invalid_files=False,
+            )
         except (pa.ArrowInvalid, OSError) as exc:
-            raise OperationalError(redact(f"cannot read {self.name}: {exc}")) from None
+            raise OperationalError(
+                plain(f"cannot read table {self.name} under {self.source.root.uri}: {exc}")
+            ) from None
 
     def _reader_sql(self) -> str:
         pattern = os.path.join(self.path, "**", "*") if self.is_dir else self.path
@@ -241,7 +251,9 @@ class FileTable(TableHandle):
                     con.sql(f"SELECT * FROM {self._reader_sql()} LIMIT 0").to_arrow_table().schema
                 )
         except duckdb.Error as exc:
-            raise OperationalError(f"cannot read {self.name}: {exc}") from None
+            raise OperationalError(
+                plain(f"cannot read table {self.name} under {self.source.root.uri}: {exc}")
+            ) from None
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         if self.native:
@@ -249,19 +261,24 @@ class FileTable(TableHandle):
             return ScanPlan(self.schema, sql=f"SELECT * FROM {self._reader_sql()}", info=native)
         dataset = self._pyarrow()
         expr = pushdown.to_pyarrow(predicate, self.schema)
-        key = "" if expr is None else str(expr)
-        frags = self._fragments.get(key)
-        if frags is None:
+        stats = self._statistics.expression(predicate) if self._has_footers else None
+        key = f"{expr}|{stats}"
+        planned = self._fragments.get(key)
+        if planned is None:
             frags = list(
                 dataset.get_fragments(filter=expr) if expr is not None else dataset.get_fragments()
             )
+            by_partition = len(frags)
+            frags = self._statistics.prune(frags, stats)
             if len(self._fragments) >= _HANDLES_CACHED:
                 self._fragments.clear()
-            self._fragments[key] = frags
+            planned = self._fragments[key] = (frags, by_partition)
+        frags, by_partition = planned
         info: dict[str, Any] = {
             "filter": str(expr) if expr is not None else None,
             "files_total": len(dataset.files),
             "files_planned": len(frags),
+            "files_after_partition_pruning": by_partition,
             "files": [f.path for f in frags],
         }
         if not frags:
@@ -276,10 +293,14 @@ class FileTable(TableHandle):
             opts: dict[str, Any] = {"hive_partitioning": self.is_dir}
             if not self._uniform(paths):
                 opts["union_by_name"] = True
+            columns = "*"
             if self.is_dir and self.partition_columns:
                 opts["hive_types"] = self._hive_types()
+                # DuckDB appends partition columns in its own order: the table's order instead
+                parts = ", ".join(quote_ident(c) for c in self.partition_columns)
+                columns = f"* EXCLUDE ({parts}), {parts}"
             return ScanPlan(
-                self.schema, sql=f"SELECT * FROM {parquet_sql(paths, **opts)}", info=info
+                self.schema, sql=f"SELECT {columns} FROM {parquet_sql(paths, **opts)}", info=info
             )
         info["scan"] = "pyarrow_dataset"
         pruned = ds.FileSystemDataset(frags, self.schema, dataset.format, self.fs)
@@ -297,9 +318,10 @@ class FileTable(TableHandle):
     def _dirs(self) -> list[str]:
         return self.source.jail().duckdb_directories()
 
+    @property
+    def _has_footers(self) -> bool:
+        return self.source.format == "parquet"
+
     def _hive_types(self) -> dict[str, str]:
-        return {
-            f.name: duck_type(f.type)
-            for f in self._pyarrow().partitioning.schema
-            if f.name in self.partition_columns
-        }
+        assert self.hive is not None
+        return {f.name: duck_type(f.type) for f in self.hive}

@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
-from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableDirectorySource, TableHandle
+from sqlgate.lakehouse.failures import plain
 from sqlgate.lakehouse.timetravel import TimeTravel
 
 
@@ -35,8 +35,10 @@ class HudiRootSource(TableDirectorySource):
         self.contain(uri, f"{schema}.{table}")  # before hudi-rs reads the timeline
         try:
             return HudiTable(uri, self.storage_options or None)
-        except Exception as exc:
-            raise OperationalError(redact(f"cannot load Hudi table {table}: {exc}")) from None
+        except Exception as exc:  # a damaged table: only this one fails, in plain words
+            raise OperationalError(
+                plain(f"cannot load Hudi table {schema}.{table}: {exc}")
+            ) from None
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
         return HudiTableHandle(self._table(schema, table), f"{schema}.{table}", timetravel)
@@ -59,7 +61,7 @@ class HudiRootSource(TableDirectorySource):
             batches = tbl.read(opts)
         except Exception as exc:
             raise OperationalError(
-                redact(f"Hudi incremental read of {schema}.{table} failed: {exc}")
+                plain(f"Hudi incremental read of {schema}.{table} failed: {exc}")
             ) from None
         schema_ = batches[0].schema if batches else _schema(tbl)
         info = {

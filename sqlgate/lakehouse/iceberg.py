@@ -2,8 +2,10 @@
 
 pyiceberg resolves the snapshot (time travel), prunes manifests/files with the pushed
 ``row_filter`` and accounts for delete files and schema evolution (field ids). A plan of
-plain local Parquet files, no deletes and a schema that never renamed/dropped a column is
-handed to DuckDB's native ``read_parquet``; anything else streams through pyiceberg's reader.
+plain local Parquet files and no deletes, whose files hold each projected column under its field
+id, name and type (nested ones included) or lack it (then a typed constant: the manifest's
+partition value, the initial default), is handed to DuckDB's native ``read_parquet``
+(:mod:`sqlgate.lakehouse.iceberg_native`); anything else streams through pyiceberg's reader.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside, split_uri
-from sqlgate.lakehouse.duckdb_files import local_paths, parquet_sql, quote_ident, uniform_parquet
+from sqlgate.lakehouse.iceberg_filters import prunable
+from sqlgate.lakehouse.iceberg_native import native_sql
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
 
@@ -80,8 +83,13 @@ class IcebergCatalogSource(TableSource):
         except (NoSuchTableError, NoSuchNamespaceError):
             raise ProgrammingError(f"Iceberg table {schema}.{table} does not exist") from None
         name = f"{schema}.{table}"
-        self._jail.check(tbl.location(), name)
-        Jail.of(tbl.location()).check(tbl.metadata_location, name)
+        from sqlgate.lakehouse.iceberg_io import contained_io, located
+
+        tbl.io = contained_io(tbl, self.properties)  # never a FileIO the table's writer chose
+        # relative locations resolve against the catalog home
+        location = located(tbl.io, tbl.location())
+        self._jail.check(location, name)
+        Jail.of(location).check(located(tbl.io, tbl.metadata_location), name)
         return tbl
 
     def _current(self, schema: str, table: str) -> _Loaded:
@@ -191,10 +199,10 @@ class IcebergTable(TableHandle):
             if str(f.transform) == "identity"
         ]
         self._plans: dict[str, tuple[list, dict[str, Any], str | None]] = {}
-        self._stable: bool | None = None
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
-        row_filter = pushdown.to_iceberg(predicate)
+        # only what pyiceberg prunes right (never UUID or defaulted columns): DuckDB filters
+        row_filter = pushdown.to_iceberg(prunable(predicate, self.iceberg_schema))
         info: dict[str, Any] = {"snapshot_id": self.snapshot_id, "filter": str(row_filter)}
         if self.snapshot_id is None:
             info.update(files_planned=0, files=[], scan="empty")
@@ -210,6 +218,11 @@ class IcebergTable(TableHandle):
         tasks, planned, sql = cached
         info.update(planned)
         info["files"] = list(planned["files"])
+        from sqlgate.lakehouse.iceberg_deletes import own_plan
+
+        plan = own_plan(self.schema, scan, tasks, info, sql)  # equality deletes, relative files
+        if plan is not None:
+            return plan
         if sql is not None:
             info["scan"] = "duckdb_read_parquet"
             return ScanPlan(self.schema, sql=sql, info=info)
@@ -224,14 +237,18 @@ class IcebergTable(TableHandle):
         them, and the native ``read_parquet`` SQL when DuckDB can read the files itself.
         Every data and delete file must lie under the table's location (a manifest may name
         any URI)."""
+        from sqlgate.lakehouse.iceberg_deletes import plan_files
+        from sqlgate.lakehouse.iceberg_io import located
+
         try:
-            tasks = list(scan.plan_files())
+            tasks = plan_files(scan)  # pyiceberg's, with equality deletes attached
         except OutsideLakeError as exc:
             raise outside(self.name, exc.uri) from None
-        own = Jail.of(self.table.location())
+        own = Jail.of(located(self.table.io, self.table.location()))
         for task in tasks:
             for path in [task.file.file_path, *(d.file_path for d in task.delete_files)]:
-                own.check(path, self.name)
+                if not own.allows(located(self.table.io, path)):
+                    raise outside(self.name, path)
         snapshot = self.table.metadata.snapshot_by_id(self.snapshot_id)
         total = (snapshot.summary or {}).get("total-data-files") if snapshot else None
         info: dict[str, Any] = {
@@ -240,22 +257,7 @@ class IcebergTable(TableHandle):
             "files": [t.file.file_path for t in tasks],
             "delete_files": sum(len(t.delete_files) for t in tasks),
         }
-        paths = local_paths(t.file.file_path for t in tasks)
-        native = (
-            tasks
-            and paths is not None
-            and not info["delete_files"]
-            and all(str(t.file.file_format).upper().endswith("PARQUET") for t in tasks)
-            and self._stable_schema()
-        )
-        sql = None
-        if native and paths is not None:
-            cols = ", ".join(quote_ident(f.name) for f in self.schema)
-            columns = [f.name for f in self.schema]
-            if uniform_parquet(paths, columns):
-                sql = f"SELECT {cols} FROM {parquet_sql(paths)}"
-            else:
-                sql = f"SELECT {cols} FROM {parquet_sql(paths, union_by_name=True)}"
+        sql = native_sql(tasks, self.iceberg_schema, self.table.metadata, self.table.io)
         return tasks, info, sql
 
     def _reader(self, scan, tasks) -> pa.RecordBatchReader:
@@ -267,16 +269,6 @@ class IcebergTable(TableHandle):
         return pa.RecordBatchReader.from_batches(
             self.schema, (b.cast(self.schema) for b in batches)
         )
-
-    def _stable_schema(self) -> bool:
-        """True when every schema version has the same field ids under the same names."""
-        if self._stable is None:
-            wanted = {(f.field_id, f.name) for f in self.iceberg_schema.fields}
-            self._stable = all(
-                {(f.field_id, f.name) for f in s.fields} == wanted
-                for s in self.table.metadata.schemas
-            )
-        return self._stable
 
 
 def _snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:
@@ -305,10 +297,15 @@ def iceberg_jail(properties: dict[str, Any]) -> Jail:
     """Where an Iceberg catalog's files may be: the directory of a SQL catalog's SQLite file
     and the ``warehouse``; with no warehouse URI, any object-store URI, each table then held
     to its own location (refused: local files unless a local root is known)."""
+    from sqlgate.lakehouse.iceberg_io import catalog_home
+
     roots: list[str] = []
     uri = str(properties.get("uri", ""))
     if str(properties.get("type", "")) == "sql" and uri.startswith("sqlite:///"):
         roots.append(os.path.dirname(os.path.abspath(uri.removeprefix("sqlite:///"))))
+    home = catalog_home(properties)  # where relative locations resolve
+    if home:
+        roots.append(home)
     warehouse = str(properties.get("warehouse") or "")
     remote_warehouse = False
     try:

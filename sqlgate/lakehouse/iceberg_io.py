@@ -5,23 +5,80 @@ manifests, data and delete files), so the jail is enforced where the bytes are r
 metadata file or a manifest naming ``file:///etc/passwd`` is refused before it is opened.
 Writes and deletes are refused outright (sqlgate only reads). The jail travels in the
 catalog property ``sqlgate.jail`` (pyiceberg builds a FileIO per table from properties).
+
+Relative locations (``data/t/x.parquet``, and the host form ``file://data/t/x.parquet``
+some writers leave) resolve against the catalog's *home*, never the process's working
+directory: the directory of a SQL catalog's SQLite file, else a local ``warehouse``. That
+is pyiceberg's own answer when run from that directory. The jail judges the resolved path,
+so ``../../etc/passwd`` is refused like ``/etc/passwd``.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlparse
 
 from pyiceberg.io import InputFile, OutputFile
 from pyiceberg.io.pyarrow import PyArrowFile, PyArrowFileIO
 
 from sqlgate.core.errors import ProgrammingError, ReadOnlyError
-from sqlgate.lakehouse.containment import Jail
+from sqlgate.lakehouse.containment import Jail, outside
 
 JAIL_PROPERTY = "sqlgate.jail"
 #: a CredentialHandle whose username/secret are the warehouse's S3 keys (SQL and Glue catalogs)
 S3_HANDLE_PROPERTY = "sqlgate.s3-credential-handle"
 IO_IMPL = f"{__name__}.ContainedFileIO"
+#: the SQLite file of sqlgate's read-only SQL catalog (:mod:`sqlgate.lakehouse.iceberg_sqlite`)
+_SQLITE_PATH_PROPERTY = "sqlgate.sqlite-path"
+
+
+def catalog_home(properties: Any) -> str | None:
+    """The directory relative locations resolve against: a SQL catalog's SQLite directory,
+    else a local ``warehouse``; ``None`` when the catalog has neither (relative refused)."""
+    props = dict(properties or {})
+    path = str(props.get(_SQLITE_PATH_PROPERTY) or "")
+    uri = str(props.get("uri") or "")
+    if not path and uri.startswith("sqlite:///"):
+        path = uri.removeprefix("sqlite:///")
+    if path:
+        return os.path.dirname(os.path.abspath(path))
+    warehouse = str(props.get("warehouse") or "")
+    parsed = urlparse(warehouse)
+    if warehouse and parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+        return parsed.path or None
+    if warehouse and not parsed.scheme and os.path.isabs(warehouse):
+        return warehouse
+    return None
+
+
+def relative_part(location: str) -> str | None:
+    """The relative path ``location`` names (``a/b``, ``./a``, ``file://a/b``, ``file:a/b``),
+    or ``None`` for an absolute path or a URI of a store."""
+    parsed = urlparse(location)
+    scheme = parsed.scheme.lower()
+    if scheme == "" or (len(scheme) == 1 and os.name == "nt"):
+        return None if os.path.isabs(location) else location
+    if scheme != "file":
+        return None
+    if parsed.netloc not in ("", "localhost"):  # file://data/x: the "host" is a directory
+        return parsed.netloc + parsed.path  # not percent-decoded: pyiceberg opens it as is
+    return None if parsed.path.startswith("/") else parsed.path
+
+
+def resolve_location(location: str, home: str | None) -> str:
+    """``location`` with a relative path made absolute against ``home`` (unchanged when it
+    is absolute or remote, or when there is no home: the jail then refuses it)."""
+    rel = relative_part(location)
+    if rel is None or home is None:
+        return location
+    return os.path.normpath(os.path.join(home, rel))
+
+
+def located(io: Any, location: str) -> str:
+    """Where ``location`` is for a table read through ``io`` (see :func:`resolve_location`)."""
+    return io.resolve(location) if isinstance(io, ContainedFileIO) else location
 
 
 class ContainedFileIO(PyArrowFileIO):
@@ -35,7 +92,12 @@ class ContainedFileIO(PyArrowFileIO):
         self.jail = Jail.from_json(str(text))
         self._handle = props.get(S3_HANDLE_PROPERTY)
         self._credential: Any = None
+        self.home = catalog_home(props)
         super().__init__(props)
+
+    def resolve(self, location: str) -> str:
+        """Where ``location`` is: relative paths against the catalog's home."""
+        return resolve_location(location, self.home)
 
     def _follow_credential(self) -> None:
         """Use the current S3 keys: a new credential gets new filesystems (pyarrow's S3
@@ -56,12 +118,42 @@ class ContainedFileIO(PyArrowFileIO):
         self._credential = credential
 
     def new_input(self, location: str) -> PyArrowFile:
-        self.jail.check(location, "(Iceberg metadata)")
+        resolved = self.resolve(location)
+        # judged as pyiceberg opens it: a local path as is (a symlink named ``a%20b`` is not
+        # the directory ``a b``)
+        scheme, _, path = self.parse_location(resolved, self.properties)
+        target = path if scheme == "file" else resolved
+        if not self.jail.allows(target) or (self.home is None and relative_part(location)):
+            raise outside("(Iceberg metadata)", location)
         self._follow_credential()
-        return super().new_input(location)
+        return super().new_input(resolved)
 
     def new_output(self, location: str) -> PyArrowFile:
         raise ReadOnlyError("writing an Iceberg file", "sqlgate only reads")
 
     def delete(self, location: str | InputFile | OutputFile) -> None:
         raise ReadOnlyError("deleting an Iceberg file", "sqlgate only reads")
+
+
+#: property prefixes that configure how files are read (which FileIO, which endpoint, which
+#: keys): a catalog's or a REST catalog's vended config may set them, a table's writer not
+_IO_PREFIXES = ("py-io-impl", "sqlgate.", "s3.", "gcs.", "adls.", "hdfs.", "oss.", "client.")
+
+
+def contained_io(table: Any, catalog_properties: dict[str, Any]) -> ContainedFileIO:
+    """The FileIO a loaded table may read through: the catalog's own FileIO, jail and
+    endpoints always win. pyiceberg lets a table's metadata properties override the
+    catalog's when it builds the table's FileIO, so anyone who can write a table's metadata
+    could otherwise name another FileIO (``py-io-impl``: no jail), widen the jail
+    (``sqlgate.jail``) or point reads at another endpoint (``s3.endpoint``). Settings a REST
+    catalog vends with the table (credentials) differ from the metadata's and are kept."""
+    written = dict(table.metadata.properties or {})
+    props: dict[str, Any] = {}
+    for key, value in dict(table.io.properties).items():
+        from_writer = key in written and written[key] == value and key not in catalog_properties
+        if from_writer and key.startswith(_IO_PREFIXES):
+            continue
+        props[key] = value
+    props.update({k: v for k, v in catalog_properties.items() if k.startswith(_IO_PREFIXES)})
+    props["py-io-impl"] = IO_IMPL
+    return ContainedFileIO(props)

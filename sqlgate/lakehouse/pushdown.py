@@ -9,6 +9,7 @@ SQL, which DuckDB still evaluates in full: a pushed filter may only ever prune, 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Union
 
 import pyarrow as pa
@@ -121,6 +122,16 @@ def columns_of(pred: Predicate) -> set[str]:
     if tag == "not":
         return columns_of(pred[1])
     return {pred[1]}
+
+
+def restrict(pred: Predicate, keep: Callable[[str], bool]) -> Predicate:
+    """``pred`` without the top-level AND conjuncts on a column ``keep`` refuses (a weaker
+    predicate: it prunes less, never more)."""
+    if pred is None:
+        return None
+    if pred[0] == "and":
+        return conjoin([restrict(p, keep) for p in pred[1]])
+    return pred if all(keep(c) for c in columns_of(pred)) else None
 
 
 def conjoin(preds: list[Predicate]) -> Predicate:

@@ -18,8 +18,9 @@ import duckdb
 import pyarrow as pa
 
 from sqlgate.core.errors import DataError, Error, OperationalError, ProgrammingError
-from sqlgate.core.redact import redact
 from sqlgate.core.watchdog import WATCHDOG
+from sqlgate.lakehouse import columns
+from sqlgate.lakehouse.failures import name_tables, plain
 
 CANCELLED = "canceling statement due to user request (Stop / Cursor.cancel())"
 
@@ -31,7 +32,16 @@ class Statement:
     raise at their next batch; ``stopped`` says why, so the error the query raises does.
     """
 
-    __slots__ = ("__weakref__", "closed", "cursor", "deadline", "reader", "stopped")
+    __slots__ = (
+        "__weakref__",
+        "closed",
+        "cursor",
+        "deadline",
+        "reader",
+        "renames",
+        "stopped",
+        "tables",
+    )
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection | None) -> None:
         self.closed = False
@@ -39,6 +49,16 @@ class Statement:
         self.reader: Any = None
         self.stopped: str | None = None
         self.deadline: contextlib.AbstractContextManager[None] | None = None
+        # relation -> (table, its planned files): errors name the table, not the relation
+        self.tables: dict[str, tuple[str, list[str]]] = {}
+        # internal name -> the column's own (columns equal up to case): errors use the own
+        self.renames: dict[str, str] = {}
+
+    def reads(self, relation: str, info: dict[str, Any]) -> None:
+        """Note the table (and files) the planned ``relation`` reads, for error messages."""
+        table = info.get("table")
+        if table:
+            self.tables[relation] = (str(table), [str(f) for f in info.get("files") or ()])
 
     def stop(self, reason: str) -> None:
         """Interrupt now and, for up to 2 s, again: a statement that had not reached DuckDB
@@ -101,12 +121,12 @@ def stream(statement: Statement) -> Iterator[pa.RecordBatch]:
             reader = statement.reader
             if reader is None:
                 return
-            failure: duckdb.Error | None = None
+            failure: Exception | None = None
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
-            except duckdb.Error as exc:
+            except (duckdb.Error, pa.ArrowException, OSError) as exc:  # DuckDB's, or a reader's
                 failure = exc
             if failure is not None:
                 error, cause = duck_error(failure, statement), redacted(failure)
@@ -117,14 +137,15 @@ def stream(statement: Statement) -> Iterator[pa.RecordBatch]:
         statement.close()
 
 
-def redacted(exc: duckdb.Error) -> duckdb.Error:
+def redacted(exc: Exception) -> Exception:
     """DuckDB's exception again, its message redacted: the cause a PEP 249 error chains. A
     scan of a registered object-store dataset carries the store's message (a SAS token, a
     signed URL) inside DuckDB's, so the original is never chained."""
+    text = plain(str(exc), one_line=False)
     try:
-        return type(exc)(redact(str(exc)))
+        return type(exc)(text)
     except Exception:  # an exception type that takes other arguments
-        return duckdb.Error(redact(str(exc)))
+        return duckdb.Error(text)
 
 
 def stoppable(reader: pa.RecordBatchReader, statement: Statement) -> pa.RecordBatchReader:
@@ -139,20 +160,38 @@ def stoppable(reader: pa.RecordBatchReader, statement: Statement) -> pa.RecordBa
     return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
-def duck_error(exc: duckdb.Error, statement: Statement | None = None) -> Error:
+_USER_ERRORS = (
+    duckdb.CatalogException,
+    duckdb.ParserException,
+    duckdb.BinderException,
+    duckdb.PermissionException,
+)
+
+#: failures reading a table's files (DuckDB's own readers or a registered format reader)
+_READ_ERRORS = (
+    duckdb.IOException,
+    duckdb.InvalidInputException,
+    duckdb.HTTPException,
+    duckdb.InternalException,
+    pa.ArrowException,
+    OSError,
+)
+
+
+def duck_error(exc: Exception, statement: Statement | None = None) -> Error:
     """The PEP 249 error, its message redacted; a stopped statement says why it stopped."""
     if statement is not None and statement.stopped:
         return OperationalError(statement.stopped)
-    text = redact(str(exc))
-    if isinstance(
-        exc,
-        (
-            duckdb.CatalogException,
-            duckdb.ParserException,
-            duckdb.BinderException,
-            duckdb.PermissionException,
-        ),
-    ):
+    read = isinstance(exc, _READ_ERRORS)  # a damaged or missing file, not a mistyped query
+    text = plain(str(exc), one_line=read)  # a mistyped query keeps DuckDB's caret lines
+    if statement is not None and statement.renames:
+        text = columns.plain(text, statement.renames)
+    if statement is not None and statement.tables:
+        # invalid input may be the query's own (a bad function argument): named only when
+        # the message shows which table's relation or file it is about
+        sole = read and not isinstance(exc, duckdb.InvalidInputException)
+        text = name_tables(text, statement.tables, sole=sole)
+    if isinstance(exc, _USER_ERRORS):
         return ProgrammingError(text)
     if isinstance(exc, duckdb.ConversionException):
         return DataError(text)
