@@ -158,7 +158,7 @@ def test_table_properties_cannot_choose_the_file_io(home, tmp_path, properties):
     table's FileIO: a writer must not switch sqlgate's containment off that way."""
     import json
 
-    root, catalog, table, conn, _ = home
+    _, catalog, table, conn, _ = home
     with open(table.metadata_location.removeprefix("file://")) as f:
         metadata = json.load(f)
     decoy = tmp_path / "decoy.avro"  # outside the lake, a real manifest list
