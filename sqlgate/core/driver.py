@@ -31,12 +31,14 @@ import pyarrow as pa
 
 from sqlgate.core.errors import GuardLostError, ReadOnlyError
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.results import Column, EmptyResult, Result, RowResult
+from sqlgate.core.results import ArrowResult, Column, EmptyResult, Result, RowResult
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 
 #: rows a streaming result reads per round: bounded memory, negligible per-chunk overhead
 CHUNK_ROWS = 10_000
+#: methods by which Arrow-native DB-API cursors hand a result over as a RecordBatchReader
+ARROW_READERS = ("fetch_record_batch", "to_arrow_reader")  # ADBC, DuckDB
 #: result shapes whose descriptions a session keeps (cleared when full: a bound, not an LRU)
 MAX_SHAPES = 256
 
@@ -319,11 +321,50 @@ class DriverSession(Session):
         cursor = self.executed(self._raw.cursor(), operation, parameters)
         if cursor.description is None:
             return self.no_rows(cursor)
+        reader = self.hands_arrow_over(cursor)
+        if reader is not None:
+            return self.arrow_result(cursor, reader)
         result = RowResult(
             cursor, self.description_of(cursor), self.arrow_type, call_translated, cursor.rowcount
         )
         result.lastrowid = getattr(cursor, "lastrowid", None)
         return result
+
+    @staticmethod
+    def hands_arrow_over(cursor: Any) -> Callable[[], pa.RecordBatchReader] | None:
+        """How the driver's cursor gives its result as Arrow record batches (ADBC's DB-API
+        ``fetch_record_batch``, DuckDB's ``to_arrow_reader``), or None: then the batches
+        are the truth and rows a view over them, never Arrow rebuilt from Python tuples."""
+        for method in ARROW_READERS:
+            reader = getattr(cursor, method, None)
+            if callable(reader):
+                return reader
+        return None
+
+    def arrow_result(self, cursor: Any, reader: Callable[[], pa.RecordBatchReader]) -> ArrowResult:
+        """The result as the driver's own record batches (see :meth:`hands_arrow_over`)."""
+        try:
+            batches = call_translated(reader)
+        except BaseException:
+            cursor.close()
+            raise
+        return ArrowResult(batches, self.describe_arrow(batches.schema), call_translated)
+
+    def describe_arrow(self, schema: pa.Schema) -> tuple[Column, ...]:
+        """PEP 249 descriptions of an Arrow result; a family names the types its own way
+        (the default type code is Arrow's type name)."""
+        return tuple(
+            Column(
+                f.name,
+                str(f.type),
+                None,
+                None,
+                getattr(f.type, "precision", None),
+                getattr(f.type, "scale", None),
+                f.nullable,
+            )
+            for f in schema
+        )
 
     @staticmethod
     def executed(cursor: Any, operation: str, parameters: Parameters) -> Any:
