@@ -19,6 +19,7 @@ from sqlgate.core.errors import NotSupportedError, ProgrammingError, ReadOnlyErr
 from sqlgate.lakehouse import columns, pushdown
 from sqlgate.lakehouse.base import TableHandle, is_path_like
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, is_file_like, vet_functions
+from sqlgate.lakehouse.metadata_count import count_column, first_rows
 from sqlgate.lakehouse.timetravel import normalise, split_time_travel
 
 RELATION_PREFIX = "__sqlgate_rel_"
@@ -50,6 +51,10 @@ class CompiledStatement:
     renames: dict[str, str] = field(default_factory=dict)
     #: this statement rewritten for such tables, by their columns (``columns_sql``)
     variants: dict[tuple, CompiledStatement] = field(default_factory=dict)
+    #: the output column of a bare ``SELECT count(*) FROM t [WHERE ...]`` (metadata_count)
+    count_column: str | None = None
+    #: the rows a bare ``SELECT <columns> FROM t LIMIT n`` needs: the leading files suffice
+    first_rows: int | None = None
 
 
 # ---------------------------------------------------------------------- compile
@@ -104,6 +109,8 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
         nodes[id(ref)] = node
     for i, ref in enumerate(refs, start=1):
         ref.relation = f"{RELATION_PREFIX}{i}"
+    single = len(refs) == 1 and refs[0].changes is None
+    counted, first = (count_column(tree), first_rows(tree)) if single else (None, None)
     conjuncts = _conjuncts(tree, {id(nodes[id(r)]): r for r in refs if r.changes is None})
     for ref in refs:
         ref.conjuncts = conjuncts.get(id(ref), [])
@@ -122,7 +129,10 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     if qualified:
         _unqualify_columns(tree, qualified)
     final_sql, order = _renumber(tree)
-    return CompiledStatement(final_sql, refs, n_params, order, pieces_of(final_sql, refs))
+    pieces = pieces_of(final_sql, refs)
+    return CompiledStatement(
+        final_sql, refs, n_params, order, pieces, count_column=counted, first_rows=first
+    )
 
 
 def _visible_ctes(node: exp.Expr) -> set[str]:
@@ -224,7 +234,9 @@ def _conjuncts(tree: exp.Expr, refs: dict[int, TableRef]) -> dict[int, list]:
     return out
 
 
-def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_size, params):
+def predicate_for_table(
+    conj, me: str, handle: TableHandle, scope_names, scope_size, params, exact: bool = False
+):
     names = handle.schema.names
 
     def column(col: exp.Column) -> str:
@@ -243,7 +255,7 @@ def predicate_for_table(conj, me: str, handle: TableHandle, scope_names, scope_s
         return name
 
     try:
-        return pushdown.translate(conj, column, params)
+        return pushdown.translate(conj, column, params, exact)
     except pushdown._Skip:
         return None
 

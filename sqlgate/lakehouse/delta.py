@@ -129,6 +129,7 @@ class DeltaTableHandle(TableHandle):
         self._reader_features: set[str] | None = None
         self._hive_all: bool | None = None
         self._uniform_by_filter: dict[str | None, bool] = {}
+        self._add_actions: pa.Table | None = None
 
     def latest_version(self) -> int | None:
         """The newest committed version (a listing of the log, no replay); None if unknown."""
@@ -212,31 +213,96 @@ class DeltaTableHandle(TableHandle):
         if not files:
             info["scan"] = "empty"
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
+        plan = self._native(files, all_files, sql_filter, info)
+        if plan is not None:
+            return plan
+        info["scan"] = "pyarrow_dataset"
+        dataset = self.table.to_pyarrow_dataset(file_pruning_predicate=sql_filter)
+        return ScanPlan(self.schema, arrow=dataset, info=info)
+
+    def _native(
+        self, files: list[str], all_files: list[str], key: str | None, info: dict[str, Any]
+    ) -> ScanPlan | None:
+        """DuckDB's ``read_parquet`` over ``files`` (all local, partition values readable
+        from their paths), or None. ``key`` names the file set for the cached checks."""
         paths = local_paths(files)
         hive = True
         if self.partition_columns:
             if self._hive_all is None:
                 self._hive_all = self._hive_ok(all_files) if all_files else False
             hive = self._hive_all or self._hive_ok(files)
-        if paths is not None and hive:
-            info["scan"] = "duckdb_read_parquet"
-            opts: dict[str, Any] = {}
-            if not self._uniform(sql_filter, paths):
-                opts["union_by_name"] = True
-            if self.partition_columns:
-                opts["hive_partitioning"] = True
-                opts["hive_types"] = {
-                    c: duck_type(self.schema.field(c).type) for c in self.partition_columns
-                }
-            cols = declared_columns(
-                self.schema, paths, self.source.jail().duckdb_directories(), self.partition_columns
-            )
-            return ScanPlan(
-                self.schema, sql=f"SELECT {cols} FROM {parquet_sql(paths, **opts)}", info=info
-            )
-        info["scan"] = "pyarrow_dataset"
-        dataset = self.table.to_pyarrow_dataset(file_pruning_predicate=sql_filter)
-        return ScanPlan(self.schema, arrow=dataset, info=info)
+        if paths is None or not hive:
+            return None
+        info["scan"] = "duckdb_read_parquet"
+        opts: dict[str, Any] = {}
+        if not self._uniform(key, paths):
+            opts["union_by_name"] = True
+        if self.partition_columns:
+            opts["hive_partitioning"] = True
+            opts["hive_types"] = {
+                c: duck_type(self.schema.field(c).type) for c in self.partition_columns
+            }
+        cols = declared_columns(
+            self.schema, paths, self.source.jail().duckdb_directories(), self.partition_columns
+        )
+        return ScanPlan(
+            self.schema, sql=f"SELECT {cols} FROM {parquet_sql(paths, **opts)}", info=info
+        )
+
+    def scan_first(self, rows: int) -> ScanPlan | None:
+        """The plan of the leading files whose ``numRecords`` reach ``rows`` (a bare
+        ``LIMIT``); None when deletion vectors or column mapping apply, a count is missing,
+        or every file is needed anyway."""
+        from sqlgate.lakehouse.metadata_count import leading
+
+        if self._features() & {"deletionVectors", "columnMapping"}:
+            return None
+        all_files = self._file_uris(None)
+        actions = self._actions()
+        if "num_records" not in actions.column_names or actions.num_rows != len(all_files):
+            return None
+        counted = list(zip(all_files, actions.column("path").to_pylist(), strict=True))
+        if any(not uri.endswith("/" + str(path)) for uri, path in counted):
+            return None  # not the same order: never guess which count is whose
+        numbers = dict(zip(all_files, actions.column("num_records").to_pylist(), strict=True))
+        chosen = leading(all_files, rows, numbers.get)
+        if chosen is None or len(chosen) >= len(all_files):
+            return None
+        info: dict[str, Any] = {"version": self.version, "filter": None, "first_rows": rows}
+        info.update(files_total=len(all_files), files_planned=len(chosen), files=list(chosen))
+        return self._native(chosen, all_files, f"first {len(chosen)}", info)
+
+    def exact_count(self, predicate: pushdown.Predicate) -> tuple[int, dict[str, Any]] | None:
+        """``count(*)`` of the rows matching ``predicate`` from the ``add`` actions'
+        ``numRecords`` (with what the plan says), or None when the log cannot say exactly
+        (deletion vectors, column mapping, a file without statistics, a non-partition
+        column)."""
+        from sqlgate.lakehouse.metadata_count import Undecided, count_files
+
+        if self._features() & {"deletionVectors", "columnMapping"}:
+            return None
+        self._file_uris(None)  # the files a scan would read are held to the lake all the same
+        actions = self._actions()
+        if "num_records" not in actions.column_names:
+            return None
+        counts = actions.column("num_records").to_pylist()
+        parts = {
+            c: actions.column(f"partition.{c}").to_pylist()
+            for c in self.partition_columns
+            if f"partition.{c}" in actions.column_names
+        }
+        files = [(n, {c: v[i] for c, v in parts.items()}) for i, n in enumerate(counts)]
+        try:
+            count = count_files(files, predicate)
+        except Undecided:
+            return None
+        return count, {"version": self.version, "files_total": len(files)}
+
+    def _actions(self) -> pa.Table:
+        """The version's ``add`` actions (flattened), read once per handle."""
+        if self._add_actions is None:
+            self._add_actions = pa.table(self.table.get_add_actions(flatten=True))
+        return self._add_actions
 
     def _uniform(self, key: str | None, paths: list[str]) -> bool:
         """Whether the files share one schema with every data column (no ``union_by_name``)."""
@@ -252,7 +318,7 @@ class DeltaTableHandle(TableHandle):
 
     def _hive_ok(self, files: list[str]) -> bool:
         """DuckDB can take partition values from the paths only when they are plain text."""
-        actions = pa.table(self.table.get_add_actions(flatten=True))
+        actions = self._actions()
         for col in self.partition_columns:
             values = actions.column(f"partition.{col}").to_pylist()
             if any(v is None or not _SIMPLE.match(str(v)) for v in values):

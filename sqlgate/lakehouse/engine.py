@@ -124,6 +124,11 @@ class LakehouseEngine:
         statement.arm(self.statement_timeout)
         try:
             compiled, opened, values, params = self._open_tables(sql, parameters)
+            counted = self._metadata_count(compiled, opened, values)
+            if counted is not None:
+                statement.close()
+                self._open.discard(statement)
+                return counted
             # tables with columns equal up to case: their own names for them (columns.py)
             layouts = [columns.layout(h.schema if h else None) for _r, h, _m in opened]
             compiled = exact_statement(compiled, layouts, lambda c: vet_with_duckdb(con, c))
@@ -139,7 +144,7 @@ class LakehouseEngine:
             inline: dict[int, str] = {}
             infos = []
             for i, (ref, handle, meta) in enumerate(opened):
-                plan = self._scan(ref, handle, meta, values, params)
+                plan = self._scan(ref, handle, meta, values, params, compiled.first_rows)
                 if layouts[i] is not None:
                     dirs = self.source.jail().duckdb_directories()
                     plan = exact_plan(plan, dirs, meta["table"], self.source.format)
@@ -215,16 +220,69 @@ class LakehouseEngine:
             opened.append((ref, handle, meta))
         return compiled, opened, values, params
 
+    def _metadata_count(
+        self,
+        compiled: CompiledStatement,
+        opened: list[tuple[TableRef, TableHandle | None, dict[str, Any]]],
+        values: list[Any],
+    ) -> pa.RecordBatchReader | None:
+        """A bare ``count(*)`` answered from the table's metadata (no file opened), when
+        every WHERE conjunct translates whole and the format says the count exactly
+        (:mod:`sqlgate.lakehouse.metadata_count`); None: plan and scan as usual."""
+        if compiled.count_column is None or len(opened) != 1:
+            return None
+        ref, handle, meta = opened[0]
+        exact_count = getattr(handle, "exact_count", None)
+        if handle is None or exact_count is None:
+            return None
+        preds = []
+        for conj, names, size in ref.conjuncts:
+            pred = predicate_for_table(
+                conj, ref.alias.lower(), handle, names, size, values, exact=True
+            )
+            if pred is None:
+                return None
+            preds.append(pred)
+        predicate = pushdown.conjoin(preds)
+        try:
+            counted = exact_count(predicate)
+        except Error:
+            raise
+        except Exception:  # the scan reports what is wrong with the table, in its words
+            return None
+        if counted is None:
+            return None
+        count, info = counted
+        info.update(meta, scan="metadata_count", filter=str(predicate), rows=count, files_read=0)
+        self.plan_info = [info]
+        result = pa.table({compiled.count_column: pa.array([count], pa.int64())})
+        return pa.RecordBatchReader.from_batches(result.schema, result.to_batches())
+
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             raise ProgrammingError("the lakehouse engine is closed")
         return self._con
 
     def _scan(
-        self, ref: TableRef, handle: TableHandle | None, meta: dict, values: list, params: list
+        self,
+        ref: TableRef,
+        handle: TableHandle | None,
+        meta: dict,
+        values: list,
+        params: list,
+        first_rows: int | None = None,
     ) -> ScanPlan:
         if handle is None:
             return self._changes(ref, params)
+        scan_first = getattr(handle, "scan_first", None)
+        if first_rows is not None and scan_first is not None:
+            try:  # a bare LIMIT: the leading files hold enough rows
+                plan = scan_first(first_rows)
+            except Exception:  # the full plan reports what is wrong, in its words
+                plan = None
+            if plan is not None:
+                plan.info.update(meta)
+                return plan
         preds = []
         for conj, names, size in ref.conjuncts:
             pred = predicate_for_table(conj, ref.alias.lower(), handle, names, size, values)

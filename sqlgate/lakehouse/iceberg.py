@@ -137,6 +137,9 @@ class IcebergCatalogSource(TableSource):
 
 
 _TABLES_CACHED = 64
+_ALL = "AlwaysTrue()"  # the unfiltered plan's key
+#: a plan: its tasks, what it says about them, the native ``read_parquet`` SQL (or None)
+_Planned = tuple[list, dict[str, Any], "str | None"]
 
 
 @dataclass
@@ -198,7 +201,7 @@ class IcebergTable(TableHandle):
             for f in spec.fields
             if str(f.transform) == "identity"
         ]
-        self._plans: dict[str, tuple[list, dict[str, Any], str | None]] = {}
+        self._plans: dict[str, _Planned] = {}
 
     def scan(self, predicate: pushdown.Predicate) -> ScanPlan:
         # only what pyiceberg prunes right (never UUID or defaulted columns): DuckDB filters
@@ -207,17 +210,34 @@ class IcebergTable(TableHandle):
         if self.snapshot_id is None:
             info.update(files_planned=0, files=[], scan="empty")
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
-        scan = self.table.scan(row_filter=row_filter, snapshot_id=self._pin)
-        key = str(row_filter)
-        cached = self._plans.get(key)
-        if cached is None:
-            cached = self._plan_files(scan)
-            if len(self._plans) >= _TABLES_CACHED:
-                self._plans.clear()
-            self._plans[key] = cached
-        tasks, planned, sql = cached
-        info.update(planned)
-        info["files"] = list(planned["files"])
+        scan, planned = self._planned(row_filter)
+        return self._plan_of(scan, planned, info)
+
+    def scan_first(self, rows: int) -> ScanPlan | None:
+        """The plan of the leading data files whose record counts reach ``rows`` (a bare
+        ``LIMIT``); None when deletes apply or every file is needed anyway."""
+        from sqlgate.lakehouse.metadata_count import leading
+
+        if self.snapshot_id is None:
+            return None
+        scan, (tasks, _info, _sql) = self._planned(pushdown.to_iceberg(None))
+        if any(t.delete_files for t in tasks):
+            return None
+        chosen = leading(tasks, rows, lambda t: t.file.record_count)
+        if chosen is None or len(chosen) >= len(tasks):
+            return None
+        key = f"first {len(chosen)}"
+        planned = self._plans.get(key)
+        if planned is None:
+            planned = self._remember(key, self._plan_files(scan, chosen))
+        info: dict[str, Any] = {"snapshot_id": self.snapshot_id, "filter": None, "first_rows": rows}
+        return self._plan_of(scan, planned, info)
+
+    def _plan_of(self, scan: Any, planned: _Planned, info: dict[str, Any]) -> ScanPlan:
+        """The scan plan of planned tasks: native ``read_parquet``, deletes, or a stream."""
+        tasks, planned_info, sql = planned
+        info.update(planned_info)
+        info["files"] = list(planned_info["files"])
         from sqlgate.lakehouse.iceberg_deletes import own_plan
 
         plan = own_plan(self.schema, scan, tasks, info, sql)  # equality deletes, relative files
@@ -232,7 +252,58 @@ class IcebergTable(TableHandle):
         info["scan"] = "pyiceberg_arrow_stream"
         return ScanPlan(self.schema, arrow=self._reader(scan, tasks), info=info)
 
-    def _plan_files(self, scan) -> tuple[list, dict[str, Any], str | None]:
+    def _planned(self, row_filter) -> tuple[Any, _Planned]:
+        """The scan for ``row_filter`` and its plan, kept per filter. The manifests are read
+        once per snapshot (the unfiltered plan); another filter prunes that plan in Python
+        (:mod:`sqlgate.lakehouse.iceberg_prune`), so a new literal costs no manifest read."""
+        from sqlgate.lakehouse.iceberg_prune import prune_tasks
+
+        scan = self.table.scan(row_filter=row_filter, snapshot_id=self._pin)
+        key = str(row_filter)
+        cached = self._plans.get(key)
+        if cached is None:
+            tasks = None
+            if key != _ALL:
+                _all, (every, _info, _sql) = self._planned(pushdown.to_iceberg(None))
+                tasks = prune_tasks(scan, every)
+            cached = self._remember(key, self._plan_files(scan, tasks))
+        return scan, cached
+
+    def _remember(self, key: str, planned: _Planned) -> _Planned:
+        """Keep a plan; when full, forget all but the unfiltered one (the others derive
+        from it in Python)."""
+        if len(self._plans) >= _TABLES_CACHED:
+            everything = self._plans.get(_ALL)
+            self._plans.clear()
+            if everything is not None:
+                self._plans[_ALL] = everything
+        self._plans[key] = planned
+        return planned
+
+    def exact_count(self, predicate: pushdown.Predicate) -> tuple[int, dict[str, Any]] | None:
+        """``count(*)`` of the rows matching ``predicate`` from the manifests' record counts
+        (with what the plan says), or None when the metadata cannot say exactly (deletes,
+        a non-partition column)."""
+        from sqlgate.lakehouse.iceberg_prune import partition_values
+        from sqlgate.lakehouse.metadata_count import Undecided, count_files
+
+        if self.snapshot_id is None:
+            return None
+        _scan, (tasks, _info, _sql) = self._planned(pushdown.to_iceberg(None))
+        if any(t.delete_files for t in tasks):
+            return None
+        specs = self.table.metadata.specs()
+        files = [
+            (t.file.record_count, partition_values(t.file, specs, self.iceberg_schema))
+            for t in tasks
+        ]
+        try:
+            count = count_files(files, predicate)
+        except Undecided:
+            return None
+        return count, {"snapshot_id": self.snapshot_id, "files_total": len(files)}
+
+    def _plan_files(self, scan, tasks: list | None = None) -> _Planned:
         """Manifests read once per snapshot and filter: the tasks, what the plan says about
         them, and the native ``read_parquet`` SQL when DuckDB can read the files itself.
         Every data and delete file must lie under the table's location (a manifest may name
@@ -241,7 +312,8 @@ class IcebergTable(TableHandle):
         from sqlgate.lakehouse.iceberg_io import located
 
         try:
-            tasks = plan_files(scan)  # pyiceberg's, with equality deletes attached
+            if tasks is None:
+                tasks = plan_files(scan)  # pyiceberg's, with equality deletes attached
         except OutsideLakeError as exc:
             raise outside(self.name, exc.uri) from None
         own = Jail.of(located(self.table.io, self.table.location()))

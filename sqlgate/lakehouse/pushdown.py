@@ -70,20 +70,24 @@ def _iso(raw: Any, date: bool = False) -> dt.datetime | dt.date:
     return value.date()
 
 
-def translate(node: exp.Expr, column, params: list[Any]) -> Predicate:
-    """Neutral predicate for ``node``; ``column(exp.Column) -> name`` raises ``_Skip``."""
+def translate(node: exp.Expr, column, params: list[Any], exact: bool = False) -> Predicate:
+    """Neutral predicate for ``node``; ``column(exp.Column) -> name`` raises ``_Skip``.
+    ``exact``: the whole of ``node`` or ``_Skip`` (an ``AND`` inside never loses a part that
+    does not translate): for deciding rows, not only pruning files."""
     if isinstance(node, exp.Paren):
-        return translate(node.this, column, params)
+        return translate(node.this, column, params, exact)
     if isinstance(node, exp.And):
+        if exact:
+            return ("and", [translate(p, column, params, exact) for p in node.flatten()])
         parts = [_try(p, column, params) for p in node.flatten()]
         parts = [p for p in parts if p is not None]
         if not parts:
             raise _Skip
         return ("and", parts)
     if isinstance(node, exp.Or):
-        return ("or", [translate(p, column, params) for p in node.flatten()])
+        return ("or", [translate(p, column, params, exact) for p in node.flatten()])
     if isinstance(node, exp.Not):
-        return ("not", translate(node.this, column, params))
+        return ("not", translate(node.this, column, params, exact))
     if type(node) in _OPS:
         op, left, right = _OPS[type(node)], node.this, node.expression
         if isinstance(right, exp.Column) and not isinstance(left, exp.Column):
