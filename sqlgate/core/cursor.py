@@ -174,8 +174,7 @@ class Cursor:
 
     # -- row fetching ----------------------------------------------------------------------
     def fetchone(self) -> tuple[Any, ...] | None:
-        rows = self._require_rows().fetchmany(1)
-        return rows[0] if rows else None
+        return self._require_rows().fetchone()
 
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
         size = self.arraysize if size is None else size

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from sqlgate.core import errors
+from sqlgate.core.arrow_rows import batch_to_rows
 
 DEFAULT_BATCH_ROWS = 65_536
 
@@ -47,6 +48,11 @@ class Result(ABC):
     @abstractmethod
     def fetchall(self) -> list[tuple[Any, ...]]:
         """Return every remaining row."""
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        """Return the next row, or None; a result holding rows overrides this to skip a list."""
+        rows = self.fetchmany(1)
+        return rows[0] if rows else None
 
     @abstractmethod
     def arrow_schema(self) -> pa.Schema:
@@ -237,7 +243,12 @@ def text_form(value: Any) -> str | None:
 
 
 class ArrowResult(Result):
-    """A stream of record batches from an embedded engine, fetched as rows lazily."""
+    """A stream of record batches from an embedded engine, fetched as rows lazily.
+
+    The batches are the truth; rows are a view over the current one. It is converted once,
+    whole (:func:`batch_to_rows`), and handed out by position, so ``fetchone`` costs a slice
+    of one row, never a copy of what is left.
+    """
 
     def __init__(
         self,
@@ -248,17 +259,15 @@ class ArrowResult(Result):
         self._reader = reader
         self.description = description
         self._translate = translate
-        self._pending: list[tuple[Any, ...]] = []
-        self._pending_batch: pa.RecordBatch | None = None
+        self._batch: pa.RecordBatch | None = None  # the batch being handed out as rows
+        self._rows: list[tuple[Any, ...]] = []  # its rows
+        self._at = 0  # how many of them were fetched
         self._exhausted = False
 
     def arrow_schema(self) -> pa.Schema:
         return self._reader.schema
 
     def _next_batch(self) -> pa.RecordBatch | None:
-        if self._pending_batch is not None:
-            batch, self._pending_batch = self._pending_batch, None
-            return batch
         if self._exhausted:
             return None
         try:
@@ -267,38 +276,55 @@ class ArrowResult(Result):
             self._exhausted = True
             return None
 
+    def _take_rest(self) -> list[tuple[Any, ...]]:
+        """The current batch's unfetched rows; the batch is done with."""
+        rows, at = self._rows, self._at
+        self._batch, self._rows, self._at = None, [], 0
+        return rows if at == 0 else rows[at:]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        at = self._at
+        if at < len(self._rows):
+            self._at = at + 1
+            return self._rows[at]
+        return super().fetchone()
+
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
-        while len(self._pending) < size:
+        at = self._at
+        if len(self._rows) - at >= size:  # the common case: the current batch suffices
+            self._at = at + size
+            return self._rows[at : at + size]
+        out = self._take_rest()
+        while len(out) < size:
             batch = self._next_batch()
             if batch is None:
                 break
-            self._pending.extend(batch_to_rows(batch))
-        out, self._pending = self._pending[:size], self._pending[size:]
+            rows = batch_to_rows(batch)
+            need = size - len(out)
+            if len(rows) <= need:
+                out.extend(rows)
+            else:
+                out.extend(rows[:need])
+                self._batch, self._rows, self._at = batch, rows, need
         return out
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        rows, self._pending = self._pending, []
+        rows = self._take_rest()
         while (batch := self._next_batch()) is not None:
             rows.extend(batch_to_rows(batch))
         return rows
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-        schema = self.arrow_schema()
-        if self._pending:  # rows left over from fetchone/fetchmany come first
-            rows, self._pending = self._pending, []
-            for offset in range(0, len(rows), max_rows):
-                yield rows_to_batch(rows[offset : offset + max_rows], schema)
+        if self._batch is not None:  # rows left over from fetchone/fetchmany come first
+            rest = self._batch.slice(self._at)
+            self._take_rest()
+            for offset in range(0, rest.num_rows, max_rows):
+                yield rest.slice(offset, max_rows)
         while (batch := self._next_batch()) is not None:
             for offset in range(0, batch.num_rows, max_rows):
                 yield batch.slice(offset, max_rows)
 
     def close(self) -> None:
         self._exhausted = True
-        self._pending = []
+        self._take_rest()
         self._translate(self._reader.close)
-
-
-def batch_to_rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
-    """Column-wise conversion: much faster than ``to_pylist`` on a row at a time."""
-    columns = [column.to_pylist() for column in batch.columns]
-    return list(zip(*columns, strict=True)) if columns else []

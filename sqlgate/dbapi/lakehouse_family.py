@@ -129,8 +129,14 @@ class LakehouseSession(Session):
         self.server_version = tuple(
             int(p) for p in duckdb.__version__.split(".")[:3] if p.isdigit()
         )
-        self.banner = f"DuckDB {duckdb.__version__}" + "".join(
-            f", {name} {version}" for name, version in format_libraries(engine.source.format)
+
+    @property
+    def banner(self) -> str:  # type: ignore[override]
+        """Built when asked for: reading package metadata costs a cold connect milliseconds."""
+        import duckdb
+
+        return f"DuckDB {duckdb.__version__}" + "".join(
+            f", {name} {version}" for name, version in format_libraries(self.engine.source.format)
         )
 
     @property

@@ -157,7 +157,7 @@ class DeltaTableHandle(TableHandle):
         """Deletion vectors stored by absolute path (``storageType`` ``p``) must be in the lake."""
         if "deletionVectors" not in self._features():
             return
-        actions = pa.table(self.table.get_add_actions(flatten=True))
+        actions = _actions_table(self.table.get_add_actions(flatten=True))
         names = set(actions.column_names)
         kind, where = "deletionVector.storageType", "deletionVector.pathOrInlineDv"
         if kind not in names or where not in names:
@@ -301,7 +301,7 @@ class DeltaTableHandle(TableHandle):
     def _actions(self) -> pa.Table:
         """The version's ``add`` actions (flattened), read once per handle."""
         if self._add_actions is None:
-            self._add_actions = pa.table(self.table.get_add_actions(flatten=True))
+            self._add_actions = _actions_table(self.table.get_add_actions(flatten=True))
         return self._add_actions
 
     def _uniform(self, key: str | None, paths: list[str]) -> bool:
@@ -341,3 +341,10 @@ class DeltaTableHandle(TableHandle):
             info["pushdown_error"] = "DataFusion rejected the filter"
         reader = pa.RecordBatchReader.from_stream(stream)
         return ScanPlan(self.schema, arrow=reader.cast(self.schema), info=info)
+
+
+def _actions_table(actions: Any) -> pa.Table:
+    """deltalake's add actions as a pyarrow table, through the Arrow stream interface:
+    ``pa.table()`` first asks whether it is a pandas DataFrame, importing pandas (~200 ms of
+    a cold connection)."""
+    return pa.RecordBatchReader.from_stream(actions).read_all()

@@ -36,8 +36,10 @@ BASE_CONFIG = {
     "allow_community_extensions": False,
 }
 #: Parquet footers are read once per file and kept (checked against the file's modification
-#: time by DuckDB): planned files are immutable in Iceberg and Delta tables.
-_OPTIONAL_CONFIG = {"parquet_metadata_cache": True}
+#: time by DuckDB): planned files are immutable in Iceberg and Delta tables. A SET, not a
+#: connect-time option: DuckDB only knows the setting once its Parquet reader is loaded, so
+#: as an option it was refused, cost a failed connect, and the cache was never on.
+_CACHE_METADATA = "SET parquet_metadata_cache = true"
 _SPILL: str | None = None
 _SPILL_LOCK = threading.Lock()
 _COUNTER = itertools.count()
@@ -60,14 +62,11 @@ def connect(
 
     ``directories`` are real paths (``Jail.duckdb_directories()``); empty for a remote lake.
     """
-    config: dict[str, str | bool | int | float | list[str]] = dict(BASE_CONFIG)
-    if cache_metadata:
-        config.update(_OPTIONAL_CONFIG)
+    con = duckdb.connect(":memory:", config=dict(BASE_CONFIG))
     try:
-        con = duckdb.connect(":memory:", config=config)
-    except duckdb.Error:  # a DuckDB without the optional settings
-        con = duckdb.connect(":memory:", config=dict(BASE_CONFIG))
-    try:
+        if cache_metadata:
+            with contextlib.suppress(duckdb.Error):  # a DuckDB without the setting
+                con.execute(_CACHE_METADATA)
         con.execute("SET temp_directory = $1", [_spill_directory()])
         con.execute("SET allowed_directories = $1", [list(directories)])
         with contextlib.suppress(duckdb.Error):  # a DuckDB without ICU: TIMESTAMPTZ is UTC

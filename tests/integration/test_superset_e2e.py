@@ -39,7 +39,10 @@ EVENTS = pa.table(
 HUDI_FIXTURE = Path("/work/shared/fixtures/hudi/cow_v9_txns_simple_meta.zip")
 SLOW_LAKE = "SELECT count(*) AS n FROM {table}, range(100000) a, range(100000) b"
 SLOW_WIRE = {  # minutes of work unless stopped
-    "postgresql": "SELECT count(*) AS n FROM items, generate_series(1, 2000000000) g",
+    "postgresql": (
+        "SELECT count(*) AS n FROM items, "
+        "generate_series(1, 100000) a, generate_series(1, 100000) b"
+    ),
     "mysql": "SELECT count(*) AS n FROM items, seq_1_to_1000000000 a, seq_1_to_1000 b",
 }
 

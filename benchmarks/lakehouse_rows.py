@@ -1,0 +1,220 @@
+"""Lakehouse rows benchmark: row fetches and cold first rows, against the engines' own paths.
+
+Run from the repository root::
+
+    python -m benchmarks.lakehouse_rows [--rows N] [--repeat K] [--keep DIR]
+
+It writes the dataset of :mod:`benchmarks.lakehouse` (plain Parquet, Iceberg, Delta; default
+3,000,000 rows) and prints, in one run, medians with their ratio to an anchor measured in the
+same run:
+
+* ``fetchmany(10000)`` of every row through sqlgate ``file://``, ``iceberg://`` and
+  ``delta://``, against DuckDB's own ``fetchmany`` over the plain Parquet copy (the anchor);
+* cold first rows: a fresh process imports, connects and fetches ``SELECT * ... LIMIT 10``
+  through sqlgate ``iceberg://`` and ``delta://``, against deltalake's ``QueryBuilder``,
+  polars (if installed) and DuckDB ``read_parquet``; the anchor is the fastest of these peers.
+  Each child times itself from its first line (imports included, interpreter start-up not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from benchmarks.lakehouse import day_batches, write_all
+
+TARGET = 1.5  # sqlgate's allowed ratio to the anchor
+FETCH = 10_000
+
+
+def log(message: str) -> None:
+    print(f"[lakehouse_rows {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- fetchmany ------------------------------------------------------------------------------------
+def drain(cursor: object) -> int:
+    """Fetch every row ``FETCH`` at a time, as a DB-API consumer does."""
+    rows = 0
+    while chunk := cursor.fetchmany(FETCH):  # type: ignore[attr-defined]
+        rows += len(chunk)
+    return rows
+
+
+def fetch_contenders(root: Path, urls: dict[str, str]) -> dict[str, Callable[[], int]]:
+    import duckdb
+
+    import sqlgate
+
+    duck = duckdb.connect()
+    glob = f"{root}/files/events/*/*.parquet"
+
+    def duckdb_native() -> int:
+        return drain(duck.execute(f"SELECT * FROM read_parquet('{glob}', hive_partitioning = 1)"))
+
+    def via_sqlgate(name: str, table: str) -> Callable[[], int]:
+        conn = sqlgate.connect(urls[name])
+
+        def run() -> int:
+            cursor = conn.cursor()
+            cursor.execute(f"SELECT * FROM {table}")
+            return drain(cursor)
+
+        return run
+
+    return {
+        "duckdb fetchmany (anchor)": duckdb_native,
+        "sqlgate file://": via_sqlgate("file", "events"),
+        "sqlgate iceberg://": via_sqlgate("iceberg", "bench.events"),
+        "sqlgate delta://": via_sqlgate("delta", "events"),
+    }
+
+
+# -- cold first rows ------------------------------------------------------------------------------
+_CLOCK = "import time\nstarted = time.perf_counter()\n"
+_REPORT = "\nprint(round((time.perf_counter() - started) * 1000, 2), len(rows))\n"
+SQLGATE_CHILD = """
+import sqlgate
+cur = sqlgate.connect({url!r}).cursor()
+cur.execute({sql!r})
+rows = cur.fetchall()
+"""
+QUERYBUILDER_CHILD = """
+import pyarrow as pa
+from deltalake import DeltaTable, QueryBuilder
+qb = QueryBuilder().register("events", DeltaTable({path!r}))
+rows = pa.RecordBatchReader.from_stream(qb.execute("SELECT * FROM events LIMIT 10")).read_all()
+rows = rows.to_pylist()
+"""
+POLARS_CHILD = """
+import polars as pl
+rows = pl.scan_delta({path!r}).head(10).collect().rows()
+"""
+DUCKDB_CHILD = """
+import duckdb
+rows = duckdb.sql("SELECT * FROM read_parquet('{glob}', hive_partitioning = 1) LIMIT 10")
+rows = rows.fetchall()
+"""
+
+
+def cold_children(root: Path, urls: dict[str, str]) -> dict[str, str]:
+    delta = str(root / "delta" / "events")
+    children = {
+        "sqlgate iceberg://": SQLGATE_CHILD.format(
+            url=urls["iceberg"], sql="SELECT * FROM bench.events LIMIT 10"
+        ),
+        "sqlgate delta://": SQLGATE_CHILD.format(
+            url=urls["delta"], sql="SELECT * FROM events LIMIT 10"
+        ),
+        "deltalake QueryBuilder": QUERYBUILDER_CHILD.format(path=delta),
+        "duckdb read_parquet": DUCKDB_CHILD.format(glob=f"{root}/files/events/*/*.parquet"),
+    }
+    if importlib.util.find_spec("polars") is not None:
+        children["polars scan_delta"] = POLARS_CHILD.format(path=delta)
+    return children
+
+
+def cold_run(body: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", _CLOCK + body + _REPORT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    millis, rows = done.stdout.split()
+    if int(rows) != 10:
+        raise SystemExit(f"a cold child fetched {rows} rows, not 10:\n{body}")
+    return float(millis) / 1000
+
+
+# -- main -----------------------------------------------------------------------------------------
+def timed(runs: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Interleaved rounds, so load on the machine touches every contender alike."""
+    out: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            gc.collect()
+            started = time.perf_counter()
+            run()
+            out[name].append(time.perf_counter() - started)
+    return out
+
+
+def report(title: str, timings: dict[str, list[float]], anchor: float) -> None:
+    print(f"\n{title}; ratio = median / anchor (target <= {TARGET})")
+    header = f"{'contender':<30}  {'median s':>9}  {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, values in timings.items():
+        median = statistics.median(values)
+        over = "  over target" if name.startswith("sqlgate") and median / anchor > TARGET else ""
+        print(f"{name:<30}  {median:>9.3f}  {median / anchor:>6.2f}{over}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=3_000_000)
+    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--files-per-day", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cold-repeat", type=int, default=5)
+    parser.add_argument("--keep", help="build the data here and keep it")
+    args = parser.parse_args(argv)
+
+    root = Path(args.keep or tempfile.mkdtemp(prefix="sqlgate-bench-rows-"))
+    try:
+        if not (root / "catalog.db").exists():
+            log(f"building {args.rows:,} rows in {root}")
+            urls = write_all(root, day_batches(args.rows, args.days, args.files_per_day))
+        else:
+            urls = {
+                "file": f"file://{root}/files",
+                "iceberg": f"iceberg://{root}/catalog.db",
+                "delta": f"delta://{root}/delta",
+            }
+        fetchers = fetch_contenders(root, urls)
+        counts = {name: run() for name, run in fetchers.items()}  # warm-up and sanity check
+        if len(set(counts.values())) != 1:
+            raise SystemExit(f"contenders fetched different row counts: {counts}")
+        fetch = timed(fetchers, args.repeat)
+        log("timed fetchmany")
+        children = cold_children(root, urls)
+        for body in children.values():  # warm the page cache, check each child works
+            cold_run(body)
+        cold: dict[str, list[float]] = {name: [] for name in children}
+        for _ in range(args.cold_repeat):  # interleaved; each child reports its own time
+            for name, body in children.items():
+                cold[name].append(cold_run(body))
+        log("timed cold first rows")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    rows = next(iter(counts.values()))
+    report(
+        f"fetchmany({FETCH}) of {rows:,} rows, median of {args.repeat}",
+        fetch,
+        statistics.median(fetch["duckdb fetchmany (anchor)"]),
+    )
+    peers = [statistics.median(v) for n, v in cold.items() if not n.startswith("sqlgate")]
+    report(
+        f"cold connect + LIMIT 10 in a fresh process, median of {args.cold_repeat} "
+        "(anchor: the fastest peer)",
+        cold,
+        min(peers),
+    )
+    print(json.dumps({"fetch": fetch, "cold": cold}), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
