@@ -23,4 +23,4 @@ python3 -m venv "$venv"
 "$venv/bin/python" -m pip freeze | grep -iE '^(sqlalchemy|pyarrow|pandas|numpy|sqlglot)==' \
     > "$venv/constraints.txt"
 "$venv/bin/python" -m pip install --quiet -c "$venv/constraints.txt" 'psycopg2-binary>=2.9' \
-    'pyiceberg[pyarrow,pyiceberg-core]>=0.9' 'hudi>=0.4' 'wcwidth>=0.2'
+    'pyiceberg[pyarrow,pyiceberg-core]>=0.12,<0.13' 'hudi>=0.4' 'wcwidth>=0.2'

@@ -7,6 +7,7 @@ packages k5test and gssapi.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import stat
@@ -38,10 +39,28 @@ def _need_gssapi() -> None:
         _unavailable("gssapi is not installed (pip install 'sqlgate[kerberos]')")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_port_range(width: int = 10, attempts: int = 200) -> int:
+    """A base port whose next ``width`` ports are free on 127.0.0.1 over TCP and UDP: the
+    realm listens on several ports from its base (KDC, kadmind, kpasswd), and a base that is
+    free alone may collide with a server another test started beside it."""
+    rng = random.Random()
+    for _ in range(attempts):
+        base = rng.randrange(20_000, 60_000 - width)
+        if all(_free(base + i, kind) for i in range(width) for kind in _KINDS):
+            return base
+    raise RuntimeError(f"no {width} consecutive free ports on 127.0.0.1 in {attempts} tries")
+
+
+_KINDS = (socket.SOCK_STREAM, socket.SOCK_DGRAM)
+
+
+def _free(port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +76,7 @@ def kdc():
     loopback = {"kdc": "127.0.0.1:$port0", "admin_server": "127.0.0.1:$port1"}
     realm = k5test.K5Realm(
         realm=REALM,
-        portbase=_free_port(),
+        portbase=_free_port_range(),
         create_user=False,
         create_host=False,
         get_creds=False,
