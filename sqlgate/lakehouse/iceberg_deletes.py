@@ -40,7 +40,14 @@ from sqlgate.lakehouse.base import ScanPlan, relation_ref
 from sqlgate.lakehouse.duckdb_files import quote_ident
 from sqlgate.lakehouse.iceberg_io import relative_part
 
-__all__ = ["EqualityDelete", "SequencedTask", "equality_delete_plan", "own_plan", "plan_files"]
+__all__ = [
+    "EqualityDelete",
+    "SequencedTask",
+    "equality_delete_plan",
+    "local_planner",
+    "own_plan",
+    "plan_files",
+]
 
 #: hidden columns of the tagged streams (names no Iceberg writer uses)
 SEQ, PART = "__sqlgate_seq", "__sqlgate_part"
@@ -119,13 +126,28 @@ def _planner_class() -> type | None:
     return Planner
 
 
+def local_planner(scan: Any) -> Any:
+    """sqlgate's manifest planner for ``scan``, or None where pyiceberg plans otherwise (an
+    older pyiceberg, a REST catalog that plans on the server)."""
+    planner_class = _planner_class()
+    if planner_class is None or getattr(scan, "_should_use_server_side_planning", bool)():
+        return None
+    return planner_class(
+        table_metadata=scan.table_metadata,
+        io=scan.io,
+        row_filter=scan.row_filter,
+        case_sensitive=scan.case_sensitive,
+        options=scan.options,
+    )
+
+
 def plan_files(scan: Any) -> list[Any]:
     """pyiceberg's plan of ``scan`` with equality deletes attached instead of refused."""
     snapshot = scan.snapshot()
     if snapshot is None:
         return []
-    planner_class = _planner_class()
-    if planner_class is None or getattr(scan, "_should_use_server_side_planning", bool)():
+    planner = local_planner(scan)
+    if planner is None:
         return list(scan.plan_files())  # an older pyiceberg, or a REST catalog's own plan
 
     sequence: dict[str, int] = {}
@@ -140,13 +162,6 @@ def plan_files(scan: Any) -> list[Any]:
             sequence[entry.data_file.file_path] = entry.sequence_number or 0
         return True
 
-    planner = planner_class(
-        table_metadata=scan.table_metadata,
-        io=scan.io,
-        row_filter=scan.row_filter,
-        case_sensitive=scan.case_sensitive,
-        options=scan.options,
-    )
     tasks = list(planner.plan_files(snapshot.manifests(scan.io), manifest_entry_filter=collect))
     if not deletes:
         return tasks

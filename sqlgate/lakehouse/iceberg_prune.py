@@ -25,18 +25,11 @@ _PARTITION = "_build_partition_evaluator"
 def prune_tasks(scan: Any, tasks: list[Any]) -> list[Any] | None:
     """The tasks of the unfiltered plan ``tasks`` that ``scan``'s row filter may match, or
     None when this pyiceberg has no planner to ask (then plan the scan itself)."""
-    from sqlgate.lakehouse.iceberg_deletes import _planner_class
+    from sqlgate.lakehouse.iceberg_deletes import local_planner
 
-    planner_class = _planner_class()
-    if planner_class is None or getattr(scan, "_should_use_server_side_planning", bool)():
+    planner = local_planner(scan)
+    if planner is None:
         return None
-    planner = planner_class(
-        table_metadata=scan.table_metadata,
-        io=scan.io,
-        row_filter=scan.row_filter,
-        case_sensitive=scan.case_sensitive,
-        options=scan.options,
-    )
     if not all(hasattr(planner, m) for m in ("_build_metrics_evaluator", _PARTITION)):
         return None  # another pyiceberg's planner: it plans the scan itself
     by_spec: dict[int, Any] = {}
