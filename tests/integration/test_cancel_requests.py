@@ -35,6 +35,15 @@ CASES = {
 }
 
 
+#: whether the link's statement is running on the server (1/0)
+RUNNING = {
+    "postgres": "SELECT count(*) FROM pg_stat_activity WHERE pid = {id} AND state = 'active'",
+    "mariadb": (
+        "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = {id} AND COMMAND = 'Query'"
+    ),
+}
+
+
 def _server(family: str, request: pytest.FixtureRequest) -> ServerInfo:
     return request.getfixturevalue("postgres_server" if family == "postgres" else "mariadb_server")
 
@@ -55,17 +64,25 @@ def test_cancel_request_stops_a_sibling_session(
         done: dict[str, object] = {}
 
         def stop() -> None:
-            time.sleep(0.7)
+            # the stop goes out once the server runs the statement (a cancel that reaches an
+            # idle backend is dropped by design, so timing alone would make the test racy)
+            probe = stopper.cursor()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if probe.execute(RUNNING[family].format(id=link)).fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            done["sent"] = time.monotonic()
             done["rows"] = stopper.cursor().execute(stop_sql).rowcount
 
         thread = threading.Thread(target=stop)
         thread.start()
-        t0 = time.monotonic()
         with pytest.raises(sqlgate.OperationalError):
             cur.execute(slow)
-        assert time.monotonic() - t0 < 3.0
+        stopped = time.monotonic()
         thread.join(timeout=10)
         assert "rows" in done
+        assert stopped - float(done["sent"]) < 2.0  # type: ignore[arg-type]
         running.rollback()
         assert cur.execute("SELECT 1").fetchone() == (1,)  # cancelled, not terminated
 
