@@ -20,7 +20,15 @@ WIRE_SOURCES = [spec for spec in all_sources() if spec.family in ("postgres", "m
 # its driver is exercised on the Spark-written fixtures instead (tests/integration/lakehouse);
 # the object-store drivers run against moto and Azurite in test_object_stores.py.
 LAKEHOUSE_LOCAL = [spec for spec in all_sources() if spec.name in ("iceberg", "delta", "file")]
-CONFORMANCE_SOURCES = WIRE_SOURCES + LAKEHOUSE_LOCAL
+#: Sources outside the wire and local-lakehouse families: source name -> the name of the fixture
+#: that serves its seeded ``items`` table (a ``ServerInfo`` for a server, else the URL itself).
+#: Each source's fixture module is imported below and adds its one line here.
+CONFORMANCE_FIXTURES: dict[str, str] = {}
+CONFORMANCE_SOURCES = (
+    WIRE_SOURCES
+    + LAKEHOUSE_LOCAL
+    + [spec for spec in all_sources() if spec.name in CONFORMANCE_FIXTURES]
+)
 SEED_ROWS = [
     (1, "alpha", "12.50", "2026-01-01 10:00:00"),
     (2, "beta", "0.99", "2026-02-01 11:30:00"),
@@ -142,6 +150,13 @@ class Driver:
 def driver(request: pytest.FixtureRequest) -> Iterator[Driver]:
     spec: SourceSpec = request.param
     module = importlib.import_module(spec.dbapi_module)
+    if spec.name in CONFORMANCE_FIXTURES:
+        target = request.getfixturevalue(CONFORMANCE_FIXTURES[spec.name])
+        if isinstance(target, ServerInfo):
+            yield Driver(spec, module, target)
+        else:
+            yield Driver(spec, module, lakehouse_url=target)
+        return
     if spec.family == "lakehouse":
         urls = request.getfixturevalue("seeded_lakehouse")
         if spec.name not in urls:

@@ -22,7 +22,7 @@ class SourceSpec:
     """What sqlgate knows about a source before importing anything of it."""
 
     name: str  # the source's own name, also the module name in dbapi/ and dialects/
-    family: str  # "postgres", "mysql", "lakehouse", "warehouse"
+    family: str  # "postgres", "mysql", "lakehouse", "warehouse" (vendor clients and REST APIs)
     scheme: str  # SQLAlchemy URL drivername: "tidb" or "redshift+sqlgate"
     extra: str  # pip extra that brings its driver: pip install 'sqlgate[<extra>]'
     title: str  # human name for tables and docs
@@ -92,6 +92,14 @@ _LAKEHOUSE = replace(
     gate_policy="duckdb",
     capabilities=frozenset({"reflection", "arrow-streaming"}),
     verified="embedded DuckDB over tables written by the format's own library in the tests",
+)
+#: warehouses and OLAP engines on their vendors' clients or REST APIs: each entry sets its own
+#: extra, driver modules, sqlglot dialect, gate policy and what it is verified against
+_WAREHOUSE = replace(
+    _POSTGRES,
+    family="warehouse",
+    capabilities=frozenset({"reflection", "arrow-streaming"}),
+    verified="",
 )
 _FILES_VERIFIED = "tested against {server} on 127.0.0.1"
 

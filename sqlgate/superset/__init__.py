@@ -18,8 +18,11 @@ ENTRY_POINT_GROUP = "superset.db_engine_specs"
 
 
 def spec_module(source: SourceSpec) -> str:
-    """The module holding a source's spec: one for the lakehouse, one for wire families."""
-    return "lakehouse" if source.family == "lakehouse" else "wire"
+    """The module holding a source's spec: one for the lakehouse, one for the wire families, and
+    one per source elsewhere (a warehouse's spec has little in common with another's)."""
+    if source.family == "lakehouse":
+        return "lakehouse"
+    return "wire" if source.family in ("postgres", "mysql") else source.name
 
 
 def spec_class_name(source: SourceSpec) -> str:

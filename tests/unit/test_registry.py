@@ -112,7 +112,7 @@ def declared_spec_entry_points() -> dict[str, str]:
 
 def test_superset_spec_entry_points_match_registry() -> None:
     """Every source whose backend Superset has no spec for ships one; none shadows Superset's."""
-    from sqlgate.superset import SUPERSET_OWNS, expected_entry_points
+    from sqlgate.superset import SUPERSET_OWNS, expected_entry_points, spec_module
 
     declared = declared_spec_entry_points()
     assert declared == expected_entry_points()
@@ -121,7 +121,7 @@ def test_superset_spec_entry_points_match_registry() -> None:
         module, cls = target.split(":")
         source = get_source(name)
         assert cls == source.dialect_class.removesuffix("Dialect") + "EngineSpec"
-        assert module.endswith("lakehouse" if source.family == "lakehouse" else "wire")
+        assert module.endswith(spec_module(source))
         # the spec module exists on disk, and importing sqlgate never imports Superset
         assert (ROOT / (module.replace(".", "/") + ".py")).exists()
     assert "superset" not in sys.modules or "sqlgate.superset.lakehouse" not in sys.modules
