@@ -16,6 +16,8 @@ PACKAGES=(
     krb5-admin-server
     krb5-user
     libkrb5-dev
+    clickhouse-server
+    libmariadb-dev
 )
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
