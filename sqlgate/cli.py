@@ -112,9 +112,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         guard = conn.session.server_guard_active()
         label = {True: "active", False: "NOT ACTIVE", None: "none on this engine (gate only)"}
         out.write(f"server read-only guard: {label[guard]}\n")
-        warnings = conn.session.guard_warnings() if guard else []
+        # without a session guard the login's own rights are the server's only defence
+        warnings = conn.session.guard_warnings()
         for warning in warnings:
-            out.write(f"weaker guard: {warning}\n")
+            out.write(f"{'weaker guard' if guard else 'unguarded'}: {warning}\n")
         if guard is False:
             return 1
         return 3 if warnings else 0

@@ -1,0 +1,96 @@
+"""TiDB's session: sqlgate's time-travel clause in TiDB's spelling.
+
+sqlgate writes time travel as ``FROM t FOR TIMESTAMP AS OF '…'`` on every source (the gate's
+parser reads that form); TiDB's stale read is ``FROM t AS OF TIMESTAMP '…'``. A statement in
+either spelling is shown to the gate in sqlgate's (:meth:`TiDBSession.prepare`) and sent to
+TiDB in TiDB's (:meth:`TiDBSession.run`). The rewrite works on sqlglot's MySQL tokens, so
+string literals and comments that happen to contain the words are left alone.
+"""
+
+from __future__ import annotations
+
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import TokenError
+
+from sqlgate.core.errors import NotSupportedError
+from sqlgate.core.results import Result
+from sqlgate.core.session import Parameters
+from sqlgate.dbapi.mysql_session import MySQLSession
+
+_SQLGATE_KINDS = {"TIMESTAMP": "TIMESTAMP", "SYSTEM_TIME": "TIMESTAMP", "VERSION": "VERSION"}
+
+
+_Word = tuple[str, int, int]  # upper-cased word, first and last character offsets
+
+
+def _words_of(sql: str) -> list[_Word]:
+    """The statement's keywords and names, one per word (sqlglot may lex ``FOR TIMESTAMP`` as
+    one token); a quoted literal or identifier is one opaque item that matches nothing."""
+    try:
+        tokens = Dialect.get_or_raise("mysql").tokenize(sql)
+    except TokenError:
+        return []  # the gate reports what it cannot read; nothing to rewrite here
+    words: list[_Word] = []
+    for tok in tokens:
+        parts = tok.text.upper().split()
+        if tok.token_type.name.endswith(("STRING", "IDENTIFIER")) or len(parts) < 2:
+            opaque = tok.token_type.name.endswith(("STRING", "IDENTIFIER"))
+            words.append(("\0" if opaque else tok.text.upper(), tok.start, tok.end))
+            continue
+        words += [(part, tok.start, tok.end) for part in parts]
+    return words
+
+
+def _splice(sql: str, spans: list[tuple[int, int, str]]) -> str:
+    out, pos = [], 0
+    for start, end, text in spans:
+        out += [sql[pos:start], text]
+        pos = end + 1
+    return "".join([*out, sql[pos:]]) if spans else sql
+
+
+def _texts(words: list[_Word], i: int, n: int) -> list[str]:
+    return [word[0] for word in words[i : i + n]]
+
+
+def to_tidb(sql: str) -> str:
+    """``FOR TIMESTAMP AS OF x`` (or ``FOR SYSTEM_TIME AS OF x``) -> ``AS OF TIMESTAMP x``."""
+    if "AS OF" not in " ".join(sql.upper().split()):
+        return sql
+    words, spans = _words_of(sql), []
+    for i, word in enumerate(words):
+        texts = _texts(words, i, 4)
+        if texts[:1] != ["FOR"] or texts[2:] != ["AS", "OF"]:
+            continue
+        kind = _SQLGATE_KINDS.get(texts[1])
+        if kind == "VERSION":
+            raise NotSupportedError(
+                "TiDB has no table versions: travel by time with FOR TIMESTAMP AS OF '…' "
+                "(TiDB's AS OF TIMESTAMP stale read)"
+            )
+        if kind == "TIMESTAMP":
+            spans.append((word[1], words[i + 3][2], "AS OF TIMESTAMP"))
+    return _splice(sql, spans)
+
+
+def to_sqlgate(sql: str) -> str:
+    """TiDB's own ``AS OF TIMESTAMP x`` -> ``FOR TIMESTAMP AS OF x``, which the gate parses."""
+    if "AS OF" not in " ".join(sql.upper().split()):
+        return sql
+    words, spans = _words_of(sql), []
+    for i, word in enumerate(words):
+        if _texts(words, i, 3) == ["AS", "OF", "TIMESTAMP"] and (
+            i == 0 or words[i - 1][0] != "FOR"
+        ):
+            spans.append((word[1], words[i + 2][2], "FOR TIMESTAMP AS OF"))
+    return _splice(sql, spans)
+
+
+class TiDBSession(MySQLSession):
+    """A MySQL-family session that speaks TiDB's stale-read syntax."""
+
+    def prepare(self, operation: str) -> str:
+        return to_sqlgate(operation)
+
+    def run(self, operation: str, parameters: Parameters) -> Result:
+        return super().run(to_tidb(operation), parameters)
