@@ -13,7 +13,7 @@ classes with every secret redacted and no query string (signed URLs carry keys t
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -105,6 +105,27 @@ class BearerAuth:
         self.handle.refresh()
 
 
+class BasicAuth:
+    """``Authorization: Basic`` from a credential handle's user and secret, asked on every
+    request (a rotated password is picked up without reconnecting)."""
+
+    def __init__(self, handle: Any, user: str | None = None) -> None:
+        self.handle, self.user = handle, user
+
+    def headers(self) -> dict[str, str]:
+        import base64
+
+        credential = self.handle.current()
+        user = credential.username or self.user or ""
+        register_secret(credential.secret)
+        token = base64.b64encode(f"{user}:{credential.secret or ''}".encode()).decode()
+        register_secret(token)
+        return {"Authorization": f"Basic {token}"}
+
+    def refresh(self) -> None:
+        self.handle.refresh()
+
+
 @dataclass(frozen=True)
 class Response:
     """A finished response: status, headers and the whole body."""
@@ -143,6 +164,8 @@ class HttpClient:
         max_retry_after: float = MAX_RETRY_AFTER,
         headers: Mapping[str, str] | None = None,
         pool_size: int = 4,
+        verify: bool = True,
+        ca_certs: str | None = None,
     ) -> None:
         if not connect_timeout or not read_timeout:
             raise errors.InterfaceError("HTTP timeouts must be set (seconds > 0)")
@@ -151,7 +174,12 @@ class HttpClient:
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self.retries, self.backoff, self.max_retry_after = retries, backoff, max_retry_after
         self.headers = dict(headers or {})
-        self._pool = urllib3.PoolManager(maxsize=pool_size, timeout=self.timeout)
+        self._pool = urllib3.PoolManager(
+            maxsize=pool_size,
+            timeout=self.timeout,
+            cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
+            ca_certs=ca_certs,
+        )
 
     def request(
         self,
@@ -196,6 +224,44 @@ class HttpClient:
         headers: dict[str, str],
         only_idempotent: bool,
     ) -> Response:
+        raw = self._open(method, url, body, headers, only_idempotent)
+        return Response(raw.status, dict(raw.headers), raw.data)
+
+    def stream(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> StreamedResponse:
+        """Send one request and return the response with its body *unread*, whatever the
+        status: the caller reads it line by line (constant memory) or, for an error, whole."""
+        url = urljoin(self.base_url, path.lstrip("/"))
+        send_headers = {**self.headers, **(headers or {})}
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            send_headers.setdefault("Content-Type", "application/json")
+        only_idempotent = idempotent is None or not idempotent
+        raw = self._open(method, url, body, send_headers, only_idempotent, preload=False)
+        if raw.status == 401 and self.auth is not None:
+            raw.drain_conn()
+            self.auth.refresh()  # the token may have been revoked or expired early
+            raw = self._open(method, url, body, send_headers, only_idempotent, preload=False)
+        return StreamedResponse(raw, method, url, self.timeout.read_timeout or 0.0)
+
+    def _open(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        only_idempotent: bool,
+        *,
+        preload: bool = True,
+    ) -> Any:
         if self.auth is not None:
             headers = {**headers, **self.auth.headers()}
         retry = retry_policy(
@@ -213,6 +279,7 @@ class HttpClient:
                 retries=retry,
                 timeout=self.timeout,
                 redirect=False,
+                preload_content=preload,
             )
         except urllib3.exceptions.HTTPError as exc:
             raise errors.OperationalError(
@@ -222,10 +289,57 @@ class HttpClient:
                     "and the network, or raise ?timeout="
                 )
             ) from None
-        return Response(raw.status, dict(raw.headers), raw.data)
+        return raw
 
     def close(self) -> None:
         self._pool.clear()
+
+
+class StreamedResponse:
+    """A response whose body is read as the caller goes (line-oriented APIs stream results).
+
+    ``lines()`` yields each *complete* line without its ``\\n``; bytes after the last ``\\n``
+    (a line that was cut) are kept in ``tail``, so a caller can tell a complete body from a cut
+    one. A connection that breaks mid-body raises ``OperationalError``.
+    """
+
+    def __init__(self, raw: Any, method: str, url: str, read_timeout: float) -> None:
+        self._raw = raw
+        self.status: int = raw.status
+        self.headers: Mapping[str, str] = dict(raw.headers)
+        self._where = f"{method} {safe_url(url)}"
+        self._read_timeout = read_timeout
+        self.tail = b""
+
+    def lines(self, chunk_size: int = 65_536) -> Iterator[bytes]:
+        pending = b""
+        try:
+            for chunk in self._raw.stream(chunk_size):
+                parts = (pending + chunk).split(b"\n")
+                pending = parts.pop()
+                yield from parts
+        except urllib3.exceptions.HTTPError as exc:
+            raise errors.OperationalError(
+                redact(
+                    f"{self._where}: the response broke off ({_reason(exc)}; read timeout "
+                    f"{self._read_timeout:g} s); run the statement again"
+                )
+            ) from None
+        self.tail = pending
+
+    def read_all(self, limit: int = 1 << 20) -> Response:
+        """The whole (bounded) body: for error answers, which are small."""
+        try:
+            data = self._raw.read(limit)
+        except urllib3.exceptions.HTTPError:
+            data = b""
+        self.close()
+        return Response(self.status, self.headers, data)
+
+    def close(self) -> None:
+        """Drop the connection: an unread streamed body must never be reused."""
+        self._raw.close()
+        self._raw.release_conn()
 
 
 def _reason(exc: urllib3.exceptions.HTTPError) -> str:

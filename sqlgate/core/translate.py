@@ -73,13 +73,17 @@ _SQLSTATE = re.compile(r"[0-9A-Z]{5}")
 
 def error_codes(exc: BaseException) -> tuple[str | None, int | None]:
     """``(sqlstate, vendor_code)`` of a driver error: psycopg's ``sqlstate``, the server's
-    numeric code that PyMySQL (and most MySQL-protocol drivers) put first in ``args``."""
+    numeric code that PyMySQL (and most MySQL-protocol drivers) put first in ``args``, or in a
+    ``code`` attribute (clickhouse-driver)."""
     if not any(klass.__name__ in _BY_NAME for klass in type(exc).__mro__):
         return None, None  # not a PEP 249 driver error (an OSError's args[0] is an errno)
     state = getattr(exc, "sqlstate", None)
     sqlstate = state if isinstance(state, str) and _SQLSTATE.fullmatch(state) else None
     first = exc.args[0] if exc.args else None
     code = first if isinstance(first, int) and not isinstance(first, bool) else None
+    attr = getattr(exc, "code", None)
+    if code is None and isinstance(attr, int) and not isinstance(attr, bool):
+        code = attr
     return sqlstate, code
 
 

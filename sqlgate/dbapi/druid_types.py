@@ -1,0 +1,244 @@
+"""Druid's column types: the SQL types header to Arrow, JSON values to Arrow, SQLAlchemy.
+
+Druid names each result column twice (``typesHeader``: its runtime type, ``LONG``, ``STRING``,
+``ARRAY<STRING>``, ``COMPLEX<hyperUnique>``; ``sqlTypesHeader``: its SQL type, ``BIGINT``,
+``VARCHAR``, ``VARCHAR ARRAY``, ``OTHER``). The Arrow type comes from those headers, never from
+the values (pydruid guesses types from the first row). Two things the headers cannot say:
+
+* a *multi-value* dimension is typed ``STRING``/``VARCHAR`` although its values arrive as JSON
+  arrays; such a column becomes ``list<string>`` when named in ``?multi_value=`` or when the
+  first batch shows an array in it (a scalar value becomes a one-element list);
+* a ``COMPLEX<...>`` value (a sketch) has no SQL form: it is kept as its JSON text.
+
+Timestamps arrive as ISO 8601 text in the query's ``sqlTimeZone`` and become
+``timestamp[ms, tz=<sqlTimeZone>]`` (``__time`` is a point in time, not a wall-clock reading).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy.types as sat
+
+from sqlgate.core import errors
+from sqlgate.core.results import Column, text_form
+
+_INTS = frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT"})
+_FLOATS = {
+    "DOUBLE": pa.float64(),
+    "DECIMAL": pa.float64(),
+    "FLOAT": pa.float32(),
+    "REAL": pa.float32(),
+}
+_SCALARS: dict[str, pa.DataType] = {
+    **{name: pa.int64() for name in _INTS},
+    **_FLOATS,
+    "BOOLEAN": pa.bool_(),
+    "VARCHAR": pa.string(),
+    "CHAR": pa.string(),
+    "DATE": pa.date32(),
+}
+
+
+@dataclass(frozen=True)
+class DruidColumn:
+    """One result column as the response headers describe it."""
+
+    name: str
+    native_type: str  # LONG, STRING, ARRAY<STRING>, COMPLEX<hyperUnique> ...
+    sql_type: str  # BIGINT, VARCHAR, VARCHAR ARRAY, OTHER ...
+
+    @property
+    def is_string(self) -> bool:
+        return self.sql_type.upper() in ("VARCHAR", "CHAR") and self.native_type.upper() == "STRING"
+
+
+def arrow_type(column: DruidColumn, time_zone: str, multi_value: bool = False) -> pa.DataType:
+    """The Arrow type of a column from its SQL type (its runtime type for ``COMPLEX``)."""
+    sql = " ".join(column.sql_type.upper().split())
+    if multi_value and column.is_string:
+        return pa.list_(pa.string())
+    if sql == "TIMESTAMP":
+        return pa.timestamp("ms", tz=time_zone)
+    if sql.endswith(" ARRAY"):
+        element = DruidColumn(column.name, "", sql.removesuffix(" ARRAY"))
+        return pa.list_(arrow_type(element, time_zone))
+    if sql in _SCALARS:
+        return _SCALARS[sql]
+    return pa.string()  # OTHER / COMPLEX<...>, NULL, anything newer: the value's JSON text
+
+
+def schema(columns: Sequence[DruidColumn], time_zone: str, multi: Iterable[str]) -> pa.Schema:
+    wanted = set(multi)
+    return pa.schema(
+        [pa.field(c.name, arrow_type(c, time_zone, c.name in wanted)) for c in columns]
+    )
+
+
+def multi_value_columns(columns: Sequence[DruidColumn], rows: Sequence[Sequence[Any]]) -> set[str]:
+    """String columns the rows show to be multi-value (a JSON array among their values)."""
+    found: set[str] = set()
+    for index, column in enumerate(columns):
+        if column.is_string and any(isinstance(row[index], list) for row in rows):
+            found.add(column.name)
+    return found
+
+
+def describe(columns: Sequence[DruidColumn], arrow: pa.Schema) -> tuple[Column, ...]:
+    """PEP 249 description: the SQL type name is the type code (``NUMBER == "BIGINT"``);
+    a multi-value dimension is described as ``VARCHAR ARRAY``."""
+    out = []
+    for column, field in zip(columns, arrow, strict=True):
+        code = column.sql_type
+        if pa.types.is_list(field.type) and column.is_string:
+            code = "VARCHAR ARRAY"
+        elif column.sql_type.upper() == "OTHER":
+            code = column.native_type or "OTHER"
+        out.append(Column(column.name, code, null_ok=True))
+    return tuple(out)
+
+
+def rows_to_batch(rows: Sequence[Sequence[Any]], arrow: pa.Schema) -> pa.RecordBatch:
+    """Rows decoded from JSON lines, as one batch of exactly ``arrow``."""
+    width = len(arrow)
+    if any(len(row) != width for row in rows):
+        raise errors.OperationalError(
+            f"Druid sent a row whose width is not the header's {width} columns"
+        )
+    arrays = [_column([row[i] for row in rows], field) for i, field in enumerate(arrow)]
+    return pa.RecordBatch.from_arrays(arrays, schema=arrow)
+
+
+def _column(values: list[Any], field: pa.Field) -> pa.Array:
+    kind = field.type
+    try:
+        if pa.types.is_timestamp(kind):
+            return _timestamps(values, kind)
+        if pa.types.is_date32(kind):
+            return _dates(values)
+        if pa.types.is_list(kind) and pa.types.is_string(kind.value_type):
+            return pa.array([_as_list(v) for v in values], kind)
+        if pa.types.is_string(kind):
+            return pa.array([v if v is None or isinstance(v, str) else _text(v) for v in values])
+        return pa.array(values, kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
+        raise errors.DataError(
+            f"column {field.name!r}: a value Druid sent does not fit its declared type "
+            f"{kind} ({exc})"
+        ) from exc
+
+
+def _text(value: Any) -> str | None:
+    return (
+        json.dumps(value, ensure_ascii=False)
+        if isinstance(value, (dict, list))
+        else text_form(value)
+    )
+
+
+def _as_list(value: Any) -> list[str | None] | None:
+    """A multi-value dimension's value: null, one string, or an array of strings."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [None if v is None else str(v) for v in value]
+    return [str(value)]
+
+
+def _timestamps(values: list[Any], kind: pa.TimestampType) -> pa.Array:
+    """ISO 8601 text with an offset (``2026-01-01T10:00:00.000Z``) or epoch milliseconds."""
+    if all(v is None or isinstance(v, int) for v in values):
+        return pa.array(values, pa.int64()).cast(kind)
+    text = pa.array([None if v is None else str(v) for v in values], pa.string())
+    return text.cast(pa.timestamp("ms", tz="UTC")).cast(kind)  # Arrow reads ISO 8601 offsets
+
+
+def _dates(values: list[Any]) -> pa.Array:
+    """A DATE arrives as the midnight that starts it (``2026-01-01T00:00:00.000Z``)."""
+    return pa.array(
+        [None if v is None else datetime.date.fromisoformat(str(v)[:10]) for v in values],
+        pa.date32(),
+    )
+
+
+# -- parameters ----------------------------------------------------------------------------
+def parameter(value: Any) -> dict[str, Any]:
+    """A typed Druid parameter (``{"type": "BIGINT", "value": 1}``): values travel apart from
+    the SQL text, bound by Druid's planner (pydruid splices them into the text)."""
+    if value is None:
+        return {"type": "VARCHAR", "value": None}
+    if isinstance(value, bool):
+        return {"type": "BOOLEAN", "value": value}
+    if isinstance(value, int):
+        return {"type": "BIGINT", "value": value}
+    if isinstance(value, float):
+        return {"type": "DOUBLE", "value": value}
+    if isinstance(value, str):
+        return {"type": "VARCHAR", "value": value}
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return {"type": "TIMESTAMP", "value": value.isoformat(sep=" ", timespec="milliseconds")}
+    if isinstance(value, datetime.date):
+        return {"type": "DATE", "value": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return {"type": "ARRAY", "value": list(value)}
+    import decimal
+
+    if isinstance(value, decimal.Decimal):
+        return {"type": "DOUBLE", "value": float(value)}
+    raise errors.ProgrammingError(
+        f"Druid cannot bind a parameter of type {type(value).__name__}: pass str, int, float, "
+        "bool, date, datetime, a list or None"
+    )
+
+
+# -- SQLAlchemy ------------------------------------------------------------------------------
+class COMPLEX(sat.UserDefinedType):
+    """A Druid ``COMPLEX<...>`` column (a sketch): reflected by name, read as its JSON text."""
+
+    cache_ok = True
+
+    def __init__(self, name: str = "COMPLEX") -> None:
+        self.name = name
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.name
+
+
+def sqlalchemy_type(data_type: str, multi_value: bool = False) -> sat.TypeEngine[Any]:
+    """An ``INFORMATION_SCHEMA.COLUMNS.DATA_TYPE`` as a SQLAlchemy type; never raises."""
+    text = " ".join(str(data_type or "").upper().split())
+    if multi_value and text in ("VARCHAR", "CHAR"):
+        return sat.ARRAY(sat.String())
+    if text.startswith("COMPLEX") or text == "OTHER":
+        return COMPLEX(str(data_type) if text.startswith("COMPLEX") else "OTHER")
+    if text.endswith(" ARRAY"):
+        return sat.ARRAY(sqlalchemy_type(text.removesuffix(" ARRAY")))
+    if text.startswith("ARRAY<") and text.endswith(">"):
+        inner = {"STRING": "VARCHAR", "LONG": "BIGINT", "DOUBLE": "DOUBLE"}.get(
+            text[6:-1], "VARCHAR"
+        )
+        return sat.ARRAY(sqlalchemy_type(inner))
+    simple: dict[str, sat.TypeEngine[Any]] = {
+        "TIMESTAMP": sat.TIMESTAMP(timezone=True),
+        "DATE": sat.Date(),
+        "BIGINT": sat.BigInteger(),
+        "INTEGER": sat.Integer(),
+        "SMALLINT": sat.SmallInteger(),
+        "TINYINT": sat.SmallInteger(),
+        "DOUBLE": sat.Float(precision=53),
+        "DECIMAL": sat.Float(precision=53),
+        "FLOAT": sat.Float(),
+        "REAL": sat.Float(),
+        "BOOLEAN": sat.Boolean(),
+        "VARCHAR": sat.String(),
+        "CHAR": sat.String(),
+    }
+    base = text.split("(")[0].strip()
+    return simple.get(base, sat.NullType())
