@@ -58,6 +58,9 @@ class NotSupportedError(DatabaseError):
     """A method or API the source does not support."""
 
 
+_READ_ONLY_PREFIX = "sqlgate is read-only: "
+
+
 class ReadOnlyError(ProgrammingError):
     """A statement was refused because it could write or lift read-only mode.
 
@@ -70,7 +73,11 @@ class ReadOnlyError(ProgrammingError):
 
     def __init__(self, kind: str, detail: str = "", *, fix: str | None = None) -> None:
         self.kind = kind
-        message = f"sqlgate is read-only: {kind} statements are refused"
+        if kind.startswith(_READ_ONLY_PREFIX) and not detail and fix is None:
+            # rebuilt from its own message (Superset's ``type(exc)(first_line)``): keep it
+            super().__init__(kind)
+            return
+        message = f"{_READ_ONLY_PREFIX}{kind} statements are refused"
         if detail:
             message = f"{message} ({detail})"
         if fix is None:

@@ -103,3 +103,14 @@ def test_codes_survive_a_redacted_chain_and_are_none_elsewhere() -> None:
         raise ConnectionRefusedError(111, "refused")  # an errno, not a server code
     assert info.value.vendor_code is None and info.value.sqlstate is None
     assert errors.Error("x").sqlstate is None and errors.ReadOnlyError("DELETE").vendor_code is None
+
+
+def test_read_only_error_rebuilt_from_its_message_is_not_doubled() -> None:
+    """Superset's BigQuery spec rebuilds an error as ``type(exc)(first_line)``."""
+    from sqlgate.core.errors import ReadOnlyError
+
+    original = ReadOnlyError("INSERT", "a write")
+    rebuilt = ReadOnlyError(str(original))
+    assert str(rebuilt) == str(original)
+    assert str(rebuilt).count("sqlgate is read-only") == 1
+    assert str(ReadOnlyError("INSERT")).startswith("sqlgate is read-only: INSERT statements")

@@ -27,6 +27,7 @@ _BUILTIN: dict[str, str] = {
     "azure-sas": f"{_PKG}.azure:AzureSasProvider",
     "azure": f"{_PKG}.azure:AzureIdentityProvider",
     "kerberos": f"{_PKG}.kerberos:KerberosProvider",
+    "databricks-oauth": "sqlgate.dbapi.databricks_oauth:DatabricksOAuthProvider",
 }
 _custom: dict[str, type[CredentialProvider]] = {}
 
