@@ -12,8 +12,10 @@ position deletes (1% of the rows, spread over every file) and one equality delet
 ``id`` (another 1%). Then it times ``SELECT count(*), sum(amount)`` over each table through
 sqlgate, interleaved round by round (who goes first alternates), and prints one line: the
 median of each and the median over rounds of (deleted / plain). ``plain`` is DuckDB's native
-``read_parquet``; ``deleted`` streams through pyiceberg's reader (position deletes) into
-DuckDB's anti-join (equality deletes).
+``read_parquet``; ``deleted`` is DuckDB's ``read_parquet`` too, with each row's file index and
+position, anti-joined with the position deletes and then the equality deletes
+(``plan_info["data_read"]`` is printed: ``pyiceberg_arrow_stream`` when the data could not be
+read natively).
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ def main() -> None:
         conn.close()
     plain, deleted = (statistics.median(times[t]) for t in ("plain", "deleted"))
     print(
-        f"iceberg deletes  {args.rows:,} rows, {plan['position_delete_files']} position + "
+        f"iceberg deletes ({plan.get('data_read')})  {args.rows:,} rows, "
+        f"{plan['position_delete_files']} position + "
         f"{plan['equality_delete_files']} equality delete files ({args.rows - kept:,} rows "
         f"deleted): {deleted * 1000:.0f} ms vs {plain * 1000:.0f} ms without deletes, "
         f"ratio {statistics.median(ratios):.2f} (median of {args.repeat})"

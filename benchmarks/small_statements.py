@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -273,9 +274,18 @@ def bench(family: Family, statements: int, rounds: int) -> tuple[str, list[Conte
     return family.title, members
 
 
+def load() -> str:
+    """The 1- and 5-minute load averages: what else ran on the machine meanwhile."""
+    if not hasattr(os, "getloadavg"):
+        return "load unknown"
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} on {os.cpu_count()} CPUs"
+
+
 def format_report(title: str, members: list[Contender], statements: int) -> str:
     lines = [
-        f"{title} - {statements} statements a sample, median of {len(members[0].seconds)} rounds"
+        f"{title} - {statements} statements a sample, median of {len(members[0].seconds)} "
+        f"rounds, {load()} at the end"
     ]
     header = (
         f"  {'group':<22}{'contender':<26}{'median us':>10}{'min us':>8}{'ratio':>7}"
@@ -324,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     import pytest  # the harness reports a missing server binary with pytest's skip
 
     started = time.perf_counter()
+    print(f"python {sys.version.split()[0]}, {load()} at the start", flush=True)
     for family in _families():
         if args.only not in (None, family.title.lower()):
             continue

@@ -50,6 +50,8 @@ TABLE = "sqlgate_bench_wire"
 WARMUP_ROWS = 100_000
 MIN_ROUNDS = 3
 TARGET_RATIO = 1.05  # sqlgate's allowed overhead over the raw driver for fetchall / read_sql
+# issue #11: sqlgate's Arrow against a native reader (reference contender, allowed ratio)
+ARROW_TARGETS = {"PostgreSQL": ("ADBC postgresql", 1.3), "MariaDB": ("connectorx", 2.0)}
 GROUPS = ("fetchall", "read_sql(dbapi)", "read_sql(engine)", "arrow")
 MiB = 1024 * 1024
 
@@ -356,6 +358,12 @@ def _pg_contenders(info: Any, stack: ExitStack, notes: list[str]) -> list[Conten
             "read_sql(engine)", "postgresql+sqlgate", _read_sql_engine(gate_engine), is_sqlgate=True
         ),
         Contender("arrow", "sqlgate fetch_arrow_table", _sqlgate_arrow(gate), is_sqlgate=True),
+        Contender(
+            "arrow",
+            "sqlgate arrow_path=native",
+            _sqlgate_arrow(lambda: sqlgate_pg.connect(uri, arrow_path="native")),
+            is_sqlgate=True,
+        ),
         *_arrow_natives("postgres", uri, raw, "psycopg", notes),
     ]
 
@@ -459,6 +467,7 @@ def _my_contenders(info: Any, stack: ExitStack, notes: list[str]) -> list[Conten
         Contender(
             "read_sql(engine)", "mysql+sqlgate", _read_sql_engine(gate_engine), is_sqlgate=True
         ),
+        # arrow_path=native is the MySQL family's default: the raw packet reader
         Contender("arrow", "sqlgate fetch_arrow_table", _sqlgate_arrow(gate), is_sqlgate=True),
         *_arrow_natives("mysql", uri, raw, "pymysql", notes),
     ]
@@ -489,20 +498,27 @@ def _check_identical(family: Family, info: Any, sql: str) -> None:
     finally:
         raw.rollback()
         raw.close()
-    gate = module.connect(info.url("postgresql" if family.title == "PostgreSQL" else "mysql"))
-    try:
-        rows = sorted(gate.cursor().execute(sql).fetchall(), key=itemgetter(0))
-        table = gate.cursor().execute(sql).fetch_arrow_table().sort_by("id")
-    finally:
-        gate.close()
-    if rows != expected:
-        raise AssertionError(f"{family.title}: sqlgate's fetchall differs from the raw driver's")
+    url = info.url("postgresql" if family.title == "PostgreSQL" else "mysql")
+    tables = []
+    for path in ("rows", "native"):
+        gate = module.connect(url, arrow_path=path)
+        try:
+            rows = sorted(gate.cursor().execute(sql).fetchall(), key=itemgetter(0))
+            tables.append(gate.cursor().execute(sql).fetch_arrow_table().sort_by("id"))
+        finally:
+            gate.close()
+        if rows != expected:
+            raise AssertionError(f"{family.title}: sqlgate's fetchall differs from the driver's")
+    table = tables[0]
     naive = pa.table(
         [pa.array([r[i] for r in expected], type=f.type) for i, f in enumerate(table.schema)],
         schema=table.schema,
     )
-    if not table.equals(naive):
-        raise AssertionError(f"{family.title}: sqlgate's Arrow table differs from its rows")
+    for path, got in zip(("rows", "native"), tables, strict=True):
+        if not got.equals(naive):
+            raise AssertionError(
+                f"{family.title}: sqlgate's Arrow table (arrow_path={path}) differs from its rows"
+            )
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -605,6 +621,14 @@ def format_report(report: FamilyReport, rows: int, repeat: int) -> str:
             verdict = ""
             if c.is_sqlgate and group != "arrow":
                 verdict = "ok" if ratio <= TARGET_RATIO else f"OVER {TARGET_RATIO:.2f}"
+            target = ARROW_TARGETS.get(report.title.split()[0].split("/")[0])
+            refs = [m for m in members if target and m.name == target[0]]
+            if c.is_sqlgate and group == "arrow" and target and refs:
+                versus = statistics.median(
+                    t / a for t, a in zip(c.seconds, refs[0].seconds, strict=True)
+                )
+                mark_ok = "ok" if versus <= target[1] else "OVER"
+                verdict = f"{versus:.2f}x {target[0]}: {mark_ok} (<= {target[1]})"
             lines.append(
                 f"  {group:<17}{c.name + mark:<28}{c.median:>9.3f}{min(c.seconds):>8.3f}"
                 f"{ratio:>8.2f}{peak:>15}  {verdict}"

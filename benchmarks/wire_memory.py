@@ -13,6 +13,8 @@ its peak rose above that baseline:
 
 * ``fetchmany``          ``cursor.fetchmany(10000)`` until empty;
 * ``record_batch``       ``cursor.fetch_record_batch()``, batch by batch;
+* ``record_batch(alt)``  the same on the other ``arrow_path`` (PostgreSQL ``native``: ADBC;
+  MySQL ``rows``: Arrow from PyMySQL's rows);
 * ``read_sql(dbapi)``    ``pandas.read_sql(sql, sqlgate_connection, chunksize=10000)``;
 * ``read_sql(engine)``   the same through a ``+sqlgate`` SQLAlchemy engine.
 
@@ -37,7 +39,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("fetchmany", "record_batch", "read_sql(dbapi)", "read_sql(engine)")
+CASES = (
+    "fetchmany",
+    "record_batch",
+    "record_batch(alt)",
+    "read_sql(dbapi)",
+    "read_sql(engine)",
+)
+# record_batch(alt): the other arrow_path (docs/types.md): PostgreSQL's native ADBC path is
+# opt-in, MySQL's native packet reader is the default, so "alt" is PostgreSQL native, MySQL rows
+ALT_ARROW_PATH = {"postgresql": "native", "mysql": "rows"}
 CHUNK = 10_000
 SQL = {
     "postgresql": "SELECT g AS id, md5(g::text) AS name, g * 0.01 AS amount "
@@ -70,7 +81,11 @@ def run_case(case: str, url: str, engine_url: str, sql: str) -> dict[str, Any]:
         cursor = conn.cursor().execute(sql)
         while batch := cursor.fetchmany(CHUNK):
             rows += len(batch)
-    elif case == "record_batch":
+    elif case in ("record_batch", "record_batch(alt)"):
+        if case != "record_batch":
+            conn.close()
+            path = ALT_ARROW_PATH["postgresql" if url.startswith("postgres") else "mysql"]
+            conn = sqlgate.connect(url, arrow_path=path)
         reader = conn.cursor().execute(sql).fetch_record_batch()
         for batch in reader:
             rows += batch.num_rows

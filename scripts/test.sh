@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 bash scripts/bootstrap.sh test
 bash scripts/install-superset.sh
+# emulators that pin a DuckDB of their own, each in a venv under .cache/
+bash scripts/install-fakesnow.sh
+bash scripts/install-minilake.sh
+bash scripts/install-bqemulator.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

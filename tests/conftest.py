@@ -13,7 +13,13 @@ import pytest
 from sqlgate.core.registry import SourceSpec, all_sources
 from tests.servers import mariadb, postgres
 from tests.servers.base import ServerInfo
+from tests.servers.bigquery import bigquery_server, seeded_bigquery  # noqa: F401
+from tests.servers.clickhouse_fixtures import *  # noqa: F403
+from tests.servers.databricks import minilake_server, seeded_databricks  # noqa: F401
+from tests.servers.druid import druid, druid_server, seeded_druid  # noqa: F401
 from tests.servers.fixtures import *  # noqa: F403
+from tests.servers.seekdb import seeded_seekdb, seekdb_database, seekdb_server  # noqa: F401
+from tests.servers.snowflake_fixtures import *  # noqa: F403
 
 WIRE_SOURCES = [spec for spec in all_sources() if spec.family in ("postgres", "mysql")]
 # Lakehouse drivers whose tables the tests can write locally. Hudi is read-only in hudi-rs, so
@@ -23,7 +29,21 @@ LAKEHOUSE_LOCAL = [spec for spec in all_sources() if spec.name in ("iceberg", "d
 #: Sources outside the wire and local-lakehouse families: source name -> the name of the fixture
 #: that serves its seeded ``items`` table (a ``ServerInfo`` for a server, else the URL itself).
 #: Each source's fixture module is imported below and adds its one line here.
-CONFORMANCE_FIXTURES: dict[str, str] = {}
+CONFORMANCE_FIXTURES: dict[str, str] = {
+    "clickhouse": "seeded_clickhouse",
+    "databricks": "seeded_databricks",
+    "snowflake": "seeded_snowflake",
+    "bigquery": "seeded_bigquery",
+    "druid": "seeded_druid",
+}
+#: Wire sources that also run against their product's own engine, besides the family's stand-in
+#: server: source name -> the fixture serving the seeded ``items`` table there.
+NATIVE_FIXTURES: dict[str, str] = {
+    "oceanbase": "seeded_seekdb",
+    "tdsql": "seeded_seekdb",
+    "gaussdb_mysql": "seeded_seekdb",
+}
+NATIVE_TARGETS = [(s, NATIVE_FIXTURES[s.name]) for s in WIRE_SOURCES if s.name in NATIVE_FIXTURES]
 CONFORMANCE_SOURCES = (
     WIRE_SOURCES
     + LAKEHOUSE_LOCAL
@@ -146,10 +166,20 @@ class Driver:
         return self.module.connect(self.url, **kwargs)
 
 
-@pytest.fixture(params=CONFORMANCE_SOURCES, ids=lambda spec: spec.name)
+def _target_id(param: SourceSpec | tuple[SourceSpec, str]) -> str:
+    if isinstance(param, tuple):  # oceanbase-seekdb: the source on its native server
+        return f"{param[0].name}-{param[1].removeprefix('seeded_')}"
+    return param.name
+
+
+@pytest.fixture(params=[*CONFORMANCE_SOURCES, *NATIVE_TARGETS], ids=_target_id)
 def driver(request: pytest.FixtureRequest) -> Iterator[Driver]:
-    spec: SourceSpec = request.param
+    spec: SourceSpec
+    spec, native = request.param if isinstance(request.param, tuple) else (request.param, None)
     module = importlib.import_module(spec.dbapi_module)
+    if native is not None:
+        yield Driver(spec, module, request.getfixturevalue(native))
+        return
     if spec.name in CONFORMANCE_FIXTURES:
         target = request.getfixturevalue(CONFORMANCE_FIXTURES[spec.name])
         if isinstance(target, ServerInfo):

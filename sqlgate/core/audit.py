@@ -100,7 +100,8 @@ class Auditor:
         self.source = source
         self.url = url
         self._log = logger_for(source)
-        # (kind, outcome) -> (counter child, histogram child); a handful per connection
+        # (kind, outcome) -> (counter child's inc, histogram child's observe), bound once;
+        # a handful per connection
         self._series: dict[tuple[str, str], tuple[Any, Any] | None] = {}
 
     def begin(self, statement: str) -> float:
@@ -130,15 +131,17 @@ class Auditor:
         if series is _UNSET:
             series = self._series[key] = self._lookup(kind, outcome)
         if series is not None:
-            series[0].inc()
-            series[1].observe(elapsed)
+            count, observe = series
+            count()
+            observe(elapsed)
 
     def _lookup(self, kind: str, outcome: str) -> tuple[Any, Any] | None:
         metrics = _metrics()
         if metrics is None:
             return None
         statements, latency = metrics
-        return statements.labels(self.source, kind, outcome), latency.labels(self.source, kind)
+        counter = statements.labels(self.source, kind, outcome)
+        return counter.inc, latency.labels(self.source, kind).observe
 
 
 _UNSET: Any = object()

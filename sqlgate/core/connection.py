@@ -84,8 +84,14 @@ class Connection:
         return verdict.kind
 
     def check_template(self, operation: str) -> None:
-        """Before binding: no placeholder may sit inside a literal or comment."""
-        if self._gate is not None:
+        """Before binding: no placeholder may sit inside a literal or comment.
+
+        A text with neither ``%`` nor a backslash is not lexed here (SQLAlchemy sends every
+        plain statement with ``{}``): it holds no ``%`` placeholder, the driver returns it
+        unchanged (or refuses the values), and the gate then lexes that very text with a
+        lexicon that differs from this one only in how it reads backslashes, so it refuses
+        all this check would (``tests/unit/test_readonly_prefilters.py``)."""
+        if self._gate is not None and ("%" in operation or "\\" in operation):
             self._gate.check_template(operation)
 
     def verify_guard(self, *, boundary: bool = False) -> None:

@@ -59,8 +59,16 @@ class Cursor:
     def _check_open(self) -> None:
         if self._closed:
             raise errors.InterfaceError("cursor is closed")
-        if self.connection.closed:
+        if self.connection._closed:
             raise errors.InterfaceError("connection is closed")
+
+    def _rows(self) -> Result:
+        """The last result, which has rows; the checks of :meth:`_require_rows` in one
+        expression when all is well (every fetch of every small statement comes here)."""
+        result = self._result
+        if result is None or result.description is None or self._closed or self.connection._closed:
+            return self._require_rows()  # raises the error that applies
+        return result
 
     def _current(self) -> Result:
         self._check_open()
@@ -174,16 +182,16 @@ class Cursor:
 
     # -- row fetching ----------------------------------------------------------------------
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._require_rows().fetchone()
+        return self._rows().fetchone()
 
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
         size = self.arraysize if size is None else size
         if not isinstance(size, int) or size < 0:
             raise errors.ProgrammingError(f"fetchmany size must be a non-negative int: {size!r}")
-        return self._require_rows().fetchmany(size)
+        return self._rows().fetchmany(size)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._require_rows().fetchall()
+        return self._rows().fetchall()
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return self

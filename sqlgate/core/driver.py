@@ -22,16 +22,25 @@ a result early discards what is left (family: cancel or drain).
 from __future__ import annotations
 
 import contextlib
+import functools
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import pyarrow as pa
 
-from sqlgate.core.errors import GuardLostError, ReadOnlyError
+from sqlgate.core.errors import GuardLostError, InterfaceError, ReadOnlyError
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.results import ArrowResult, Column, EmptyResult, Result, RowResult
+from sqlgate.core.results import (
+    DEFAULT_BATCH_ROWS,
+    ArrowResult,
+    Column,
+    EmptyResult,
+    Result,
+    RowResult,
+    rows_to_batch,
+)
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 
@@ -89,6 +98,13 @@ class LinkStream(ABC):
     @abstractmethod
     def abandon(self) -> None:
         """Discard the remaining rows (the caller closed the result early); frees the link."""
+
+    #: whether :meth:`read_batch` reads the rest as Arrow without building Python rows
+    native_batches: bool = False
+
+    def read_batch(self, schema: pa.Schema, max_rows: int) -> pa.RecordBatch | None:
+        """The next rows as a batch of ``schema``; None once the result has ended."""
+        raise NotImplementedError
 
 
 class StreamedRows:
@@ -162,6 +178,28 @@ class StreamedRows:
             extend(chunk)
         self._ended(link)
 
+    def batches(
+        self, schema: pa.Schema, max_rows: int, translate: Callable[[Callable[[], Any]], Any]
+    ) -> Iterator[pa.RecordBatch]:
+        """The rest as record batches: rows already read first, then straight from a link
+        that reads Arrow natively (:attr:`LinkStream.native_batches`)."""
+        while True:
+            if self._pos < len(self._rows):  # read before, or buffered by free_link meanwhile
+                rows = self._rows[self._pos : self._pos + max_rows]
+                self._pos += len(rows)
+                yield rows_to_batch(rows, schema)
+                continue
+            link = self._link
+            if link is None:
+                return
+            read = functools.partial(link.read_batch, schema, max_rows)
+            batch = translate(functools.partial(self._session.server_call, read))
+            if batch is None:
+                translate(functools.partial(self._ended, link))
+                return
+            if batch.num_rows:
+                yield batch
+
     def close(self) -> None:
         link, self._link = self._link, None
         self._rows, self._pos = [], 0
@@ -172,6 +210,17 @@ class StreamedRows:
         self._link = None
         self.rowcount = link.rowcount
         self._session.stream_ended(link)
+
+
+class NativeRowResult(RowResult):
+    """A streamed result whose link reads the rest as Arrow natively (MySQL's raw reader):
+    the schema is the row path's (mapped types refined by the first chunk), the batches come
+    from the link without Python rows."""
+
+    _cursor: StreamedRows
+
+    def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        return self._cursor.batches(self.arrow_schema(), max_rows, self._translate)
 
 
 class DriverSession(Session):
@@ -276,6 +325,10 @@ class DriverSession(Session):
         if link is None:
             return RowResult(rows, self.description_of(cursor), self.arrow_type, _direct)
         self._busy = (link, weakref.ref(rows))
+        if link.native_batches:
+            return NativeRowResult(
+                rows, self.description_of(cursor), self.arrow_type, call_translated
+            )
         return RowResult(rows, self.description_of(cursor), self.arrow_type, call_translated)
 
     def description_of(self, cursor: Any) -> tuple[Column, ...]:
@@ -391,3 +444,18 @@ class DriverSession(Session):
     def rollback(self) -> None:
         self.free_link()
         self._raw.rollback()
+
+
+#: ``arrow_path=`` values: ``rows`` (Arrow built from the driver's rows), ``native`` (the
+#: family's native Arrow reader where it is installed and applies; docs/types.md)
+ARROW_PATHS = ("rows", "native")
+
+
+def parse_arrow_path(value: Any, default: str = "rows") -> str:
+    """The ``arrow_path`` connect option (``default`` when not given)."""
+    text = default if value is None or value == "" else str(value).strip().lower()
+    if text not in ARROW_PATHS:
+        raise InterfaceError(
+            f"arrow_path={str(value)[:40]!r} is not one of {', '.join(ARROW_PATHS)}"
+        )
+    return text

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote
 
 from sqlgate.core import errors
 from sqlgate.core.redact import register_secret
@@ -160,38 +160,63 @@ def describe_malformed_url(url: object, problem: str = "") -> str:
     return f"malformed {named} ({problem or 'it cannot be parsed'}); {_URL_SHAPE}"
 
 
+# SQLAlchemy's URL grammar (``sqlalchemy.engine.url._parse_url``), read with the stdlib: a
+# DB-API-only program never imports SQLAlchemy (a cold connection pays ~200 ms for it)
+_URL = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+
+def _split_url(url: str) -> dict[str, Any]:
+    """``make_url(url)``'s parts, as SQLAlchemy 2 reads them (user, password and database
+    percent-decoded; the last value of a repeated option); ``ValueError`` for a port that is
+    not a number."""
+    match = _URL.match(url) if isinstance(url, str) else None
+    if match is None:
+        raise TypeError("not a URL")
+    found = match.groupdict()
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(found["query"] or ""):
+        query[key] = value
+    port = found["port"]
+    return {
+        "host": found["ipv4host"] or found["ipv6host"],
+        "port": int(port) if port is not None else None,
+        "user": unquote(found["username"]) if found["username"] is not None else None,
+        "password": unquote(found["password"]) if found["password"] is not None else None,
+        "database": unquote(found["database"]) if found["database"] is not None else None,
+        "query": query,
+    }
+
+
 def url_kwargs(url: str) -> dict[str, Any]:
     """A URL's parts as ``connect()`` keywords (the last value of a repeated option wins)."""
-    from sqlalchemy.engine.url import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        parsed = make_url(url)
-        port = parsed.port
+        parts = _split_url(url)
     except ValueError:  # int() of the port: quotes it, and it may be part of a password
         raise errors.InterfaceError(
             describe_malformed_url(
                 url, "its port is not a number, or its password holds an unencoded ':', '/' or '@'"
             )
         ) from None
-    except (ArgumentError, TypeError, AttributeError):
+    except (TypeError, AttributeError):
         raise errors.InterfaceError(describe_malformed_url(url)) from None
-    if parsed.password:
-        register_secret(parsed.password)
-    if parsed.host and "@" in parsed.host:  # user:pa@ss@host: half the password as host
+    query = parts.pop("query")
+    if parts["password"]:
+        register_secret(parts["password"])
+    if parts["host"] and "@" in parts["host"]:  # user:pa@ss@host: half the password as host
         raise errors.InterfaceError(
             describe_malformed_url(
                 url, "its host holds an '@': percent-encode '@' in a password as %40"
             )
         )
-    query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
-    parts = {
-        "host": parsed.host,
-        "port": port,
-        "user": parsed.username,
-        "password": parsed.password,
-        "database": parsed.database,
-    }
     for key in sorted(parts.keys() & query.keys()):
         if parts[key] is not None:
             raise errors.InterfaceError(

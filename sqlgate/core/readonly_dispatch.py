@@ -41,6 +41,18 @@ from sqlgate.core.readonly_syntax import (
 T = TokenType
 BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
 _SESSION_WORDS = frozenset({"SET", "RESET", "USE"})
+_LINE_CONTROLS = ("\n", "\t", "\r", "\f")
+
+
+def plain_ascii(sql: str) -> bool:
+    """Whether ``sql`` is ASCII with no control character but tab, newline, CR and form feed:
+    then :data:`BAD_CHARS` finds nothing in it (the ASCII characters it matches are exactly
+    the unprintable ones but those four), and this answers several times faster."""
+    if not sql.isascii():
+        return False
+    for control in _LINE_CONTROLS:
+        sql = sql.replace(control, " ")
+    return sql.isprintable()
 
 
 class Verdict(NamedTuple):
@@ -64,7 +76,7 @@ class StatementRules(GateRules):
 
     def _prechecks(self, sql: str) -> None:
         """What is refused before any lexing: odd characters, MySQL executable comments."""
-        if bad := BAD_CHARS.search(sql):
+        if not plain_ascii(sql) and (bad := BAD_CHARS.search(sql)):
             raise Refused("control or unusual whitespace character", repr(bad.group()), UNCLEAR)
         if self._lex.exec_comments and ("/*!" in sql or "/*M!" in sql):
             raise Refused("executable comment", "MySQL runs /*! ... */ as SQL", UNCLEAR)
@@ -206,4 +218,4 @@ def single_statement(text: str, semis: list[int]) -> str:
     return text[: semis[0]]
 
 
-__all__ = ["BAD_CHARS", "Lexed", "StatementRules", "Verdict", "single_statement"]
+__all__ = ["BAD_CHARS", "Lexed", "StatementRules", "Verdict", "plain_ascii", "single_statement"]

@@ -50,6 +50,7 @@ from sqlgate.core.readonly_fast_words import (
     UNITS,
     VALUES,
     GiveUp,
+    calls_denied,
     counted_as_call,
     reserved,
     sqlglot_reads_call,
@@ -94,9 +95,6 @@ class FastReader:
             raise GiveUp
         self.i += 1
 
-    def is_name(self, at: int) -> bool:
-        return self.keys[at] not in self.not_names
-
     def name(self) -> None:
         """One plain or quoted name."""
         if self.keys[self.i] in self.not_names:
@@ -115,28 +113,37 @@ class FastReader:
             raise GiveUp
         return frozenset(self.calls)
 
-    def query(self) -> None:
+    def query(self) -> None:  # clause words read inline: this is every new shape's hot path
         self.deeper()
+        keys = self.keys
         self.need("SELECT")
-        self.take("DISTINCT", "ALL")
+        if keys[self.i] in ("DISTINCT", "ALL"):
+            self.i += 1
         self.listed(self.select_item)
-        if self.take("FROM"):
+        if keys[self.i] == "FROM":
+            self.i += 1
             self.listed(self.from_item)
-        if self.take("WHERE"):
+        if keys[self.i] == "WHERE":
+            self.i += 1
             self.expr()
-        if self.take("GROUP"):
+        if keys[self.i] == "GROUP":
+            self.i += 1
             self.need("BY")
             self.listed(self.expr)
-        if self.take("HAVING"):
+        if keys[self.i] == "HAVING":
+            self.i += 1
             self.expr()
-        if self.take("ORDER"):
+        if keys[self.i] == "ORDER":
+            self.i += 1
             self.need("BY")
             self.listed(self.order_item)
-        if self.take("LIMIT"):
+        if keys[self.i] == "LIMIT":
+            self.i += 1
             self.need(NUMBER)
             if self.family == "mysql" and self.take(","):
                 self.need(NUMBER)
-        if self.take("OFFSET"):
+        if keys[self.i] == "OFFSET":
+            self.i += 1
             self.need(NUMBER)
         self.depth -= 1
 
@@ -147,15 +154,18 @@ class FastReader:
             item()
 
     def alias(self) -> None:
-        if self.take("AS"):
+        keys, i = self.keys, self.i
+        if keys[i] == "AS":
+            self.i += 1
             self.name()
-        elif self.is_name(self.i) and self.keys[self.i + 1] in AFTER_ALIAS:
+        elif keys[i] not in self.not_names and keys[i + 1] in AFTER_ALIAS:
             self.i += 1
 
     def select_item(self) -> None:
         if self.take("*"):
             return
-        if self.is_name(self.i) and self.keys[self.i + 1] == "." and self.keys[self.i + 2] == "*":
+        keys, i = self.keys, self.i
+        if keys[i] not in self.not_names and keys[i + 1] == "." and keys[i + 2] == "*":
             self.i += 3
             return
         self.expr()
@@ -189,11 +199,15 @@ class FastReader:
 
     def dotted(self, most: int) -> int:
         """A name of up to ``most`` dotted parts; returns the index of its first token."""
-        first = self.i
-        self.name()
-        while self.keys[self.i] == "." and self.is_name(self.i + 1) and self.i - first < 2 * most:
-            self.i += 2
-        if self.i - first > 2 * most - 1:
+        keys, not_names = self.keys, self.not_names
+        first = i = self.i
+        if keys[i] in not_names:
+            raise GiveUp
+        i += 1
+        while keys[i] == "." and keys[i + 1] not in not_names and i - first < 2 * most:
+            i += 2
+        self.i = i
+        if i - first > 2 * most - 1:
             raise GiveUp
         return first
 
@@ -206,7 +220,9 @@ class FastReader:
     # -- expressions: operands joined by operators (precedence does not change the answer) --
     def expr(self) -> None:
         """Predicates joined by AND / OR, each after any number of NOT."""
-        self.deeper()
+        self.depth += 1  # deeper(), inline: expr() runs for every operand list item
+        if self.depth > MAX_DEPTH:
+            raise GiveUp
         keys = self.keys
         while True:
             while keys[self.i] == "NOT":
@@ -255,11 +271,14 @@ class FastReader:
 
     def operand(self) -> None:
         """Signed primaries joined by arithmetic, each with PostgreSQL ``::type`` casts."""
-        keys = self.keys
+        keys, not_names = self.keys, self.not_names
         while True:
             while keys[self.i] in ("-", "+"):
                 self.i += 1
-            self.primary()
+            if keys[self.i] not in not_names:
+                self.reference()  # a name: the first case of primary(), one call sooner
+            else:
+                self.primary()
             while keys[self.i] == "::" and self.family == "pg":
                 self.i += 1
                 self.type_name()
@@ -282,7 +301,9 @@ class FastReader:
 
     def primary(self) -> None:
         k = self.keys[self.i]
-        if k in VALUES:
+        if k not in self.not_names:  # a name: none of the words below is one
+            self.reference()
+        elif k in VALUES:
             self.i += 1
         elif k == "(":
             self.i += 1
@@ -390,7 +411,7 @@ def fast_verdict(
     try:
         keys, texts = tokens(text, quoted, family)
         # as the full gate's token scan: whatever stands before "(" is judged as a call
-        if any(k == "(" and i and denied(texts[i - 1].lower()) for i, k in enumerate(keys)):
+        if calls_denied(keys, texts, denied):
             return None
         return FastReader(keys, texts, family, dialect, denied).statement()
     except (GiveUp, RecursionError):

@@ -120,7 +120,9 @@ def lex(
         else:
             i = _quote_end(text, j, tok, lx)
             quoted.append((j, i))
-    if params:  # a driver interpolating %s here would splice the value's text into the SQL
+    # a driver interpolating %s here would splice the value's text into the SQL (both
+    # patterns start with %: a text without one has nothing to find)
+    if params and "%" in text:
         for s, e in quoted + comments:
             for p in params.finditer(text, s, e):
                 if p.group() != "%%":

@@ -98,11 +98,18 @@ CLICKHOUSE = GatePolicy(
     deny_table_functions=fn.CLICKHOUSE_TABLE_FUNCTIONS,
     refused_settings=fn.CLICKHOUSE_REFUSED_SETTINGS, admit_commands=frozenset({"EXISTS"}),
 )  # fmt: skip
+#: Snowflake besides readonly_functions' lists: FILE values name stage files in a string
+#: (``TO_FILE('@stage/f')``, the ``FL_*`` readers); Cortex AI functions send rows to a model and
+#: bill for it (``SNOWFLAKE.CORTEX.COMPLETE``, ``AI_COMPLETE``), as BigQuery's remote models
+_SNOWFLAKE_FILES_AND_AI = frozenset({"to_file", "try_to_file"})
+_SNOWFLAKE_PREFIXES = frozenset({"fl_", "ai_"})
 SNOWFLAKE = GatePolicy(
     name="snowflake", dialect="snowflake",
-    lexicon=Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain"),
-    deny_functions=fn.SNOWFLAKE_SIDE_EFFECT_FUNCTIONS,
-    deny_prefixes=fn.SNOWFLAKE_SIDE_EFFECT_PREFIXES, stage_references=True,
+    # a backslash escapes in '...' (the connector splices values as 'it\'s')
+    lexicon=Lexicon(quotes="'\"", line_comments=("--", "//"), dollar="plain", backslash=True),
+    deny_functions=fn.SNOWFLAKE_SIDE_EFFECT_FUNCTIONS | _SNOWFLAKE_FILES_AND_AI,
+    deny_prefixes=fn.SNOWFLAKE_SIDE_EFFECT_PREFIXES | _SNOWFLAKE_PREFIXES, stage_references=True,
+    deny_schemas=frozenset({"cortex", "snowflake.cortex"}),
 )  # fmt: skip
 BIGQUERY = GatePolicy(
     name="bigquery", dialect="bigquery", lexicon=Lexicon(line_comments=("--", "#"), triple=True),
@@ -116,7 +123,10 @@ DATABRICKS = GatePolicy(
 )  # fmt: skip
 DRUID = GatePolicy(
     name="druid", dialect="druid", lexicon=Lexicon(quotes="'\""),
-    deny_table_functions=fn.DRUID_SIDE_EFFECT_FUNCTIONS,
+    # plus input sources reachable by name in newer Druids and extensions (Iceberg, GCS,
+    # another datasource, a JDBC database, a combination of sources)
+    deny_table_functions=fn.DRUID_SIDE_EFFECT_FUNCTIONS
+    | frozenset({"iceberg", "gcs", "druid", "sql", "combining"}),
 )  # fmt: skip
 
 

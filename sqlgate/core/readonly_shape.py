@@ -41,26 +41,11 @@ _BEFORE_PLAIN = frozenset(" \t\n\r\f(,=<>+-*/|!")
 _WORDISH = "\\w$@.:#'\"`\x80-\U0010ffff"
 _NUMBER = re.compile(f"(?<![{_WORDISH}])\\d+(?:\\.\\d+)?(?![{_WORDISH}])")
 _AFTER_NUMBER = re.compile(f"[{_WORDISH}]")
-
-
-def _plain_string(text: str, s: int, e: int) -> bool:
-    return (
-        e - s >= 2
-        and text[s] == "'"
-        and text[e - 1] == "'"
-        and (s == 0 or text[s - 1] in _BEFORE_PLAIN)
-        and _PLAIN_CONTENT.fullmatch(text, s + 1, e - 1) is not None
-    )
-
-
-def _code(text: str, start: int, end: int, parts: list[str]) -> None:
-    last = start
-    for m in _NUMBER.finditer(text, start, end):
-        if m.end() == end and _AFTER_NUMBER.match(text, end):
-            continue  # the look-ahead stopped at ``end``: the number touches a literal
-        parts += [text[last : m.start()], NUMBER]
-        last = m.end()
-    parts.append(text[last:end])
+#: the same on ASCII text, where ``\\w`` and ``\\d`` mean exactly these characters (the
+#: scans run about twice as fast without Unicode classes)
+_WORDISH_ASCII = "A-Za-z0-9_$@.:#'\"`"
+_NUMBER_ASCII = re.compile(f"(?<![{_WORDISH_ASCII}])[0-9]+(?:\\.[0-9]+)?(?![{_WORDISH_ASCII}])")
+_PLAIN_CONTENT_ASCII = re.compile(r"[A-Za-z0-9_ .,:@+\-]*")
 
 
 def shape(text: str, quoted: Spans, comments: Spans) -> str:
@@ -69,14 +54,37 @@ def shape(text: str, quoted: Spans, comments: Spans) -> str:
     ``quoted`` and ``comments`` are the spans :func:`~sqlgate.core.readonly_lexer.lex`
     found in ``text``: the server family's own reading of where each literal ends.
     """
+    if text.isascii():
+        return _shape(text, quoted, comments, _NUMBER_ASCII, _PLAIN_CONTENT_ASCII)
+    return _shape(text, quoted, comments, _NUMBER, _PLAIN_CONTENT)
+
+
+def _shape(
+    text: str, quoted: Spans, comments: Spans, number: re.Pattern[str], content: re.Pattern[str]
+) -> str:
+    """One pass over the spans in order: the code between them with its numbers left out,
+    each span verbatim or, for a plain string (a comment never starts with ``'``), left out."""
     parts: list[str] = []
     last = 0
-    plain = {span for span in quoted if _plain_string(text, *span)}
-    for s, e in sorted(quoted + comments):
-        _code(text, last, s, parts)
-        parts.append(STRING if (s, e) in plain else text[s:e])
+    after = _AFTER_NUMBER
+    for s, e in [*sorted(quoted + comments), (len(text), -1)]:
+        for m in number.finditer(text, last, s):
+            if m.end() == s and after.match(text, s):
+                continue  # the look-ahead stopped at ``s``: the number touches a literal
+            parts += [text[last : m.start()], NUMBER]
+            last = m.end()
+        parts.append(text[last:s])
+        if e < 0:
+            break  # the end of the text
+        plain = (
+            text[s] == "'"
+            and e - s >= 2
+            and text[e - 1] == "'"
+            and (s == 0 or text[s - 1] in _BEFORE_PLAIN)
+            and content.fullmatch(text, s + 1, e - 1) is not None
+        )
+        parts.append(STRING if plain else text[s:e])
         last = e
-    _code(text, last, len(text), parts)
     return "".join(parts)
 
 

@@ -162,9 +162,37 @@ SOURCES: tuple[SourceSpec, ...] = (
         "MySQLDialect",
         verified="real MariaDB 10.11 server",
     ),
-    _source(_MYSQL, "tidb", "tidb", "TiDB", 4000, "TiDBDialect"),
-    _source(_MYSQL, "oceanbase", "oceanbase", "OceanBase (MySQL mode)", 2881, "OceanBaseDialect"),
-    _source(_MYSQL, "tdsql", "tdsql", "Tencent TDSQL (MySQL edition)", 3306, "TDSQLDialect"),
+    _source(
+        _MYSQL,
+        "tidb",
+        "tidb",
+        "TiDB",
+        4000,
+        "TiDBDialect",
+        capabilities=frozenset({"transactions", "reflection"}),  # no session guard on TiDB
+        verified="guard logic against real MariaDB 10.11 and seekdb servers; TiDB's own "
+        "behaviour (1235, AS OF TIMESTAMP, /*T! */ reflection) on recorded output only",
+    ),
+    _source(
+        _MYSQL,
+        "oceanbase",
+        "oceanbase",
+        "OceanBase (MySQL mode)",
+        2881,
+        "OceanBaseDialect",
+        verified="real OceanBase seekdb 1.4 (OceanBase 4.3.5 kernel, MySQL mode) and MariaDB "
+        "10.11 servers; Oracle mode not verified (refused)",
+    ),
+    _source(
+        _MYSQL,
+        "tdsql",
+        "tdsql",
+        "Tencent TDSQL (MySQL edition)",
+        3306,
+        "TDSQLDialect",
+        verified="protocol verified against real MariaDB 10.11 and OceanBase seekdb servers; "
+        "no native server here",
+    ),
     _source(
         _MYSQL,
         "gaussdb_mysql",
@@ -172,6 +200,8 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Huawei GaussDB (MySQL mode)",
         3306,
         "GaussDBMySQLDialect",
+        verified="protocol verified against real MariaDB 10.11 and OceanBase seekdb servers; "
+        "no native server here",
     ),
     _source(
         _MYSQL, "gbase8t", "gbase8t", "GBase 8t (MySQL-compatible mode)", 9088, "GBase8tDialect"
@@ -284,6 +314,82 @@ SOURCES: tuple[SourceSpec, ...] = (
         None,
         "GCSDialect",
         verified="not verified against a server: no GCS emulator runs here",
+    ),
+    _source(
+        _WAREHOUSE,
+        "databricks",
+        "databricks+sqlgate",
+        "Databricks SQL",
+        443,
+        "DatabricksDialect",
+        extra="databricks",
+        driver_modules=("urllib3",),
+        sql_dialect="databricks",
+        gate_policy="databricks",
+        capabilities=frozenset({"reflection", "arrow-streaming", "cancel", "time-travel"}),
+        verified="Statement Execution API protocol against minilake 1.9 (DuckDB SQL, not "
+        "Databricks SQL) and a local protocol server; no Databricks workspace here",
+    ),
+    _source(
+        _WAREHOUSE,
+        "clickhouse",
+        "clickhouse+sqlgate",
+        "ClickHouse",
+        9000,
+        "ClickHouseDialect",
+        extra="clickhouse",
+        driver_modules=("clickhouse_driver",),
+        sql_dialect="clickhouse",
+        gate_policy="clickhouse",
+        capabilities=frozenset({"reflection", "server-read-only-guard", "cancel"}),
+        verified="real ClickHouse 18.16 server (native protocol); ClickHouse 26.9 embedded (chdb)",
+    ),
+    _source(
+        _WAREHOUSE,
+        "snowflake",
+        "snowflake+sqlgate",
+        "Snowflake",
+        443,
+        "SnowflakeDialect",
+        extra="snowflake",
+        driver_modules=("snowflake.connector",),
+        sql_dialect="snowflake",
+        gate_policy="snowflake",
+        capabilities=frozenset({"reflection", "arrow-streaming", "time-travel"}),
+        verified="snowflake-connector-python 4.8.1 against fakesnow 0.12.1's server mode "
+        "(DuckDB inside, not Snowflake); no Snowflake account here",
+    ),
+    _source(
+        _WAREHOUSE,
+        "bigquery",
+        "bigquery+sqlgate",
+        "Google BigQuery",
+        None,
+        "BigQueryDialect",
+        extra="bigquery",
+        driver_modules=("google.cloud.bigquery",),
+        sql_dialect="bigquery",
+        gate_policy="bigquery",
+        capabilities=frozenset(
+            {"reflection", "arrow-streaming", "cancel", "time-travel", "server-read-only-guard"}
+        ),
+        verified="google-cloud-bigquery against bqemulator 1.4 (REST + Storage Read gRPC, "
+        "DuckDB inside, not BigQuery); no Google Cloud project here",
+    ),
+    _source(
+        _WAREHOUSE,
+        "druid",
+        "druid+sqlgate",
+        "Apache Druid",
+        8888,
+        "DruidDialect",
+        extra="druid",
+        driver_modules=("urllib3",),
+        sql_dialect="druid",
+        gate_policy="druid",
+        capabilities=frozenset({"reflection", "arrow-streaming", "cancel"}),
+        verified="protocol only, no Druid server: SQL HTTP API against a local test server "
+        "that follows Druid's documented API (DuckDB runs the SQL)",
     ),
 )
 

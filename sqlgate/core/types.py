@@ -19,6 +19,7 @@ import pyarrow as pa
 __all__ = [
     "BINARY",
     "DATETIME",
+    "MAX_DEPTH",
     "NUMBER",
     "ROWID",
     "STRING",
@@ -32,6 +33,9 @@ __all__ = [
     "TimestampFromTicks",
     "type_object_for_arrow",
 ]
+
+MAX_DEPTH = 64
+"""Deepest type nesting (and most ``[]`` suffixes) accepted; real schemas stay far below it."""
 
 
 class DBAPITypeObject:

@@ -25,6 +25,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel, TokenError
 
 from sqlgate.core.errors import DataError
+from sqlgate.core.types import MAX_DEPTH
 
 __all__ = [
     "MAX_DEPTH",
@@ -40,8 +41,6 @@ __all__ = [
     "user_type",
 ]
 
-MAX_DEPTH = 64
-"""Deepest nesting (and most ``[]`` suffixes) accepted; real schemas stay far below it."""
 MAX_CHARS = 1_000_000
 """Longest type string accepted; a 20 000-field struct is well under it."""
 

@@ -7,6 +7,7 @@ its tables live (a catalog, a root directory, an object store). The session is a
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,7 +22,7 @@ from sqlgate.core.registry import import_driver
 from sqlgate.core.results import ArrowResult, Column, Result
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
-from sqlgate.core.typemap import DUCKDB_TYPES
+from sqlgate.core.types_duckdb import duckdb_type_string
 
 paramstyle = "qmark"
 __all__ = [*_pep249_all, "paramstyle"]
@@ -63,6 +64,10 @@ class LakehouseFlavor(Flavor):
 
     def open_session(self, params: ConnectParams) -> LakehouseSession:
         import_driver(self.source, "duckdb")
+        for library in _FORMAT_LIBRARIES.get(self.table_format, ()):
+            # found, not imported: a cold first query may never need it (iceberg_light)
+            if importlib.util.find_spec(library) is None:
+                import_driver(self.source, library)  # MissingExtraError names the extra
         from sqlgate.lakehouse.engine import LakehouseEngine
         from sqlgate.lakehouse.sources import SourceKind, table_source_for
 
@@ -90,7 +95,7 @@ def describe(schema: pa.Schema) -> tuple[Column, ...]:
         columns.append(
             Column(
                 field.name,
-                DUCKDB_TYPES.arrow_to_type_string(field.type),
+                duckdb_type_string(field.type),
                 None,
                 None,
                 precision,

@@ -3,9 +3,11 @@ neither hangs nor binds values the gate cannot see.
 
 PyMySQL accepts options that read a file into an error message (``read_default_file``), run SQL
 before the statement gate (``init_command``), turn on multi-statements (``client_flag``), change
-how the server parses (``sql_mode``, ``collation``) or log in as a local user through a socket
-(``unix_socket``). Only the options in :data:`ALLOWED_OPTIONS` pass, typed and bounded;
-anything else is refused by name before a connection is attempted.
+how the server parses (``sql_mode``, ``collation``). Only the options in :data:`ALLOWED_OPTIONS`
+pass, typed and bounded; anything else is refused by name before a connection is attempted.
+``unix_socket`` (a local server such as OceanBase seekdb) passes only for a path the operator
+listed in ``SQLGATE_MYSQL_UNIX_SOCKETS``: a socket login may be authenticated as the process's
+OS user (MariaDB's ``unix_socket`` plugin), which no URL author should get.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from sqlgate.core.driver import parse_arrow_path
 from sqlgate.core.errors import DataError, InterfaceError, ProgrammingError, ReadOnlyError
 from sqlgate.core.params import parse_bool, parse_int, parse_seconds
 from sqlgate.core.redact import register_secret
+from sqlgate.dbapi.mysql_socket import unix_socket
 
 DEFAULT_CONNECT_TIMEOUT = 10.0  # also bounds the handshake and sqlgate's session set-up
 DEFAULT_READ_TIMEOUT = 900.0  # long enough for analytics, finite so a stalled server fails
@@ -52,6 +56,10 @@ class DriverOptions:
 
     kwargs: dict[str, Any] = field(default_factory=dict)
     statement_timeout: float | None = None
+    # refuse a login whose SHOW GRANTS shows write privileges (mysql_grants.py)
+    require_read_only_user: bool = False
+    # how a streamed result becomes Arrow: "native" reads its packets raw (mysql_arrow.py)
+    arrow_path: str = "native"
 
 
 def _charset(name: str, value: Any) -> str:
@@ -125,9 +133,12 @@ ALLOWED_OPTIONS: dict[str, _Parser] = {
     "read_timeout": _seconds(86_400.0),
     "write_timeout": _seconds(86_400.0),
     "statement_timeout": _seconds(86_400.0),
+    "require_read_only_user": parse_bool,
+    "arrow_path": lambda name, value: parse_arrow_path(value, "native"),
     "max_allowed_packet": lambda n, v: parse_int(n, v, minimum=1024, maximum=1 << 30),
     "client_flag": checked_client_flag,
     "program_name": _program_name,
+    "unix_socket": unix_socket,
     "ssl": _ssl_context,
     "ssl_ca": _pem_file,
     "ssl_cert": _pem_file,
@@ -166,6 +177,8 @@ def driver_options(options: Mapping[str, Any], *, read_only: bool) -> DriverOpti
     parsed = {key: ALLOWED_OPTIONS[key](key, value) for key, value in options.items()}
     result = DriverOptions(dict(_DEFAULTS))
     result.statement_timeout = parsed.pop("statement_timeout", None)
+    result.require_read_only_user = bool(parsed.pop("require_read_only_user", False))
+    result.arrow_path = str(parsed.pop("arrow_path", "native"))
     for key, value in parsed.items():
         if value is not None:  # "" means unset: the default stays, a timeout is never lifted
             result.kwargs[key] = value

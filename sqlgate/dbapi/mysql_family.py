@@ -20,6 +20,7 @@ from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.registry import import_driver
 from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
+from sqlgate.dbapi.mysql_arrow import native_available
 from sqlgate.dbapi.mysql_driver import connection_class, driver_options, encoded_password
 from sqlgate.dbapi.mysql_session import MySQLSession
 
@@ -60,6 +61,11 @@ class MySQLFlavor(Flavor):
     guard_statement: str | None = READ_ONLY_STATEMENT
     # what ``statement_timeout=`` sets; None: MariaDB's or MySQL's variable, by the banner
     timeout_variable: TimeoutVariable | None = None
+    # global switches that make the whole cluster read-only (TiDB's tidb_super_read_only):
+    # reported by server_guard_active where the engine has no session guard
+    read_only_variables: tuple[str, ...] = ()
+    # a flavor's own session (OceanBase reads its tenant mode, TiDB rewrites time travel)
+    session_class: type[MySQLSession] = MySQLSession
 
     def timeout_statement(self, banner: str, seconds: float) -> str:
         if self.timeout_variable is not None:
@@ -104,7 +110,10 @@ class MySQLFlavor(Flavor):
                 **{**options.kwargs, "connect_timeout": 5, "read_timeout": 5, "write_timeout": 5},
             )
 
-        session = MySQLSession(raw, self, side_connection)
+        session = self.session_class(raw, self, side_connection)
+        session.native_arrow = options.arrow_path == "native" and native_available()
         if guard:
             armed(session, session.arm_guard)
+        if options.require_read_only_user:
+            armed(session, lambda: session.require_read_only_user(params.user or ""))
         return session

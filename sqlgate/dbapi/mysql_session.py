@@ -17,7 +17,14 @@ from sqlgate.core.registry import import_driver
 from sqlgate.core.results import Column, Result
 from sqlgate.core.session import Parameters
 from sqlgate.dbapi import mysql_errors  # noqa: F401 - registers PyMySQL's error classifier
+from sqlgate.dbapi.mysql_arrow import read_batch
 from sqlgate.dbapi.mysql_driver import IN_TRANSACTION, discard_rows, read_rows
+from sqlgate.dbapi.mysql_grants import (
+    cluster_read_only,
+    login_write_privileges,
+    protection_warnings,
+    refuse_writable_login,
+)
 
 if TYPE_CHECKING:
     from sqlgate.dbapi.mysql_family import MySQLFlavor
@@ -71,6 +78,8 @@ class MySQLSession(DriverSession):
     """A pymysql connection; rows pass through untouched."""
 
     _flavor: MySQLFlavor
+    #: streamed results read Arrow from the packets (``arrow_path=native``, mysql_arrow.py)
+    native_arrow: bool = False
 
     def __init__(
         self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
@@ -116,7 +125,7 @@ class MySQLSession(DriverSession):
         if cursor.description is None:
             return self.no_rows(cursor)
         rows, ended = read_rows(cursor._result, self.chunk_rows)
-        link = None if ended else _MySQLStream(cursor, self.chunk_rows)
+        link = None if ended else _MySQLStream(cursor, self.chunk_rows, self.native_arrow)
         return self.rows_result(cursor, link, rows, len(rows))
 
     def result_shape(self, cursor: Any) -> Hashable:
@@ -153,7 +162,8 @@ class MySQLSession(DriverSession):
 
     def server_guard_active(self) -> bool | None:
         if self._flavor.guard_statement is None:
-            return None
+            # no session mode: only a cluster-wide read-only switch protects this session
+            return True if self.read_only_switches() else None
         self.free_link()
         # MySQL 8 and MariaDB 11.1+ name it transaction_read_only; older ones tx_read_only
         for variable in ("transaction_read_only", "tx_read_only"):
@@ -165,6 +175,27 @@ class MySQLSession(DriverSession):
                 row = cursor.fetchone()
             return bool(row) and int(row[0]) == 1
         return False
+
+    def read_only_switches(self) -> list[str]:
+        """The flavor's cluster-wide read-only variables that are ON right now."""
+        if not self._flavor.read_only_variables:
+            return []
+        self.free_link()
+        return cluster_read_only(self._raw, self._flavor.read_only_variables)
+
+    def guard_warnings(self) -> list[str]:
+        """A login that can write is protected by sqlgate's gate alone (and, on engines
+        without a session guard, by a cluster read-only switch if one is on)."""
+        self.free_link()
+        writes = login_write_privileges(self._raw)
+        return protection_warnings(writes, self.read_only_switches())
+
+    def require_read_only_user(self, user: str) -> None:
+        """``require_read_only_user=true``: refuse a login whose grants can write."""
+        self.free_link()
+        writes = login_write_privileges(self._raw)
+        if writes:
+            raise refuse_writable_login(user, writes)
 
     def verify_guard(self, *, boundary: bool = False) -> None:
         """Ask the server whenever a transaction may have ended (MySQL does not report it).
@@ -196,10 +227,11 @@ class MySQLSession(DriverSession):
 class _MySQLStream(LinkStream):
     """An unbuffered PyMySQL result whose rows are still on the wire."""
 
-    def __init__(self, cursor: Any, size: int) -> None:
+    def __init__(self, cursor: Any, size: int, native: bool = False) -> None:
         self._cursor = cursor
         self._size = size
         self._count = size
+        self.native_batches = native  # Arrow straight from the packets (mysql_arrow.py)
 
     def read_chunk(self) -> list[tuple[Any, ...]] | None:
         rows, ended = read_rows(self._cursor._result, self._size)
@@ -208,6 +240,13 @@ class _MySQLStream(LinkStream):
             self.rowcount = self._count
             return rows or None
         return rows
+
+    def read_batch(self, schema: pa.Schema, max_rows: int) -> pa.RecordBatch | None:
+        batch, ended = read_batch(self._cursor._result, schema, max_rows)
+        self._count += 0 if batch is None else batch.num_rows
+        if ended:
+            self.rowcount = self._count
+        return batch
 
     def abandon(self) -> None:
         discard_rows(self._cursor._result)

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlgate.core.allowlists import parse_allow_functions
-from sqlgate.core.driver import armed
+from sqlgate.core.driver import armed, parse_arrow_path
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.pep249 import *  # noqa: F403 - a DB-API module re-exports the PEP 249 names
 from sqlgate.core.pep249 import __all__ as _pep249_all
 from sqlgate.core.registry import import_driver
 from sqlgate.core.typemap import POSTGRES_TYPES, TypeMap
+from sqlgate.dbapi.postgres_arrow import ArrowPath
 from sqlgate.dbapi.postgres_options import (
     REFUSED_OPTIONS,
     Timeouts,
@@ -64,6 +65,7 @@ class PostgresFlavor(Flavor):
         options.update(params.options)
         timeouts = Timeouts.pop_from(options)
         allowed_extra = parse_allow_functions(options.pop("allow_functions", None))
+        arrow_path = parse_arrow_path(options.pop("arrow_path", None))
         refused = sorted(REFUSED_OPTIONS & options.keys())
         if refused:
             raise InterfaceError(  # noqa: F405
@@ -94,4 +96,7 @@ class PostgresFlavor(Flavor):
         session = PostgresSession(raw, self, timeouts.read, guarded=params.read_only)
         if params.read_only:
             armed(session, lambda: session.arm_guard(allowed_extra))
+            if arrow_path == "native":  # ADBC beside psycopg (postgres_arrow.py)
+                session._arrow = ArrowPath()
+                armed(session, lambda: ArrowPath.open(session))
         return session

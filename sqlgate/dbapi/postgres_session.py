@@ -203,6 +203,8 @@ class PostgresSession(PgLink, DriverSession):
 
     def close(self) -> None:
         self._busy = None  # closing the link discards whatever was still streaming
+        if self._arrow is not None:
+            self._arrow.close()
         self._raw.close()
 
 

@@ -24,6 +24,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,11 @@ from sqlgate.core.session import Parameters
 from sqlgate.core.watchdog import WATCHDOG
 
 with contextlib.suppress(ImportError):  # without the postgres extra nothing here is used
+    from psycopg.generators import execute as _pq_execute
     from psycopg.generators import fetch, send
+
+if TYPE_CHECKING:
+    from sqlgate.dbapi.postgres_arrow import ArrowPath
 
 _TUPLES_CHUNK = 12  # pq.ExecStatus.TUPLES_CHUNK
 _SINGLE_TUPLE = 9
@@ -42,9 +47,13 @@ _TUPLES_OK = 2
 _COMMAND_OK = 1
 _EMPTY_QUERY = 0
 _ACTIVE = 1  # pq.TransactionStatus.ACTIVE: a command is in progress
+_IDLE = 0  # pq.TransactionStatus.IDLE: no transaction open
 # statuses whose result has a description even without columns (psycopg: "SELECT ;")
 _ROW_STATUSES = (_TUPLES_OK, _SINGLE_TUPLE, _TUPLES_CHUNK)
 _GRACE_SECONDS = 3.0  # after a cancel, how long a blocked read may take to return
+_READ_COMMITTED = 2  # psycopg.IsolationLevel.READ_COMMITTED
+# libpq settings a side connection does not copy (its own name; a fixed address was resolved)
+_SIDE_SKIPPED = frozenset({"application_name", "fallback_application_name"})
 
 
 def chunked_rows_available() -> bool:
@@ -84,6 +93,24 @@ def _fetch_gen(cursor: Any, first: bool) -> Any:
     while (yield from fetch(cursor._pgconn)) is not None:
         pass
     return cursor._raise_for_result(res)
+
+
+def _describe_gen(cursor: Any, query: str) -> Any:
+    """BEGIN as ``execute`` would send it, then Parse and Describe of the unnamed statement."""
+    yield from cursor._start_query(query)
+    pgconn = cursor._pgconn
+    data = query.encode(cursor._encoding)
+    for send_call in (
+        lambda: pgconn.send_prepare(b"", data),
+        lambda: pgconn.send_describe_prepared(b""),
+    ):
+        send_call()
+        results = yield from _pq_execute(pgconn)
+        for res in results:
+            if res.status != _COMMAND_OK:
+                cursor._raise_for_result(res)
+    cursor.pgresult = res
+    return res
 
 
 def _start_gen(cursor: Any, operation: str, parameters: Any, size: int) -> Any:
@@ -180,6 +207,8 @@ class PgLink(_LinkHost):
     _idle_cursor: Any = None  # a driver cursor free for the next statement
     _backend_pid: int | None = None  # fixed for the life of the link
     _timed_out: threading.Event
+    _guarded: bool
+    _arrow: ArrowPath | None = None  # arrow_path=native: the ADBC path
     chunk_rows: int
 
     def server_call(self, call: Any) -> Any:
@@ -199,6 +228,17 @@ class PgLink(_LinkHost):
             raise
 
     def run(self, operation: str, parameters: Parameters) -> Result:
+        """With ``arrow_path=native`` a plain query is described now and run at its first
+        fetch, as rows here or as Arrow through ADBC (:mod:`~sqlgate.dbapi.postgres_arrow`)."""
+        arrow = self._arrow
+        if arrow is not None:
+            arrow.observe(operation)
+            pending = arrow.defer(self, operation, parameters)
+            if pending is not None:
+                return pending
+        return self.run_rows(operation, parameters)
+
+    def run_rows(self, operation: str, parameters: Parameters) -> Result:
         """Stream in chunked-rows mode where libpq has it (see the module's docstring).
 
         A result complete in its first chunk leaves its driver cursor idle (its rows are
@@ -223,6 +263,63 @@ class PgLink(_LinkHost):
         self._idle_cursor = cursor
         return result
 
+    # -- the native Arrow path's hooks (sqlgate.dbapi.postgres_arrow) ------------------------
+    def arrow_ready(self) -> bool:
+        """Whether another connection would see what this one sees: read-only, UTF-8, each
+        statement its own snapshot (autocommit or READ COMMITTED), nothing streaming."""
+        raw = self._raw
+        isolation = raw.isolation_level
+        return (
+            self._guarded
+            and raw.info.encoding == "utf-8"
+            and (raw.autocommit or isolation is None or int(isolation) == _READ_COMMITTED)
+            and (self._busy is None)
+        )
+
+    def described(self, query: str) -> Any:
+        """A driver cursor holding ``query``'s description (Parse/Describe of the unnamed
+        statement, after the BEGIN psycopg would send): errors in the text raise here."""
+        cursor = self._raw.cursor()
+        try:
+            with self._raw.lock:
+                self._raw.wait(_describe_gen(cursor, query))
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
+
+    def side_conninfo(self) -> str:
+        """This connection's libpq settings (login, options with the guard, TLS) for ADBC."""
+        import psycopg
+
+        settings = {
+            o.keyword.decode(): o.val.decode()
+            for o in self._raw.pgconn.info
+            if o.val is not None and o.keyword.decode() not in _SIDE_SKIPPED
+        }
+        settings["application_name"] = "sqlgate-arrow"
+        return str(psycopg.conninfo.make_conninfo(**settings))
+
+    def identity(self) -> tuple[Any, ...]:
+        """What a side connection must share with this one (see postgres_arrow)."""
+        from sqlgate.dbapi.postgres_adbc import IDENTITY
+
+        raw = self._raw
+        idle = raw.info.transaction_status == _IDLE
+        with raw.cursor() as cur:
+            cur.execute(IDENTITY)
+            row = cur.fetchone()
+        if idle and not raw.autocommit:
+            raw.rollback()  # the query opened a transaction: leave the link as found
+        return tuple(row or ())
+
+    def occupy(self, link: LinkStream, owner: Any) -> None:
+        """A pending or Arrow-streaming result holds the link slot (see free_link)."""
+        self._busy = (link, weakref.ref(owner))
+
+    def release(self, link: LinkStream, *, abandon: bool = False) -> None:
+        self.stream_ended(link, abandon=abandon)
+
     def result_shape(self, cursor: Any) -> Hashable:
         """What psycopg builds a column's description from: name, type oid, modifier, size
         (and the encoding the name is decoded with)."""
@@ -246,11 +343,16 @@ class PgLink(_LinkHost):
 
     def cancel(self) -> None:
         """PostgreSQL's protocol cancel: a side connection asks the server to stop."""
+        if self._arrow is not None:
+            self._arrow.cancel()
         self._raw.cancel_safe(timeout=5.0)
 
     def _expire(self) -> None:
         """Cancel through the protocol; if the server is stalled, close the socket."""
         self._timed_out.set()
+        with contextlib.suppress(Exception):
+            if self._arrow is not None:
+                self._arrow.cancel()
         with contextlib.suppress(Exception):
             self._raw.cancel_safe(timeout=3.0)
         time.sleep(_GRACE_SECONDS)

@@ -44,6 +44,7 @@ from sqlgate.lakehouse.compiler import (
     compile_statement,
     predicate_for_table,
 )
+from sqlgate.lakehouse.duckdb_files import helper_lock
 from sqlgate.lakehouse.failures import plain, planning_error, table_error
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, vet_with_duckdb
 from sqlgate.lakehouse.statement import (
@@ -79,6 +80,7 @@ class LakehouseEngine:
             con = sandbox.connect(source.jail().duckdb_directories())
         except duckdb.Error as exc:
             raise OperationalError(f"cannot start the embedded DuckDB: {exc}") from None
+        sandbox.adopt(source.jail().duckdb_directories(), con)  # the footer questions' helper
         self._con: duckdb.DuckDBPyConnection | None = con
         self._open: weakref.WeakSet[Statement] = weakref.WeakSet()
         self._compiled: OrderedDict[str, CompiledStatement] = OrderedDict()
@@ -110,6 +112,8 @@ class LakehouseEngine:
             for statement in list(self._open):
                 statement.close()
             self._open.clear()
+            with helper_lock:  # no footer question is using a cursor of it
+                sandbox.release(self._con)
             self._con.close()
             self._con = None
             self.source.close()

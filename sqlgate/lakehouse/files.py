@@ -190,6 +190,7 @@ class FileTable(TableHandle):
         self.partition_columns = self.hive.names if self.hive is not None else []
         self._fragments: dict[str, tuple[list, int]] = {}  # planned fragments per filter
         self._all_uniform: bool | None = None
+        self._counts: dict[str, int] = {}  # Parquet footer row counts by file
         self._statistics = StatisticsPruner(self.schema, self.partition_columns)
 
     def _pyarrow(self) -> ds.FileSystemDataset:
@@ -259,6 +260,19 @@ class FileTable(TableHandle):
         if self.native:
             native: dict[str, Any] = {"scan": f"duckdb_read_{self.source.format}", "filter": None}
             return ScanPlan(self.schema, sql=f"SELECT * FROM {self._reader_sql()}", info=native)
+        frags, by_partition, expr = self._planned(predicate)
+        info: dict[str, Any] = {
+            "filter": str(expr) if expr is not None else None,
+            "files_total": len(self._pyarrow().files),
+            "files_planned": len(frags),
+            "files_after_partition_pruning": by_partition,
+            "files": [f.path for f in frags],
+        }
+        return self._plan_fragments(frags, info)
+
+    def _planned(self, predicate: pushdown.Predicate) -> tuple[list, int, Any]:
+        """The fragments ``predicate`` leaves (partition values, then footer statistics),
+        kept per filter; with how many the partition values alone left, and the filter."""
         dataset = self._pyarrow()
         expr = pushdown.to_pyarrow(predicate, self.schema)
         stats = self._statistics.expression(predicate) if self._has_footers else None
@@ -274,13 +288,12 @@ class FileTable(TableHandle):
                 self._fragments.clear()
             planned = self._fragments[key] = (frags, by_partition)
         frags, by_partition = planned
-        info: dict[str, Any] = {
-            "filter": str(expr) if expr is not None else None,
-            "files_total": len(dataset.files),
-            "files_planned": len(frags),
-            "files_after_partition_pruning": by_partition,
-            "files": [f.path for f in frags],
-        }
+        return frags, by_partition, expr
+
+    def _plan_fragments(self, frags: list, info: dict[str, Any]) -> ScanPlan:
+        """How DuckDB reads the planned fragments: ``read_parquet`` for local Parquet, else
+        the pruned pyarrow dataset (Avro: its own stream)."""
+        dataset = self._pyarrow()
         if not frags:
             info["scan"] = "empty"
             return ScanPlan(self.schema, arrow=self.schema.empty_table(), info=info)
@@ -305,6 +318,66 @@ class FileTable(TableHandle):
         info["scan"] = "pyarrow_dataset"
         pruned = ds.FileSystemDataset(frags, self.schema, dataset.format, self.fs)
         return ScanPlan(self.schema, arrow=pruned, info=info)
+
+    # -- answers from the Parquet footers ------------------------------------------------------
+    def _row_counts(self, frags: list) -> tuple[list[int], int]:
+        """Each fragment's rows, from its Parquet footer (and how many footers were read now);
+        kept with the handle, which a changed file replaces (:meth:`FileSource._fingerprint`)."""
+        counts, read = [], 0
+        for frag in frags:
+            n = self._counts.get(frag.path)
+            if n is None:
+                frag.ensure_complete_metadata()  # reads the footer only
+                n = self._counts[frag.path] = int(frag.metadata.num_rows)
+                read += 1
+            counts.append(n)
+        return counts, read
+
+    def exact_count(self, predicate: pushdown.Predicate) -> tuple[int, dict[str, Any]] | None:
+        """``count(*)`` of the rows matching ``predicate`` from the Parquet footers' row
+        counts, or None when that is not exact: another format, or a conjunct on anything
+        but a partition directory (:func:`~sqlgate.lakehouse.metadata_count.matches`
+        decides; a file whose directory gives no value for a column is undecided). Only the
+        footers of the files whose partition values match are read."""
+        from sqlgate.lakehouse.metadata_count import Undecided, matches
+
+        if self.source.format != "parquet":
+            return None
+        frags, _by_partition, _expr = self._planned(None)
+        try:
+            chosen = [
+                f
+                for f in frags
+                if predicate is None or matches(predicate, self._partition_values(f)) is True
+            ]
+        except Undecided:
+            return None
+        counts, read = self._row_counts(chosen)
+        return sum(counts), {
+            "files_total": len(frags),
+            "files_planned": len(chosen),
+            "footers_read": read,
+        }
+
+    def _partition_values(self, frag: Any) -> dict[str, Any]:
+        return ds.get_partition_keys(frag.partition_expression) if self.is_dir else {}
+
+    def scan_first(self, rows: int) -> ScanPlan | None:
+        """The plan of the leading files whose footers hold ``rows`` rows (a bare ``LIMIT``):
+        DuckDB opens one file and stops after its first row group, not every file's footer.
+        None for other formats or when every file is needed anyway."""
+        from sqlgate.lakehouse.metadata_count import leading
+
+        if not (self.source.root.is_local and self.source.format == "parquet"):
+            return None
+        frags, _by_partition, _expr = self._planned(None)
+        counts = dict(zip((f.path for f in frags), self._row_counts(frags)[0], strict=True))
+        chosen = leading(frags, rows, lambda f: counts[f.path])
+        if chosen is None or len(chosen) >= len(frags):
+            return None
+        info: dict[str, Any] = {"filter": None, "first_rows": rows, "files_total": len(frags)}
+        info.update(files_planned=len(chosen), files=[f.path for f in chosen])
+        return self._plan_fragments(chosen, info)
 
     def _uniform(self, paths: list[str]) -> bool:
         """Whether the files share one schema (then DuckDB needs no ``union_by_name``, which

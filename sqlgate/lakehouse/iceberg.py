@@ -6,11 +6,15 @@ plain local Parquet files and no deletes, whose files hold each projected column
 id, name and type (nested ones included) or lack it (then a typed constant: the manifest's
 partition value, the initial default), is handed to DuckDB's native ``read_parquet``
 (:mod:`sqlgate.lakehouse.iceberg_native`); anything else streams through pyiceberg's reader.
+
+A table of the embedded SQLite catalog is first opened light
+(:mod:`sqlgate.lakehouse.iceberg_light`: a bare ``LIMIT`` planned from the metadata JSON and
+the manifests without pyiceberg); pyiceberg loads the catalog and the table on the first
+statement that needs more.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,10 +26,15 @@ from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.core.redact import redact
 from sqlgate.lakehouse import pushdown
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
-from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside, split_uri
+from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside
+from sqlgate.lakehouse.iceberg_catalog import iceberg_jail, metadata_probe, snapshot_id
+from sqlgate.lakehouse.iceberg_catalog_file import CatalogFile
 from sqlgate.lakehouse.iceberg_filters import prunable
-from sqlgate.lakehouse.iceberg_native import native_sql
-from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
+from sqlgate.lakehouse.timetravel import TimeTravel
+
+#: pyiceberg's FileIO held to the source's jail (:mod:`sqlgate.lakehouse.iceberg_io`, whose
+#: ``JAIL_PROPERTY`` is ``sqlgate.jail``): named here so a cold connection needs no pyiceberg
+_IO_IMPL = "sqlgate.lakehouse.iceberg_io.ContainedFileIO"
 
 
 class IcebergCatalogSource(TableSource):
@@ -34,23 +43,53 @@ class IcebergCatalogSource(TableSource):
     format = "iceberg"
 
     def __init__(self, name: str = "default", **properties: Any) -> None:
-        from pyiceberg.catalog import load_catalog
-
-        from sqlgate.lakehouse.iceberg_io import IO_IMPL, JAIL_PROPERTY
+        from sqlgate.lakehouse.iceberg_catalog_file import CATALOG_IMPL, PATH_PROPERTY
 
         self._jail = iceberg_jail(properties)
         # every file pyiceberg opens goes through a FileIO held to the jail
-        properties = {**properties, "py-io-impl": IO_IMPL, JAIL_PROPERTY: self._jail.to_json()}
+        properties = {**properties, "py-io-impl": _IO_IMPL, "sqlgate.jail": self._jail.to_json()}
         self.name, self.properties = name, properties
+        self._catalog: Any = None
+        self._file: CatalogFile | None = None
+        self._light: dict[tuple[str, str], tuple[str, TableHandle]] = {}
         try:
-            self.catalog = load_catalog(name, **properties)
+            if properties.get("py-catalog-impl") == CATALOG_IMPL:
+                # the embedded catalog: checked now, pyiceberg's catalog built on first use
+                self._file = CatalogFile(str(properties[PATH_PROPERTY]), name)
+            else:
+                self._catalog = self._load_catalog()
         except Exception as exc:
             raise OperationalError(redact(f"cannot open Iceberg catalog {name!r}: {exc}")) from None
         self.default_schema = str(properties.get("default_namespace", "default"))
         # loaded tables by (namespace, name): reused while the catalog points at the same
         # metadata file, i.e. until another writer commits (a commit writes a new one)
         self._tables: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
-        self._probe = _metadata_probe(self.catalog)
+        self._probe_fn: Callable[[str, str], str | None] | None = None
+
+    def _load_catalog(self) -> Any:
+        from pyiceberg.catalog import load_catalog
+
+        return load_catalog(self.name, **self.properties)
+
+    @property
+    def catalog(self) -> Any:
+        """pyiceberg's catalog, loaded on first use (a cold ``LIMIT`` may never need it)."""
+        if self._catalog is None:
+            try:
+                self._catalog = self._load_catalog()
+            except Exception as exc:
+                raise OperationalError(
+                    redact(f"cannot open Iceberg catalog {self.name!r}: {exc}")
+                ) from None
+        return self._catalog
+
+    @property
+    def _probe(self) -> Callable[[str, str], str | None] | None:
+        if self._file is not None:
+            return self._file.metadata_location
+        if self._probe_fn is None:
+            self._probe_fn = metadata_probe(self.catalog)
+        return self._probe_fn
 
     def jail(self) -> Jail:
         return self._jail
@@ -117,6 +156,43 @@ class IcebergCatalogSource(TableSource):
         return cached
 
     def open(self, schema: str, table: str, timetravel: TimeTravel | None = None) -> TableHandle:
+        if timetravel is None and self._file is not None:
+            light = self._open_light(schema, table)
+            if light is not None:
+                return light
+        return self._open_full(schema, table, timetravel)
+
+    def _open_light(self, schema: str, table: str) -> TableHandle | None:
+        """The current snapshot of a table of the embedded catalog before pyiceberg loads it
+        (:mod:`sqlgate.lakehouse.iceberg_light`); None once pyiceberg has it, or when its
+        metadata location needs pyiceberg's reading."""
+        from sqlgate.lakehouse.iceberg_light import LightIcebergTable, light_location
+
+        key = (schema, table)
+        assert self._file is not None
+        location = self._file.metadata_location(schema, table)
+        cached = self._tables.get(key)
+        if cached is not None and cached.location == location:
+            return None  # pyiceberg already holds this version, plans and all
+        path = light_location(location)
+        if location is None or path is None or not path.endswith(".metadata.json"):
+            return None
+        kept = self._light.get(key)
+        if kept is not None and kept[0] == location:
+            return kept[1]
+        handle = LightIcebergTable(
+            f"{schema}.{table}",
+            path,
+            self._jail,
+            self._jail.duckdb_directories(),
+            lambda: self._open_full(schema, table, None),
+        )
+        if len(self._light) >= _TABLES_CACHED:
+            self._light.clear()
+        self._light[key] = (location, handle)
+        return handle
+
+    def _open_full(self, schema: str, table: str, timetravel: TimeTravel | None) -> TableHandle:
         loaded = self._current(schema, table)
         key = None if timetravel is None else (timetravel.kind, repr(timetravel.value))
         handle = loaded.handles.get(key)
@@ -149,38 +225,6 @@ class _Loaded:
     handles: dict[Any, IcebergTable] = field(default_factory=dict)
 
 
-def _metadata_probe(catalog) -> Callable[[str, str], str | None] | None:
-    """For SQL catalogs: read a table's current metadata location, nothing else."""
-    from sqlgate.lakehouse.iceberg_sqlite import SqliteCatalog
-
-    if isinstance(catalog, SqliteCatalog):
-        return catalog.metadata_location
-    try:
-        from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
-        from sqlalchemy import bindparam, select
-    except ImportError:
-        return None
-    if not isinstance(catalog, SqlCatalog):
-        return None
-    stmt = select(IcebergTables.metadata_location).where(
-        IcebergTables.catalog_name == bindparam("catalog"),
-        IcebergTables.table_namespace == bindparam("namespace"),
-        IcebergTables.table_name == bindparam("table"),
-    )
-    type_filter = getattr(catalog, "_iceberg_type_filter", lambda: None)()
-    if type_filter is not None:
-        stmt = stmt.where(type_filter)
-
-    def probe(schema: str, table: str) -> str | None:
-        with catalog.engine.connect() as conn:
-            row = conn.execute(
-                stmt, {"catalog": catalog.name, "namespace": schema, "table": table}
-            ).first()
-        return None if row is None else row[0]
-
-    return probe
-
-
 class IcebergTable(TableHandle):
     """One Iceberg table pinned to one snapshot (``None`` for a table with no commit yet)."""
 
@@ -188,7 +232,7 @@ class IcebergTable(TableHandle):
         from pyiceberg.io.pyarrow import schema_to_pyarrow
 
         self.table, self.name = table, name
-        self.snapshot_id = _snapshot_id(table, name, timetravel)
+        self.snapshot_id = snapshot_id(table, name, timetravel)
         # the current schema for current reads (renames need no new snapshot); the
         # snapshot's own schema only when travelling back in time
         self._pin = self.snapshot_id if timetravel is not None else None
@@ -329,6 +373,8 @@ class IcebergTable(TableHandle):
             "files": [t.file.file_path for t in tasks],
             "delete_files": sum(len(t.delete_files) for t in tasks),
         }
+        from sqlgate.lakehouse.iceberg_native import native_sql
+
         sql = native_sql(tasks, self.iceberg_schema, self.table.metadata, self.table.io)
         return tasks, info, sql
 
@@ -341,50 +387,3 @@ class IcebergTable(TableHandle):
         return pa.RecordBatchReader.from_batches(
             self.schema, (b.cast(self.schema) for b in batches)
         )
-
-
-def _snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:
-    if timetravel is None:
-        snap = table.current_snapshot()
-        return snap.snapshot_id if snap is not None else None
-    if timetravel.kind == "version":
-        value = timetravel.value
-        snap = None
-        if isinstance(value, int) or str(value).lstrip("-").isdigit():
-            snap = table.snapshot_by_id(int(value))
-        if snap is None and isinstance(value, str):
-            snap = table.snapshot_by_name(value)  # a branch or tag
-        if snap is None:
-            raise ProgrammingError(f"Iceberg table {name} has no snapshot {value!r}")
-        return snap.snapshot_id
-    snap = table.snapshot_as_of_timestamp(to_millis(timetravel.value))
-    if snap is None:
-        raise ProgrammingError(
-            f"Iceberg table {name} has no snapshot at or before {timetravel.value.isoformat()}"
-        )
-    return snap.snapshot_id
-
-
-def iceberg_jail(properties: dict[str, Any]) -> Jail:
-    """Where an Iceberg catalog's files may be: the directory of a SQL catalog's SQLite file
-    and the ``warehouse``; with no warehouse URI, any object-store URI, each table then held
-    to its own location (refused: local files unless a local root is known)."""
-    from sqlgate.lakehouse.iceberg_io import catalog_home
-
-    roots: list[str] = []
-    uri = str(properties.get("uri", ""))
-    if str(properties.get("type", "")) == "sql" and uri.startswith("sqlite:///"):
-        roots.append(os.path.dirname(os.path.abspath(uri.removeprefix("sqlite:///"))))
-    home = catalog_home(properties)  # where relative locations resolve
-    if home:
-        roots.append(home)
-    warehouse = str(properties.get("warehouse") or "")
-    remote_warehouse = False
-    try:
-        if warehouse:
-            remote_warehouse = split_uri(warehouse)[0] != "file"
-            roots.append(warehouse)
-    except ValueError:  # a REST catalog's warehouse *name*, not a location
-        pass
-    jail = Jail.of(*roots)
-    return Jail(jail.local, jail.remote, any_remote=not remote_warehouse)

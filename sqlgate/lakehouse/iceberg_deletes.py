@@ -39,6 +39,7 @@ from sqlgate.core.errors import NotSupportedError
 from sqlgate.lakehouse.base import ScanPlan, relation_ref
 from sqlgate.lakehouse.duckdb_files import quote_ident
 from sqlgate.lakehouse.iceberg_io import relative_part
+from sqlgate.lakehouse.iceberg_native_deletes import native_deleted_data
 
 __all__ = [
     "EqualityDelete",
@@ -99,6 +100,10 @@ def own_plan(
     table's own plan stands."""
     if has_equality_deletes(tasks):
         return equality_delete_plan(schema, scan, tasks, info)
+    if native is None and any(t.delete_files for t in tasks):
+        plan = position_delete_plan(schema, scan, tasks, info)
+        if plan is not None:
+            return plan
     if native is not None and any(relative_part(t.file.file_path) for t in tasks):
         info["scan"] = "pyiceberg_arrow_stream"
         batches = _scanner(scan, scan.projection(), scan.row_filter).to_record_batches(tasks)
@@ -230,14 +235,16 @@ def equality_delete_plan(schema: pa.Schema, scan: Any, tasks: list[Any], info: d
 
     partitions: dict[tuple, int] = {}
     groups: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    tags: dict[int, tuple[int, int]] = {}
     for task in tasks:
         if getattr(task, "equality", ()):
             part = partitions.setdefault(
                 (task.file.spec_id, _values(task.file.partition)), len(partitions)
             )
-            groups[(task.sequence_number, part)].append(task)
+            tags[id(task)] = (task.sequence_number, part)
         else:
-            groups[(_UNREACHED, -1)].append(task)
+            tags[id(task)] = (_UNREACHED, -1)
+        groups[tags[id(task)]].append(task)
 
     relations: dict[tuple, _DeleteRelation] = {}
     for d in dict.fromkeys(d for t in tasks for d in getattr(t, "equality", ())):
@@ -246,13 +253,20 @@ def equality_delete_plan(schema: pa.Schema, scan: Any, tasks: list[Any], info: d
         )
         rel.files.append(d)
 
-    data_schema = pa.schema([*(pa.field(n, types[i]) for i, n in names.items()), *_tags()])
-    objects: dict[str, Any] = {
-        "data": pa.RecordBatchReader.from_batches(
+    columns = [(f, f.name) for f in projection.fields]
+    columns += [(_key_field(metadata, i), f"__sqlgate_key_{i}") for i in keys if i not in fields]
+    native = native_deleted_data(tasks, columns, metadata, scan.io, lambda t: tags[id(t)])
+    if native is not None:  # DuckDB reads the data, position deletes anti-joined
+        data, objects = f"({native[0]})", dict(native[1])
+        info["data_read"] = "duckdb_read_parquet"
+    else:
+        data_schema = pa.schema([*(pa.field(n, types[i]) for i, n in names.items()), *_tags()])
+        data, objects = relation_ref("data"), {}
+        objects["data"] = pa.RecordBatchReader.from_batches(
             data_schema, _data_batches(scan, read_schema, data_schema, groups)
         )
-    }
-    sql = f"SELECT {', '.join(quote_ident(f.name) for f in schema)} FROM {relation_ref('data')} d"
+        info["data_read"] = "pyiceberg_arrow_stream"
+    sql = f"SELECT {', '.join(quote_ident(f.name) for f in schema)} FROM {data} d"
     for alias, rel in enumerate(relations.values()):
         rel_schema = pa.schema(
             [*(pa.field(f"k{i}", types[i]) for i in rel.ids), *_tags(rel.is_global)]
@@ -272,6 +286,26 @@ def equality_delete_plan(schema: pa.Schema, scan: Any, tasks: list[Any], info: d
         {d.file_path for t in tasks for d in getattr(t, "position_deletes", t.delete_files)}
     )
     return ScanPlan(schema, sql=sql, info=info, relations=objects)
+
+
+def position_delete_plan(
+    schema: pa.Schema, scan: Any, tasks: list[Any], info: dict
+) -> ScanPlan | None:
+    """Position deletes only: DuckDB reads the data and anti-joins them
+    (:mod:`sqlgate.lakehouse.iceberg_native_deletes`); None where pyiceberg must read."""
+    columns = [(f, f.name) for f in scan.projection().fields]
+    native = native_deleted_data(
+        tasks, columns, scan.table_metadata, scan.io, lambda _t: (_UNREACHED, -1)
+    )
+    if native is None:
+        return None
+    info["scan"] = "iceberg_position_deletes"
+    info["data_read"] = "duckdb_read_parquet"
+    info["position_delete_files"] = len({d.file_path for t in tasks for d in t.delete_files})
+    cols = ", ".join(quote_ident(f.name) for f in schema)
+    return ScanPlan(
+        schema, sql=f"SELECT {cols} FROM ({native[0]}) d", info=info, relations=native[1]
+    )
 
 
 def _tags(is_global: bool = False) -> list[pa.Field]:

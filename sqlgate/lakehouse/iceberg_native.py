@@ -34,7 +34,7 @@ from sqlgate.lakehouse.duckdb_files import (
     uniform_parquet,
 )
 
-__all__ = ["MAX_BRANCHES", "native_sql", "sql_constant"]
+__all__ = ["MAX_BRANCHES", "local_file", "missing_columns", "native_sql", "sql_constant"]
 
 #: files needing different constants (partition values) are read by separate
 #: ``read_parquet`` calls under one ``UNION ALL``; beyond this many, pyiceberg reads the plan
@@ -83,6 +83,26 @@ def native_sql(tasks: Sequence[Any], projected: Any, metadata: Any, io: Any) -> 
     return " UNION ALL ".join(
         _select(projected, dict(constants), paths) for constants, paths in groups.items()
     )
+
+
+def local_file(io: Any, data_file: Any) -> str | None:
+    """The local path DuckDB reads a manifest's Parquet file at (relative: against the
+    catalog's home), or ``None`` for a remote file or another format."""
+    from sqlgate.lakehouse.iceberg_io import located
+
+    if not str(data_file.file_format).upper().endswith("PARQUET"):
+        return None
+    return _local_path(located(io, data_file.file_path))
+
+
+def missing_columns(io: Any, data_file: Any, projected: Any, metadata: Any) -> list[Any] | None:
+    """The ``projected`` fields a data file lacks when DuckDB reads the others by name as
+    pyiceberg reads them by field id; ``None`` when the two readings may differ."""
+    try:
+        physical, _key = _footer(io, data_file.file_path, int(data_file.file_size_in_bytes))
+    except Exception:
+        return None  # unreadable here: pyiceberg's reader reports it
+    return _missing_columns(physical, projected, metadata.name_mapping(), metadata.format_version)
 
 
 def _select(projected: Any, constants: dict[str, str], paths: list[str]) -> str:

@@ -11,21 +11,17 @@ schema) are read as they are.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from typing import Any
-from urllib.parse import quote
 
 from pyiceberg.catalog import Catalog, MetastoreCatalog
 from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 from pyiceberg.serializers import FromInputFile
 from pyiceberg.table import Table
 
-from sqlgate.core.errors import OperationalError, ReadOnlyError
+from sqlgate.core.errors import ReadOnlyError
+from sqlgate.lakehouse.iceberg_catalog_file import CATALOG_IMPL, PATH_PROPERTY, CatalogFile
 
-PATH_PROPERTY = "sqlgate.sqlite-path"
-CATALOG_IMPL = f"{__name__}.SqliteCatalog"
-_TABLE_FILTER = " AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)"
+__all__ = ["CATALOG_IMPL", "PATH_PROPERTY", "SqliteCatalog"]
 
 
 class SqliteCatalog(MetastoreCatalog):
@@ -33,50 +29,17 @@ class SqliteCatalog(MetastoreCatalog):
 
     def __init__(self, name: str, **properties: Any) -> None:
         super().__init__(name, **properties)
-        self.path = str(properties[PATH_PROPERTY])
-        if not os.path.isfile(self.path):
-            raise OperationalError(
-                f"Iceberg catalog file {self.path} does not exist; "
-                "iceberg:///path/to/catalog.db names an existing catalog"
-            )
-        with self._connect() as con:
-            tables = {
-                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            if "iceberg_tables" not in tables:
-                raise OperationalError(
-                    f"{self.path} is not an Iceberg SQL catalog (it has no iceberg_tables table)"
-                )
-            columns = {r[1] for r in con.execute("PRAGMA table_info(iceberg_tables)")}
-        self._has_namespaces = "iceberg_namespace_properties" in tables
-        # catalogs written by pyiceberg >= 0.10 keep views beside tables (iceberg_type)
-        self._type_filter = _TABLE_FILTER if "iceberg_type" in columns else ""
-
-    def _connect(self) -> sqlite3.Connection:
-        """One short read-only connection per call: safe from any thread, no lock held."""
-        try:
-            return sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True, timeout=5)
-        except sqlite3.Error as exc:
-            raise OperationalError(f"cannot open Iceberg catalog {self.path}: {exc}") from None
+        self.file = CatalogFile(str(properties[PATH_PROPERTY]), name)
+        self.path = self.file.path
+        self._has_namespaces = self.file.has_namespaces
+        self._type_filter = self.file.type_filter
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        try:
-            con = self._connect()
-            try:
-                return con.execute(sql, params).fetchall()
-            finally:
-                con.close()
-        except sqlite3.Error as exc:
-            raise OperationalError(f"cannot read Iceberg catalog {self.path}: {exc}") from None
+        return self.file.rows(sql, params)
 
     def metadata_location(self, schema: str, table: str) -> str | None:
         """The table's current metadata file: one indexed row (the engine's freshness probe)."""
-        rows = self._rows(
-            "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? "
-            "AND table_namespace = ? AND table_name = ?" + self._type_filter,
-            (self.name, schema, table),
-        )
-        return rows[0][0] if rows else None
+        return self.file.metadata_location(schema, table)
 
     def _all_namespaces(self) -> set[tuple[str, ...]]:
         sql = "SELECT table_namespace FROM iceberg_tables WHERE catalog_name = ?"

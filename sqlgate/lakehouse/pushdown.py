@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlglot import exp
 
 from sqlgate.lakehouse.timetravel import literal_value, parse_iso
+
+if TYPE_CHECKING:  # pyarrow.compute costs a cold connection ~60 ms: imported when used
+    import pyarrow.compute as pc
 
 Predicate = Union[tuple, None]  # noqa: UP007 - runtime alias
 
@@ -216,6 +218,8 @@ def _pa(pred: tuple, schema: pa.Schema) -> pc.Expression:
     name = pred[1]
     if schema.get_field_index(name) < 0:
         raise _Skip
+    import pyarrow.compute as pc
+
     field, ftype = pc.field(name), schema.field(name).type
     if tag == "isnull":
         return field.is_null()

@@ -177,7 +177,7 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
             )
         props.setdefault("warehouse", "file://" + os.path.join(os.path.dirname(path), "warehouse"))
         # read with sqlite3, not pyiceberg's SqlCatalog (which needs SQLAlchemy 2)
-        from sqlgate.lakehouse.iceberg_sqlite import CATALOG_IMPL, PATH_PROPERTY
+        from sqlgate.lakehouse.iceberg_catalog_file import CATALOG_IMPL, PATH_PROPERTY
 
         props.update({"py-catalog-impl": CATALOG_IMPL, PATH_PROPERTY: path})
         if params.user:

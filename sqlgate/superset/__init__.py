@@ -13,7 +13,12 @@ from sqlgate.core.registry import SourceSpec, all_sources
 
 #: sources whose URL backend name Superset 6.1 ships a spec for (``postgresql`` ->
 #: PostgresEngineSpec, ``mysql`` -> MySQLEngineSpec, ``oceanbase`` -> OceanBaseEngineSpec ...)
-SUPERSET_OWNS = frozenset({"postgresql", "mysql", "redshift", "doris", "starrocks", "oceanbase"})
+SUPERSET_OWNS = frozenset(
+    {"postgresql", "mysql", "redshift", "doris", "starrocks", "oceanbase", "clickhouse"}
+    | {"snowflake"}
+    | {"bigquery"}  # Superset's BigQueryEngineSpec (engine "bigquery")
+    | {"druid"}  # Superset's DruidEngineSpec (engine "druid", TIME_FLOOR grains)
+)
 ENTRY_POINT_GROUP = "superset.db_engine_specs"
 
 

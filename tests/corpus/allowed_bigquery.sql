@@ -14,3 +14,12 @@ SELECT '''it's'''
 -- @@
 -- kind: BEGIN TRANSACTION
 BEGIN TRANSACTION
+-- @@
+-- kind: time travel
+SELECT * FROM ds.accounts FOR SYSTEM_TIME AS OF TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 HOUR)
+-- @@
+-- kind: an array parameter
+SELECT * FROM ds.accounts WHERE id IN UNNEST(@ids)
+-- @@
+-- kind: STRUCT, ARRAY, RANGE and JSON literals
+SELECT STRUCT(1 AS a, [1, 2] AS b), RANGE(DATE '2020-01-01', NULL), JSON '{"a": 1}'

@@ -53,3 +53,27 @@ DROP TABLE ds.accounts
 -- @@
 -- kind: two statements
 SELECT 1; DELETE FROM ds.accounts WHERE TRUE
+-- @@
+-- kind: UPDATE
+UPDATE ds.accounts SET owner = 'x' WHERE TRUE
+-- @@
+-- kind: INSERT ... SELECT
+INSERT INTO ds.accounts SELECT * FROM ds.accounts
+-- @@
+-- kind: ALTER TABLE SET OPTIONS
+ALTER TABLE ds.accounts SET OPTIONS (description = 'x')
+-- @@
+-- kind: snapshot table (a clone)
+CREATE SNAPSHOT TABLE ds.s CLONE ds.accounts
+-- @@
+-- kind: a view
+CREATE OR REPLACE VIEW ds.v AS SELECT 1 AS a
+-- @@
+-- kind: ASSERT (a script statement)
+ASSERT (SELECT COUNT(*) FROM ds.accounts) > 0
+-- @@
+-- kind: temporary function (scripting)
+CREATE TEMP FUNCTION f(x INT64) AS (x + 1)
+-- @@
+-- kind: GRANT
+GRANT `roles/bigquery.dataViewer` ON TABLE ds.accounts TO 'user:a@b.c'

@@ -80,3 +80,27 @@ USE CATALOG other
 -- @@
 -- kind: two statements
 SELECT 1; DROP TABLE accounts
+-- @@
+-- kind: EXECUTE IMMEDIATE runs SQL text
+EXECUTE IMMEDIATE 'DROP TABLE accounts'
+-- @@
+-- kind: a session variable
+DECLARE VARIABLE v INT
+-- @@
+-- kind: CLONE writes a table
+CREATE TABLE x SHALLOW CLONE accounts
+-- @@
+-- kind: INSERT ... REPLACE WHERE
+INSERT INTO accounts REPLACE WHERE id > 0 SELECT * FROM accounts
+-- @@
+-- kind: ANALYZE writes statistics
+ANALYZE TABLE accounts COMPUTE STATISTICS
+-- @@
+-- kind: a temporary view
+CREATE TEMPORARY VIEW v AS SELECT 1
+-- @@
+-- kind: Volumes file commands
+REMOVE '/Volumes/main/default/files/x'
+-- @@
+-- kind: try_reflect calls Java
+SELECT try_reflect('java.lang.System', 'exit', 0)

@@ -29,3 +29,30 @@ SELECT 1; SELECT 2
 -- @@
 -- kind: DELETE
 DELETE FROM accounts
+-- @@
+-- kind: lower-case INSERT ... PARTITIONED BY
+insert into accounts select * from accounts partitioned by day
+-- @@
+-- kind: INSERT from EXTERN with CLUSTERED BY
+INSERT INTO accounts SELECT * FROM TABLE(EXTERN('{}', '{}', '[]')) PARTITIONED BY DAY CLUSTERED BY owner
+-- @@
+-- kind: REPLACE ... OVERWRITE WHERE
+REPLACE INTO accounts OVERWRITE WHERE __time >= TIMESTAMP '2026-01-01' SELECT * FROM accounts PARTITIONED BY DAY
+-- @@
+-- kind: EXTERN inside a WITH clause
+WITH ext AS (SELECT * FROM TABLE(EXTERN('{}', '{}', '[]'))) SELECT * FROM ext
+-- @@
+-- kind: EXTERN as a quoted identifier
+SELECT * FROM TABLE("EXTERN"('{}', '{}', '[]'))
+-- @@
+-- kind: EXPLAIN of an ingestion
+EXPLAIN PLAN FOR INSERT INTO accounts SELECT * FROM accounts PARTITIONED BY ALL
+-- @@
+-- kind: TABLE(iceberg(...)) input source
+SELECT * FROM TABLE(iceberg(tableName => 't', namespace => 'n', warehouseSource => '{}')) (a VARCHAR)
+-- @@
+-- kind: TABLE(gcs(...)) input source
+SELECT * FROM TABLE(gcs(uris => ARRAY['gs://b/x'], format => 'csv')) (a VARCHAR)
+-- @@
+-- kind: TABLE(inline(...)) with EXTEND
+SELECT * FROM TABLE(inline(data => ARRAY['a'], format => 'csv')) EXTEND (a VARCHAR)

@@ -101,3 +101,45 @@ GRANT ROLE ACCOUNTADMIN TO USER u
 -- @@
 -- kind: two statements
 SELECT 1; DELETE FROM accounts
+-- @@
+-- kind: EXECUTE IMMEDIATE FROM a staged script
+EXECUTE IMMEDIATE FROM @my_stage/script.sql
+-- @@
+-- kind: COPY FILES between stages
+COPY FILES INTO @my_stage FROM @other_stage
+-- @@
+-- kind: DIRECTORY table of a stage
+SELECT * FROM DIRECTORY(@my_stage)
+-- @@
+-- kind: TO_FILE names a stage file in a string
+SELECT TO_FILE('@my_stage/data.csv')
+-- @@
+-- kind: FL_ reads a staged file's metadata
+SELECT FL_GET_SIZE(TO_FILE('@my_stage', 'data.csv'))
+-- @@
+-- kind: Cortex sends rows to a model and bills for it
+SELECT SNOWFLAKE.CORTEX.COMPLETE('llama3-8b', owner) FROM accounts
+-- @@
+-- kind: AI_ functions send rows to a model
+SELECT AI_CLASSIFY(owner, ['a', 'b']) FROM accounts
+-- @@
+-- kind: quoted SYSTEM$ function name
+SELECT "SYSTEM$WAIT"(5)
+-- @@
+-- kind: SYSTEM$ in a CTE
+WITH x AS (SELECT SYSTEM$CANCEL_ALL_QUERIES(1) AS c) SELECT * FROM x
+-- @@
+-- kind: CREATE OR REPLACE TASK
+CREATE OR REPLACE TASK t AS DELETE FROM accounts
+-- @@
+-- kind: EXECUTE ALERT
+EXECUTE ALERT a
+-- @@
+-- kind: ALTER WAREHOUSE
+ALTER WAREHOUSE w SUSPEND
+-- @@
+-- kind: USE SECONDARY ROLES widens the privileges
+USE SECONDARY ROLES ALL
+-- @@
+-- kind: call in lower case
+call drop_everything()

@@ -199,3 +199,28 @@ def test_my_failed_statement_keeps_its_error_when_the_guard_holds(my_items: Serv
         assert not conn.closed
         assert cur.execute(REPEATED).fetchall() == [(2, "two")]
         assert _types(cur) == ["int", "varchar"]
+
+
+def test_my_empty_parameters_still_pass_every_template_check(my_items: ServerInfo) -> None:
+    """SQLAlchemy sends ``{}`` with every plain statement. A text without ``%`` or backslash
+    skips the template check (the bound text's verdict reads it), and nothing the gate
+    refuses reaches the server: its SELECT count and the table stay as they were."""
+    with sqlgate.connect(my_items.url("mysql+sqlgate")) as conn:
+        cur = conn.cursor()
+        assert cur.execute(REPEATED, {}).fetchall() == [(2, "two")]
+        before = _selects(conn)
+        refusals = {
+            "DELETE FROM items": "DELETE",
+            "SELECT 'a\\'b' FROM items": "ambiguous backslash escape",  # checked as a template
+            "SELECT '%s' FROM items": "placeholder inside a literal or comment",
+            "SELECT 'never ends FROM items": "unparseable statement",  # the bound verdict's
+            "SELECT 1; DELETE FROM items": "multiple statements",
+        }
+        for text, kind in refusals.items():
+            with pytest.raises(sqlgate.ProgrammingError) as info:
+                cur.execute(text, {})
+            assert getattr(info.value, "kind", None) == kind, text
+        assert _selects(conn) - before == 0  # the count itself shows up after its SHOW
+        assert cur.execute("SELECT count(*) FROM items", {}).fetchall() == [(3,)]
+    rows = mariadb.admin_execute(my_items, f"SELECT count(*) FROM `{my_items.database}`.items")
+    assert rows[0][0] == 3

@@ -58,16 +58,18 @@ def test_prometheus_counters(url: str) -> None:
         )
         return value or 0.0
 
-    before = count()
+    def observed() -> float:
+        labels = {"source": "file", "kind": "SELECT"}
+        value = registry.get_sample_value("sqlgate_statement_seconds_count", labels)
+        return value or 0.0
+
+    before, before_observed = count(), observed()
     with sqlgate.connect(url) as conn:
-        conn.cursor().execute("SELECT 1")
-    assert count() == before + 1
-    assert (
-        registry.get_sample_value(
-            "sqlgate_statement_seconds_count", {"source": "file", "kind": "SELECT"}
-        )
-        >= 1
-    )
+        cur = conn.cursor()
+        cur.execute("SELECT 1")
+        cur.execute("SELECT 2")  # the second reuses the connection's bound metric series
+    assert count() == before + 2
+    assert observed() == before_observed + 2
 
 
 def test_debug_statement_is_truncated_before_redaction(

@@ -21,7 +21,8 @@ _LOADED = """
 import json, sys
 {body}
 print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in
-    ('pyiceberg', 'deltalake', 'pandas', 'sqlgate') or m == 'pyarrow.dataset')))
+    ('pyiceberg', 'deltalake', 'pandas', 'sqlgate', 'sqlalchemy', 'fastavro')
+    or m in ('pyarrow.dataset', 'pyarrow.compute', 'pyarrow.parquet'))))
 """
 
 
@@ -87,3 +88,85 @@ def test_sandbox_caches_footers_and_stays_locked(tmp_path: Path) -> None:
         assert sandbox.settings(con) == settings  # nothing was undone
     finally:
         con.close()
+
+
+def test_dbapi_user_never_imports_sqlalchemy(tmp_path: Path) -> None:
+    """``import sqlgate`` and a file:// query load no SQLAlchemy (``sqlgate.as_of`` does)."""
+    pq.write_table(pa.table({"x": [1, 2, 3]}), tmp_path / "t.parquet")
+    loaded = _modules_after(
+        "import sqlgate\n"
+        f"cur = sqlgate.connect('file://{tmp_path}').cursor()\n"
+        "cur.execute('SELECT x FROM t ORDER BY x LIMIT 2')\n"
+        "assert cur.fetchall() == [(1,), (2,)]\n"
+        "assert cur.description[0][1] == 'BIGINT'\n"
+    )
+    assert "sqlgate.lakehouse.files" in loaded
+    assert not {m for m in loaded if m.split(".")[0] == "sqlalchemy"}
+    loaded = _modules_after("import sqlgate\nsqlgate.as_of")
+    assert "sqlalchemy" in loaded and "sqlgate.dialects.timetravel" in loaded
+
+
+def test_cold_iceberg_limit_never_loads_pyiceberg(tmp_path: Path) -> None:
+    """The embedded catalog's first rows: sqlite3, the metadata JSON, the manifests (stdlib
+    Avro) and DuckDB; pyiceberg loads only when a statement needs more."""
+    # pyiceberg's SQL catalog (writing the table) needs SQLAlchemy 2: skipped on 1.4
+    SqlCatalog = pytest.importorskip("pyiceberg.catalog.sql", exc_type=ImportError).SqlCatalog
+
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}"
+    )
+    catalog.create_namespace("db")
+    table = catalog.create_table("db.t", schema=pa.schema([("x", pa.int64())]))
+    for start in (0, 10, 20):
+        table.append(pa.table({"x": pa.array(range(start, start + 10), pa.int64())}))
+    check = (
+        "rows = [r[0] for r in cur.fetchall()]\n"
+        "assert len(rows) == 5 and set(rows) <= set(range(30)), rows\n"
+        "assert conn.session.engine.plan_info[0]['files_planned'] == 1\n"
+    )
+    loaded = _modules_after(
+        "import sqlgate\n"
+        f"conn = sqlgate.connect('iceberg://{tmp_path}/catalog.db')\n"
+        "cur = conn.cursor()\n"
+        "cur.execute('SELECT * FROM db.t LIMIT 5')\n" + check
+    )
+    assert not {m for m in loaded if m.split(".")[0] in ("pyiceberg", "sqlalchemy", "fastavro")}
+    assert "sqlgate.lakehouse.iceberg_light" in loaded
+    loaded = _modules_after(  # a count needs the manifests' full reading: pyiceberg loads
+        "import sqlgate\n"
+        f"conn = sqlgate.connect('iceberg://{tmp_path}/catalog.db')\n"
+        "cur = conn.cursor()\n"
+        "cur.execute('SELECT count(*) FROM db.t')\n"
+        "assert cur.fetchall() == [(30,)]\n"
+        "cur.execute('SELECT * FROM db.t LIMIT 5')\n" + check
+    )
+    assert "pyiceberg" in loaded
+
+
+def test_engine_connection_answers_footer_questions_until_closed(tmp_path: Path) -> None:
+    """A cold engine opens one DuckDB: the helper for its lake is a cursor of its connection,
+    sandboxed alike; closing the engine hands the helper back to a fresh connection."""
+    from sqlgate.lakehouse.duckdb_files import helper_lock, parquet_signatures
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(pa.table({"x": [1, 2]}), lake / "p.parquet")
+    dirs = [str(lake)]
+    con = sandbox.connect(dirs)
+    sandbox.adopt(dirs, con)
+    try:
+        adopted = sandbox.helper(dirs)
+        assert sandbox.settings(adopted) == sandbox.settings(con)
+        sig = parquet_signatures([str(lake / "p.parquet")], dirs, cache=False)
+        assert sig[str(lake / "p.parquet")][1] == (("x", "BIGINT"),)
+        with pytest.raises(duckdb.Error):
+            adopted.execute("SET enable_external_access = true")
+    finally:
+        with helper_lock:
+            sandbox.release(con)
+        con.close()
+    fresh = sandbox.helper(dirs)
+    assert fresh is not adopted
+    assert sandbox.settings(fresh)["enable_external_access"] == "false"
+    sig = parquet_signatures([str(lake / "p.parquet")], dirs, cache=False)
+    assert sig[str(lake / "p.parquet")][1] == (("x", "BIGINT"),)
