@@ -13,7 +13,7 @@ classes with every secret redacted and no query string (signed URLs carry keys t
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -26,6 +26,8 @@ from sqlgate.core.redact import redact, register_secret
 
 if TYPE_CHECKING:  # requests is optional (the gcp extra); only mount_on_requests needs it
     import requests
+
+    from sqlgate.core.http_stream import StreamedResponse
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -196,16 +198,8 @@ class HttpClient:
 
         ``idempotent`` defaults to the method's nature; pass True for a read-only POST.
         """
-        url = urljoin(self.base_url, path.lstrip("/"))
-        send_headers = {**self.headers, **(headers or {})}
-        if json is not None:
-            body = jsonlib.dumps(json).encode()
-            send_headers.setdefault("Content-Type", "application/json")
-        only_idempotent = idempotent is None or not idempotent
-        response = self._send(method, url, body, send_headers, only_idempotent)
-        if response.status == 401 and self.auth is not None:
-            self.auth.refresh()  # the token may have been revoked or expired early
-            response = self._send(method, url, body, send_headers, only_idempotent)
+        url, raw = self._exchange(method, path, body, json, headers, idempotent, preload=True)
+        response = Response(raw.status, dict(raw.headers), raw.data)
         if response.status not in expect:
             raise http_error(method, url, response)
         return response
@@ -216,16 +210,32 @@ class HttpClient:
     def post(self, path: str = "", **kwargs: Any) -> Response:
         return self.request("POST", path, **kwargs)
 
-    def _send(
+    def _exchange(
         self,
         method: str,
-        url: str,
+        path: str,
         body: bytes | None,
-        headers: dict[str, str],
-        only_idempotent: bool,
-    ) -> Response:
-        raw = self._open(method, url, body, headers, only_idempotent)
-        return Response(raw.status, dict(raw.headers), raw.data)
+        json: Any,
+        headers: Mapping[str, str] | None,
+        idempotent: bool | None,
+        *,
+        preload: bool,
+    ) -> tuple[str, Any]:
+        """Send (``json`` encoded when given); after a 401, refresh the credential (the token
+        may have been revoked or expired early) and resend once. The URL and urllib3's answer."""
+        url = urljoin(self.base_url, path.lstrip("/"))
+        send_headers = {**self.headers, **(headers or {})}
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            send_headers.setdefault("Content-Type", "application/json")
+        only_idempotent = idempotent is None or not idempotent
+        raw = self._open(method, url, body, send_headers, only_idempotent, preload=preload)
+        if raw.status == 401 and self.auth is not None:
+            if not preload:
+                raw.drain_conn()
+            self.auth.refresh()
+            raw = self._open(method, url, body, send_headers, only_idempotent, preload=preload)
+        return url, raw
 
     def stream(
         self,
@@ -238,18 +248,9 @@ class HttpClient:
     ) -> StreamedResponse:
         """Send one request and return the response with its body *unread*, whatever the
         status: the caller reads it line by line (constant memory) or, for an error, whole."""
-        url = urljoin(self.base_url, path.lstrip("/"))
-        send_headers = {**self.headers, **(headers or {})}
-        body = None
-        if json is not None:
-            body = jsonlib.dumps(json).encode()
-            send_headers.setdefault("Content-Type", "application/json")
-        only_idempotent = idempotent is None or not idempotent
-        raw = self._open(method, url, body, send_headers, only_idempotent, preload=False)
-        if raw.status == 401 and self.auth is not None:
-            raw.drain_conn()
-            self.auth.refresh()  # the token may have been revoked or expired early
-            raw = self._open(method, url, body, send_headers, only_idempotent, preload=False)
+        from sqlgate.core.http_stream import StreamedResponse
+
+        url, raw = self._exchange(method, path, None, json, headers, idempotent, preload=False)
         return StreamedResponse(raw, method, url, self.timeout.read_timeout or 0.0)
 
     def _open(
@@ -285,8 +286,8 @@ class HttpClient:
             raise errors.OperationalError(
                 redact(
                     f"{method} {safe_url(url)}: cannot reach the server or it did not answer "
-                    f"within {self.timeout.read_timeout:g} s ({_reason(exc)}); check the endpoint "
-                    "and the network, or raise ?timeout="
+                    f"within {self.timeout.read_timeout:g} s ({failure_reason(exc)}); check the "
+                    "endpoint and the network, or raise ?timeout="
                 )
             ) from None
         return raw
@@ -295,54 +296,7 @@ class HttpClient:
         self._pool.clear()
 
 
-class StreamedResponse:
-    """A response whose body is read as the caller goes (line-oriented APIs stream results).
-
-    ``lines()`` yields each *complete* line without its ``\\n``; bytes after the last ``\\n``
-    (a line that was cut) are kept in ``tail``, so a caller can tell a complete body from a cut
-    one. A connection that breaks mid-body raises ``OperationalError``.
-    """
-
-    def __init__(self, raw: Any, method: str, url: str, read_timeout: float) -> None:
-        self._raw = raw
-        self.status: int = raw.status
-        self.headers: Mapping[str, str] = dict(raw.headers)
-        self._where = f"{method} {safe_url(url)}"
-        self._read_timeout = read_timeout
-        self.tail = b""
-
-    def lines(self, chunk_size: int = 65_536) -> Iterator[bytes]:
-        pending = b""
-        try:
-            for chunk in self._raw.stream(chunk_size):
-                parts = (pending + chunk).split(b"\n")
-                pending = parts.pop()
-                yield from parts
-        except urllib3.exceptions.HTTPError as exc:
-            raise errors.OperationalError(
-                redact(
-                    f"{self._where}: the response broke off ({_reason(exc)}; read timeout "
-                    f"{self._read_timeout:g} s); run the statement again"
-                )
-            ) from None
-        self.tail = pending
-
-    def read_all(self, limit: int = 1 << 20) -> Response:
-        """The whole (bounded) body: for error answers, which are small."""
-        try:
-            data = self._raw.read(limit)
-        except urllib3.exceptions.HTTPError:
-            data = b""
-        self.close()
-        return Response(self.status, self.headers, data)
-
-    def close(self) -> None:
-        """Drop the connection: an unread streamed body must never be reused."""
-        self._raw.close()
-        self._raw.release_conn()
-
-
-def _reason(exc: urllib3.exceptions.HTTPError) -> str:
+def failure_reason(exc: urllib3.exceptions.HTTPError) -> str:
     reason = getattr(exc, "reason", None) or exc
     return " ".join(str(type(reason).__name__).split())
 

@@ -132,8 +132,7 @@ class RowResult(Result):
         chunk): a column whose values do not fit its mapped type (a zero date, a NaN in a
         NUMERIC(p,s), a two-dimensional array) becomes a string column of their text form."""
         if self._schema is None:
-            peek = getattr(self._cursor, "peek", None)
-            rows = peek() if peek is not None else []
+            rows = self._read_ahead()
             fields = []
             for index, col in enumerate(self.description or ()):
                 arrow_type = self._arrow_type(col) or pa.string()
@@ -146,6 +145,11 @@ class RowResult(Result):
             self._schema = pa.schema(fields)
         return self._schema
 
+    def _read_ahead(self) -> list[tuple[Any, ...]]:
+        """The rows read from the source but not yet fetched (a stream's ``peek``)."""
+        peek = getattr(self._cursor, "peek", None)
+        return peek() if peek is not None else []
+
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         schema = self.arrow_schema()
         while True:
@@ -156,6 +160,49 @@ class RowResult(Result):
 
     def close(self) -> None:
         self._translate(self._cursor.close)
+
+
+def _untranslated(call: Callable[[], Any]) -> Any:
+    return call()
+
+
+class ListResult(RowResult):
+    """A result whose rows were all read inside ``execute`` (every point query on a streaming
+    family): fetches slice a list and never call the driver, so they need no error
+    translation, no stream and no link to hand back; a point query pays for none of them."""
+
+    def __init__(
+        self,
+        rows: list[tuple[Any, ...]],
+        description: tuple[Column, ...] | None,
+        arrow_type: Callable[[Column], pa.DataType | None],
+        rowcount: int,
+    ) -> None:
+        super().__init__(None, description, arrow_type, _untranslated, rowcount)
+        self._rows = rows
+        self._pos = 0
+
+    def _read_ahead(self) -> list[tuple[Any, ...]]:
+        return self._rows[self._pos :]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        pos = self._pos
+        if pos < len(self._rows):
+            self._pos = pos + 1
+            return self._rows[pos]
+        return None
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        start, self._pos = self._pos, min(self._pos + size, len(self._rows))
+        return self._rows[start : self._pos]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows = self._rows[self._pos :] if self._pos else self._rows
+        self._rows, self._pos = [], 0
+        return rows
+
+    def close(self) -> None:
+        self._rows, self._pos = [], 0
 
 
 def rows_to_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:

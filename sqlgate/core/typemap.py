@@ -95,6 +95,12 @@ __all__ = [
 ]
 
 Entries = Mapping[str, "TypeEntry | str"]
+#: the boolean, integer and float kinds engines spell alike; a table spreads them
+#: (``kinds={**STANDARD_NUMBERS, ...}``) and overrides what its engine means otherwise
+STANDARD_NUMBERS: Mapping[str, TypeEntry] = MappingProxyType(
+    {"boolean": BOOL, "tinyint": I8, "smallint": I16, "int": I32, "bigint": I64}
+    | {"float": F32, "double": F64}
+)
 _MAX_ALIASES = 16  # alias chains are short; a cycle must not hang
 # a name sqlglot does not know, as written: ``tsvector``, ``public."MyEnum"``, ``bit varying``
 _WORD = r'(?:"[^"]*"|[A-Za-z_][\w$]*)'

@@ -14,20 +14,14 @@ import sqlalchemy.types as sat
 from sqlglot import exp
 
 from sqlgate.core.sqltypes import STRUCT
-from sqlgate.core.typemap import TypeMap
+from sqlgate.core.typemap import STANDARD_NUMBERS, TypeMap
 from sqlgate.core.types import DATETIME, NUMBER, STRING
 from sqlgate.core.types_entries import (
     ARRAY_OF,
     BLOB,
-    BOOL,
     DATE,
     ENUM,
     F32,
-    F64,
-    I8,
-    I16,
-    I32,
-    I64,
     JSON,
     MAP_OF,
     NULL,
@@ -122,10 +116,10 @@ HUGE_INT = simple(pa.string(), lambda: sat.Numeric(78, 0), NUMBER)
 CLICKHOUSE_TYPES = TypeMap(
     {"object": JSON, "bfloat16": F32, "ipv4": STR, "ipv6": STR},
     kinds={
-        **{"boolean": BOOL, "tinyint": I8, "smallint": I16, "int": I32, "bigint": I64},
+        **STANDARD_NUMBERS,
         **{"utinyint": U8, "usmallint": U16, "uint": U32, "ubigint": U64},
         **{"int128": WIDE_INT, "uint128": WIDE_INT, "int256": HUGE_INT, "uint256": HUGE_INT},
-        **{"float": F32, "double": F64, "decimal": decimal(10, 0)},
+        **{"decimal": decimal(10, 0)},
         **{"decimal32": fixed_decimal(9), "decimal64": fixed_decimal(18)},
         **{"decimal128": fixed_decimal(38), "decimal256": fixed_decimal(76)},
         **{"text": TEXT, "varchar": TEXT, "char": TEXT, "fixedstring": STR, "uuid": UUIDS},

@@ -21,12 +21,12 @@ from typing import Any
 from sqlgate.core import errors
 from sqlgate.core.http import HttpClient, Response, safe_url
 from sqlgate.core.redact import redact
+from sqlgate.dbapi.rest_family import EXCERPT, error_body, server_error
 
 API = "api/2.0/sql"
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED", "CLOSED"})
 #: the first pause between two polls, and the longest
 POLL_FIRST, POLL_MAX = 0.05, 1.0
-_EXCERPT = 400
 # Databricks error classes (``[CLASS]`` in messages), DuckDB's error kinds (minilake runs
 # DuckDB) and SQLSTATE classes: the PEP 249 class each stands for
 _DATA_WORDS = (
@@ -78,30 +78,20 @@ def classify(code: str | None, sql_state: str | None, message: str) -> type[erro
     return errors.DatabaseError
 
 
-class ServerError(Exception):
-    """What the server said, as the ``__cause__`` of the PEP 249 error raised for it."""
-
-
 def statement_error(
     error: dict[str, Any], sql_state: str | None, statement_id: str
 ) -> errors.Error:
     message = str(error.get("message") or "the statement failed")
     code = error.get("error_code")
     cls = classify(code, sql_state, message)
-    exc = cls(redact(f"Databricks statement {statement_id} failed ({code or 'error'}): {message}"))
-    exc.__cause__ = ServerError(redact(message))
-    return exc
+    return server_error(
+        cls, f"Databricks statement {statement_id} failed ({code or 'error'}): {message}", message
+    )
 
 
 def response_error(method: str, url: str, response: Response) -> errors.Error:
     """The PEP 249 error for an HTTP failure of the API, from its ``error_code``/``message``."""
-    try:
-        body = response.json()
-    except errors.Error:
-        body = None
-    if not isinstance(body, dict):
-        excerpt = " ".join(response.data[:_EXCERPT].decode("utf-8", "replace").split())
-        body = {"message": excerpt}
+    body = error_body(response, "message")
     code, message = body.get("error_code"), str(body.get("message") or "")
     where = f"{method} {safe_url(url)} answered {response.status}"
     if response.status == 401:
@@ -115,9 +105,8 @@ def response_error(method: str, url: str, response: Response) -> errors.Error:
         cls, fix = classify(code, None, message), "the request was refused"
     else:
         cls, fix = errors.OperationalError, "the server failed"
-    exc = cls(redact(f"{where}: {fix} ({code or 'error'}): {message[:_EXCERPT]}"))
-    exc.__cause__ = ServerError(redact(message[:_EXCERPT]))
-    return exc
+    message = message[:EXCERPT]
+    return server_error(cls, f"{where}: {fix} ({code or 'error'}): {message}", message)
 
 
 class StatementClient:

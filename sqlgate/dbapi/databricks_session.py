@@ -12,7 +12,6 @@ statements (ping, reflection) or with ``?disposition=inline``. Parameters are na
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from sqlgate.core.flavor import Flavor
 from sqlgate.core.http import HttpClient
 from sqlgate.core.params import ConnectParams, parse_int, parse_seconds
 from sqlgate.core.results import ArrowResult, EmptyResult, Result
-from sqlgate.core.session import Parameters, Session
+from sqlgate.core.session import Parameters
 from sqlgate.core.translate import call_translated
 from sqlgate.dbapi import databricks_types as types
 from sqlgate.dbapi.databricks_client import (
@@ -33,9 +32,9 @@ from sqlgate.dbapi.databricks_client import (
     StatementCancelled,
     StatementClient,
 )
+from sqlgate.dbapi.rest_family import RestSession, base_url, credential_handle, refuse_unknown
 
 _WAREHOUSE_PATH = re.compile(r"/?sql/1\.0/(?:warehouses|endpoints)/(\w+)/?")
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _DISPOSITIONS = {"external_links": "EXTERNAL_LINKS", "inline": "INLINE"}
 #: options this flavor reads; anything else is refused by name
 OPTIONS = frozenset(
@@ -66,23 +65,12 @@ class DatabricksFlavor(Flavor):
 
     def open_session(self, params: ConnectParams) -> DatabricksSession:
         options = dict(params.options)
-        unknown = sorted(set(options) - OPTIONS)
-        if unknown:
-            raise errors.InterfaceError(
-                f"unknown Databricks option(s) {', '.join(unknown)}; accepted: "
-                + ", ".join(sorted(OPTIONS))
-            )
+        refuse_unknown("Databricks", options, OPTIONS)
         path = options.get("http_path") or params.database
         warehouse = warehouse_id(str(path) if path else None)
         if not params.host:
             raise errors.InterfaceError("Databricks needs the workspace host name in the URL")
-        protocol = str(options.get("protocol") or "").lower()
-        if not protocol:  # an emulator or proxy on this machine speaks plain HTTP
-            protocol = "http" if params.host in _LOOPBACK else "https"
-        if protocol not in ("http", "https"):
-            raise errors.InterfaceError(f"option protocol={protocol!r}: use https or http")
-        port = f":{params.port}" if params.port else ""
-        base = f"{protocol}://{params.host}{port}/"
+        base = base_url(params, options.get("protocol"))
         wait = parse_int("wait_timeout", options.get("wait_timeout", 5), maximum=50)
         if wait and wait < 5:
             raise errors.InterfaceError("option wait_timeout must be 0 or 5 to 50 seconds")
@@ -130,23 +118,21 @@ def _truthy(value: Any) -> bool:
 
 def _bearer(params: ConnectParams) -> Any:
     """The per-request token: the credential provider's, or the URL's password (a PAT)."""
-    from sqlgate.core.credentials.handle import CredentialHandle
-    from sqlgate.core.credentials.static import StaticProvider
     from sqlgate.core.http import BearerAuth
 
-    handle = params.credential_handle
+    handle = credential_handle(params)
     if handle is None:
-        if not params.password:
-            raise errors.InterfaceError(
-                "Databricks needs a token: databricks+sqlgate://token:<PAT>@host/... or better "
-                "credential=env:DATABRICKS_TOKEN, or OAuth credential=databricks-oauth:<client id>"
-            )
-        handle = CredentialHandle(StaticProvider(params.password, params.user))
+        raise errors.InterfaceError(
+            "Databricks needs a token: databricks+sqlgate://token:<PAT>@host/... or better "
+            "credential=env:DATABRICKS_TOKEN, or OAuth credential=databricks-oauth:<client id>"
+        )
     return BearerAuth(handle)
 
 
-class DatabricksSession(Session):
+class DatabricksSession(RestSession):
     """One warehouse through the Statement Execution API; no transactions."""
+
+    client: StatementClient
 
     def __init__(
         self,
@@ -158,26 +144,13 @@ class DatabricksSession(Session):
         statement_timeout: float | None,
         read_only: bool,
     ) -> None:
-        self.client = client
+        super().__init__(client)
         self.catalog, self.schema = catalog, schema
         self.disposition = disposition
         self.statement_timeout = statement_timeout
         self.read_only = read_only
         self.banner = f"Databricks SQL warehouse {client.warehouse_id}"
         self.server_version = (2, 0)  # the Statement Execution API's version
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._running: str | None = None  # the statement id a cancel() must stop
-        self._last_id: str | None = None
-
-    @property
-    def query_id(self) -> str | None:
-        """The Databricks statement id of the last statement (the audit log records it)."""
-        return self._last_id
-
-    @property
-    def raw(self) -> StatementClient:
-        return self.client
 
     def describe_warehouse(self) -> None:
         """Reach the workspace with the token at connect time (bounded by the timeouts)."""
@@ -271,15 +244,6 @@ class DatabricksSession(Session):
         for batch in batches:
             yield types.conform(batch, schema)
 
-    def cancel(self) -> None:
-        """Stop the running statement (from another thread): ``POST .../cancel`` at once;
-        the waiting thread gets ``OperationalError``."""
-        self._stop.set()
-        with self._lock:
-            running = self._running
-        if running is not None:
-            self.client.cancel(running)
-
     def ping(self) -> None:
         self.run("SELECT 1", None, "INLINE").close()
 
@@ -290,9 +254,6 @@ class DatabricksSession(Session):
             "Databricks has no read-only session; give this principal only USE CATALOG, "
             "USE SCHEMA and SELECT grants (and CAN USE on the warehouse)"
         ]
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def _read_stream(data: bytes) -> list[pa.RecordBatch]:

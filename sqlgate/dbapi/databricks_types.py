@@ -27,20 +27,13 @@ import sqlalchemy.types as sat
 
 from sqlgate.core import errors
 from sqlgate.core.results import Column
-from sqlgate.core.typemap import TypeMap
+from sqlgate.core.typemap import STANDARD_NUMBERS, TypeMap
 from sqlgate.core.types import DATETIME
 from sqlgate.core.types_entries import (
     ARRAY_OF,
     BLOB,
-    BOOL,
     CHAR,
     DATE,
-    F32,
-    F64,
-    I8,
-    I16,
-    I32,
-    I64,
     I128,
     JSON,
     MAP_OF,
@@ -66,8 +59,8 @@ INTERVAL = TypeEntry(
 DATABRICKS_TYPES = TypeMap(
     {"variant": JSON, "void": NULL, "geography": STR, "geometry": STR},
     kinds={
-        **{"boolean": BOOL, "tinyint": I8, "smallint": I16, "int": I32, "bigint": I64},
-        **{"int128": I128, "float": F32, "double": F64, "decimal": decimal_entry(10, 0)},
+        **STANDARD_NUMBERS,
+        **{"int128": I128, "decimal": decimal_entry(10, 0)},
         **{"text": TEXT, "varchar": VARCHAR, "char": CHAR, "binary": BLOB, "varbinary": BLOB},
         **{"date": DATE, "timestamp": TSTZ, "timestamptz": TSTZ, "timestampntz": TS},
         **{"timestampltz": TSTZ, "interval": INTERVAL, "array": ARRAY_OF, "map": MAP_OF},

@@ -20,18 +20,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlgate.core import errors
-from sqlgate.core.http import HttpClient, Response, StreamedResponse, safe_url
-from sqlgate.core.redact import redact
+from sqlgate.core.http import HttpClient, Response, safe_url
+from sqlgate.core.http_stream import StreamedResponse
 from sqlgate.dbapi.druid_types import DruidColumn
+from sqlgate.dbapi.rest_family import EXCERPT, error_body, server_error
 
 SQL_PATH = "druid/v2/sql"
-_EXCERPT = 400
 _PROGRAMMING = ("sql parse failed", "plan validation failed", "invalidinput", "invalid input")
 _DATA_CLASSES = ("NumberFormatException", "ArithmeticException", "DateTimeParseException")
-
-
-class ServerError(Exception):
-    """What Druid said, as the ``__cause__`` of the PEP 249 error raised for it."""
 
 
 class QueryCancelled(errors.OperationalError):
@@ -88,22 +84,14 @@ def _fix(cls: type[errors.Error], status: int, message: str) -> str:
 
 def error_from(method: str, url: str, response: Response, query_id: str | None) -> errors.Error:
     """The PEP 249 error for a non-200 answer; every part of the message is redacted."""
-    try:
-        body = response.json()
-    except errors.Error:
-        body = None
-    if not isinstance(body, dict):
-        text = " ".join(response.data[:_EXCERPT].decode("utf-8", "replace").split())
-        body = {"errorMessage": text}
-    message = str(body.get("errorMessage") or body.get("error") or "")[:_EXCERPT]
+    body = error_body(response, "errorMessage")
+    message = str(body.get("errorMessage") or body.get("error") or "")[:EXCERPT]
     code = body.get("errorCode") or body.get("error") or f"HTTP {response.status}"
     cls = classify(response.status, body)
     where = f"{method} {safe_url(url)} answered {response.status}"
     query = f" (query {query_id})" if query_id else ""
     fix = _fix(cls, response.status, message)
-    exc = cls(redact(f"{where}{query}: {fix} [{code}]: {message}"))
-    exc.__cause__ = ServerError(redact(message))
-    return exc
+    return server_error(cls, f"{where}{query}: {fix} [{code}]: {message}", message)
 
 
 class QueryStream:

@@ -12,7 +12,6 @@ ingestion (that is the separate task endpoint), and sqlgate's gate refuses ``INS
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,12 +24,12 @@ from sqlgate.core.flavor import Flavor
 from sqlgate.core.http import Auth, HttpClient
 from sqlgate.core.params import ConnectParams, parse_bool, parse_int, parse_seconds
 from sqlgate.core.results import ArrowResult, Result
-from sqlgate.core.session import Parameters, Session
+from sqlgate.core.session import Parameters
 from sqlgate.core.translate import call_translated
 from sqlgate.dbapi import druid_types as types
 from sqlgate.dbapi.druid_client import DruidClient, QueryCancelled, QueryStream
+from sqlgate.dbapi.rest_family import RestSession, base_url, credential_handle, refuse_unknown
 
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 BATCH_ROWS = 10_000
 #: options this flavor reads; anything else is refused by name (no free-form context keys:
 #: a context parameter could change what a query may do)
@@ -45,19 +44,15 @@ OPTIONS = frozenset(
 def _auth(params: ConnectParams, mode: str) -> Auth | None:
     """Basic auth (Druid's basic security) or a bearer token, from the credential provider or
     the URL's password; none when neither is given (an open cluster)."""
-    from sqlgate.core.credentials.handle import CredentialHandle
-    from sqlgate.core.credentials.static import StaticProvider
     from sqlgate.core.http import BasicAuth, BearerAuth
 
-    handle = params.credential_handle
+    handle = credential_handle(params)
     if handle is None:
-        if not params.password:
-            if mode == "bearer":
-                raise errors.InterfaceError(
-                    "auth=bearer needs a token: credential=env:DRUID_TOKEN (or the URL password)"
-                )
-            return None
-        handle = CredentialHandle(StaticProvider(params.password, params.user))
+        if mode == "bearer":
+            raise errors.InterfaceError(
+                "auth=bearer needs a token: credential=env:DRUID_TOKEN (or the URL password)"
+            )
+        return None
     if mode == "bearer":
         return BearerAuth(handle)
     if mode != "basic":
@@ -101,25 +96,14 @@ class DruidFlavor(Flavor):
 
     def open_session(self, params: ConnectParams) -> DruidSession:
         options = dict(params.options)
-        unknown = sorted(set(options) - OPTIONS)
-        if unknown:
-            raise errors.InterfaceError(
-                f"unknown Druid option(s) {', '.join(unknown)}; accepted: "
-                + ", ".join(sorted(OPTIONS))
-            )
+        refuse_unknown("Druid", options, OPTIONS)
         if not params.host:
             raise errors.InterfaceError("Druid needs the Router or Broker host name in the URL")
-        protocol = str(options.get("protocol") or options.get("scheme") or "").lower()
-        if not protocol:  # a cluster on this machine speaks plain HTTP
-            protocol = "http" if params.host in _LOOPBACK else "https"
-        if protocol not in ("http", "https"):
-            raise errors.InterfaceError(f"option protocol={protocol!r}: use https or http")
-        port = f":{params.port}" if params.port else ""
         timeout = parse_seconds("statement_timeout", options.get("statement_timeout"))
         connect_timeout = parse_seconds("connect_timeout", options.get("connect_timeout")) or 10.0
         read_timeout = parse_seconds("read_timeout", options.get("read_timeout")) or 60.0
         http = HttpClient(
-            f"{protocol}://{params.host}{port}/",
+            base_url(params, options.get("protocol") or options.get("scheme")),
             auth=_auth(params, str(options.get("auth") or "basic").lower()),
             connect_timeout=connect_timeout,
             # Druid answers only once the query has produced its first rows
@@ -151,8 +135,10 @@ class DruidFlavor(Flavor):
         return session
 
 
-class DruidSession(Session):
+class DruidSession(RestSession):
     """One Druid Router or Broker; no transactions, no session state beyond the context."""
+
+    client: DruidClient
 
     def __init__(
         self,
@@ -163,25 +149,12 @@ class DruidSession(Session):
         multi_value: frozenset[str],
         read_only: bool,
     ) -> None:
-        self.client = client
+        super().__init__(client)
         self.time_zone = time_zone
         self.statement_timeout = statement_timeout
         self.multi_value = multi_value
         self.read_only = read_only
         self.banner = "Apache Druid"
-        self._lock = threading.Lock()
-        self._running: str | None = None  # the sqlQueryId a cancel() must stop
-        self._stop = threading.Event()
-        self._last_id: str | None = None
-
-    @property
-    def query_id(self) -> str | None:
-        """The ``sqlQueryId`` of the last query (the audit log records it)."""
-        return self._last_id
-
-    @property
-    def raw(self) -> DruidClient:
-        return self.client
 
     def read_status(self) -> None:
         """``GET /status`` at connect time: endpoint, credential and version, bounded in time."""
@@ -257,14 +230,6 @@ class DruidSession(Session):
         for rows in rest:
             yield types.rows_to_batch(rows, schema)
 
-    def cancel(self) -> None:
-        """Stop the running query (from another thread): ``DELETE /druid/v2/sql/{id}``."""
-        self._stop.set()
-        with self._lock:
-            running = self._running
-        if running is not None:
-            self.client.cancel(running)
-
     def ping(self) -> None:
         self.client.status()
 
@@ -273,9 +238,6 @@ class DruidSession(Session):
             "Druid has no read-only session; give this user only READ permissions on its "
             "datasources (no WRITE, no STATE) so the SQL task API cannot ingest"
         ]
-
-    def close(self) -> None:
-        self.client.close()
 
 
 class _StreamResult(ArrowResult):

@@ -91,6 +91,7 @@ class MySQLSession(DriverSession):
         # PyMySQL escapes ' as \' unless the server runs NO_BACKSLASH_ESCAPES; the gate
         # must lex the bound statement the way this server will
         self.backslash_escapes = not raw.server_status & _NO_BACKSLASH_ESCAPES
+        self._idle_cursor: Any = None  # an unbuffered cursor whose last result ended (run)
 
     def link_id(self) -> int:
         return int(self._raw.thread_id())
@@ -120,13 +121,25 @@ class MySQLSession(DriverSession):
 
         MySQL cannot interleave two unbuffered results on one link; the core buffers the rest
         of a streaming result when another statement needs the link.
+
+        A result complete in its first chunk leaves its driver cursor idle (its result read
+        to the end): the next statement reuses it instead of building a cursor and running
+        PyMySQL's ``__del__`` clean-up on this one. A result followed by more (a procedure's)
+        is not kept: dropping its cursor reads the rest off the link at once, as before.
         """
-        cursor = self.executed(self._raw.cursor(self._raw.streaming_cursor), operation, parameters)
+        raw = self._raw
+        cursor, self._idle_cursor = self._idle_cursor or raw.cursor(raw.streaming_cursor), None
+        cursor = self.executed(cursor, operation, parameters)
         if cursor.description is None:
             return self.no_rows(cursor)
         rows, ended = read_rows(cursor._result, self.chunk_rows)
-        link = None if ended else _MySQLStream(cursor, self.chunk_rows, self.native_arrow)
-        return self.rows_result(cursor, link, rows, len(rows))
+        if not ended:
+            stream = _MySQLStream(cursor, self.chunk_rows, self.native_arrow)
+            return self.rows_result(cursor, stream, rows)
+        result = self.rows_result(cursor, None, rows, len(rows))
+        if not cursor._result.has_next:
+            self._idle_cursor = cursor
+        return result
 
     def result_shape(self, cursor: Any) -> Hashable:
         """PyMySQL's description and the field flags :meth:`describe` reads beside it."""
@@ -220,6 +233,7 @@ class MySQLSession(DriverSession):
 
     def close(self) -> None:
         self._busy = None  # closing the link discards whatever was still streaming
+        self._idle_cursor = None
         if self._raw.open:
             self._raw.close()
 

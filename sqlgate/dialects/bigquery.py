@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import default
-from sqlalchemy.sql import compiler
-
 from sqlgate.core import errors
 from sqlgate.dbapi.bigquery_types import BIGQUERY_TYPES, type_string
-from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
+from sqlgate.dialects.base import dbapi_connection_of
+from sqlgate.dialects.warehouse_family import (
+    AutocommitDialect,
+    BacktickIdentifierPreparer,
+    LiteralLimitCompiler,
+    WarehouseTypeCompiler,
+)
 
 _VIEW_TYPES = frozenset({"VIEW", "MATERIALIZED_VIEW"})
 
@@ -38,39 +41,22 @@ def _key_file_info(credential: str) -> dict[str, Any] | None:
     return info if isinstance(info, dict) else None
 
 
-class BigQueryCompiler(compiler.SQLCompiler):
+class BigQueryCompiler(LiteralLimitCompiler):
     """Literal ``LIMIT``/``OFFSET`` numbers (BigQuery wants integer literals there)."""
 
-    def limit_clause(self, select: Any, **kw: Any) -> str:
-        text = ""
-        if select._limit is not None:
-            text += f"\n LIMIT {int(select._limit)}"
-        if select._offset:
-            if select._limit is None:
-                text += f"\n LIMIT {2**63 - 1}"
-            text += f"\n OFFSET {int(select._offset)}"
-        return text
+    limit_for_offset_alone = 2**63 - 1
 
 
-class BigQueryTypeCompiler(compiler.GenericTypeCompiler):
+class BigQueryTypeCompiler(WarehouseTypeCompiler):
     """GoogleSQL's names for the types CAST names."""
 
-    def visit_string(self, type_: Any, **kw: Any) -> str:
-        return "STRING"
-
-    visit_VARCHAR = visit_NVARCHAR = visit_CHAR = visit_NCHAR = visit_TEXT = visit_string
-    visit_unicode = visit_unicode_text = visit_text = visit_string
+    float_name, binary_name, naive_timestamp_name = "FLOAT64", "BYTES", "DATETIME"
 
     def visit_integer(self, type_: Any, **kw: Any) -> str:
         return "INT64"
 
     visit_INTEGER = visit_BIGINT = visit_SMALLINT = visit_big_integer = visit_integer
     visit_small_integer = visit_integer
-
-    def visit_float(self, type_: Any, **kw: Any) -> str:
-        return "FLOAT64"
-
-    visit_FLOAT = visit_REAL = visit_DOUBLE = visit_double = visit_float
 
     def visit_numeric(self, type_: Any, **kw: Any) -> str:
         return "NUMERIC"
@@ -82,56 +68,23 @@ class BigQueryTypeCompiler(compiler.GenericTypeCompiler):
 
     visit_BOOLEAN = visit_boolean
 
-    def visit_datetime(self, type_: Any, **kw: Any) -> str:
-        return "TIMESTAMP" if getattr(type_, "timezone", False) else "DATETIME"
 
-    visit_DATETIME = visit_TIMESTAMP = visit_datetime
-
-    def visit_large_binary(self, type_: Any, **kw: Any) -> str:
-        return "BYTES"
-
-    visit_BLOB = visit_BINARY = visit_VARBINARY = visit_large_binary
-
-
-class BigQueryIdentifierPreparer(compiler.IdentifierPreparer):
+class BigQueryIdentifierPreparer(BacktickIdentifierPreparer):
     """Backquoted names (```project.dataset.table``` parts each quoted)."""
 
-    def __init__(
-        self,
-        dialect: Any,
-        initial_quote: str = "`",
-        final_quote: str | None = None,
-        escape_quote: str = "\\`",
-        quote_case_sensitive_collations: bool = True,
-        omit_schema: bool = False,
-    ) -> None:
-        super().__init__(
-            dialect,
-            initial_quote,
-            final_quote,
-            escape_quote,
-            quote_case_sensitive_collations,
-            omit_schema,
-        )
+    backtick_escape = "\\`"
 
 
-class BigQueryDialect(SqlgateDialectMixin, default.DefaultDialect):
+class BigQueryDialect(AutocommitDialect):
     """BigQuery through sqlgate's google-cloud-bigquery session."""
 
     name = "bigquery"
     sqlgate_source = "bigquery"
-    supports_statement_cache = True
+    autocommit_only = "BigQuery query jobs run in autocommit mode only"
     default_paramstyle = "pyformat"
     statement_compiler = BigQueryCompiler
-    type_compiler = BigQueryTypeCompiler  # SQLAlchemy 1.4's name
-    type_compiler_cls = BigQueryTypeCompiler  # SQLAlchemy 2's name
+    type_compiler_cls = BigQueryTypeCompiler
     preparer = BigQueryIdentifierPreparer
-    supports_native_boolean = True
-    supports_native_decimal = True
-    supports_sequences = False
-    supports_alter = False
-    postfetch_lastrowid = False
-    implicit_returning = False
     supports_is_distinct_from = True
     max_identifier_length = 1024
     #: what Superset's BigQueryEngineSpec builds its own client from (cost estimates, the
@@ -146,27 +99,11 @@ class BigQueryDialect(SqlgateDialectMixin, default.DefaultDialect):
         return args, kwargs
 
     # -- connection ---------------------------------------------------------------------------
-    def get_isolation_level(self, dbapi_connection: Any) -> Any:
-        return "AUTOCOMMIT"  # every query job stands alone
-
-    def get_isolation_level_values(self, dbapi_connection: Any) -> Any:
-        return ("AUTOCOMMIT",)
-
-    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
-        if level != "AUTOCOMMIT":
-            raise errors.NotSupportedError("BigQuery query jobs run in autocommit mode only")
-
     def _session(self, connection: Any) -> Any:
         return dbapi_connection_of(connection).session
 
     def _get_default_schema_name(self, connection: Any) -> str:
         return str(self._session(connection).dataset or "")
-
-    def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
-        return tuple(self._session(connection).server_version)
-
-    def do_rollback(self, dbapi_connection: Any) -> None:
-        """No transactions: nothing to roll back (the pool calls this on every return)."""
 
     # -- reflection through the API -------------------------------------------------------------
     def _dataset(self, connection: Any, schema: str | None) -> str:
@@ -194,13 +131,9 @@ class BigQueryDialect(SqlgateDialectMixin, default.DefaultDialect):
     def _tables(self, connection: Any, schema: str | None) -> list[Any]:
         return list(self._call(connection, "list_tables", self._dataset(connection, schema)))
 
-    def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
+    def _names(self, connection: Any, schema: str | None, views: bool) -> list[str]:
         tables = self._tables(connection, schema)
-        return sorted(t.table_id for t in tables if t.table_type not in _VIEW_TYPES)
-
-    def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        tables = self._tables(connection, schema)
-        return sorted(t.table_id for t in tables if t.table_type in _VIEW_TYPES)
+        return sorted(t.table_id for t in tables if (t.table_type in _VIEW_TYPES) == views)
 
     def _table(self, connection: Any, table_name: str, schema: str | None) -> Any:
         from sqlalchemy.exc import NoSuchTableError
@@ -248,12 +181,6 @@ class BigQueryDialect(SqlgateDialectMixin, default.DefaultDialect):
         primary = getattr(constraints, "primary_key", None)
         columns = list(getattr(primary, "columns", None) or ())
         return {"constrained_columns": columns, "name": None}
-
-    def get_foreign_keys(self, *args: Any, **kw: Any) -> list[Any]:
-        return []  # BigQuery's foreign keys are unenforced; not reflected
-
-    def get_indexes(self, *args: Any, **kw: Any) -> list[Any]:
-        return []  # BigQuery has no indexes
 
     def get_view_definition(
         self, connection: Any, view_name: str, schema: str | None = None, **kw: Any

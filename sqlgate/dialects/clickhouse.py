@@ -11,17 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import default
 from sqlalchemy.exc import NoSuchTableError
 from sqlalchemy.sql import compiler
 
 from sqlgate.dbapi.clickhouse_types import CLICKHOUSE_TYPES
-from sqlgate.dialects.base import SQLALCHEMY_2, SqlgateDialectMixin, dbapi_connection_of
+from sqlgate.dialects.base import dbapi_connection_of
+from sqlgate.dialects.warehouse_family import (
+    AutocommitDialect,
+    BacktickIdentifierPreparer,
+    LowercaseBooleanCompiler,
+)
 
+_ONE_TABLE = "FROM system.tables WHERE database = %(db)s AND name = %(name)s"
 _VIEW_ENGINES = ("View", "MaterializedView", "LiveView", "WindowView")
 
 
-class ClickHouseCompiler(compiler.SQLCompiler):
+class ClickHouseCompiler(LowercaseBooleanCompiler):
     """``LIMIT offset, n`` (every server version reads it) and ClickHouse's ``count()``."""
 
     def limit_clause(self, select: Any, **kw: Any) -> str:
@@ -34,12 +39,6 @@ class ClickHouseCompiler(compiler.SQLCompiler):
         if limit is None:
             return text + "18446744073709551615"
         return text + self.process(limit, **kw)
-
-    def visit_true(self, expr: Any, **kw: Any) -> str:
-        return "true"
-
-    def visit_false(self, expr: Any, **kw: Any) -> str:
-        return "false"
 
 
 class ClickHouseTypeCompiler(compiler.GenericTypeCompiler):
@@ -86,33 +85,20 @@ class ClickHouseTypeCompiler(compiler.GenericTypeCompiler):
     visit_DATE = visit_date
 
 
-class ClickHouseIdentifierPreparer(compiler.IdentifierPreparer):
-    """Backquotes, which ClickHouse reads as identifiers in every version and mode."""
+class ClickHouseDialect(AutocommitDialect):
+    """ClickHouse through sqlgate: native protocol or embedded (``?embedded=true``).
 
-    def __init__(self, dialect: Any, **kw: Any) -> None:
-        super().__init__(dialect, initial_quote="`", escape_quote="`", **kw)
-
-
-class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
-    """ClickHouse through sqlgate: native protocol or embedded (``?embedded=true``)."""
+    Backquoted names, which ClickHouse reads as identifiers in every version and mode. Its
+    primary key orders and indexes data but constrains nothing, so none is reflected.
+    """
 
     name = "clickhouse"
     sqlgate_source = "clickhouse"
-    supports_statement_cache = True
     statement_compiler = ClickHouseCompiler
-    if SQLALCHEMY_2:
-        type_compiler_cls = ClickHouseTypeCompiler
-    else:  # SQLAlchemy 1.4 instantiates ``type_compiler`` itself
-        type_compiler = ClickHouseTypeCompiler
-    preparer = ClickHouseIdentifierPreparer  # type: ignore[assignment] # SA types it narrowly
-    supports_alter = False
-    supports_sequences = False
-    supports_native_boolean = True
-    supports_native_decimal = True
+    type_compiler_cls = ClickHouseTypeCompiler
+    preparer = BacktickIdentifierPreparer
     supports_comments = True
     inline_comments = True
-    postfetch_lastrowid = False
-    implicit_returning = False
     supports_empty_insert = False
     supports_multivalues_insert = True
     supports_sane_rowcount = False
@@ -131,20 +117,8 @@ class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
     def _get_default_schema_name(self, connection: Any) -> str:
         return str(connection.exec_driver_sql("SELECT currentDatabase()").scalar())
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[Any, ...]:
-        return ("AUTOCOMMIT",)
-
-    def get_isolation_level(self, dbapi_connection: Any) -> Any:
-        return "AUTOCOMMIT"
-
     def set_isolation_level(self, dbapi_connection: Any, level: Any) -> None:
-        """ClickHouse has no transactions: every statement stands alone."""
-
-    def get_default_isolation_level(self, dbapi_conn: Any) -> Any:
-        return "AUTOCOMMIT"
-
-    def do_rollback(self, dbapi_connection: Any) -> None:
-        """No transactions: nothing to roll back."""
+        """ClickHouse has no transactions: every statement stands alone, whatever is asked."""
 
     def do_commit(self, dbapi_connection: Any) -> None:
         """No transactions: nothing to commit."""
@@ -156,12 +130,16 @@ class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
     def _schema(self, connection: Any, schema: str | None) -> str:
         return schema or self.default_schema_name or self._get_default_schema_name(connection)
 
+    def _about(self, connection: Any, sql: str, name: str, schema: str | None) -> list[Any]:
+        """Rows of a system table about one table: ``sql`` binds ``%(db)s`` and ``%(name)s``."""
+        return self._rows(connection, sql, db=self._schema(connection, schema), name=name)
+
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
         return [
             r[0] for r in self._rows(connection, "SELECT name FROM system.databases ORDER BY name")
         ]
 
-    def _tables(self, connection: Any, schema: str | None, views: bool) -> list[str]:
+    def _names(self, connection: Any, schema: str | None, views: bool) -> list[str]:
         engines = ", ".join(f"'{e}'" for e in _VIEW_ENGINES)
         test = "IN" if views else "NOT IN"
         sql = (
@@ -170,22 +148,10 @@ class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
         )
         return [r[0] for r in self._rows(connection, sql, db=self._schema(connection, schema))]
 
-    def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._tables(connection, schema, views=False)
-
-    def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._tables(connection, schema, views=True)
-
     def get_view_definition(
         self, connection: Any, view_name: str, schema: str | None = None, **kw: Any
     ) -> str:
-        rows = self._rows(
-            connection,
-            "SELECT create_table_query FROM system.tables WHERE database = %(db)s "
-            "AND name = %(name)s",
-            db=self._schema(connection, schema),
-            name=view_name,
-        )
+        rows = self._about(connection, f"SELECT create_table_query {_ONE_TABLE}", view_name, schema)
         if not rows:
             raise NoSuchTableError(view_name)
         return str(rows[0][0])
@@ -193,24 +159,17 @@ class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
     def has_table(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> bool:
-        rows = self._rows(
-            connection,
-            "SELECT count() FROM system.tables WHERE database = %(db)s AND name = %(name)s",
-            db=self._schema(connection, schema),
-            name=table_name,
-        )
+        rows = self._about(connection, f"SELECT count() {_ONE_TABLE}", table_name, schema)
         return bool(rows and rows[0][0])
 
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[Any]:
-        rows = self._rows(
-            connection,
+        sql = (
             "SELECT name, type, default_kind, default_expression FROM system.columns "
-            "WHERE database = %(db)s AND table = %(name)s",
-            db=self._schema(connection, schema),
-            name=table_name,
+            "WHERE database = %(db)s AND table = %(name)s"
         )
+        rows = self._about(connection, sql, table_name, schema)
         columns = []
         for name, type_name, default_kind, default_expression in rows:
             columns.append(
@@ -225,36 +184,10 @@ class ClickHouseDialect(SqlgateDialectMixin, default.DefaultDialect):
             )
         return columns
 
-    def get_pk_constraint(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> Any:
-        """ClickHouse's primary key orders and indexes data; it does not constrain it."""
-        return {"constrained_columns": [], "name": None}
-
-    def get_foreign_keys(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
-        return []
-
-    def get_indexes(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
-        return []
-
-    def get_unique_constraints(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
-        return []
-
     def get_check_constraints(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[Any]:
         return []
-
-    def get_table_comment(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> Any:
-        return {"text": None}
 
 
 dialect = ClickHouseDialect

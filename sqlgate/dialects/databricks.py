@@ -19,89 +19,42 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy.engine import default
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import compiler, elements
+from sqlalchemy.sql import elements
 
 from sqlgate.core import errors
 from sqlgate.dbapi.databricks_types import sqlalchemy_type
-from sqlgate.dialects.base import SqlgateDialectMixin
 from sqlgate.dialects.timetravel import AsOf
+from sqlgate.dialects.warehouse_family import (
+    AutocommitDialect,
+    BacktickIdentifierPreparer,
+    LiteralLimitCompiler,
+    LowercaseBooleanCompiler,
+    WarehouseTypeCompiler,
+)
 
 _VIEWS = "('VIEW', 'MATERIALIZED_VIEW')"
 
 
-class DatabricksCompiler(compiler.SQLCompiler):
+class DatabricksCompiler(LowercaseBooleanCompiler, LiteralLimitCompiler):
     """Literal ``LIMIT``/``OFFSET`` numbers; Databricks' ``true``/``false``."""
 
-    def limit_clause(self, select: Any, **kw: Any) -> str:
-        text = ""
-        limit, offset = select._limit, select._offset
-        if limit is not None:
-            text += f"\n LIMIT {int(limit)}"
-        if offset:
-            text += f"\n OFFSET {int(offset)}"
-        return text
 
-    def visit_true(self, expr: Any, **kw: Any) -> str:
-        return "true"
-
-    def visit_false(self, expr: Any, **kw: Any) -> str:
-        return "false"
-
-
-class DatabricksTypeCompiler(compiler.GenericTypeCompiler):
+class DatabricksTypeCompiler(WarehouseTypeCompiler):
     """Databricks' spellings for the types CAST and DDL name."""
 
-    def visit_string(self, type_: Any, **kw: Any) -> str:
-        return "STRING"
-
-    visit_VARCHAR = visit_NVARCHAR = visit_CHAR = visit_NCHAR = visit_TEXT = visit_string
-    visit_unicode = visit_unicode_text = visit_text = visit_string
+    naive_timestamp_name = "TIMESTAMP_NTZ"
 
     def visit_integer(self, type_: Any, **kw: Any) -> str:
         return "INT"
 
-    def visit_float(self, type_: Any, **kw: Any) -> str:
-        return "DOUBLE"
 
-    visit_FLOAT = visit_REAL = visit_DOUBLE = visit_double = visit_float
-
-    def visit_datetime(self, type_: Any, **kw: Any) -> str:
-        return "TIMESTAMP" if getattr(type_, "timezone", False) else "TIMESTAMP_NTZ"
-
-    visit_DATETIME = visit_TIMESTAMP = visit_datetime
-
-    def visit_large_binary(self, type_: Any, **kw: Any) -> str:
-        return "BINARY"
-
-    visit_BLOB = visit_BINARY = visit_VARBINARY = visit_large_binary
-
-
-class DatabricksIdentifierPreparer(compiler.IdentifierPreparer):
+class DatabricksIdentifierPreparer(BacktickIdentifierPreparer):
     """Backticks; a backtick inside a name is doubled; a schema ``catalog.schema`` is
     Unity Catalog's first two levels, each quoted on its own."""
 
     def quote_schema(self, schema: str, force: Any = None) -> str:
         return ".".join(self.quote(part) for part in schema.split("."))
-
-    def __init__(
-        self,
-        dialect: Any,
-        initial_quote: str = "`",
-        final_quote: str | None = None,
-        escape_quote: str = "`",
-        quote_case_sensitive_collations: bool = True,
-        omit_schema: bool = False,
-    ) -> None:
-        super().__init__(
-            dialect,
-            initial_quote,
-            final_quote,
-            escape_quote,
-            quote_case_sensitive_collations,
-            omit_schema,
-        )
 
 
 def literal(name: str) -> str:
@@ -113,47 +66,23 @@ def literal(name: str) -> str:
     return f"'{name}'"
 
 
-class DatabricksDialect(SqlgateDialectMixin, default.DefaultDialect):
+class DatabricksDialect(AutocommitDialect):
     """Databricks SQL warehouses through sqlgate's Statement Execution API client."""
 
     name = "databricks"
     sqlgate_source = "databricks"
-    supports_statement_cache = True
+    autocommit_only = "Databricks statements run in autocommit mode only"
     default_paramstyle = "named"
     statement_compiler = DatabricksCompiler
-    type_compiler = DatabricksTypeCompiler  # SQLAlchemy 1.4's name
-    type_compiler_cls = DatabricksTypeCompiler  # SQLAlchemy 2's name
+    type_compiler_cls = DatabricksTypeCompiler
     preparer = DatabricksIdentifierPreparer
-    supports_native_boolean = True
-    supports_sequences = False
-    supports_alter = False
-    postfetch_lastrowid = False
-    implicit_returning = False
     supports_is_distinct_from = True
     supports_multivalues_insert = True
     max_identifier_length = 255
 
     # -- connection ---------------------------------------------------------------------------
-    def get_isolation_level(self, dbapi_connection: Any) -> Any:
-        return "AUTOCOMMIT"  # each statement stands alone; nothing to isolate
-
-    def get_isolation_level_values(self, dbapi_connection: Any) -> Any:
-        return ("AUTOCOMMIT",)
-
-    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
-        if level != "AUTOCOMMIT":
-            raise errors.NotSupportedError("Databricks statements run in autocommit mode only")
-
     def _get_default_schema_name(self, connection: Any) -> str:
         return str(connection.exec_driver_sql("SELECT current_schema()").scalar())
-
-    def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
-        from sqlgate.dialects.base import dbapi_connection_of
-
-        return tuple(dbapi_connection_of(connection).session.server_version)
-
-    def do_rollback(self, dbapi_connection: Any) -> None:
-        """No transactions: nothing to roll back (the pool calls this on every return)."""
 
     # -- reflection ------------------------------------------------------------------------
     def _rows(self, connection: Any, sql: str) -> list[Any]:
@@ -194,12 +123,6 @@ class DatabricksDialect(SqlgateDialectMixin, default.DefaultDialect):
             f"AND table_type {negate}IN {_VIEWS} ORDER BY table_name"
         )
         return [str(r[0]) for r in self._rows(connection, sql)]
-
-    def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._names(connection, schema, views=False)
-
-    def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._names(connection, schema, views=True)
 
     def has_table(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
@@ -245,12 +168,6 @@ class DatabricksDialect(SqlgateDialectMixin, default.DefaultDialect):
             "AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position",
         )
         return {"constrained_columns": [r[0] for r in rows], "name": rows[0][1] if rows else None}
-
-    def get_foreign_keys(self, *args: Any, **kw: Any) -> list[Any]:
-        return []  # informational foreign keys are not reflected yet
-
-    def get_indexes(self, *args: Any, **kw: Any) -> list[Any]:
-        return []  # Databricks has no indexes
 
     def get_view_definition(
         self, connection: Any, view_name: str, schema: str | None = None, **kw: Any

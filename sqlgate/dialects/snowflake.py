@@ -15,16 +15,15 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import default
 
 from sqlgate.core import errors
 from sqlgate.dbapi.snowflake_types import SNOWFLAKE_TYPES
-from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
 from sqlgate.dialects.snowflake_compiler import (
     SnowflakeCompiler,
     SnowflakeIdentifierPreparer,
     SnowflakeTypeCompiler,
 )
+from sqlgate.dialects.warehouse_family import WarehouseDialect
 
 _COLUMNS = text(
     "SELECT column_name, data_type, character_maximum_length, numeric_precision, "
@@ -78,30 +77,20 @@ def column_type_text(row: Any) -> str:
     return name
 
 
-class SnowflakeDialect(SqlgateDialectMixin, default.DefaultDialect):
+class SnowflakeDialect(WarehouseDialect):
     """Snowflake's SQL and catalog, through sqlgate's DB-API."""
 
     name = "snowflake"
     sqlgate_source = "snowflake"
-    supports_statement_cache = True
     default_paramstyle = "pyformat"
     requires_name_normalize = True
-    supports_native_boolean = True
-    supports_native_decimal = True
-    supports_sequences = False
     supports_alter = True
-    postfetch_lastrowid = False
     max_identifier_length = 255
     statement_compiler = SnowflakeCompiler
-    type_compiler = SnowflakeTypeCompiler
-    preparer = SnowflakeIdentifierPreparer
-    # SQLAlchemy 2 names it type_compiler_cls; 1.4 reads type_compiler
     type_compiler_cls = SnowflakeTypeCompiler
+    preparer = SnowflakeIdentifierPreparer
 
     # -- connection facts ---------------------------------------------------------------------
-    def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
-        return tuple(dbapi_connection_of(connection).session.server_version)
-
     def _get_default_schema_name(self, connection: Any) -> Any:
         """The session's schema (None when the URL names none), normalised."""
         return self.normalize_name(connection.exec_driver_sql("SELECT CURRENT_SCHEMA()").scalar())
@@ -131,22 +120,22 @@ class SnowflakeDialect(SqlgateDialectMixin, default.DefaultDialect):
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
         return [self.normalize_name(r[0]) for r in self._rows(connection, _SCHEMAS)]
 
-    def _names(self, connection: Any, schema: str | None, query: Any) -> list[str]:
+    def _listed(self, connection: Any, schema: str | None, query: Any) -> list[str]:
         rows = self._rows(connection, query, schema=self._schema(connection, schema))
         return [self.normalize_name(r[0]) for r in rows]
 
     @cached
     def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._names(connection, schema, _TABLES)
+        return self._listed(connection, schema, _TABLES)
 
     @cached
     def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._names(connection, schema, _VIEWS)
+        return self._listed(connection, schema, _VIEWS)
 
     def has_table(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> bool:
-        names = self._names(connection, schema, _TABLES) + self._names(connection, schema, _VIEWS)
+        names = self._listed(connection, schema, _TABLES) + self._listed(connection, schema, _VIEWS)
         return self.normalize_name(self.denormalize_name(table_name)) in names
 
     @cached
@@ -223,16 +212,6 @@ class SnowflakeDialect(SqlgateDialectMixin, default.DefaultDialect):
             key["constrained_columns"].append(self.normalize_name(r["fk_column_name"]))
             key["referred_columns"].append(self.normalize_name(r["pk_column_name"]))
         return list(keys.values())
-
-    def get_indexes(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
-        return []  # Snowflake tables have no indexes (hybrid tables aside)
-
-    def get_unique_constraints(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
-        return []
 
     @cached
     def get_table_comment(

@@ -15,11 +15,13 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 import requests
 
 from tests.servers.base import server_unavailable
@@ -187,3 +189,131 @@ def start_superset(home: Path, extra_env: dict[str, str] | None = None) -> Itera
 
 def dump(value: Any) -> str:
     return json.dumps(value, default=str)[:2000]
+
+
+# ------------------------------------------------------------------ steps every source shares
+def add_db(client: SupersetClient, prefix: str, url: str) -> int:
+    """Test Connection, then the database (exposed in SQL Lab, Allow DML on); its id."""
+    body = {"database_name": f"{prefix}-{uuid.uuid4().hex[:6]}", "sqlalchemy_uri": url}
+    client.post("/api/v1/database/test_connection/", body)
+    created = client.post(
+        "/api/v1/database/",
+        {**body, "expose_in_sqllab": True, "allow_dml": True, "allow_run_async": False},
+        expect=201,
+    )
+    return int(created["id"])
+
+
+def table_names(client: SupersetClient, db: int, schema: str) -> list[str]:
+    """The tables Superset lists for a schema (its cache bypassed)."""
+    query = rison({"schema_name": schema, "force": True})
+    return [t["value"] for t in client.get(f"/api/v1/database/{db}/tables/?q={query}")["result"]]
+
+
+def add_dataset(client: SupersetClient, db: int, schema: str, table: str) -> int:
+    body = {"database": db, "schema": schema, "table_name": table}
+    return int(client.post("/api/v1/dataset/", body, expect=201)["id"])
+
+
+def dttm_columns(client: SupersetClient, dataset: int) -> dict[str, bool]:
+    """Each dataset column's name and whether Superset took it for a time column."""
+    columns = client.get(f"/api/v1/dataset/{dataset}")["result"]["columns"]
+    return {c["column_name"]: c["is_dttm"] for c in columns}
+
+
+def chart_data(
+    client: SupersetClient,
+    dataset: int,
+    grain: str,
+    column: str,
+    metric: str,
+    *,
+    label: str | None = None,
+    not_null: bool = True,
+) -> dict[str, Any]:
+    """A time-series chart's query result: ``metric`` (labelled ``total``) per ``grain`` of
+    ``column`` (labelled ``label``, by default the column's name)."""
+    query: dict[str, Any] = {
+        "columns": [
+            {
+                "timeGrain": grain,
+                "columnType": "BASE_AXIS",
+                "sqlExpression": column,
+                "label": label or column,
+                "expressionType": "SQL",
+            }
+        ],
+        "metrics": [{"expressionType": "SQL", "label": "total", "sqlExpression": metric}],
+        "row_limit": 10000,
+        "time_range": "No filter",
+        "orderby": [],
+        "extras": {"having": "", "where": ""},
+    }
+    if not_null:
+        query["filters"] = [{"col": column, "op": "IS NOT NULL"}]
+    payload = {
+        "datasource": {"id": dataset, "type": "table"},
+        "force": True,
+        "result_format": "json",
+        "result_type": "full",
+        "queries": [query],
+    }
+    return dict(client.post("/api/v1/chart/data", payload)["result"][0])
+
+
+def run_sql(
+    client: SupersetClient,
+    db: int,
+    schema: str,
+    sql: str,
+    *,
+    expect: int | tuple[int, ...] = 200,
+    client_id: str | None = None,
+    timeout: float = 120,
+) -> dict[str, Any]:
+    """One SQL Lab statement with ``schema`` selected, run synchronously."""
+    return dict(
+        client.post(
+            "/api/v1/sqllab/execute/",
+            {
+                "database_id": db,
+                "sql": sql,
+                "schema": schema,
+                "runAsync": False,
+                "client_id": client_id or uuid.uuid4().hex[:10],
+                "queryLimit": 1000,
+                "tab": "e2e",
+                "sql_editor_id": "1",
+            },
+            expect=expect,
+            timeout=timeout,
+        )
+    )
+
+
+def superset_on(server: str, password_env: str | None = None) -> Any:
+    """A module-scoped fixture: one Superset app for the module, started once the fixture named
+    ``server`` is ready; that server's password reaches Superset only as ``password_env`` in
+    its environment (the database URLs name ``credential=env:...``)."""
+
+    @pytest.fixture(scope="module")
+    def superset(
+        tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    ) -> Iterator[SupersetClient]:
+        info = request.getfixturevalue(server)
+        env = {password_env: info.password} if password_env else {}
+        with start_superset(tmp_path_factory.mktemp(f"superset-{server}"), env) as client:
+            yield client
+
+    return superset
+
+
+@contextlib.contextmanager
+def temporary_dataset(client: SupersetClient, db: int, schema: str, table: str) -> Iterator[int]:
+    """A dataset, deleted afterwards: Superset's metadata keeps table names unique across
+    databases, so the next source's dataset of the same table must not find it."""
+    dataset = add_dataset(client, db, schema, table)
+    try:
+        yield dataset
+    finally:
+        client.call("DELETE", f"/api/v1/dataset/{dataset}")

@@ -9,20 +9,24 @@ with the dataset selected, and a write with Allow DML on refused with the table 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.integration.superset_app import SupersetClient, start_superset
+from tests.integration.superset_app import (
+    SupersetClient,
+    chart_data,
+    dttm_columns,
+    superset_on,
+    temporary_dataset,
+)
 from tests.integration.test_superset_e2e import (
     DAYS,
-    EVENTS,
     GRAINS,
     Source,
     add_database,
     chart_sums,
     direct_rows,
     direct_rows_all,
+    event_values,
     expected_sums,
     sql_lab,
 )
@@ -41,23 +45,15 @@ def events(seeded_bigquery: BigQueryInfo) -> BigQueryInfo:
     )
     client.delete_table(table, not_found_ok=True, retry=Retry(timeout=30))
     client.create_table(table, retry=Retry(timeout=30))
-    values = ", ".join(
-        f"(DATE '{day.isoformat()}', {amount})"
-        for day, amount in zip(DAYS, EVENTS["amount"].to_pylist(), strict=True)
-    )
     client.query(
-        f"INSERT INTO {DATASET}.events (day, amount) VALUES {values}", retry=Retry(timeout=30)
+        f"INSERT INTO {DATASET}.events (day, amount) VALUES {event_values()}",
+        retry=Retry(timeout=30),
     ).result(timeout=60)
     client.close()
     return seeded_bigquery
 
 
-@pytest.fixture(scope="module")
-def superset(
-    tmp_path_factory: pytest.TempPathFactory, events: BigQueryInfo
-) -> Iterator[SupersetClient]:
-    with start_superset(tmp_path_factory.mktemp("superset-bq")) as client:
-        yield client
+superset = superset_on("events")
 
 
 def test_superset_spec_over_sqlgate_bigquery(
@@ -70,48 +66,11 @@ def test_superset_spec_over_sqlgate_bigquery(
     )  # fmt: skip
     db = add_database(superset, source)  # Test Connection first, then the database
     assert DATASET in superset.get(f"/api/v1/database/{db}/schemas/")["result"]
-    dataset = superset.post(
-        "/api/v1/dataset/",
-        {"database": db, "schema": DATASET, "table_name": "events"},
-        expect=201,
-    )["id"]
-    try:
-        columns = superset.get(f"/api/v1/dataset/{dataset}")["result"]["columns"]
-        assert {c["column_name"]: c["is_dttm"] for c in columns}["day"] is True
+    with temporary_dataset(superset, db, DATASET, "events") as dataset:
+        assert dttm_columns(superset, dataset)["day"] is True
         rows = direct_rows(source)
         for grain in GRAINS:
-            payload = {
-                "datasource": {"id": dataset, "type": "table"},
-                "force": True,
-                "result_format": "json",
-                "result_type": "full",
-                "queries": [
-                    {
-                        "columns": [
-                            {
-                                "timeGrain": grain,
-                                "columnType": "BASE_AXIS",
-                                "sqlExpression": "day",
-                                "label": "day",
-                                "expressionType": "SQL",
-                            }
-                        ],
-                        "metrics": [
-                            {
-                                "expressionType": "SQL",
-                                "label": "total",
-                                "sqlExpression": "SUM(amount)",
-                            }
-                        ],
-                        "filters": [{"col": "day", "op": "IS NOT NULL"}],
-                        "row_limit": 10000,
-                        "time_range": "No filter",
-                        "orderby": [],
-                        "extras": {"having": "", "where": ""},
-                    }
-                ],
-            }
-            result = superset.post("/api/v1/chart/data", payload)["result"][0]
+            result = chart_data(superset, dataset, grain, "day", "SUM(amount)")
             # BigQuery's WEEK starts on Sunday; bqemulator truncates to Monday (DuckDB's
             # week), a gap of the emulator documented in docs/sources/bigquery.md
             assert chart_sums(result, "day") == expected_sums(rows, grain, sunday_weeks=False)
@@ -125,5 +84,3 @@ def test_superset_spec_over_sqlgate_bigquery(
         refused = sql_lab(superset, db, source, source.write, expect=(400, 422, 500))
         assert "read-only" in str(refused), refused
         assert direct_rows_all(source) == before
-    finally:
-        superset.call("DELETE", f"/api/v1/dataset/{dataset}")

@@ -10,13 +10,12 @@ for ``clickhouse+sqlgate`` is asserted in ``test_superset_specs``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.superset_app import SupersetClient, start_superset
-from tests.integration.test_superset_e2e import DAYS, EVENTS, Source, add_database, check_dataset
+from tests.integration.superset_app import SupersetClient, superset_on
+from tests.integration.test_superset_e2e import DAYS, EVENTS, Source, end_to_end
 from tests.servers import clickhouse
 from tests.servers.base import ServerInfo
 
@@ -39,14 +38,7 @@ def events(clickhouse_server: ServerInfo) -> ServerInfo:
     return clickhouse_server
 
 
-@pytest.fixture(scope="module")
-def superset(
-    tmp_path_factory: pytest.TempPathFactory, events: ServerInfo
-) -> Iterator[SupersetClient]:
-    with start_superset(
-        tmp_path_factory.mktemp("superset-ch"), {PW_ENV: events.password}
-    ) as client:
-        yield client
+superset = superset_on("events", PW_ENV)
 
 
 def test_chart_with_time_grains_sql_lab_and_refused_write(
@@ -63,15 +55,4 @@ def test_chart_with_time_grains_sql_lab_and_refused_write(
         "amount",
         write="INSERT INTO events VALUES ('2025-01-01', 1)",
     )
-    db = add_database(superset, source)
-    schemas = superset.get(f"/api/v1/database/{db}/schemas/")["result"]
-    assert "default" in schemas
-    dataset = superset.post(
-        "/api/v1/dataset/",
-        {"database": db, "schema": "default", "table_name": "events"},
-        expect=201,
-    )["id"]
-    try:
-        check_dataset(superset, db, dataset, source)
-    finally:
-        superset.call("DELETE", f"/api/v1/dataset/{dataset}")
+    end_to_end(superset, source)  # grains, SQL Lab, the refused write

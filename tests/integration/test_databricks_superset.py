@@ -10,12 +10,10 @@ end before it answers (the protocol tests cancel a running statement).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.integration.superset_app import SupersetClient, rison, start_superset
-from tests.integration.test_superset_e2e import EVENTS, Source, add_database, check_dataset
+from tests.integration.superset_app import SupersetClient, superset_on
+from tests.integration.test_superset_e2e import Source, end_to_end, event_values
 from tests.servers.base import ServerInfo
 from tests.servers.databricks import admin_sql
 
@@ -27,28 +25,14 @@ def events(seeded_databricks: ServerInfo) -> ServerInfo:
     """The e2e suite's ``events`` table (26 dated amounts) on minilake."""
     admin_sql(seeded_databricks, "DROP TABLE IF EXISTS events")
     admin_sql(seeded_databricks, "CREATE TABLE events (day DATE, amount BIGINT)")
-    values = ", ".join(
-        f"(DATE '{day}', {amount})"
-        for day, amount in zip(
-            EVENTS.column("day").to_pylist(), EVENTS.column("amount").to_pylist(), strict=True
-        )
-    )
-    admin_sql(seeded_databricks, f"INSERT INTO events VALUES {values}")
+    admin_sql(seeded_databricks, f"INSERT INTO events VALUES {event_values()}")
     return seeded_databricks
 
 
-@pytest.fixture(scope="module")
-def superset_dbx(
-    tmp_path_factory: pytest.TempPathFactory, events: ServerInfo
-) -> Iterator[SupersetClient]:
-    home = tmp_path_factory.mktemp("superset-dbx")
-    with start_superset(home, {TOKEN_ENV: events.password}) as client:
-        yield client
+superset = superset_on("events", TOKEN_ENV)
 
 
-def test_superset_end_to_end_on_databricks(
-    superset_dbx: SupersetClient, events: ServerInfo
-) -> None:
+def test_superset_end_to_end_on_databricks(superset: SupersetClient, events: ServerInfo) -> None:
     info = events
     source = Source(
         "databricks",
@@ -62,21 +46,7 @@ def test_superset_end_to_end_on_databricks(
         "amount",
         write="INSERT INTO events VALUES (DATE '2025-01-01', 1)",
     )
-    db = add_database(superset_dbx, source)
-    database = superset_dbx.get(f"/api/v1/database/{db}")["result"]
+    db = end_to_end(superset, source)  # grains, SQL Lab, the refused write
+    database = superset.get(f"/api/v1/database/{db}")["result"]
     assert database["backend"] == "databricks" and database["driver"] == "sqlgate"
     assert info.password not in str(database)
-    assert source.schema in superset_dbx.get(f"/api/v1/database/{db}/schemas/")["result"]
-    tables = superset_dbx.get(
-        f"/api/v1/database/{db}/tables/?q=" + rison({"schema_name": source.schema, "force": True})
-    )
-    assert source.table in [t["value"] for t in tables["result"]]
-    dataset = superset_dbx.post(
-        "/api/v1/dataset/",
-        {"database": db, "schema": source.schema, "table_name": source.table},
-        expect=201,
-    )["id"]
-    try:
-        check_dataset(superset_dbx, db, dataset, source)  # grains, SQL Lab, the refused write
-    finally:
-        superset_dbx.call("DELETE", f"/api/v1/dataset/{dataset}")

@@ -9,15 +9,19 @@ password reaches Superset only through its environment (``credential=env:``).
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from tests.integration.superset_app import SupersetClient, rison, start_superset
+from tests.integration.superset_app import (
+    SupersetClient,
+    add_db,
+    chart_data,
+    dttm_columns,
+    run_sql,
+    superset_on,
+    table_names,
+    temporary_dataset,
+)
 from tests.servers.base import ServerInfo
 from tests.servers.druid import EVENT_ROWS
 
@@ -25,14 +29,7 @@ PW_ENV = "SQLGATE_E2E_DRUID_PASSWORD"
 GRAINS = ["PT1H", "P1D", "P1W", "P1M"]
 
 
-@pytest.fixture(scope="module")
-def superset(
-    tmp_path_factory: pytest.TempPathFactory, druid_server: ServerInfo
-) -> Iterator[SupersetClient]:
-    with start_superset(
-        tmp_path_factory.mktemp("superset-druid"), {PW_ENV: druid_server.password}
-    ) as client:
-        yield client
+superset = superset_on("druid_server", PW_ENV)
 
 
 def _floor(when: dt.datetime, grain: str) -> dt.datetime:
@@ -44,71 +41,25 @@ def _floor(when: dt.datetime, grain: str) -> dt.datetime:
     return day.replace(day=1) if grain == "P1M" else day
 
 
-def _chart(client: SupersetClient, dataset: int, grain: str) -> dict[str, Any]:
-    payload = {
-        "datasource": {"id": dataset, "type": "table"},
-        "force": True,
-        "result_format": "json",
-        "result_type": "full",
-        "queries": [
-            {
-                "columns": [
-                    {
-                        "timeGrain": grain,
-                        "columnType": "BASE_AXIS",
-                        "sqlExpression": "__time",
-                        "label": "__time",
-                        "expressionType": "SQL",
-                    }
-                ],
-                "metrics": [
-                    {"expressionType": "SQL", "label": "total", "sqlExpression": "SUM(added)"}
-                ],
-                "row_limit": 10000,
-                "time_range": "No filter",
-                "orderby": [],
-                "extras": {"having": "", "where": ""},
-            }
-        ],
-    }
-    return client.post("/api/v1/chart/data", payload)["result"][0]
-
-
 def test_superset_charts_druid_with_time_grains(
-    superset: SupersetClient, druid_server: ServerInfo
+    superset: SupersetClient, druid: ServerInfo
 ) -> None:
-    server = druid_server.extra["server"]
-    server.reset()
+    server = druid.extra["server"]  # its request log is emptied before and after (``druid``)
     url = (
-        f"druid+sqlgate://{druid_server.user}@{druid_server.host}:{druid_server.port}"
+        f"druid+sqlgate://{druid.user}@{druid.host}:{druid.port}"
         f"/druid/v2/sql?credential=env:{PW_ENV}"
     )
-    body = {"database_name": f"e2e-druid-{uuid.uuid4().hex[:6]}", "sqlalchemy_uri": url}
-    superset.post("/api/v1/database/test_connection/", body)
-    db = superset.post(
-        "/api/v1/database/",
-        {**body, "expose_in_sqllab": True, "allow_dml": True, "allow_run_async": False},
-        expect=201,
-    )["id"]
+    db = add_db(superset, "e2e-druid", url)
     assert "druid" in superset.get(f"/api/v1/database/{db}/schemas/")["result"]
-    tables = superset.get(
-        f"/api/v1/database/{db}/tables/?q=" + rison({"schema_name": "druid", "force": True})
-    )
-    assert {"events", "items"} <= {t["value"] for t in tables["result"]}
+    assert {"events", "items"} <= set(table_names(superset, db, "druid"))
 
-    dataset = superset.post(
-        "/api/v1/dataset/",
-        {"database": db, "schema": "druid", "table_name": "events"},
-        expect=201,
-    )["id"]
-    try:
-        columns = superset.get(f"/api/v1/dataset/{dataset}")["result"]["columns"]
-        assert {c["column_name"]: c["is_dttm"] for c in columns}["__time"] is True
+    with temporary_dataset(superset, db, "druid", "events") as dataset:
+        assert dttm_columns(superset, dataset)["__time"] is True
         for grain in GRAINS:
             expected: Counter[str] = Counter()
             for when, _, _, added, _ in EVENT_ROWS:
                 expected[_floor(dt.datetime.fromisoformat(when), grain).isoformat()] += added
-            result = _chart(superset, dataset, grain)
+            result = chart_data(superset, dataset, grain, "__time", "SUM(added)", not_null=False)
             got = {
                 dt.datetime.fromtimestamp(row["__time"] / 1000, dt.timezone.utc)
                 .replace(tzinfo=None)
@@ -122,35 +73,14 @@ def test_superset_charts_druid_with_time_grains(
         assert len(sent) >= len(GRAINS)
         assert all(r["context"]["sqlQueryId"].startswith("sqlgate-") for r in sent)
 
-        sql = {
-            "database_id": db,
-            "schema": "druid",
-            "runAsync": False,
-            "queryLimit": 1000,
-            "tab": "e2e",
-            "sql_editor_id": "1",
-        }
-        got = superset.post(
-            "/api/v1/sqllab/execute/",
-            {**sql, "sql": "SELECT COUNT(*) AS n FROM events", "client_id": uuid.uuid4().hex[:10]},
-        )
+        got = run_sql(superset, db, "druid", "SELECT COUNT(*) AS n FROM events")
         assert got["data"][0]["n"] == len(EVENT_ROWS)
         before = len(server.requests)
-        refused = superset.post(
-            "/api/v1/sqllab/execute/",
-            {
-                **sql,
-                # Superset's own parser cannot read PARTITIONED BY: a plain INSERT reaches sqlgate
-                "sql": "INSERT INTO events SELECT * FROM events",
-                "client_id": uuid.uuid4().hex[:10],
-            },
-            expect=(400, 422, 500),
-        )
+        # Superset's own parser cannot read PARTITIONED BY: a plain INSERT reaches sqlgate
+        insert = "INSERT INTO events SELECT * FROM events"
+        refused = run_sql(superset, db, "druid", insert, expect=(400, 422, 500))
         assert "read-only" in str(refused), refused
         assert not any("INSERT" in r["query"].upper() for r in server.requests[before:])
-    finally:
-        superset.call("DELETE", f"/api/v1/dataset/{dataset}")
-        server.reset()
 
 
 def test_superset_picks_its_own_druid_spec(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ import pytest
 import sqlgate
 from sqlgate.core.connection import Connection
 from sqlgate.core.cursor import Cursor
-from sqlgate.core.results import Column
+from sqlgate.core.results import Column, ListResult
+from sqlgate.dbapi.mysql_session import MySQLSession
 from sqlgate.dbapi.postgres_family import PostgresSession
 from tests.servers import mariadb, postgres
 from tests.servers.base import ServerInfo
@@ -224,3 +225,95 @@ def test_my_empty_parameters_still_pass_every_template_check(my_items: ServerInf
         assert cur.execute("SELECT count(*) FROM items", {}).fetchall() == [(3,)]
     rows = mariadb.admin_execute(my_items, f"SELECT count(*) FROM `{my_items.database}`.items")
     assert rows[0][0] == 3
+
+
+# -- results complete in their first chunk ------------------------------------------------------
+ALL = "SELECT id, name FROM items ORDER BY id"
+
+
+def _check_list_result(conn: Connection) -> None:
+    """A result read whole inside ``execute`` is served from a list: fetches in any mix give
+    every row once, in order, and Arrow takes what is left."""
+    cur = conn.cursor()
+    cur.execute(ALL)
+    assert isinstance(cur._result, ListResult)
+    assert cur.rowcount == 3
+    assert cur.fetchone() == (1, "one")
+    assert cur.fetchmany(1) == [(2, "two")]
+    table = cur.fetch_arrow_table()
+    assert table.column_names == ["id", "name"]
+    assert table.to_pylist() == [{"id": 3, "name": "three"}]
+    assert cur.fetchone() is None
+    assert cur.fetchall() == []
+    cur.execute(ALL)
+    assert cur.fetchmany(2) == [(1, "one"), (2, "two")]
+    assert cur.fetchall() == [(3, "three")]
+    assert cur.fetchmany(5) == []
+    cur.close()
+
+
+def test_pg_point_results_are_served_from_a_list(pg_items: ServerInfo) -> None:
+    with sqlgate.connect(pg_items.url("postgresql+sqlgate")) as conn:
+        _check_list_result(conn)
+
+
+def test_my_point_results_are_served_from_a_list(my_items: ServerInfo) -> None:
+    with sqlgate.connect(my_items.url("mysql+sqlgate")) as conn:
+        _check_list_result(conn)
+
+
+def test_my_repeated_statement_reuses_its_driver_cursor(my_items: ServerInfo) -> None:
+    with sqlgate.connect(my_items.url("mysql+sqlgate")) as conn:
+        session = conn.session
+        assert isinstance(session, MySQLSession)
+        conn.cursor().execute(REPEATED).fetchall()
+        driver_cursor = session._idle_cursor
+        assert driver_cursor is not None
+        for _ in range(5):
+            other = conn.cursor()
+            assert other.execute(REPEATED).fetchall() == [(2, "two")]
+            assert session._idle_cursor is driver_cursor
+            other.close()
+
+
+def test_my_streaming_result_keeps_its_driver_cursor(my_items: ServerInfo) -> None:
+    """A result longer than one chunk holds its driver cursor until it ends: a point query
+    run meanwhile gets a cursor of its own, and both results come back whole and in order."""
+    with sqlgate.connect(my_items.url("mysql+sqlgate")) as conn:
+        session = conn.session
+        assert isinstance(session, MySQLSession)
+        session.chunk_rows = 2
+        conn.cursor().execute(REPEATED).fetchall()
+        idle = session._idle_cursor
+        streamed = conn.cursor()
+        streamed.execute(ALL)
+        assert session.streaming
+        assert session._idle_cursor is None  # the stream took the idle cursor
+        assert streamed.fetchone() == (1, "one")
+        point = conn.cursor()
+        assert point.execute(REPEATED).fetchall() == [(2, "two")]  # buffers the stream
+        assert not session.streaming
+        assert session._idle_cursor is not None and session._idle_cursor is not idle
+        assert streamed.fetchall() == [(2, "two"), (3, "three")]
+        assert streamed.rowcount == 3
+        assert point.execute(ALL).fetchmany(3) == [(1, "one"), (2, "two"), (3, "three")]
+
+
+def test_my_procedure_results_are_not_left_on_the_link(my_items: ServerInfo) -> None:
+    """A CALL (read_only=false) answers a result set, then more: its driver cursor is not
+    kept for reuse, so the rest is read off the link and the next statements (the guard's
+    own included) see their own answers."""
+    mariadb.admin_execute(
+        my_items,
+        f"CREATE PROCEDURE `{my_items.database}`.two() BEGIN "
+        "SELECT id FROM items WHERE id = 1; SELECT name FROM items WHERE id = 3; END",
+    )
+    with sqlgate.connect(my_items.url("mysql+sqlgate") + "?read_only=false") as conn:
+        session = conn.session
+        assert isinstance(session, MySQLSession)
+        cur = conn.cursor()
+        assert cur.execute("CALL two()").fetchall() == [(1,)]
+        assert session._idle_cursor is None
+        assert cur.execute(REPEATED).fetchall() == [(2, "two")]
+        conn.commit()
+        assert cur.execute("SELECT count(*) FROM items").fetchall() == [(3,)]

@@ -24,8 +24,19 @@ import pyarrow as pa
 import pytest
 
 import sqlgate
-from tests.integration.superset_app import SupersetClient, rison, start_superset
+from tests.integration.superset_app import (
+    SupersetClient,
+    add_db,
+    chart_data,
+    dttm_columns,
+    rison,
+    run_sql,
+    start_superset,
+    table_names,
+    temporary_dataset,
+)
 from tests.servers.base import ServerInfo
+from tests.shared_data import shared_fixtures
 
 GRAINS = ("P1D", "P1W", "P1M", "P1Y")
 PW_ENV = {"postgresql": "SQLGATE_E2E_PG_PW", "mysql": "SQLGATE_E2E_MYSQL_PW"}
@@ -36,7 +47,18 @@ EVENTS = pa.table(
         "amount": pa.array([10 * i + 7 for i in range(26)], pa.int64()),
     }
 )
-HUDI_FIXTURE = Path("/work/shared/fixtures/hudi/cow_v9_txns_simple_meta.zip")
+
+
+def event_values(day_sql: str = "DATE '{day}'") -> str:
+    """:data:`EVENTS` as a ``VALUES`` list, each day written as ``day_sql`` says (the
+    engine's date literal)."""
+    amounts = EVENTS["amount"].to_pylist()
+    return ", ".join(
+        f"({day_sql.format(day=day)}, {amount})" for day, amount in zip(DAYS, amounts, strict=True)
+    )
+
+
+HUDI_FIXTURE = shared_fixtures() / "hudi" / "cow_v9_txns_simple_meta.zip"
 SLOW_LAKE = "SELECT count(*) AS n FROM {table}, range(100000) a, range(100000) b"
 SLOW_WIRE = {  # minutes of work unless stopped
     "postgresql": (
@@ -258,22 +280,7 @@ def chart_sums(result: dict[str, Any], date_col: str) -> dict[str, float]:
 
 # -------------------------------------------------------------------------- steps
 def add_database(client: SupersetClient, source: Source) -> int:
-    body = {
-        "database_name": f"e2e-{source.name}-{uuid.uuid4().hex[:6]}",
-        "sqlalchemy_uri": source.url,
-    }
-    client.post("/api/v1/database/test_connection/", body)
-    created = client.post(
-        "/api/v1/database/",
-        {
-            **body,
-            "expose_in_sqllab": True,
-            "allow_dml": True,
-            "allow_run_async": False,
-        },
-        expect=201,
-    )
-    return created["id"]
+    return add_db(client, f"e2e-{source.name}", source.url)
 
 
 def sql_lab(
@@ -286,20 +293,8 @@ def sql_lab(
     client_id: str | None = None,
     timeout: float = 120,
 ) -> dict[str, Any]:
-    return client.post(
-        "/api/v1/sqllab/execute/",
-        {
-            "database_id": db,
-            "sql": sql,
-            "schema": source.schema,
-            "runAsync": False,
-            "client_id": client_id or uuid.uuid4().hex[:10],
-            "queryLimit": 1000,
-            "tab": "e2e",
-            "sql_editor_id": "1",
-        },
-        expect=expect,
-        timeout=timeout,
+    return run_sql(
+        client, db, source.schema, sql, expect=expect, client_id=client_id, timeout=timeout
     )
 
 
@@ -310,65 +305,27 @@ SOURCES = ["postgresql", "mysql", "iceberg", "delta", "hudi", "file", "s3"]
 def test_superset_end_to_end(
     name: str, superset: SupersetClient, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    source = make_source(name, request, tmp_path)
+    end_to_end(superset, make_source(name, request, tmp_path))
+
+
+def end_to_end(superset: SupersetClient, source: Source) -> int:
+    """Add the database, find its schema and table listed, and check a dataset on the table
+    (:func:`check_dataset`); the database's id."""
     db = add_database(superset, source)
-
-    schemas = superset.get(f"/api/v1/database/{db}/schemas/")["result"]
-    assert source.schema in schemas
-    tables = superset.get(
-        f"/api/v1/database/{db}/tables/?q=" + rison({"schema_name": source.schema, "force": True})
-    )
-    assert source.table in [t["value"] for t in tables["result"]]
-
-    dataset = superset.post(
-        "/api/v1/dataset/",
-        {"database": db, "schema": source.schema, "table_name": source.table},
-        expect=201,
-    )["id"]
-    try:
+    assert source.schema in superset.get(f"/api/v1/database/{db}/schemas/")["result"]
+    assert source.table in table_names(superset, db, source.schema)
+    with temporary_dataset(superset, db, source.schema, source.table) as dataset:
         check_dataset(superset, db, dataset, source)
-    finally:  # Superset's SQLite metadata keeps table names unique across databases
-        superset.call("DELETE", f"/api/v1/dataset/{dataset}")
+    return db
 
 
 def check_dataset(superset: SupersetClient, db: int, dataset: int, source: Source) -> None:
-    columns = superset.get(f"/api/v1/dataset/{dataset}")["result"]["columns"]
-    assert {c["column_name"]: c["is_dttm"] for c in columns}[source.date_col] is True
+    assert dttm_columns(superset, dataset)[source.date_col] is True
 
     rows = direct_rows(source)
     for grain in GRAINS:
-        payload = {
-            "datasource": {"id": dataset, "type": "table"},
-            "force": True,
-            "result_format": "json",
-            "result_type": "full",
-            "queries": [
-                {
-                    "columns": [
-                        {
-                            "timeGrain": grain,
-                            "columnType": "BASE_AXIS",
-                            "sqlExpression": source.date_col,
-                            "label": source.date_col,
-                            "expressionType": "SQL",
-                        }
-                    ],
-                    "metrics": [
-                        {
-                            "expressionType": "SQL",
-                            "label": "total",
-                            "sqlExpression": f"SUM({source.amount_col})",
-                        }
-                    ],
-                    "filters": [{"col": source.date_col, "op": "IS NOT NULL"}],
-                    "row_limit": 10000,
-                    "time_range": "No filter",
-                    "orderby": [],
-                    "extras": {"having": "", "where": ""},
-                }
-            ],
-        }
-        result = superset.post("/api/v1/chart/data", payload)["result"][0]
+        metric = f"SUM({source.amount_col})"
+        result = chart_data(superset, dataset, grain, source.date_col, metric)
         expected = expected_sums(rows, grain, sunday_weeks=source.name == "mysql")
         assert chart_sums(result, source.date_col) == expected, grain
 
