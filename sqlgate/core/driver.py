@@ -33,7 +33,15 @@ import pyarrow as pa
 from sqlgate.core.driver_stream import CHUNK_ROWS, LinkStream, NativeRowResult, StreamedRows
 from sqlgate.core.errors import GuardLostError, InterfaceError, ReadOnlyError
 from sqlgate.core.flavor import Flavor
-from sqlgate.core.results import ArrowResult, Column, EmptyResult, ListResult, Result, RowResult
+from sqlgate.core.results import (
+    ArrowResult,
+    Column,
+    EmptyResult,
+    ListResult,
+    Result,
+    RowResult,
+    arrow_columns,
+)
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 
@@ -255,18 +263,7 @@ class DriverSession(Session):
     def describe_arrow(self, schema: pa.Schema) -> tuple[Column, ...]:
         """PEP 249 descriptions of an Arrow result; a family names the types its own way
         (the default type code is Arrow's type name)."""
-        return tuple(
-            Column(
-                f.name,
-                str(f.type),
-                None,
-                None,
-                getattr(f.type, "precision", None),
-                getattr(f.type, "scale", None),
-                f.nullable,
-            )
-            for f in schema
-        )
+        return arrow_columns(schema)
 
     @staticmethod
     def executed(cursor: Any, operation: str, parameters: Parameters) -> Any:

@@ -34,6 +34,22 @@ class Column(NamedTuple):
     null_ok: bool | None = None
 
 
+def arrow_columns(schema: pa.Schema) -> tuple[Column, ...]:
+    """PEP 249 descriptions of an Arrow schema, the type code being Arrow's type name."""
+    return tuple(
+        Column(
+            f.name,
+            str(f.type),
+            None,
+            None,
+            getattr(f.type, "precision", None),
+            getattr(f.type, "scale", None),
+            f.nullable,
+        )
+        for f in schema
+    )
+
+
 class Result(ABC):
     """The outcome of one statement: a description, a row count and the data."""
 

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from sqlgate.core.errors import InterfaceError, MissingExtraError, OperationalError
 from sqlgate.core.flavor import Flavor
 from sqlgate.core.params import ConnectParams
-from sqlgate.core.results import ArrowResult, Column, EmptyResult, Result
+from sqlgate.core.results import ArrowResult, EmptyResult, Result, arrow_columns
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 from sqlgate.dbapi import clickhouse_errors  # noqa: F401 - registers the error classifier
@@ -149,14 +149,14 @@ class EmbeddedSession(Session):
                 if table is None:
                     return EmptyResult(-1)
                 reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
-                return ArrowResult(reader, _describe_arrow(table.schema), call_translated)
+                return ArrowResult(reader, arrow_columns(table.schema), call_translated)
             # first, while no stream is open: another query would end chdb's stream
             types = self._result_types(text)
             self._tag = f"/* sqlgate:{uuid.uuid4().hex} */"
             stream = self._stream = self._conn.send_query(f"{self._tag} {text}", "Arrow")
         reader = stream.record_batch(ROWS_PER_BATCH)
         if types is None or [n for n, _ in types] != reader.schema.names:
-            return ArrowResult(reader, _describe_arrow(reader.schema), call_translated)
+            return ArrowResult(reader, arrow_columns(reader.schema), call_translated)
         return ArrowResult(_converted(reader, types), describe_columns(types), call_translated)
 
     def _result_types(self, text: str) -> list[tuple[str, str]] | None:
@@ -205,21 +205,6 @@ class EmbeddedSession(Session):
         self._conn.close()
         if self._side is not None:
             self._side.close()
-
-
-def _describe_arrow(schema: pa.Schema) -> tuple[Column, ...]:
-    return tuple(
-        Column(
-            f.name,
-            str(f.type),
-            None,
-            None,
-            getattr(f.type, "precision", None),
-            getattr(f.type, "scale", None),
-            f.nullable,
-        )
-        for f in schema
-    )
 
 
 def _converted(reader: pa.RecordBatchReader, types: list[tuple[str, str]]) -> pa.RecordBatchReader:
