@@ -23,7 +23,14 @@ from sqlglot import exp
 
 from sqlgate.core.errors import NotSupportedError, OperationalError
 from sqlgate.lakehouse.base import ScanPlan
-from sqlgate.lakehouse.duckdb_files import duck_type, parquet_signatures, quote_ident, quote_str
+from sqlgate.lakehouse.duckdb_files import (
+    duck_type,
+    glob_literal,
+    glob_unliteral,
+    parquet_signatures,
+    quote_ident,
+    quote_str,
+)
 
 #: read_parquet options this rewrite does itself (the rest are passed on to every group)
 _OWN_OPTIONS = frozenset({"union_by_name", "hive_partitioning", "hive_types"})
@@ -98,7 +105,7 @@ def exact_parquet_sql(
         for (name, duck), value in zip(parts.items(), values, strict=True):
             literal = "NULL" if value is None else quote_str(value)
             cols.append(f"CAST({literal} AS {duck}) AS {quote_ident(physical(name))}")
-        listed = ", ".join(quote_str(p) for p in files)
+        listed = ", ".join(quote_str(glob_literal(p)) for p in files)
         aliases = ", ".join(quote_ident(physical(n)) for n in names)
         reads.append(
             f"SELECT {', '.join(cols) or '*'} FROM read_parquet([{listed}], "
@@ -113,7 +120,9 @@ def _arguments(call: exp.Expr) -> tuple[list[str], dict[str, Any]]:
     args = list(call.expressions) if call.expressions else [call.this]
     first = args[0]
     items = first.expressions if isinstance(first, exp.Array) else [first]
-    paths = [str(i.this) for i in items if isinstance(i, exp.Literal) and i.is_string]
+    paths = [
+        glob_unliteral(str(i.this)) for i in items if isinstance(i, exp.Literal) and i.is_string
+    ]
     if len(paths) != len(items):
         raise OperationalError("a planned read_parquet lists something other than files")
     options: dict[str, Any] = {"_sql": {}}

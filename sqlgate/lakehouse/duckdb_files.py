@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -61,10 +62,26 @@ def local_paths(uris: Iterable[str]) -> list[str] | None:
     return local if len(local) == len(paths) else None
 
 
+_GLOB_CHARS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+_ESCAPED_GLOB = re.compile(r"\[([*?\[])\]")
+
+
+def glob_literal(path: str) -> str:
+    """``path`` as a DuckDB glob matching only itself: DuckDB expands ``*``, ``?`` and ``[...]``
+    in every path it is given, so a file named ``a*b.parquet`` would also read ``axb.parquet``."""
+    return path.translate(_GLOB_CHARS)
+
+
+def glob_unliteral(pattern: str) -> str:
+    """The path :func:`glob_literal` made ``pattern`` from."""
+    return _ESCAPED_GLOB.sub(r"\1", pattern)
+
+
 def parquet_sql(paths: list[str], **options: Any) -> str:
-    """A DuckDB ``read_parquet([...], ...)`` call; option values are Python literals."""
+    """A DuckDB ``read_parquet([...], ...)`` call over exactly these files; option values are
+    Python literals."""
     opts = "".join(f", {k}={_duck_literal(v)}" for k, v in options.items())
-    return f"read_parquet([{', '.join(quote_str(p) for p in paths)}]{opts})"
+    return f"read_parquet([{', '.join(quote_str(glob_literal(p)) for p in paths)}]{opts})"
 
 
 def _duck_literal(value: Any) -> str:
@@ -146,7 +163,7 @@ def parquet_signatures(
                 "SELECT file_name, list((name, type, type_length, repetition_type, num_children,"
                 " converted_type, scale, precision, logical_type, duckdb_type)"
                 " ORDER BY column_id) FROM parquet_schema($1) GROUP BY file_name",
-                params=[todo],
+                params=[[glob_literal(p) for p in todo]],
             ).fetchall()
             for name, columns in rows:
                 tree = tuple(

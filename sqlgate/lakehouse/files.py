@@ -23,6 +23,7 @@ from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_tab
 from sqlgate.lakehouse.containment import Jail
 from sqlgate.lakehouse.duckdb_files import (
     duck_type,
+    glob_literal,
     helper_lock,
     local_path,
     local_paths,
@@ -238,7 +239,8 @@ class FileTable(TableHandle):
             ) from None
 
     def _reader_sql(self) -> str:
-        pattern = os.path.join(self.path, "**", "*") if self.is_dir else self.path
+        path = glob_literal(self.path)  # a directory named ``x[1]`` is not a pattern
+        pattern = os.path.join(path, "**", "*") if self.is_dir else path
         hive = ", hive_partitioning=true" if self.is_dir else ""
         kind = self.source.format
         opts = render(kind, self.source.reader_options[kind])
@@ -300,9 +302,11 @@ class FileTable(TableHandle):
         if self.source.format == "avro":
             info["scan"] = "avro_stream"
             return ScanPlan(self.schema, arrow=dataset.scan(frags), info=info)
-        if self.source.root.is_local and self.source.format == "parquet":
+        paths = [f.path for f in frags]
+        # DuckDB's hive parser drops a partition whose value holds a "?": pyarrow reads those
+        hive_safe = not (self.is_dir and any("?" in p for p in paths))
+        if self.source.root.is_local and self.source.format == "parquet" and hive_safe:
             info["scan"] = "duckdb_read_parquet"
-            paths = [f.path for f in frags]
             opts: dict[str, Any] = {"hive_partitioning": self.is_dir}
             if not self._uniform(paths):
                 opts["union_by_name"] = True
