@@ -4,6 +4,11 @@ Superset lives in its own venv (scripts/install-superset.sh) because it pins SQL
 :func:`start_superset` prepares a throwaway ``SUPERSET_HOME`` (``superset db upgrade``,
 ``fab create-admin``, ``superset init``), starts ``superset run`` on a free loopback port and
 returns a :class:`SupersetClient` that is logged in (JWT) and sends the CSRF token.
+
+Starting the app costs ~30 s, so one app serves the whole test session (:func:`shared_superset`);
+each module hands its servers' passwords to it with :meth:`SupersetClient.set_env`, which the
+app reads into its environment before every request (the database URLs name ``env:``
+credential providers, so the secrets never appear in them).
 """
 
 from __future__ import annotations
@@ -38,7 +43,22 @@ RATELIMIT_ENABLED = False
 SQLLAB_TIMEOUT = 120
 SUPERSET_WEBSERVER_TIMEOUT = 120
 DATA_CACHE_CONFIG = {{"CACHE_TYPE": "NullCache"}}
+
+
+def FLASK_APP_MUTATOR(app):
+    import json, os
+
+    def _test_env():  # variables the tests hand over after start-up (SupersetClient.set_env)
+        try:
+            with open({env_file!r}) as fh:
+                os.environ.update(json.load(fh))
+        except FileNotFoundError:
+            pass
+
+    app.before_request(_test_env)
 """
+ENV_FILE = "test-env.json"
+_SHARED: dict[str, Any] = {}
 
 
 def rison(value: dict[str, Any]) -> str:
@@ -58,8 +78,9 @@ def rison(value: dict[str, Any]) -> str:
 class SupersetClient:
     """Logged-in REST API calls; every response is checked against the expected status."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, home: Path) -> None:
         self.base = base
+        self.home = home
         self.http = requests.Session()
         token = self.post(
             "/api/v1/security/login",
@@ -93,6 +114,14 @@ class SupersetClient:
     def get(self, path: str, **kw: Any) -> Any:
         return self.call("GET", path, **kw)
 
+    def set_env(self, values: dict[str, str]) -> None:
+        """Environment variables for the app, in effect from its next request on."""
+        path = self.home / ENV_FILE
+        merged = {**(json.loads(path.read_text()) if path.exists() else {}), **values}
+        staged = path.with_suffix(".tmp")
+        staged.write_text(json.dumps(merged))
+        staged.replace(path)  # atomic: a request never reads half a file
+
     def post(self, path: str, body: Any, **kw: Any) -> Any:
         return self.call("POST", path, body, **kw)
 
@@ -125,7 +154,9 @@ def start_superset(home: Path, extra_env: dict[str, str] | None = None) -> Itera
     config = home / "superset_config.py"
     config.write_text(
         CONFIG.format(
-            secret=f"sqlgate-e2e-{os.getpid()}-" + "x" * 32, meta=f"sqlite:///{home}/superset.db"
+            secret=f"sqlgate-e2e-{os.getpid()}-" + "x" * 32,
+            meta=f"sqlite:///{home}/superset.db",
+            env_file=str(home / ENV_FILE),
         )
     )
     env = {
@@ -175,7 +206,7 @@ def start_superset(home: Path, extra_env: dict[str, str] | None = None) -> Itera
             assert proc.poll() is None, (home / "superset.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "superset run did not answer within 120 s"
             time.sleep(1)
-        yield SupersetClient(base)
+        yield SupersetClient(base, home)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -291,19 +322,29 @@ def run_sql(
     )
 
 
+def shared_superset(request: pytest.FixtureRequest) -> SupersetClient:
+    """The test session's one Superset app, started on first use and stopped when pytest ends."""
+    if "client" not in _SHARED:
+        home = request.getfixturevalue("tmp_path_factory").mktemp("superset")
+        app = start_superset(home)
+        client = app.__enter__()
+        request.config.add_cleanup(lambda: app.__exit__(None, None, None))
+        _SHARED["client"] = client
+    return _SHARED["client"]
+
+
 def superset_on(server: str, password_env: str | None = None) -> Any:
-    """A module-scoped fixture: one Superset app for the module, started once the fixture named
-    ``server`` is ready; that server's password reaches Superset only as ``password_env`` in
-    its environment (the database URLs name ``credential=env:...``)."""
+    """A module-scoped fixture: the session's Superset app, once the fixture named ``server``
+    is ready; that server's password reaches Superset only as ``password_env`` in its
+    environment (the database URLs name ``credential=env:...``)."""
 
     @pytest.fixture(scope="module")
-    def superset(
-        tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-    ) -> Iterator[SupersetClient]:
+    def superset(request: pytest.FixtureRequest) -> SupersetClient:
         info = request.getfixturevalue(server)
-        env = {password_env: info.password} if password_env else {}
-        with start_superset(tmp_path_factory.mktemp(f"superset-{server}"), env) as client:
-            yield client
+        client = shared_superset(request)
+        if password_env:
+            client.set_env({password_env: info.password})
+        return client
 
     return superset
 

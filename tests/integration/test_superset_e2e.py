@@ -31,7 +31,7 @@ from tests.integration.superset_app import (
     dttm_columns,
     rison,
     run_sql,
-    start_superset,
+    shared_superset,
     table_names,
     temporary_dataset,
 )
@@ -88,15 +88,14 @@ class Source:
 # -------------------------------------------------------------------------- the app
 @pytest.fixture(scope="module")
 def superset(
-    tmp_path_factory: pytest.TempPathFactory,
-    seeded_postgres: ServerInfo,
-    seeded_mariadb: ServerInfo,
+    request: pytest.FixtureRequest, seeded_postgres: ServerInfo, seeded_mariadb: ServerInfo
 ) -> SupersetClient:
-    home = tmp_path_factory.mktemp("superset-e2e")
+    client = shared_superset(request)
     # the URLs name credential providers; the passwords are in Superset's environment only
-    env = {PW_ENV["postgresql"]: seeded_postgres.password, PW_ENV["mysql"]: seeded_mariadb.password}
-    with start_superset(home, env) as client:
-        yield client
+    client.set_env(
+        {PW_ENV["postgresql"]: seeded_postgres.password, PW_ENV["mysql"]: seeded_mariadb.password}
+    )
+    return client
 
 
 # -------------------------------------------------------------------------- sources
