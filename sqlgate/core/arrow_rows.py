@@ -32,26 +32,34 @@ def column_values(column: pa.Array) -> list[Any]:
     Anything else, or a value outside datetime's range, takes ``to_pylist``.
     """
     kind = column.type
+    values: list[Any] | None = None
     if pa.types.is_date32(kind):
-        if _within(column, pa.int32(), _DAYS):
-            return _numpy_values(column, "int32", "datetime64[D]")
+        values = _numpy_values(column, "int32", "datetime64[D]", _DAYS)
     elif pa.types.is_timestamp(kind) and kind.unit in _PER_SECOND:
         per = _PER_SECOND[kind.unit]
-        if _within(column, pa.int64(), (_SECONDS[0] * per, _SECONDS[1] * per)):
-            values = _numpy_values(column, "int64", f"datetime64[{kind.unit}]")
-            return values if kind.tz is None else _in_zone(values, column)
+        bounds = (_SECONDS[0] * per, _SECONDS[1] * per)
+        values = _numpy_values(column, "int64", f"datetime64[{kind.unit}]", bounds)
+        if values is not None and kind.tz is not None:
+            return _in_zone(values, column)
     elif pa.types.is_duration(kind) and kind.unit == "us":  # timedelta holds any int64 µs
-        return _numpy_values(column, "int64", "timedelta64[us]")
+        values = _numpy_values(column, "int64", "timedelta64[us]", None)
     elif pa.types.is_decimal(kind) and kind.scale >= 0:
         import pyarrow.compute as pc
 
         texts = pc.cast(column, pa.string()).to_pylist()
         return [None if t is None else Decimal(t) for t in texts]
-    return column.to_pylist()
+    return column.to_pylist() if values is None else values
 
 
-def _numpy_values(column: pa.Array, storage: str, numpy_type: str) -> list[Any]:
-    """The values buffer read as ``numpy_type`` and listed in C; nulls put back as None."""
+def _numpy_values(
+    column: pa.Array, storage: str, numpy_type: str, bounds: tuple[int, int] | None
+) -> list[Any] | None:
+    """The values buffer read as ``numpy_type`` and listed in C; nulls put back as None.
+
+    None when a valid value lies outside ``bounds`` (the caller takes ``to_pylist``). The
+    bounds are checked with numpy on the same buffer, not ``pyarrow.compute``: importing that
+    costs a cold first row ~25 ms.
+    """
     import numpy as np
 
     validity, data = column.buffers()[:2]
@@ -59,21 +67,19 @@ def _numpy_values(column: pa.Array, storage: str, numpy_type: str) -> list[Any]:
         return column.to_pylist()
     width = np.dtype(storage).itemsize
     raw = np.frombuffer(data, dtype=storage, count=len(column), offset=column.offset * width)
-    values: list[Any] = raw.astype(numpy_type).tolist()
+    valid = None
     if column.null_count:
         bits = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")
         valid = bits[column.offset : column.offset + len(column)]
+    if bounds is not None:
+        present = raw if valid is None else raw[valid.astype(bool)]
+        if present.size and (present.min() < bounds[0] or present.max() > bounds[1]):
+            return None
+    values: list[Any] = raw.astype(numpy_type).tolist()
+    if valid is not None:
         for index in np.flatnonzero(valid == 0).tolist():
             values[index] = None
     return values
-
-
-def _within(column: pa.Array, storage: pa.DataType, bounds: tuple[int, int]) -> bool:
-    import pyarrow.compute as pc
-
-    extremes = pc.min_max(column.view(storage)).as_py()
-    low, high = extremes["min"], extremes["max"]
-    return low is None or (bounds[0] <= low and high <= bounds[1])
 
 
 def _in_zone(values: list[Any], column: pa.Array) -> list[Any]:

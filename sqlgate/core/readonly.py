@@ -36,6 +36,7 @@ from sqlgate.core.readonly_lexer import (
     Unparseable,
     lex,
 )
+from sqlgate.core.readonly_plain import PLAIN_POLICIES, plain_select
 from sqlgate.core.readonly_policies import POLICIES, EnginePolicy, GatePolicy, Lexicon
 from sqlgate.core.readonly_rules import resolve_policy
 from sqlgate.core.readonly_shape import ShapeCache, shape
@@ -85,7 +86,7 @@ class StatementGate(StatementRules):
         self._fast_path = (
             fast_path
             and registered is not None
-            and self.policy.name in FAST_POLICIES
+            and (self.policy.name in FAST_POLICIES or self.policy.name in PLAIN_POLICIES)
             and dataclasses.replace(
                 self.policy,
                 deny_functions=registered.deny_functions,
@@ -146,6 +147,11 @@ class StatementGate(StatementRules):
         """A plain SELECT read without sqlglot (:mod:`sqlgate.core.readonly_fast`), or None."""
         if not self._fast_path:
             return None
+        if self.policy.name in PLAIN_POLICIES:  # no sqlglot dialect loaded for a plain read
+            text, quoted, comments = lexed
+            if quoted or comments or plain_select(text) is None:
+                return None
+            return Verdict("SELECT", frozenset())
         calls = fast_verdict(
             *lexed,
             policy=self.policy.name,

@@ -129,6 +129,39 @@ DRUID = GatePolicy(
     | frozenset({"iceberg", "gcs", "druid", "sql", "combining"}),
 )  # fmt: skip
 
+#: DaMeng DM8 (Oracle-style SQL, sqlglot's Oracle dialect): sequences advance on ``seq.NEXTVAL``;
+#: DM's system procedures (``SP_*``: SP_SET_PARA_VALUE, SP_CREATE_...) change the server;
+#: Oracle-compatible packages reach files, the network, jobs, locks and pipes
+_DM_PACKAGES = frozenset(
+    {
+        "dbms_pipe", "dbms_alert", "dbms_lock", "dbms_job", "dbms_scheduler", "dbms_lob",
+        "dbms_output", "dbms_sql", "dbms_stats", "dbms_session", "dbms_xmlgen", "utl_file",
+        "utl_http", "utl_tcp", "utl_smtp", "utl_mail", "dbms_aq", "dbms_transaction",
+    }
+)  # fmt: skip
+DAMENG = GatePolicy(
+    name="dameng", dialect="oracle", lexicon=Lexicon(quotes="'\""),
+    deny_functions=frozenset({"nextval", "sleep", "sf_set_session_para_value"}),
+    deny_prefixes=frozenset({"sp_", "utl_", "dbms_"}), deny_schemas=_DM_PACKAGES,
+    client_side_params=False,
+)  # fmt: skip
+
+
+#: Doris / StarRocks table functions that reach out of the cluster with its credentials (files
+#: on S3, HDFS, HTTP or a backend's disk) or hand a statement to an external catalog's
+#: database unread (``query('catalog'='jdbc', 'query'='DELETE ...')``)
+_DORIS_TABLE_FUNCTIONS = frozenset({"s3", "hdfs", "local", "http", "files", "query"})
+
+
+#: GBase 8s/8t (Informix SQLI): Oracle's rules plus Informix's own server-changing routines
+#: (``sysadmin:task``/``admin`` run onmode/onspaces commands; ``SYSTEM`` runs a shell command)
+INFORMIX = GatePolicy(
+    name="informix", dialect="informix", lexicon=Lexicon(quotes="'\""),
+    deny_functions=frozenset({"nextval", "task", "admin", "system", "sysbldprepare"}),
+    deny_prefixes=frozenset({"sp_", "utl_", "dbms_", "ifx_", "bts_"}), deny_schemas=_DM_PACKAGES,
+    client_side_params=False,
+)  # fmt: skip
+
 
 def _variant(base: GatePolicy, name: str, **changes: Any) -> GatePolicy:
     from dataclasses import replace
@@ -144,14 +177,16 @@ POLICIES: dict[str, GatePolicy] = {
         _variant(POSTGRES, "redshift"),
         MYSQL,
         # no session read-only mode on these two: no session statement is admitted
-        _variant(MYSQL, "doris", session_rules=""),
-        _variant(MYSQL, "starrocks", session_rules=""),
+        _variant(MYSQL, "doris", session_rules="", deny_table_functions=_DORIS_TABLE_FUNCTIONS),
+        _variant(MYSQL, "starrocks", session_rules="", deny_table_functions=_DORIS_TABLE_FUNCTIONS),
         DUCKDB,
         CLICKHOUSE,
         SNOWFLAKE,
         BIGQUERY,
         DATABRICKS,
         DRUID,
+        DAMENG,
+        INFORMIX,
     )
 }
 

@@ -10,11 +10,12 @@ Statement dispatch builds on it in :mod:`sqlgate.core.readonly_dispatch`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import Token, Tokenizer, TokenType
 
 from sqlgate.core.calls import Call, function_calls
 from sqlgate.core.readonly_lexer import Refused, Unparseable
@@ -56,7 +57,6 @@ class GateRules:
     def __init__(self, policy: GatePolicy, backslash_escapes: bool | None = None) -> None:
         self.policy = policy
         self.dialect = policy.dialect
-        self._dialect = Dialect.get_or_raise(policy.dialect)
         self._lex: Lexicon = policy.lexicon
         if backslash_escapes is not None:  # the session knows how its server reads \ in '...'
             self._lex = dataclasses.replace(self._lex, backslash=backslash_escapes)
@@ -65,11 +65,31 @@ class GateRules:
             f.lower() for f in policy.deny_functions | policy.deny_table_functions
         )
         self.denied_prefixes = tuple(p.lower() for p in policy.deny_prefixes)
+
+    # sqlglot's dialect is loaded on the first statement that needs it: a plain read admitted
+    # by the fast paths never does (loading DuckDB's costs a cold first row ~40 ms)
+    @functools.cached_property
+    def _dialect(self) -> Dialect:
+        if self.dialect == "informix":
+            import sqlgate.core.gate_informix  # noqa: F401 - registers the dialect
+        return Dialect.get_or_raise(self.dialect)
+
+    @functools.cached_property
+    def _tokenizer_class(self) -> type[Tokenizer]:
         base = self._dialect.tokenizer_class  # without COMMANDS: no token swallows the rest
-        self._commands = frozenset(base.COMMANDS)
-        self._tokenizer_class = type(f"Gate{base.__name__}", (base,), {"COMMANDS": set()})
-        self._statement_tokens = frozenset(self._dialect.parser_class.STATEMENT_PARSERS)
-        self._parses_show = T.SHOW in self._statement_tokens
+        return type(f"Gate{base.__name__}", (base,), {"COMMANDS": set()})
+
+    @functools.cached_property
+    def _commands(self) -> frozenset[TokenType]:
+        return frozenset(self._dialect.tokenizer_class.COMMANDS)
+
+    @functools.cached_property
+    def _statement_tokens(self) -> frozenset[TokenType]:
+        return frozenset(self._dialect.parser_class.STATEMENT_PARSERS)
+
+    @functools.cached_property
+    def _parses_show(self) -> bool:
+        return T.SHOW in self._statement_tokens
 
     def _tokenize(self, text: str) -> list[Token]:
         try:

@@ -16,6 +16,7 @@ from sqlglot.errors import ParseError
 from sqlglot.tokens import TokenType
 
 from sqlgate.core.errors import NotSupportedError, ProgrammingError, ReadOnlyError
+from sqlgate.core.readonly_plain import plain_select
 from sqlgate.lakehouse import columns, pushdown
 from sqlgate.lakehouse.base import TableHandle, is_path_like
 from sqlgate.lakehouse.guard import CHANGES_FUNCTION, is_file_like, vet_functions
@@ -58,7 +59,11 @@ class CompiledStatement:
 
 
 # ---------------------------------------------------------------------- compile
-def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
+def compile_statement(sql: str, default_schema: str, *, plain: bool = True) -> CompiledStatement:
+    """``sql`` rewritten over relations; ``plain=False`` skips the plain-read shortcut."""
+    compiled = _compile_plain(sql, default_schema) if plain else None
+    if compiled is not None:
+        return compiled
     try:
         trees = [t for t in sqlglot.parse(normalise(sql), read="duckdb") if t is not None]
     except ParseError as exc:
@@ -132,6 +137,28 @@ def compile_statement(sql: str, default_schema: str) -> CompiledStatement:
     pieces = pieces_of(final_sql, refs)
     return CompiledStatement(
         final_sql, refs, n_params, order, pieces, count_column=counted, first_rows=first
+    )
+
+
+def _compile_plain(sql: str, default_schema: str) -> CompiledStatement | None:
+    """``SELECT * | names FROM t [[AS] a] [LIMIT n]`` compiled as sqlglot would, without
+    loading its DuckDB dialect (:mod:`sqlgate.core.readonly_plain`); None for anything else.
+    ``tests/unit/test_readonly_fast.py`` checks it against the full compile."""
+    plain = plain_select(sql)
+    if plain is None or any(is_path_like(part) for part in plain.table):
+        return None
+    alias = plain.alias or plain.table[-1]
+    ref = TableRef(
+        relation=f"{RELATION_PREFIX}1",
+        alias=alias,
+        schema=".".join(plain.table[:-1]) or default_schema,
+        table=plain.table[-1],
+    )
+    head = f"SELECT {'*' if plain.columns is None else ', '.join(plain.columns)} FROM "
+    tail = f" AS {alias}" + ("" if plain.limit is None else f" LIMIT {plain.limit}")
+    first = None if plain.limit is None else int(plain.limit)
+    return CompiledStatement(
+        f'{head}"{ref.relation}"{tail}', [ref], 0, [], [head, 0, tail], first_rows=first
     )
 
 

@@ -224,8 +224,8 @@ _HOSTILE += ["/* x */", "-- x\n", ":= 1", "@v", "UNION SELECT 1", "RETURNING *",
 _HOSTILE += ["NEXT VALUE FOR s", "WINDOW w AS ()", "AS", ",", "(", ")", "ON", "JOIN u"]
 
 
-def _pick(rnd: random.Random, usual: list[str], odd: list[str]) -> str:
-    return rnd.choice(odd if rnd.random() < 0.08 else usual)
+def _pick(rnd: random.Random, usual: list[str], odd: list[str], share: float = 0.08) -> str:
+    return rnd.choice(odd if rnd.random() < share else usual)
 
 
 def _expr(rnd: random.Random, depth: int = 0) -> str:
@@ -303,3 +303,83 @@ def test_extra_denials_of_an_engine_reach_the_fast_path() -> None:
     assert gate.verdict("SELECT lower(a) FROM t").kind == "SELECT"
     custom = StatementGate(dataclasses.replace(POLICIES["postgres"], user_variables=True))
     assert not custom._fast_path  # a policy the fast path was not written for: never used
+
+
+# -- the plain-read path (DuckDB policy, lakehouse compiler) ---------------------------------
+def test_plain_words_hold_every_word_sqlglot_reserves() -> None:
+    """The snapshot kept to avoid loading the dialect lacks nothing sqlglot reserves now."""
+    from sqlglot.dialects.dialect import Dialect
+
+    from sqlgate.core.readonly_fast_words import reserved
+    from sqlgate.core.readonly_plain_words import DUCKDB_RESERVED
+
+    words = {w for w in reserved("duckdb") if w.replace("_", "").isalnum() and w.isascii()}
+    words |= {w.upper() for w in Dialect.get_or_raise("duckdb").generator_class.RESERVED_KEYWORDS}
+    assert words - DUCKDB_RESERVED == set()
+
+
+_PLAIN_OK = [
+    "SELECT * FROM events LIMIT 10",
+    "select a, B from bench.Events e limit 5",
+    "SELECT a FROM s.t AS x",
+    "SELECT\t*\nFROM t LIMIT 0;",
+    "SELECT id,category FROM events LIMIT 010",
+    "SELECT a FROM a.b.c",
+]
+_PLAIN_WORDS = ["a", "t", "x_1", "_t", "events", "Ev", "read_csv", "glob", "s3", "struct", "map"]
+_ODD_WORDS = ["limit", "select", "from", "as", "all", "for", "update", "into", "using", "sample"]
+_ODD_WORDS += ["union", "window", "qualify", "pivot", "current_date", "columns", "lambda", "x"]
+
+
+def _plain_statements(seed: int, count: int) -> list[str]:
+    """The plain shape with any word in any name's place, and a stray token now and then."""
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        word = functools.partial(_pick, rnd, _PLAIN_WORDS, _ODD_WORDS)
+        cols = "*" if rnd.random() < 0.4 else ", ".join(word() for _ in range(rnd.randint(1, 3)))
+        table = ".".join(word() for _ in range(rnd.randint(1, 3)))
+        alias = rnd.choice(["", f" {word()}", f" AS {word()}"])
+        sql = f"SELECT {cols} FROM {table}{alias}{rnd.choice(['', ' LIMIT 7', ' limit 0'])}"
+        if rnd.random() < 0.3:
+            words = sql.split(" ")
+            words.insert(rnd.randint(1, len(words)), rnd.choice([*_HOSTILE, "(1)", "'x'"]))
+            sql = " ".join(words)
+        out.append(sql)
+    return [*_PLAIN_OK, *out]
+
+
+def _compiled(sql: str, plain: bool) -> object:
+    """The lakehouse compiler's rewrite of ``sql``, or its error's type and text."""
+    from sqlgate.core.errors import Error
+    from sqlgate.lakehouse.compiler import compile_statement
+
+    try:
+        return compile_statement(sql, "main", plain=plain)
+    except Error as e:
+        return (type(e).__name__, str(e))
+
+
+def test_plain_reads_agree_with_the_full_gate_and_compile() -> None:
+    """Every statement the plain path admits, the full DuckDB gate admits alike; the lakehouse
+    compiler's shortcut rewrites every statement exactly as sqlglot does."""
+    admitted = 0
+    for sql in _plain_statements(seed=7, count=3000):
+        answer = fast("duckdb", sql)
+        if answer is not None:
+            assert answer == full("duckdb", sql), sql
+            admitted += 1
+        assert _compiled(sql, True) == _compiled(sql, False), sql
+    assert admitted >= 300
+
+
+def test_plain_path_admits_no_corpus_refusal() -> None:
+    """No refused statement of any corpus is a plain read for the DuckDB policy."""
+    from tests.corpus import CORPUS_DIR
+
+    checked = 0
+    for path in sorted(CORPUS_DIR.glob("readonly_*.sql")):
+        for case in load_corpus(path.stem):
+            assert fast("duckdb", case.sql) is None, case.id
+            checked += 1
+    assert checked > 500

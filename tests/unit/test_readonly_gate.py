@@ -37,6 +37,7 @@ CORPORA = {
     "bigquery": "bigquery",
     "databricks": "databricks",
     "druid": "druid",
+    "dameng": "dameng",
 }
 
 

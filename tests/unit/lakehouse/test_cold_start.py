@@ -170,3 +170,57 @@ def test_engine_connection_answers_footer_questions_until_closed(tmp_path: Path)
     assert sandbox.settings(fresh)["enable_external_access"] == "false"
     sig = parquet_signatures([str(lake / "p.parquet")], dirs, cache=False)
     assert sig[str(lake / "p.parquet")][1] == (("x", "BIGINT"),)
+
+
+_PLAIN_THEN_WRITES = """
+import json, sys
+import sqlgate
+conn = sqlgate.connect({url!r})
+cur = conn.cursor()
+cur.execute("SELECT * FROM t LIMIT 10")
+assert sorted(cur.fetchall()) == [(1,), (2,), (3,)]
+cold = sorted(m for m in sys.modules if m.startswith("sqlglot.") or m == "pyarrow.compute")
+refused = []
+for sql in {writes!r}:
+    try:
+        cur.execute(sql)
+    except sqlgate.ProgrammingError as exc:
+        refused.append(type(exc).__name__)
+cur.execute("SELECT count(*), min(x), max(x) FROM t")
+print(json.dumps({{"cold": cold, "refused": refused, "after": cur.fetchall()}}))
+"""
+_WRITES = [
+    "COPY t TO 'out.csv'",
+    "SELECT * FROM t; DROP TABLE t",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "ATTACH 'x.db' AS x",
+    "SELECT * FROM t LIMIT 10 INTO x",
+    "SELECT * FROM t -- LIMIT 10\n; DELETE FROM t",
+]
+
+
+@pytest.mark.parametrize("kind", ["delta", "file"])
+def test_cold_plain_read_loads_no_sqlglot_dialect_and_the_gate_stays_closed(
+    tmp_path: Path, kind: str
+) -> None:
+    """``SELECT * FROM t LIMIT 10`` in a fresh process: no sqlglot dialect (DuckDB's tokenizer,
+    parser, generator) and, for Delta, no ``pyarrow.compute`` load; on the same connection
+    every write is still refused by the full gate, and the table is unchanged."""
+    if kind == "delta":
+        from deltalake import write_deltalake
+
+        write_deltalake(str(tmp_path / "t"), pa.table({"x": [1, 2, 3]}))
+    else:
+        pq.write_table(pa.table({"x": [1, 2, 3]}), tmp_path / "t.parquet")
+    body = _PLAIN_THEN_WRITES.format(url=f"{kind}://{tmp_path}", writes=_WRITES)
+    done = subprocess.run(
+        [sys.executable, "-c", body], capture_output=True, text=True, timeout=120, check=True
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    duckdb_dialect = {f"sqlglot.{part}.duckdb" for part in ("dialects", "parsers", "generators")}
+    assert not duckdb_dialect & set(report["cold"]), report["cold"]
+    if kind == "delta":  # file:// imports pyarrow.dataset, which loads pandas and compute
+        assert "pyarrow.compute" not in report["cold"]
+    assert len(report["refused"]) == len(_WRITES)
+    assert report["after"] == [[3, 1, 3]]  # every row still there
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".db")) == []
