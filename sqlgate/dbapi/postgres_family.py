@@ -58,6 +58,8 @@ class PostgresFlavor(Flavor):
     compat_pattern: str | None = r"PostgreSQL (\d+)\.(\d+)"
     types: TypeMap = POSTGRES_TYPES
     guard_option: str = READ_ONLY_OPTION
+    # a flavor whose link differs (openGauss' login bridge) names its own session class
+    session_type: type[PostgresSession] = PostgresSession
 
     def open_session(self, params: ConnectParams) -> PostgresSession:
         psycopg = import_driver(self.source, "psycopg")
@@ -93,7 +95,7 @@ class PostgresFlavor(Flavor):
             cursor_factory=psycopg.ClientCursor,
             **options,
         )
-        session = PostgresSession(raw, self, timeouts.read, guarded=params.read_only)
+        session = self.session_type(raw, self, timeouts.read, guarded=params.read_only)
         if params.read_only:
             armed(session, lambda: session.arm_guard(allowed_extra))
             if arrow_path == "native":  # ADBC beside psycopg (postgres_arrow.py)
