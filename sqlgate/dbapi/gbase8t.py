@@ -1,7 +1,10 @@
-"""GBase 8t through its MySQL-compatible listener (``gbase8t://``)."""
+"""GBase 8t (``gbase8t://``): Informix-derived like GBase 8s, SQLI protocol on gbase8sdb.
 
-from sqlgate.dbapi.mysql_family import *  # noqa: F403
-from sqlgate.dbapi.mysql_family import MySQLFlavor
+Earlier sqlgate versions put ``gbase8t`` in the MySQL family; GBase's MySQL-protocol product
+is GBase 8a (``gbase8a://``)."""
 
-flavor = MySQLFlavor(source="gbase8t", product_pattern=r"(?i)gbase[^\d]*(\d+)\.(\d+)")
+from sqlgate.dbapi.informix_family import *  # noqa: F403
+from sqlgate.dbapi.informix_family import InformixFlavor
+
+flavor = InformixFlavor(source="gbase8t")
 connect = flavor.connect

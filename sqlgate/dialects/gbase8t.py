@@ -1,9 +1,9 @@
-"""GBase 8t, MySQL-compatible listener: ``gbase8t://user@host:9088/db``."""
+"""GBase 8t (Informix-derived, SQLI): ``gbase8t://user@host:9088/db?server=gbase01``."""
 
-from sqlgate.dialects.mysql_family import MySQLFamilyDialect
+from sqlgate.dialects.informix_family import InformixFamilyDialect
 
 
-class GBase8tDialect(MySQLFamilyDialect):
+class GBase8tDialect(InformixFamilyDialect):
     sqlgate_source = "gbase8t"
     name = "gbase8t"  # Superset lists a backend by its dialect's name
     supports_statement_cache = True  # SQLAlchemy asks every subclass

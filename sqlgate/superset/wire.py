@@ -1,7 +1,7 @@
 """Engine specs for sqlgate's wire sources whose backend name Superset has no spec for.
 
 PostgreSQL-compatible servers (openGauss, KingbaseES, Shentong Oscar, GaussDB) extend
-Superset's ``PostgresEngineSpec`` and MySQL-compatible ones (TiDB, TDSQL, GBase 8t, GaussDB in
+Superset's ``PostgresEngineSpec`` and MySQL-compatible ones (TiDB, TDSQL, GBase 8a, GaussDB in
 MySQL mode) its ``MySQLEngineSpec``: their time grains, ``convert_dttm``, type mappings and
 schema handling are the same SQL. sqlgate replaces what would need another driver or SQL the
 read-only gate refuses: Stop (:mod:`sqlgate.superset.common`) and result type labels (sqlgate
@@ -106,8 +106,8 @@ class TDSQLEngineSpec(SqlgateMySQLSpec):
     source = "tdsql"
 
 
-class GBase8tEngineSpec(SqlgateMySQLSpec):
-    source = "gbase8t"
+class GBase8aEngineSpec(SqlgateMySQLSpec):
+    source = "gbase8a"
 
 
 class GaussDBMySQLEngineSpec(SqlgateMySQLSpec):
