@@ -29,7 +29,12 @@ from sqlgate.core.results import ArrowResult, EmptyResult, Result, arrow_columns
 from sqlgate.core.session import Parameters, Session
 from sqlgate.core.translate import call_translated
 from sqlgate.dbapi import clickhouse_errors  # noqa: F401 - registers the error classifier
-from sqlgate.dbapi.clickhouse_session import GUARD_SETTING, GUARD_VALUE, describe_columns
+from sqlgate.dbapi.clickhouse_session import (
+    GUARD_SETTING,
+    GUARD_VALUE,
+    bind_parameters,
+    describe_columns,
+)
 from sqlgate.dbapi.clickhouse_types import CLICKHOUSE_TYPES
 
 ROWS_PER_BATCH = 65_536
@@ -128,17 +133,13 @@ class EmbeddedSession(Session):
     def bind(self, operation: str, parameters: Parameters) -> str | None:
         """Values are spliced in client-side with clickhouse-driver's rules when it is
         installed; chdb alone takes no ``%s`` parameters."""
-        if not parameters:
+        if parameters is None or (not parameters and "%" not in operation):
             return operation
         try:
-            from clickhouse_driver.util.escape import escape_param
+            import clickhouse_driver  # noqa: F401 - its escaping rules are used
         except ImportError as exc:
             raise MissingExtraError("clickhouse", "clickhouse", "clickhouse_driver") from exc
-
-        context = _EscapeContext()
-        if isinstance(parameters, dict):
-            return operation % {k: escape_param(v, context) for k, v in parameters.items()}
-        return operation % tuple(escape_param(v, context) for v in parameters)
+        return bind_parameters(operation, parameters, _EscapeContext())
 
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
         text = self.bind(operation, parameters) or operation
@@ -155,6 +156,8 @@ class EmbeddedSession(Session):
             self._tag = f"/* sqlgate:{uuid.uuid4().hex} */"
             stream = self._stream = self._conn.send_query(f"{self._tag} {text}", "Arrow")
         reader = stream.record_batch(ROWS_PER_BATCH)
+        if types is not None and not reader.schema.names:
+            reader = _empty_reader(types)  # no rows: chdb's stream has no schema either
         if types is None or [n for n, _ in types] != reader.schema.names:
             return ArrowResult(reader, arrow_columns(reader.schema), call_translated)
         return ArrowResult(_converted(reader, types), describe_columns(types), call_translated)
@@ -205,6 +208,13 @@ class EmbeddedSession(Session):
         self._conn.close()
         if self._side is not None:
             self._side.close()
+
+
+def _empty_reader(types: list[tuple[str, str]]) -> pa.RecordBatchReader:
+    """A result without rows, with its columns: chdb streams no Arrow schema when no row
+    comes, but PEP 249's description (and an empty DataFrame) still wants the columns."""
+    schema = pa.schema([(name, CLICKHOUSE_TYPES.to_arrow(type_name)) for name, type_name in types])
+    return pa.RecordBatchReader.from_batches(schema, [])
 
 
 def _converted(reader: pa.RecordBatchReader, types: list[tuple[str, str]]) -> pa.RecordBatchReader:

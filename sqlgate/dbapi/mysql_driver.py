@@ -28,23 +28,12 @@ from sqlgate.core.driver import parse_arrow_path
 from sqlgate.core.errors import DataError, InterfaceError, ProgrammingError, ReadOnlyError
 from sqlgate.core.params import parse_bool, parse_int, parse_seconds
 from sqlgate.core.redact import register_secret
+from sqlgate.dbapi.mysql_charset import checked_charset, split_encodings, strict_encode
 from sqlgate.dbapi.mysql_socket import unix_socket
 
 DEFAULT_CONNECT_TIMEOUT = 10.0  # also bounds the handshake and sqlgate's session set-up
 DEFAULT_READ_TIMEOUT = 900.0  # long enough for analytics, finite so a stalled server fails
 DEFAULT_WRITE_TIMEOUT = 900.0
-# multi-byte sets are safe because every value is encoded strictly and bytes are sent as hex
-ALLOWED_CHARSETS = (
-    "utf8mb4",
-    "utf8mb3",
-    "utf8",
-    "latin1",
-    "ascii",
-    "gbk",
-    "gb2312",
-    "gb18030",
-    "big5",
-)
 FOUND_ROWS = 2  # pymysql.constants.CLIENT.FOUND_ROWS: the only client flag that may be asked for
 _MAX_PEM_BYTES = 1 << 20
 _PROGRAM_NAME = re.compile(r"[\w .:/+-]{1,64}")
@@ -60,15 +49,6 @@ class DriverOptions:
     require_read_only_user: bool = False
     # how a streamed result becomes Arrow: "native" reads its packets raw (mysql_arrow.py)
     arrow_path: str = "native"
-
-
-def _charset(name: str, value: Any) -> str:
-    text = str(value).strip().lower()
-    if text not in ALLOWED_CHARSETS:
-        raise InterfaceError(
-            f"{name}={str(value)[:40]!r} is not allowed; use one of {', '.join(ALLOWED_CHARSETS)}"
-        )
-    return text
 
 
 def _seconds(maximum: float) -> Callable[[str, Any], float | None]:
@@ -128,7 +108,7 @@ def _ssl_context(name: str, value: Any) -> ssl.SSLContext:
 _Parser = Callable[[str, Any], Any]
 #: option -> parser; the parsed value goes to pymysql unless sqlgate consumes it itself
 ALLOWED_OPTIONS: dict[str, _Parser] = {
-    "charset": _charset,
+    "charset": checked_charset,
     "connect_timeout": _seconds(300.0),
     "read_timeout": _seconds(86_400.0),
     "write_timeout": _seconds(86_400.0),
@@ -281,20 +261,6 @@ def check_value(value: Any) -> None:
         raise DataError(f"Decimal {value} has no MySQL literal")
 
 
-def strict_encode(text: str, encoding: str, charset: str, what: str) -> bytes:
-    """Encode without ``surrogateescape``: a lone surrogate would become a raw byte that a
-    multi-byte charset (gbk, big5) pairs with the next backslash, unquoting what follows."""
-    bad = None
-    try:
-        return text.encode(encoding)
-    except UnicodeEncodeError as exc:
-        bad = exc.start
-    raise DataError(
-        f"{what} has a character at position {bad} that charset {charset} cannot "
-        "encode; connect with charset=utf8mb4"
-    )
-
-
 @functools.cache
 def connection_class(pymysql: ModuleType) -> type:
     """PyMySQL's Connection with sqlgate's checks; built once per driver module."""
@@ -309,6 +275,16 @@ def connection_class(pymysql: ModuleType) -> type:
             check_placeholders(query)
             return str(super()._mogrify(query, args))
 
+        def _do_execute_many(self, prefix: str, values: str, postfix: str, *rest: Any) -> Any:
+            """PyMySQL batches INSERT rows encoded in ``encoding`` (the results' UTF-8 on a
+            non-utf8mb4 link): send one statement per row instead, encoded by ``query``."""
+            connection = self._get_db()
+            if connection.client_encoding == connection.encoding:
+                return super()._do_execute_many(prefix, values, postfix, *rest)
+            query = prefix.replace("%", "%%") + values + postfix.replace("%", "%%")
+            self.rowcount = sum(self.execute(query, arg) for arg in rest[0])
+            return self.rowcount
+
     class GuardedSSCursor(GuardedCursor, ss_cursor_base):
         """Unbuffered: rows stay on the wire until read (see :func:`read_rows`)."""
 
@@ -318,6 +294,8 @@ def connection_class(pymysql: ModuleType) -> type:
         # PyMySQL's own (untyped) attributes, swapped for the handshake in connect()
         _read_timeout: float | None
         _write_timeout: float | None
+        # statements and parameters are encoded in it; results are UTF-8 (mysql_charset.py)
+        client_encoding: str
 
         def __init__(self, *, session_setup: Callable[[str], list[str]], **kwargs: Any) -> None:
             self._session_setup = session_setup
@@ -329,6 +307,7 @@ def connection_class(pymysql: ModuleType) -> type:
             self._read_timeout = self._write_timeout = self.connect_timeout
             try:
                 super().connect(sock)
+                split_encodings(self)
                 for statement in self._session_setup(self.server_version):
                     with self.cursor() as cursor:  # trusted text, set by sqlgate itself
                         cursor.execute(statement)
@@ -341,12 +320,12 @@ def connection_class(pymysql: ModuleType) -> type:
         def escape(self, obj: Any, mapping: Any = None) -> str:
             check_value(obj)
             if isinstance(obj, str):
-                strict_encode(obj, self.encoding, self.charset, "a text parameter")
+                strict_encode(obj, self.client_encoding, self.charset, "a text parameter")
             return str(super().escape(obj, mapping))
 
         def query(self, sql: Any, unbuffered: bool = False) -> Any:
             if isinstance(sql, str):
-                sql = strict_encode(sql, self.encoding, self.charset, "the statement")
+                sql = strict_encode(sql, self.client_encoding, self.charset, "the statement")
             return super().query(sql, unbuffered)
 
     return GuardedConnection

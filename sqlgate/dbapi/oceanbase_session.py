@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sqlgate.dbapi.mysql_family import MySQLFlavor
 
 _UNKNOWN_VARIABLE = 1193  # ER_UNKNOWN_SYSTEM_VARIABLE
+# an Oracle-mode tenant's answer to a login without OB_CLIENT_SUPPORT_ORACLE_MODE (bit 27)
+_NOT_SUPPORTED_YET = 1235  # "Oracle tenant for current client driver is not supported"
 
 
 def compatibility_mode(raw: Any) -> str:
@@ -32,6 +34,12 @@ def compatibility_mode(raw: Any) -> str:
             return "MYSQL"
         raise
     return str(row[0]).strip().upper() if row and row[0] is not None else "MYSQL"
+
+
+def oracle_login_refused(exc: BaseException) -> bool:
+    """Whether a login failed because the tenant runs in Oracle mode."""
+    args = getattr(exc, "args", ())
+    return args[:1] == (_NOT_SUPPORTED_YET,) and "oracle tenant" in str(args[1:2]).lower()
 
 
 def refuse_oracle_mode() -> NotSupportedError:

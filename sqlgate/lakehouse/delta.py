@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
@@ -146,12 +147,27 @@ class DeltaTableHandle(TableHandle):
             else:
                 files = self.table.file_uris()
                 self._contain_deletion_vectors()
+            files = self._on_disk(files)
             # a log may name any absolute path or URI: every data file must be in the lake
             self.source.jail().check_all(files, self.name)
             if len(self._files) >= _VERSIONS_CACHED:
                 self._files.clear()
             self._files[sql_filter] = files
         return files
+
+    def _on_disk(self, files: list[str]) -> list[str]:
+        """delta-rs joins each file's (decoded) log path to the table's URI, whose own path
+        stays percent-encoded: ``/lake/%E6%95%B0/k=a%20b/…`` for ``/lake/数/k=a%20b/…``
+        on disk (the partition directory holds a literal ``%20``). Local paths get the
+        table's real directory back; only that prefix is decoded."""
+        parsed = urlparse(self.table.table_uri)
+        if parsed.scheme not in ("", "file"):
+            return files
+        encoded = parsed.path.rstrip("/") + "/"
+        real = unquote(encoded)
+        if real == encoded:
+            return files
+        return [real + f[len(encoded) :] if f.startswith(encoded) else f for f in files]
 
     def _contain_deletion_vectors(self) -> None:
         """Deletion vectors stored by absolute path (``storageType`` ``p``) must be in the lake."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import secrets
+import socket
+import threading
 import warnings
 from collections.abc import Iterator
 
@@ -150,13 +152,57 @@ def test_sqlgate_check_reports_the_login(
     assert code == 0, out.getvalue()
 
 
-def test_oracle_mode_error_names_what_it_needs() -> None:
-    """No Oracle-mode tenant runs here (enterprise edition only): the refusal's text is checked."""
-    from sqlgate.dbapi.oceanbase_session import refuse_oracle_mode
+ORACLE_MODE_CAPABILITY = 1 << 27  # OB_CLIENT_SUPPORT_ORACLE_MODE (MySQL's QUERY_ATTRIBUTES)
 
-    message = str(refuse_oracle_mode())
-    assert isinstance(refuse_oracle_mode(), errors.NotSupportedError)
+
+def _packet(seq: int, payload: bytes) -> bytes:
+    return len(payload).to_bytes(3, "little") + bytes([seq]) + payload
+
+
+def _oracle_tenant_login(sock: socket.socket) -> int:
+    """One login as an Oracle-mode OceanBase tenant answers a client that does not announce
+    Oracle mode: a protocol-10 handshake, then error 1235. Returns the client's flags."""
+    capabilities = 0x1 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000  # what PyMySQL needs
+    handshake = [
+        b"\x0a5.7.25-OceanBase-v4.2.1\x00",  # protocol 10, the banner
+        (7).to_bytes(4, "little") + b"abcdefgh\x00",  # connection id, scramble part 1
+        (capabilities & 0xFFFF).to_bytes(2, "little") + b"\x2d\x02\x00",  # utf8mb4, status
+        (capabilities >> 16).to_bytes(2, "little") + b"\x15" + bytes(10),
+        b"ijklmnopqrst\x00mysql_native_password\x00",  # scramble part 2, auth plugin
+    ]
+    sock.sendall(_packet(0, b"".join(handshake)))
+    head = sock.recv(4, socket.MSG_WAITALL)
+    response = sock.recv(int.from_bytes(head[:3], "little"), socket.MSG_WAITALL)
+    message = b"Oracle tenant for current client driver is not supported"
+    sock.sendall(_packet(2, b"\xff" + (1235).to_bytes(2, "little") + b"#0A000" + message))
+    return int.from_bytes(response[:4], "little")
+
+
+def test_an_oracle_mode_tenant_is_refused_cleanly() -> None:
+    """No Oracle-mode tenant runs here (enterprise edition only; see docs/sources/oceanbase.md
+    on pyoceanbase). A real one refuses a login that lacks the Oracle-mode capability bit with
+    error 1235, before any SQL: sqlgate sends no such bit and turns the refusal into an error
+    naming what to do."""
+    flags: list[int] = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(10)
+
+        def serve() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.settimeout(10)
+                flags.append(_oracle_tenant_login(conn))
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        port = server.getsockname()[1]
+        with pytest.raises(errors.NotSupportedError) as info:
+            sqlgate.connect(f"oceanbase://scott%40oracle_tenant:tiger@127.0.0.1:{port}/app")
+        thread.join(10)
+    assert len(flags) == 1 and not flags[0] & ORACLE_MODE_CAPABILITY
+    message = str(info.value)
     assert "Oracle mode" in message and "MySQL-mode tenant" in message and "obclient" in message
+    assert "tiger" not in message
 
 
 REFLECT_DDL = [
