@@ -75,27 +75,8 @@ class ClickHouseSession(DriverSession):
 
     # -- binding: clickhouse-driver splices values into the text client-side ----------------
     def bind(self, operation: str, parameters: Parameters) -> str | None:
-        """The text clickhouse-driver would send: its own escaping, for ``%s`` and
-        ``%(name)s`` alike (the driver itself takes only a mapping)."""
-        from clickhouse_driver.util.escape import escape_param
-
-        if parameters is None:
-            return operation
-        context = self._raw.connection.context
-        if isinstance(parameters, Mapping):
-            values: Any = {k: escape_param(v, context) for k, v in parameters.items()}
-        elif isinstance(parameters, (list, tuple)):
-            values = tuple(escape_param(v, context) for v in parameters)
-        else:
-            raise ProgrammingError("parameters must be a sequence or a mapping")
-        if not values and "%" not in operation:
-            return operation
-        try:
-            return operation % values
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ProgrammingError(
-                f"parameters do not fit the statement's placeholders: {exc}"
-            ) from None
+        """The text clickhouse-driver would send (see :func:`bind_parameters`)."""
+        return bind_parameters(operation, parameters, self._raw.connection.context)
 
     def prepare(self, operation: str) -> str:
         """On servers without ``dateTrunc`` (before 20.x), Superset's time grains are spelled
@@ -202,3 +183,34 @@ class ClickHouseSession(DriverSession):
     def close(self) -> None:
         self._pending = None
         self._raw.disconnect()
+
+
+def _escaped(value: Any, context: Any) -> str:
+    """clickhouse-driver's escaping, plus ``bytes`` (it would print Python's ``b'...'``)."""
+    from clickhouse_driver.util.escape import escape_param
+
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"unhex('{bytes(value).hex()}')"
+    return str(escape_param(value, context))
+
+
+def bind_parameters(operation: str, parameters: Parameters, context: Any) -> str:
+    """Values spliced into ``%s`` / ``%(name)s`` client-side, as clickhouse-driver does (it
+    takes only a mapping itself). Bound parameters, even none, make ``%%`` a ``%``, as in
+    PyMySQL and psycopg: SQLAlchemy doubles ``%`` in every statement it compiles."""
+    if parameters is None:
+        return operation
+    if isinstance(parameters, Mapping):
+        values: Any = {k: _escaped(v, context) for k, v in parameters.items()}
+    elif isinstance(parameters, (list, tuple)):
+        values = tuple(_escaped(v, context) for v in parameters)
+    else:
+        raise ProgrammingError("parameters must be a sequence or a mapping")
+    if not values and "%" not in operation:
+        return operation
+    try:
+        return operation % values
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ProgrammingError(
+            f"parameters do not fit the statement's placeholders: {exc}"
+        ) from None

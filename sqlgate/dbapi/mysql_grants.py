@@ -2,7 +2,8 @@
 switches.
 
 Engines without a session read-only mode (TiDB refuses ``SET SESSION TRANSACTION READ ONLY``;
-Doris and StarRocks have none) are guarded by sqlgate's gate alone unless the login cannot
+Doris and StarRocks have none, and print grants their own way: :mod:`.doris_grants`)
+are guarded by sqlgate's gate alone unless the login cannot
 write or the cluster is read-only. ``sqlgate check`` reports both, and ``require_read_only_user``
 refuses a login that can write. Privileges are read from ``SHOW GRANTS``: anything outside a
 short list of read-only privileges counts as a write privilege (fail closed), and a granted
@@ -12,10 +13,17 @@ role counts too, since ``SHOW GRANTS`` does not list what a role holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlgate.core.errors import ProgrammingError
+from sqlgate.dbapi.doris_grants import (
+    RoleLookup,
+    doris_writes,
+    is_doris_grants,
+    is_starrocks_grants,
+    starrocks_writes,
+)
 
 #: privileges that cannot change data, schema, users or server state
 READ_PRIVILEGES = frozenset(
@@ -57,22 +65,38 @@ def write_privileges(grant_lines: Iterable[str]) -> list[str]:
     return found
 
 
+def _show(raw: Any, statement: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    with raw.cursor() as cursor:  # trusted text: built by sqlgate from checked names
+        cursor.execute(statement)
+        columns = [str(d[0]) for d in cursor.description or ()]
+        return columns, list(cursor.fetchall())
+
+
 def login_write_privileges(raw: Any) -> list[str]:
     """Run ``SHOW GRANTS`` on a PyMySQL connection; an engine that cannot answer counts as
-    unknown (one entry saying so), never as read-only."""
+    unknown (one entry saying so), never as read-only. Doris' and StarRocks' forms are told
+    apart by their column names (:mod:`~sqlgate.dbapi.doris_grants`)."""
     try:
-        with raw.cursor() as cursor:
-            cursor.execute("SHOW GRANTS")
-            rows = cursor.fetchall()
+        columns, rows = _show(raw, "SHOW GRANTS")
     except Exception as exc:  # any driver error: privileges unknown
         return [f"unknown (SHOW GRANTS failed: {type(exc).__name__})"]
-    return privileges_in_rows(rows)
+    return privileges_in_rows(
+        rows, columns, lambda role: _show(raw, f"SHOW GRANTS FOR ROLE `{role}`")[1]
+    )
 
 
-def privileges_in_rows(rows: Iterable[Iterable[Any]]) -> list[str]:
+def privileges_in_rows(
+    rows: Iterable[Sequence[Any]],
+    columns: Sequence[str] = (),
+    role_lookup: RoleLookup | None = None,
+) -> list[str]:
     """Write privileges in ``SHOW GRANTS`` rows. MySQL, MariaDB, TiDB and OceanBase answer one
-    GRANT statement per row; StarRocks puts it in a later column; Doris lists privilege names
-    instead: output without any GRANT statement is not understood, so it is not read-only."""
+    GRANT statement per row; Doris and StarRocks are recognised by their column names; any
+    other output without a GRANT statement is not understood, so it is not read-only."""
+    if is_doris_grants(columns):
+        return doris_writes(columns, rows)
+    if is_starrocks_grants(columns):
+        return starrocks_writes(rows, write_privileges, role_lookup)
     grants = [
         str(cell)
         for row in rows

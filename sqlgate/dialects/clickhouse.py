@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import schema as sa_schema
 from sqlalchemy.exc import NoSuchTableError
-from sqlalchemy.sql import compiler
+from sqlalchemy.sql import compiler, sqltypes
 
+from sqlgate.core.errors import NotSupportedError
 from sqlgate.dbapi.clickhouse_types import CLICKHOUSE_TYPES
 from sqlgate.dialects.base import dbapi_connection_of
 from sqlgate.dialects.warehouse_family import (
@@ -24,6 +26,7 @@ from sqlgate.dialects.warehouse_family import (
 
 _ONE_TABLE = "FROM system.tables WHERE database = %(db)s AND name = %(name)s"
 _VIEW_ENGINES = ("View", "MaterializedView", "LiveView", "WindowView")
+_NOT_NULLABLE = ("Array(", "Map(", "Tuple(", "Nested(")  # ClickHouse refuses Nullable(Array)
 
 
 class ClickHouseCompiler(LowercaseBooleanCompiler):
@@ -40,6 +43,33 @@ class ClickHouseCompiler(LowercaseBooleanCompiler):
             return text + "18446744073709551615"
         return text + self.process(limit, **kw)
 
+    #: a bare UNION is an error on ClickHouse 21.x+ (``union_default_mode`` unset)
+    compound_keywords = {
+        k: "UNION DISTINCT" if v == "UNION" else v
+        for k, v in compiler.SQLCompiler.compound_keywords.items()
+    }
+
+    def delete_extra_from_clause(self, *args: Any, **kw: Any) -> str:
+        raise NotSupportedError("ClickHouse's DELETE reads one table")
+
+    def visit_delete(self, delete_stmt: Any, visiting_cte: Any = None, **kw: Any) -> str:
+        """ClickHouse's (lightweight, 22.8+) DELETE needs a WHERE: ``WHERE 1`` empties."""
+        text: str = super().visit_delete(delete_stmt, visiting_cte=visiting_cte, **kw)
+        return text if delete_stmt._where_criteria else text + " WHERE 1"
+
+    def visit_regexp_match_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return f"match({self.process(binary.left, **kw)}, {self.process(binary.right, **kw)})"
+
+    def visit_not_regexp_match_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return "NOT " + self.visit_regexp_match_op_binary(binary, operator, **kw)
+
+    def visit_regexp_replace_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        pattern, replacement = binary.right.clauses
+        return (
+            f"replaceRegexpAll({self.process(binary.left, **kw)}, "
+            f"{self.process(pattern, **kw)}, {self.process(replacement, **kw)})"
+        )
+
 
 class ClickHouseTypeCompiler(compiler.GenericTypeCompiler):
     """ClickHouse's spellings for the types CAST and DDL name."""
@@ -48,6 +78,12 @@ class ClickHouseTypeCompiler(compiler.GenericTypeCompiler):
         return "String"
 
     visit_VARCHAR = visit_NVARCHAR = visit_CHAR = visit_NCHAR = visit_TEXT = visit_string
+    visit_JSON = visit_string  # JSON text in a String (no JSON type before 22.x)
+
+    def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
+        inner = self.process(type_.item_type, **kw)
+        return "Array(" * (type_.dimensions or 1) + inner + ")" * (type_.dimensions or 1)
+
     visit_unicode = visit_unicode_text = visit_text = visit_string
 
     def visit_integer(self, type_: Any, **kw: Any) -> str:
@@ -85,6 +121,91 @@ class ClickHouseTypeCompiler(compiler.GenericTypeCompiler):
     visit_DATE = visit_date
 
 
+class ClickHouseDDLCompiler(compiler.DDLCompiler):
+    """``CREATE TABLE`` as every ClickHouse version reads it (18.16 included).
+
+    A nullable column is ``Nullable(T)`` (``NULL`` / ``NOT NULL`` after the type came in
+    20.x); constraints are not emitted, since ClickHouse enforces none of them; the table gets
+    an engine: ``clickhouse_engine`` (default ``MergeTree``, ordered by
+    ``clickhouse_order_by`` or the primary key's columns, else ``tuple()``).
+    """
+
+    def get_column_specification(self, column: Any, **kw: Any) -> str:
+        # SQLAlchemy 2 names the instance type_compiler_instance, 1.4 type_compiler
+        types = getattr(self.dialect, "type_compiler_instance", None) or self.dialect.type_compiler
+        spec = types.process(column.type, type_expression=column)
+        if column.nullable and not column.primary_key and not spec.startswith(_NOT_NULLABLE):
+            spec = f"Nullable({spec})"
+        text = f"{self.preparer.format_column(column)} {spec}"
+        default = self.get_column_default_string(column)
+        if default is not None:
+            text += f" DEFAULT {default}"
+        if column.comment is not None:
+            text += " COMMENT " + self.sql_compiler.render_literal_value(
+                column.comment, sqltypes.String()
+            )
+        return text
+
+    def create_table_constraints(
+        self, table: Any, _include_foreign_key_constraints: Any = None, **kw: Any
+    ) -> str:
+        return ""
+
+    def post_create_table(self, table: Any) -> str:
+        # looked up only when given: the bare name "clickhouse" may load no dialect
+        given = "clickhouse" in table.dialect_options
+        options = table.dialect_options["clickhouse"] if given else {}
+        engine = options.get("engine") or "MergeTree"
+        text = f"\nENGINE = {engine}"
+        if engine.split("(")[0].endswith("MergeTree"):
+            order = options.get("order_by") or ", ".join(
+                self.preparer.format_column(c) for c in table.primary_key.columns
+            )
+            text += f"\nORDER BY {order or 'tuple()'}"
+        if table.comment is not None:
+            text += " COMMENT " + self.sql_compiler.render_literal_value(
+                table.comment, sqltypes.String()
+            )
+        return text
+
+    def visit_create_schema(self, create: Any, **kw: Any) -> str:
+        """A schema is a ClickHouse database."""
+        exists = "IF NOT EXISTS " if create.if_not_exists else ""
+        return f"CREATE DATABASE {exists}{self.preparer.format_schema(create.element)}"
+
+    def visit_drop_schema(self, drop: Any, **kw: Any) -> str:
+        exists = "IF EXISTS " if drop.if_exists else ""
+        return f"DROP DATABASE {exists}{self.preparer.format_schema(drop.element)}"
+
+    def visit_create_index(
+        self, create: Any, include_schema: Any = False, include_table_schema: Any = True, **kw: Any
+    ) -> str:
+        """ClickHouse's secondary index is a data-skipping index (``minmax`` unless the
+        index names ``clickhouse_type``): it skips granules and enforces nothing, so a unique
+        index is made one too, as unique and primary keys constrain nothing here."""
+        index = create.element  # unique or not: ClickHouse enforces no uniqueness (as keys)
+        kind = index.dialect_kwargs.get("clickhouse_type") or "minmax"
+        columns = ", ".join(  # a skipping index has no order: ASC / DESC dropped
+            self.sql_compiler.process(
+                getattr(e, "element", e) if getattr(e, "modifier", None) else e,
+                include_table=False,
+                literal_binds=True,
+            )
+            for e in index.expressions
+        )
+        return (
+            f"ALTER TABLE {self.preparer.format_table(index.table)} ADD INDEX "
+            f"{self._prepared_index_name(index)} ({columns}) TYPE {kind} GRANULARITY 1"
+        )
+
+    def visit_drop_index(self, drop: Any, **kw: Any) -> str:
+        index = drop.element
+        return (
+            f"ALTER TABLE {self.preparer.format_table(index.table)} DROP INDEX "
+            f"{self._prepared_index_name(index)}"
+        )
+
+
 class ClickHouseDialect(AutocommitDialect):
     """ClickHouse through sqlgate: native protocol or embedded (``?embedded=true``).
 
@@ -94,12 +215,20 @@ class ClickHouseDialect(AutocommitDialect):
 
     name = "clickhouse"
     sqlgate_source = "clickhouse"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
     statement_compiler = ClickHouseCompiler
+    ddl_compiler = ClickHouseDDLCompiler
+    construct_arguments = [
+        (sa_schema.Table, {"engine": None, "order_by": None}),
+        (sa_schema.Index, {"type": None}),
+    ]
     type_compiler_cls = ClickHouseTypeCompiler
     preparer = BacktickIdentifierPreparer
     supports_comments = True
     inline_comments = True
     supports_empty_insert = False
+    # Boolean is stored as UInt8 (18.16 has no Bool): SQLAlchemy turns 0/1 back into bools
+    supports_native_boolean = False
     supports_multivalues_insert = True
     supports_sane_rowcount = False
     supports_sane_multi_rowcount = False
@@ -170,6 +299,8 @@ class ClickHouseDialect(AutocommitDialect):
             "WHERE database = %(db)s AND table = %(name)s"
         )
         rows = self._about(connection, sql, table_name, schema)
+        if not rows:  # every ClickHouse table has a column: no rows, no table
+            raise NoSuchTableError(f"{self._schema(connection, schema)}.{table_name}")
         columns = []
         for name, type_name, default_kind, default_expression in rows:
             columns.append(

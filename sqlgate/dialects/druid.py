@@ -31,6 +31,7 @@ class DruidDialect(AutocommitDialect):
 
     name = "druid"
     sqlgate_source = "druid"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
     autocommit_only = "Druid has no transactions: AUTOCOMMIT only"
     default_paramstyle = "qmark"
     statement_compiler = DruidCompiler
