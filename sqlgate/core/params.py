@@ -38,6 +38,16 @@ _URL_SHAPE = (
     "provider (credential=env:VAR, see docs/credentials.md)"
 )
 _TRUE = frozenset({"1", "true", "yes", "on"})
+#: connect() arguments that carry key material (Superset's Snowflake spec hands a DER private
+#: key in connect_args): binary by nature, so their shape is checked instead of refusing
+#: control characters, and they are kept apart from ``options`` (out of every repr)
+KEY_MATERIAL = frozenset({"private_key"})
+#: the sources that read key material (any other refuses it rather than ignore it)
+KEY_MATERIAL_SOURCES = frozenset({"snowflake"})
+_PEM = re.compile(
+    rb"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----(?:\r?\n[A-Za-z-]{1,40}: [!-~ ]{1,200})*"
+    rb"(?:\r?\n){1,2}(?:[A-Za-z0-9+/=]{1,80}\r?\n){1,400}-----END \1-----"
+)
 _FALSE = frozenset({"0", "false", "no", "off"})
 
 
@@ -121,6 +131,25 @@ def _control_character(value: Any, depth: int = 0) -> str | None:
             if bad:
                 return bad
     return None
+
+
+def key_material(name: str, value: Any) -> bytes:
+    """A private key given as PEM (text or bytes) or DER bytes, checked for that shape only:
+    PEM armour, headers, base64 and line breaks, or an ASN.1 SEQUENCE. Its bytes are never
+    shown, and the control-character check on every other argument stays as it is."""
+    data = value.encode("ascii", "replace") if isinstance(value, str) else value
+    if not isinstance(data, (bytes, bytearray)):
+        raise errors.InterfaceError(f"{name} must be a PEM or DER private key (bytes or text)")
+    data = bytes(data).strip()
+    if data.startswith(b"-----BEGIN "):
+        if _PEM.fullmatch(data) is None:
+            raise errors.InterfaceError(
+                f"{name} is not a PEM private key (-----BEGIN ... PRIVATE KEY----- armour, "
+                "base64 lines): pass the key file's contents unchanged"
+            )
+    elif len(data) < 64 or data[0] != 0x30:  # DER: a private key is an ASN.1 SEQUENCE
+        raise errors.InterfaceError(f"{name} is neither a PEM nor a DER private key")
+    return data
 
 
 def refuse_control_characters(kwargs: Mapping[str, Any]) -> None:
@@ -243,6 +272,8 @@ class ConnectParams:
     credential_extras: dict[str, str] = field(default_factory=dict, repr=False)
     #: the live credential (a CredentialHandle) for sessions that authenticate per request
     credential_handle: Any = field(default=None, repr=False, compare=False)
+    #: connect() arguments named in KEY_MATERIAL, shape-checked (KEY_MATERIAL_SOURCES)
+    key_material: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_url(cls, source: SourceSpec, url: str) -> ConnectParams:
@@ -257,6 +288,7 @@ class ConnectParams:
     @classmethod
     def _build(cls, source: SourceSpec, kwargs: dict[str, Any]) -> ConnectParams:
         """Read keyword arguments without the checks that span several of them."""
+        keys = {k: key_material(k, kwargs.pop(k)) for k in KEY_MATERIAL if k in kwargs}
         refuse_control_characters(kwargs)
         for alias, name in ALIASES.items():
             if alias in kwargs and name not in kwargs:
@@ -273,10 +305,14 @@ class ConnectParams:
         for key in [k for k in kwargs if k.startswith("credential_")]:
             params.credential_options[key.removeprefix("credential_")] = str(kwargs.pop(key))
         params.options = kwargs
+        params.key_material = keys
         return params
 
     def validated(self) -> ConnectParams:
         """Checks across parameters, run once everything (URL and keywords) is merged."""
+        if self.key_material and self.source.name not in KEY_MATERIAL_SOURCES:
+            names = ", ".join(sorted(self.key_material))
+            raise errors.InterfaceError(f"{names}: this source takes no key material")
         if self.password is not None and self.credential is not None:
             raise errors.InterfaceError("give either a password or a credential provider, not both")
         if self.credential_options and self.credential is None:
@@ -364,4 +400,5 @@ def merge_url_and_kwargs(
             params.read_only = overrides.read_only
         params.credential_options.update(overrides.credential_options)
         params.options.update(overrides.options)
+        params.key_material.update(overrides.key_material)
     return params.validated()

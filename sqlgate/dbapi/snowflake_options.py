@@ -135,12 +135,19 @@ def _passphrase(spec: str) -> bytes:
     return secret.encode()
 
 
-def private_key_der(pem: str, passphrase: bytes | None) -> bytes:
-    """The PKCS#8 DER bytes the connector signs its login JWT with, from PEM text."""
+def private_key_der(pem: str | bytes, passphrase: bytes | None) -> bytes:
+    """The PKCS#8 DER bytes the connector signs its login JWT with, from PEM text or from DER
+    bytes (what Superset's Snowflake spec passes as ``private_key``)."""
     from cryptography.hazmat.primitives import serialization
 
+    data = pem.strip().encode() if isinstance(pem, str) else pem.strip()
+    load = (
+        serialization.load_pem_private_key
+        if data.startswith(b"-----BEGIN ")
+        else serialization.load_der_private_key
+    )
     try:
-        key = serialization.load_pem_private_key(pem.strip().encode(), password=passphrase)
+        key = load(data, password=passphrase)
     except TypeError:  # encrypted without a passphrase, or a passphrase for a plain key
         hint = (
             "add private_key_passphrase=<provider spec> (env:VAR, file:/path, vault:NAME)"
@@ -151,7 +158,7 @@ def private_key_der(pem: str, passphrase: bytes | None) -> bytes:
     except ValueError:
         raise errors.CredentialError(
             "snowflake key-pair: the private key could not be read (wrong passphrase, or not a "
-            "PEM private key)"
+            "PEM/DER private key)"
         ) from None
     return key.private_bytes(
         serialization.Encoding.DER,
@@ -169,12 +176,20 @@ def _authentication(params: ConnectParams, options: dict[str, Any], kwargs: dict
             f"{', '.join(AUTHENTICATORS)}"
         )
     secret = params.password
+    given_key = params.key_material.get("private_key")
+    if given_key is not None:  # connect_args' private_key (Superset's key-pair auth)
+        if authenticator not in ("snowflake", "snowflake_jwt") or secret:
+            raise errors.InterfaceError(
+                "private_key= is key-pair authentication: drop the password/credential and "
+                f"authenticator={authenticator}"
+            )
+        authenticator, secret = "snowflake_jwt", None
     if passphrase_spec is not None and authenticator != "snowflake_jwt":
         raise errors.InterfaceError("private_key_passphrase is for authenticator=snowflake_jwt")
     if authenticator == "snowflake":
         kwargs["password"] = secret or ""
         return
-    if not secret:
+    if not secret and given_key is None:
         what = "PEM private key" if authenticator == "snowflake_jwt" else "OAuth access token"
         raise errors.InterfaceError(
             f"authenticator={authenticator} needs a credential provider that returns the "
@@ -185,7 +200,7 @@ def _authentication(params: ConnectParams, options: dict[str, Any], kwargs: dict
         kwargs["token"] = secret
         return
     passphrase = _passphrase(str(passphrase_spec)) if passphrase_spec is not None else None
-    kwargs["private_key"] = private_key_der(secret, passphrase)
+    kwargs["private_key"] = private_key_der(given_key or secret or "", passphrase)
 
 
 def connector_options(params: ConnectParams) -> SnowflakeOptions:

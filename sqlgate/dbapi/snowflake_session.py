@@ -182,6 +182,26 @@ class SnowflakeSession(DriverSession):
         """Snowflake's query id of the last statement (``LAST_QUERY_ID()``, the history)."""
         return self._last_qid
 
+    def link_id(self) -> int | str:
+        """Snowflake's session id (``CURRENT_SESSION()``, what Superset's Snowflake spec hands
+        to ``SYSTEM$CANCEL_ALL_QUERIES``). fakesnow sends none: a name of this object then,
+        which no cancel statement can spell, keeps sessions apart for ``SYSTEM$CANCEL_QUERY``."""
+        session_id = getattr(self._raw, "session_id", None)
+        return f"unnamed-{id(self):x}" if session_id is None else int(session_id)
+
+    def cancel_identity(self) -> tuple[str, str, int, str, str]:
+        """Whose statements a cancel request from this session may stop: same account and
+        endpoint, same login."""
+        raw = self._raw
+        return ("snowflake", str(raw.host), int(raw.port), str(raw.account), str(raw.user))
+
+    def running_query_id(self) -> str | None:
+        """The query id of the statement in flight, once the connector knows it."""
+        with self._lock:
+            cursor = self._running
+        qid = getattr(cursor, "sfqid", None) if cursor is not None else None
+        return str(qid).lower() if qid else None
+
     def cancel(self) -> None:
         """Abort the statement in flight, the way the connector's own timeout does (by its
         request id, so it works before Snowflake has answered with a query id)."""

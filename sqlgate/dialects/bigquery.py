@@ -10,15 +10,20 @@ statement, so a name needs no quoting rules and RECORD / REPEATED / RANGE column
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from sqlalchemy.sql import sqltypes
 
 from sqlgate.core import errors
 from sqlgate.dbapi.bigquery_types import BIGQUERY_TYPES, type_string
 from sqlgate.dialects.base import dbapi_connection_of
 from sqlgate.dialects.warehouse_family import (
+    EXPLICIT_DISTINCT_COMPOUNDS,
     AutocommitDialect,
     BacktickIdentifierPreparer,
     LiteralLimitCompiler,
+    NoIndexDDLCompiler,
     WarehouseTypeCompiler,
 )
 
@@ -42,9 +47,18 @@ def _key_file_info(credential: str) -> dict[str, Any] | None:
 
 
 class BigQueryCompiler(LiteralLimitCompiler):
-    """Literal ``LIMIT``/``OFFSET`` numbers (BigQuery wants integer literals there)."""
+    """Literal ``LIMIT``/``OFFSET`` numbers (BigQuery wants integer literals there); set
+    operations say DISTINCT (a bare ``UNION`` is a syntax error in GoogleSQL)."""
 
     limit_for_offset_alone = 2**63 - 1
+    compound_keywords = EXPLICIT_DISTINCT_COMPOUNDS
+
+    def render_literal_value(self, value: Any, type_: Any) -> str:
+        """GoogleSQL escapes with backslashes: ``'it\\'s'``; a doubled quote ends the literal."""
+        if not isinstance(value, str) or not isinstance(type_, sqltypes.String):
+            return str(super().render_literal_value(value, type_))
+        text = str(super().render_literal_value(value.replace("\\", "\\\\"), type_))
+        return "'" + text[1:-1].replace("''", "\\'") + "'"
 
 
 class BigQueryTypeCompiler(WarehouseTypeCompiler):
@@ -70,19 +84,31 @@ class BigQueryTypeCompiler(WarehouseTypeCompiler):
 
 
 class BigQueryIdentifierPreparer(BacktickIdentifierPreparer):
-    """Backquoted names (```project.dataset.table``` parts each quoted)."""
+    """Backquoted names (```project.dataset.table``` parts each quoted). Inside backquotes
+    GoogleSQL reads C-style escapes, so a backquote is written ``\\``` and a backslash
+    ``\\\\`` (SQLAlchemy's own escaping doubles a quote character, which BigQuery does not
+    read, and would leave a backquote in a name ending the identifier)."""
 
     backtick_escape = "\\`"
+
+    def _escape_identifier(self, value: str) -> str:
+        value = value.replace("\\", "\\\\").replace("`", "\\`")
+        return value.replace("%", "%%") if self._double_percents else value
+
+    def _unescape_identifier(self, value: str) -> str:
+        return re.sub(r"\\(.)", r"\1", value)
 
 
 class BigQueryDialect(AutocommitDialect):
     """BigQuery through sqlgate's google-cloud-bigquery session."""
 
     name = "bigquery"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
     sqlgate_source = "bigquery"
     autocommit_only = "BigQuery query jobs run in autocommit mode only"
     default_paramstyle = "pyformat"
     statement_compiler = BigQueryCompiler
+    ddl_compiler = NoIndexDDLCompiler
     type_compiler_cls = BigQueryTypeCompiler
     preparer = BigQueryIdentifierPreparer
     supports_is_distinct_from = True

@@ -30,6 +30,7 @@ from sqlgate.dialects.warehouse_family import (
     BacktickIdentifierPreparer,
     LiteralLimitCompiler,
     LowercaseBooleanCompiler,
+    NoIndexDDLCompiler,
     WarehouseTypeCompiler,
 )
 
@@ -70,10 +71,12 @@ class DatabricksDialect(AutocommitDialect):
     """Databricks SQL warehouses through sqlgate's Statement Execution API client."""
 
     name = "databricks"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
     sqlgate_source = "databricks"
     autocommit_only = "Databricks statements run in autocommit mode only"
     default_paramstyle = "named"
     statement_compiler = DatabricksCompiler
+    ddl_compiler = NoIndexDDLCompiler
     type_compiler_cls = DatabricksTypeCompiler
     preparer = DatabricksIdentifierPreparer
     supports_is_distinct_from = True

@@ -20,6 +20,7 @@ from sqlgate.core import errors
 from sqlgate.dbapi.snowflake_types import SNOWFLAKE_TYPES
 from sqlgate.dialects.snowflake_compiler import (
     SnowflakeCompiler,
+    SnowflakeDDLCompiler,
     SnowflakeIdentifierPreparer,
     SnowflakeTypeCompiler,
 )
@@ -81,12 +82,14 @@ class SnowflakeDialect(WarehouseDialect):
     """Snowflake's SQL and catalog, through sqlgate's DB-API."""
 
     name = "snowflake"
+    supports_statement_cache = True  # SQLAlchemy asks every subclass
     sqlgate_source = "snowflake"
     default_paramstyle = "pyformat"
     requires_name_normalize = True
     supports_alter = True
     max_identifier_length = 255
     statement_compiler = SnowflakeCompiler
+    ddl_compiler = SnowflakeDDLCompiler
     type_compiler_cls = SnowflakeTypeCompiler
     preparer = SnowflakeIdentifierPreparer
 
@@ -175,7 +178,11 @@ class SnowflakeDialect(WarehouseDialect):
             f"{quote(self._schema(connection, schema))}."
             f"{quote(str(self.denormalize_name(table_name)))}"
         )
-        return list(connection.exec_driver_sql(f"SHOW {what} IN TABLE {target}").mappings())
+        rows = connection.exec_driver_sql(f"SHOW {what} IN TABLE {target}").mappings()
+        # keep the table's own rows: fakesnow answers for every schema's table of that name
+        schema_column = "schema_name" if what == "PRIMARY KEYS" else "fk_schema_name"
+        wanted = self._schema(connection, schema).upper()
+        return [r for r in rows if str(r.get(schema_column) or wanted).upper() == wanted]
 
     @cached
     def get_pk_constraint(

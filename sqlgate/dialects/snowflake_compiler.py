@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.sql import compiler, sqltypes
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import compiler, elements, sqltypes
+
+from sqlgate.dialects.timetravel import AsOf
+from sqlgate.dialects.warehouse_family import NoIndexDDLCompiler
 
 #: Snowflake's reserved keywords (its documentation's list): quoted when used as names
 RESERVED_WORDS = set(
@@ -55,6 +60,28 @@ class SnowflakeCompiler(compiler.SQLCompiler):
 
     def visit_not_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return f"{self.process(binary.left, **kw)} NOT ILIKE {self.process(binary.right, **kw)}"
+
+
+class SnowflakeDDLCompiler(NoIndexDDLCompiler):
+    """``AUTOINCREMENT`` on a table's autoincrement column, as snowflake-sqlalchemy writes it:
+    without it an integer primary key that SQLAlchemy expects the server to fill is NOT NULL
+    with no default, and every INSERT that leaves it out fails. Indexes only on hybrid tables
+    (``Table(..., prefixes=["HYBRID"])``): Snowflake refuses CREATE INDEX on standard ones."""
+
+    def supports_index_on(self, table: Any) -> bool:
+        return any(str(p).upper() == "HYBRID" for p in getattr(table, "_prefixes", ()))
+
+    def get_column_specification(self, column: Any, **kw: Any) -> str:
+        spec = str(super().get_column_specification(column, **kw))
+        table = column.table
+        if (
+            column is table._autoincrement_column
+            and column.server_default is None
+            and column.identity is None
+            and column.computed is None
+        ):
+            spec += " AUTOINCREMENT"
+        return spec
 
 
 class SnowflakeTypeCompiler(compiler.GenericTypeCompiler):
@@ -107,3 +134,30 @@ class SnowflakeTypeCompiler(compiler.GenericTypeCompiler):
 
     def visit_uuid(self, type_: Any, **kw: Any) -> str:
         return "VARCHAR(36)"
+
+
+@compiles(AsOf, "snowflake")
+def _compile_as_of(element: AsOf, compiler: Any, **kw: Any) -> str:
+    """``as_of(t, timestamp=…)`` -> ``t AT (TIMESTAMP => CAST(%(p)s AS TIMESTAMP_LTZ)) AS t``,
+    ``as_of(t, version='<query id>')`` -> ``t AT (STATEMENT => %(p)s) AS t``: a Snowflake table
+    has no version numbers, a statement's query id names the state just before it ran. The
+    value stays a bound parameter, so one cached compilation serves every snapshot."""
+    if element.kind == "version" and isinstance(element.value.effective_value, int):
+        raise CompileError(
+            "Snowflake has no table version numbers: as_of(table, version=...) takes a query "
+            "id ('01b2c3d4-...'), or use timestamp="
+        )
+    name = element.name
+    if isinstance(name, elements._truncated_label):
+        name = compiler._truncated_identifier("alias", name)
+    alias = compiler.preparer.format_alias(element, name)
+    if kw.get("ashint"):
+        return alias
+    inner = {k: v for k, v in kw.items() if k in ("literal_binds", "literal_execute")}
+    value = compiler.process(element.value, **inner)
+    if element.kind == "timestamp":
+        value, kind = f"CAST({value} AS TIMESTAMP_LTZ)", "TIMESTAMP"
+    else:
+        kind = "STATEMENT"
+    table = compiler.preparer.format_table(element.element)
+    return f"{table} AT ({kind} => {value}) AS {alias}"

@@ -53,8 +53,8 @@ def _require_lakehouse(compiler: Any, what: str) -> None:
     dialect = compiler.dialect
     if not isinstance(dialect, LakehouseFamilyDialect):
         raise CompileError(
-            f"{what} is lakehouse time travel: it compiles only on sqlgate's lakehouse "
-            f"dialects (iceberg, delta, hudi, file, s3, …), not on {dialect.name!r}"
+            f"{what} is time travel: it compiles on sqlgate's lakehouse dialects (iceberg, "
+            f"delta, hudi, file, s3, …) and on snowflake and databricks, not on {dialect.name!r}"
         )
 
 

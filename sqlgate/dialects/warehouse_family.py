@@ -9,6 +9,7 @@ and 2.x.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy.engine import default
@@ -16,6 +17,8 @@ from sqlalchemy.sql import compiler
 
 from sqlgate.core import errors
 from sqlgate.dialects.base import SQLALCHEMY_2, SqlgateDialectMixin, dbapi_connection_of
+
+_log = logging.getLogger(__name__)
 
 
 class LiteralLimitCompiler(compiler.SQLCompiler):
@@ -34,6 +37,14 @@ class LiteralLimitCompiler(compiler.SQLCompiler):
                 text += f"\n LIMIT {self.limit_for_offset_alone}"
             text += f"\n OFFSET {int(offset)}"
         return text
+
+
+#: set operations spelled with their implicit DISTINCT, for engines that refuse the bare word
+#: (BigQuery: "Expected DISTINCT or ALL for UNION"); ``compound_keywords`` of a compiler
+EXPLICIT_DISTINCT_COMPOUNDS = {
+    k: v + " DISTINCT" if v in ("UNION", "INTERSECT", "EXCEPT") else v
+    for k, v in compiler.SQLCompiler.compound_keywords.items()
+}
 
 
 class LowercaseBooleanCompiler(compiler.SQLCompiler):
@@ -74,6 +85,32 @@ class WarehouseTypeCompiler(compiler.GenericTypeCompiler):
         return self.binary_name
 
     visit_BLOB = visit_BINARY = visit_VARBINARY = visit_large_binary
+
+
+class NoIndexDDLCompiler(compiler.DDLCompiler):
+    """``Index(...)`` / ``index=True`` compile to no statement, which the dialect never sends.
+
+    Warehouse tables have no indexes (pruning comes from micro-partitions, clustering or
+    partitioning instead), so metadata written for other databases - SQLAlchemy's own test
+    tables among them - still creates its tables; reflection reports no indexes either. A
+    unique index loses nothing the warehouse would have enforced: unique keys never are.
+    """
+
+    def supports_index_on(self, table: Any) -> bool:
+        """Whether this table kind has indexes after all (Snowflake's hybrid tables do)."""
+        return False
+
+    def visit_create_index(self, create: Any, *args: Any, **kw: Any) -> str:
+        if self.supports_index_on(create.element.table):
+            return str(super().visit_create_index(create, *args, **kw))
+        _log.info("index %s not created: %s tables have no indexes", create.element.name,
+                  self.dialect.name)  # fmt: skip
+        return ""
+
+    def visit_drop_index(self, drop: Any, *args: Any, **kw: Any) -> str:
+        if self.supports_index_on(drop.element.table):
+            return str(super().visit_drop_index(drop, *args, **kw))
+        return ""
 
 
 class BacktickIdentifierPreparer(compiler.IdentifierPreparer):
@@ -120,6 +157,12 @@ class WarehouseDialect(SqlgateDialectMixin, default.DefaultDialect):
 
     def _get_server_version_info(self, connection: Any) -> tuple[int, ...] | None:
         return tuple(dbapi_connection_of(connection).session.server_version)
+
+    def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        """DDL that compiled to nothing (an index, see NoIndexDDLCompiler) is not sent."""
+        if context is not None and context.isddl and not statement.strip():
+            return
+        super().do_execute(cursor, statement, parameters, context)
 
     def _names(self, connection: Any, schema: str | None, views: bool) -> list[str]:
         """A schema's table names, or with ``views`` its view names, sorted."""

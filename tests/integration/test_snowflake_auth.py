@@ -188,12 +188,80 @@ def test_statement_timeout_reaches_the_session_parameters(
     assert logins[-1]["SESSION_PARAMETERS"]["STATEMENT_TIMEOUT_IN_SECONDS"] == 7
 
 
-def test_superset_style_der_key_bytes_are_refused_by_the_control_character_rule(
+def assert_signed_by(key: Any, login: dict[str, Any]) -> None:
+    """The login is key-pair authentication whose JWT verifies against ``key``'s public half."""
+    assert login["AUTHENTICATOR"] == "SNOWFLAKE_JWT" and "PASSWORD" not in login
+    header, claims, signature = login["TOKEN"].split(".")
+    key.public_key().verify(
+        b64url(signature), f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
+    assert json.loads(b64url(claims))["sub"] == f"{ACCOUNT}.analyst".upper()
+
+
+def test_superset_style_der_key_bytes_sign_the_login(
     relay: tuple[int, list[dict[str, Any]]], key_pair: tuple[Any, Path, str]
 ) -> None:
-    """Superset's key-pair form hands ``connect_args={"private_key": DER bytes}``; sqlgate's
-    connect refuses control characters in every argument, so the key goes through a provider
-    (``credential=file:...``) instead. Nothing is sent."""
+    """Superset's key-pair form decrypts the key itself and hands
+    ``connect_args={"private_key": <PKCS#8 DER bytes>}``, through the SQLAlchemy dialect."""
+    from sqlalchemy import create_engine, text
+
+    port, logins = relay
+    der = key_pair[0].private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    assert any(b < 0x20 for b in der)  # what the control-character rule used to refuse
+    engine = create_engine(url(port, "warehouse=WH"), connect_args={"private_key": der})
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 41 + 1")).scalar() == 42
+    finally:
+        engine.dispose()
+    assert_signed_by(key_pair[0], logins[-1])
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "unencrypted"])
+def test_a_pem_key_in_connect_args_signs_the_login(
+    relay: tuple[int, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    encrypted: bool,
+) -> None:
+    """A PEM key (text with line breaks) as ``private_key``; an encrypted one takes its
+    passphrase from a provider, never from the arguments."""
+    from sqlgate.dbapi import snowflake
+
+    port, logins = relay
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    passphrase = f"pp-{secrets.token_hex(8)}"
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode())
+        if encrypted
+        else serialization.NoEncryption(),
+    ).decode()
+    query = "warehouse=WH"
+    if encrypted:
+        monkeypatch.setenv("SQLGATE_TEST_SF_KEY_PASS", passphrase)
+        query += "&private_key_passphrase=env:SQLGATE_TEST_SF_KEY_PASS"
+    with (
+        caplog.at_level(logging.DEBUG),
+        snowflake.connect(url(port, query), private_key=pem) as conn,
+    ):
+        assert conn.cursor().execute("SELECT 41 + 1").fetchone()[0] == 42
+        shown = repr(conn)
+    assert_signed_by(key, logins[-1])
+    body = pem.splitlines()[1]
+    assert body not in shown and body not in caplog.text and passphrase not in caplog.text
+
+
+def test_key_material_does_not_open_the_control_character_rule(
+    relay: tuple[int, list[dict[str, Any]]], key_pair: tuple[Any, Path, str]
+) -> None:
+    """Only a value shaped like a private key passes as ``private_key``; every other argument
+    is still checked for control characters. Nothing is sent."""
     from sqlgate.dbapi import snowflake
 
     port, logins = relay
@@ -203,5 +271,21 @@ def test_superset_style_der_key_bytes_are_refused_by_the_control_character_rule(
         serialization.NoEncryption(),
     )
     with pytest.raises(errors.InterfaceError, match="control character"):
-        snowflake.connect(url(port, "warehouse=WH"), private_key=der)
+        snowflake.connect(url(port, "x=1"), private_key=der, warehouse="WH\x00; role=ADMIN")
+    with pytest.raises(errors.InterfaceError, match="neither a PEM nor a DER") as info:
+        snowflake.connect(url(port, "warehouse=WH"), private_key="WH\x00secret-ish")
+    assert "secret-ish" not in str(info.value)
+    forged = "-----BEGIN PRIVATE KEY-----\nAAAA\x00\n-----END PRIVATE KEY-----"
+    with pytest.raises(errors.InterfaceError, match="not a PEM private key"):
+        snowflake.connect(url(port, "warehouse=WH"), private_key=forged)
+    with pytest.raises(errors.InterfaceError, match="password"):
+        snowflake.connect(url(port, "warehouse=WH&password=pw"), private_key=der)
     assert logins == []
+
+
+def test_key_material_is_refused_by_a_source_that_takes_none() -> None:
+    from sqlgate.dbapi import postgresql
+
+    pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"
+    with pytest.raises(errors.InterfaceError, match="takes no key material"):
+        postgresql.connect("postgresql://u@127.0.0.1:1/db", private_key=pem)

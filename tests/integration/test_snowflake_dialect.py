@@ -170,3 +170,59 @@ def test_superset_own_spec_with_sqlalchemy_14(catalog: SnowflakeServerInfo, tmp_
     assert got["columns"][:2] == ["id", "total"]
     assert got["rows"] == [[1, "10.50"], [2, "20.25"]]
     assert "LIMIT" in got["limited"].upper() and "orders" in got["limited"]
+
+
+def test_as_of_compiles_to_snowflakes_at_and_reaches_the_server(engine: sa.engine.Engine) -> None:
+    """``as_of()`` is Snowflake's ``AT(TIMESTAMP => …)`` / ``AT(STATEMENT => <query id>)``
+    with the value bound; the gate admits it and fakesnow (DuckDB: no time travel) answers
+    with its own error, which proves the clause reached the server."""
+    import datetime
+
+    from sqlgate.core import errors
+    from sqlgate.dialects.timetravel import as_of
+
+    orders = sa.Table("orders", sa.MetaData(), sa.Column("id", sa.Integer))
+    then = as_of(orders, timestamp=datetime.datetime(2026, 1, 1))
+    before = as_of(orders, version="01b2c3d4-0000-1111-2222-333344445555").alias("old")
+    sent: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    with engine.connect() as conn:
+        answers = {  # DuckDB's: its tables have no time travel, and no AT(STATEMENT => ...)
+            "does not support time travel": sa.select(then.c.id),
+            'syntax error at or near "STATEMENT"': sa.select(before.c.id),
+        }
+        for answer, query in answers.items():
+            with pytest.raises(sa.exc.DBAPIError) as info:
+                conn.execute(query)
+            assert not isinstance(info.value.orig, errors.ReadOnlyError)
+            assert answer in str(info.value.orig)
+    assert (
+        "FROM orders AT (TIMESTAMP => CAST(%(timestamp_as_of_1)s AS TIMESTAMP_LTZ)) AS orders"
+        in sent[0]
+    )
+    assert "FROM orders AT (STATEMENT => %(version_as_of_1)s) AS old" in sent[1]
+    with pytest.raises(sa.exc.CompileError, match="no table version numbers"):
+        sa.select(as_of(orders, version=3).c.id).compile(dialect=engine.dialect)
+
+
+def test_an_autoincrement_primary_key_is_filled_by_the_server(catalog: SnowflakeServerInfo) -> None:
+    """SQLAlchemy leaves an autoincrement key out of INSERT; the DDL must say AUTOINCREMENT
+    (found by SQLAlchemy's compliance suite: every such INSERT failed on NOT NULL)."""
+    from tests.servers.snowflake import admin_execute
+
+    engine = sa.create_engine(catalog.url("snowflake+sqlgate") + "&read_only=false")
+    table = sa.Table(
+        "sa_autoinc", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("label", sa.String(10)),
+    )  # fmt: skip
+    try:
+        table.drop(engine, checkfirst=True)
+        table.create(engine)
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{"label": "a"}, {"label": "b"}])
+    finally:
+        engine.dispose()
+    rows = admin_execute(
+        catalog, "SELECT id, label FROM sa_autoinc ORDER BY id", "DROP TABLE sa_autoinc"
+    )
+    assert rows[0] == [(1, "a"), (2, "b")]

@@ -114,12 +114,19 @@ def seed_items(info: SnowflakeServerInfo, rows: list[tuple[Any, ...]]) -> None:
 
 
 @contextmanager
-def recording_proxy(info: SnowflakeServerInfo) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def recording_proxy(
+    info: SnowflakeServerInfo,
+    requests: list[tuple[str, bytes]] | None = None,
+    session_ids: Iterator[int] | None = None,
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """A loopback HTTP relay in front of fakesnow that keeps every login request it passes.
 
     fakesnow accepts any login, so what the connector *sent* (the password, the key-pair JWT,
     the OAuth token, the session parameters) is checked on the relay's copy of the request;
     the answer is still fakesnow's. Yields (port, logins): each login's JSON ``data`` object.
+    ``requests`` gets (path, body) of every request. fakesnow's login answer carries no
+    ``sessionId`` (``CURRENT_SESSION()``); with ``session_ids`` the relay adds the next one,
+    as Snowflake's answer would have it - the only change it makes to an answer.
     """
     import gzip
     import http.client
@@ -132,19 +139,20 @@ def recording_proxy(info: SnowflakeServerInfo) -> Iterator[tuple[int, list[dict[
     class Relay(BaseHTTPRequestHandler):
         def _relay(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/session/v1/login-request"):
-                raw = (
-                    gzip.decompress(body)
-                    if self.headers.get("Content-Encoding") == "gzip"
-                    else body
-                )
+            raw = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+            login = self.path.startswith("/session/v1/login-request")
+            if login:
                 logins.append(json.loads(raw)["data"])
+            if requests is not None:
+                requests.append((self.path, raw))
             upstream = http.client.HTTPConnection(info.host, info.port, timeout=30)
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
                 payload = answer.read()
+                if login and session_ids is not None and answer.status == 200:
+                    payload = _with_session_id(payload, next(session_ids))
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("transfer-encoding", "content-length", "connection"):
@@ -159,6 +167,11 @@ def recording_proxy(info: SnowflakeServerInfo) -> Iterator[tuple[int, list[dict[
 
         def log_message(self, *args: Any) -> None:  # quiet
             return
+
+    def _with_session_id(payload: bytes, session_id: int) -> bytes:
+        answer = json.loads(payload)
+        answer["data"].setdefault("sessionId", session_id)
+        return json.dumps(answer).encode()
 
     server = ThreadingHTTPServer((HOST, 0), Relay)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -30,11 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy.testing
 from sqlalchemy.dialects import registry
+from sqlalchemy.testing import provision
 from sqlalchemy.testing.provision import generate_driver_url, set_default_schema_on_connection
 
 SA_PLUGIN = "sqlalchemy.testing.plugin.pytestplugin"
-_BACKEND_SUFFIX = re.compile(r"_(postgresql|mysql|mariadb)\+.*$")
+_BACKEND_SUFFIX = re.compile(r"_(postgresql|mysql|mariadb|snowflake|bigquery|databricks)\+.*$")
 _PRESENT_BUGS = pytest.StashKey[list]()
 _CREATED_SCHEMAS = pytest.StashKey[list]()
 #: schemas the suite's ``schemas`` / ``cross_schema_fk_reflection`` tests expect to exist
@@ -56,6 +58,35 @@ for _backend in ("postgresql", "mysql"):
 # ``mariadb+<driver>://``, a name sqlgate does not register; test the URL users actually write
 # (``mysql+sqlgate://``, which detects MariaDB when it connects) with the generic routine.
 generate_driver_url.fns["mysql"] = generate_driver_url.fns["*"]
+
+# Backends whose only SQLAlchemy dialect here is sqlgate's (no ``snowflake://`` etc. without a
+# driver): SQLAlchemy 2.x's ``is_preferred_driver`` loads the bare backend name, which fails;
+# sqlgate's driver is the preferred one by definition. SQLAlchemy has no provisioning for
+# them, so its generic hooks apply (see ``_unsupported.ADJUSTMENTS``).
+SQLGATE_ONLY_BACKENDS = {
+    "snowflake": "sqlgate.dialects.snowflake:SnowflakeDialect",
+    "bigquery": "sqlgate.dialects.bigquery:BigQueryDialect",
+    "databricks": "sqlgate.dialects.databricks:DatabricksDialect",
+    "clickhouse": "sqlgate.dialects.clickhouse:ClickHouseDialect",
+}
+#: backends whose requirements narrow the family's (``setup.cfg`` names one class, and
+#: SQLAlchemy's plugin re-reads it after ``--requirements``): swapped in at session start
+BACKEND_REQUIREMENTS = {
+    "snowflake": "tests.sqlalchemy_suite.requirements_warehouse:SnowflakeRequirements",
+    "bigquery": "tests.sqlalchemy_suite.requirements_warehouse:BigQueryRequirements",
+    "databricks": "tests.sqlalchemy_suite.requirements_warehouse:DatabricksRequirements",
+    "clickhouse": "tests.sqlalchemy_suite.requirements_olap:ClickHouseRequirements",
+}
+for _backend, _target in SQLGATE_ONLY_BACKENDS.items():
+    registry.register(f"{_backend}.sqlgate", *_target.split(":"))
+    if hasattr(provision, "is_preferred_driver"):  # SQLAlchemy 2.x
+        provision.is_preferred_driver.fns[_backend] = lambda cfg, engine: True
+
+
+@provision.temp_table_keyword_args.for_db("snowflake")
+def _snowflake_temp_table(cfg: Any, eng: Any) -> dict[str, Any]:
+    """Snowflake's session-scoped tables are ``CREATE TEMPORARY TABLE``."""
+    return {"prefixes": ["TEMPORARY"]}
 
 
 @set_default_schema_on_connection.for_db("postgresql")
@@ -88,6 +119,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from sqlalchemy.schema import CreateSchema
     from sqlalchemy.testing import config
 
+    if config.db.name in BACKEND_REQUIREMENTS:
+        module, name = BACKEND_REQUIREMENTS[config.db.name].split(":")
+        requirements = getattr(importlib.import_module(module), name)()
+        config.requirements = sqlalchemy.testing.requires = requirements
     # SQLAlchemy 2.1 warns, on PostgreSQL < 18, that a Computed() column without an explicit
     # ``persisted`` is created STORED; the plugin turns SAWarnings into errors, which would break
     # the suite's computed-column fixtures on every driver (psycopg's too) for no dialect reason.
@@ -102,6 +137,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 # MySQL's CREATE SCHEMA creates a database, which is what the suite wants there
                 conn.execute(CreateSchema(name))
                 created.append(name)
+    if created and config.db.dialect.name == "snowflake":
+        config.db.dispose()  # Snowflake's CREATE SCHEMA makes the new schema the session's
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -115,7 +152,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     with config.db.begin() as conn:
         for name in created:
-            conn.execute(DropSchema(name, cascade=config.db.dialect.name == "postgresql"))
+            cascade = config.db.dialect.name in ("postgresql", "bigquery")  # BigQuery: datasets
+            conn.execute(DropSchema(name, cascade=cascade))
 
 
 def _failure_text(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
