@@ -18,6 +18,9 @@ PACKAGES=(
     libkrb5-dev
     clickhouse-server
     libmariadb-dev
+    libpostgresql-jdbc-java   # pgjdbc for tests/integration/gateway/test_pgjdbc.py
+    openjdk-17-jdk-headless   # javac for the gateway's pgjdbc test program
+    maven                     # fetches Hadoop's mini-cluster and Spark's runtime jars into .cache/m2
 )
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }

@@ -30,6 +30,7 @@ _FAMILIES = {
     "gs": "gs", "gcs": "gs",
     "az": "az", "abfs": "az", "abfss": "az", "azure": "az", "adl": "az", "wasb": "az",
     "wasbs": "az",
+    "hdfs": "hdfs", "webhdfs": "hdfs",
 }  # fmt: skip
 #: at most this many entries are walked per table directory (a bound, not a quota)
 _TREE_LIMIT = 2_000_000

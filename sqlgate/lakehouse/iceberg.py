@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from sqlgate.core.errors import OperationalError, ProgrammingError
 from sqlgate.core.redact import redact
-from sqlgate.lakehouse import pushdown
+from sqlgate.lakehouse import pushdown, storage
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
 from sqlgate.lakehouse.containment import Jail, OutsideLakeError, outside
 from sqlgate.lakehouse.iceberg_catalog import iceberg_jail, metadata_probe, snapshot_id
@@ -107,10 +107,19 @@ class IcebergCatalogSource(TableSource):
         return sorted(set(out))
 
     def list_tables(self, schema: str) -> list[str]:
+        from pyiceberg.exceptions import ForbiddenError, NoSuchNamespaceError, UnauthorizedError
+
         try:
             return sorted(ident[-1] for ident in self.catalog.list_tables(tuple(schema.split("."))))
-        except Exception as exc:
+        except NoSuchNamespaceError as exc:
             raise ProgrammingError(redact(f"unknown Iceberg namespace {schema!r}: {exc}")) from None
+        except (ForbiddenError, UnauthorizedError, PermissionError) as exc:
+            # a refusal is not a missing namespace: say what to fix
+            raise storage.store_error(
+                PermissionError(str(exc)), repr(schema), "Iceberg namespace"
+            ) from None
+        except Exception as exc:
+            raise storage.store_error(exc, repr(schema), "Iceberg namespace") from None
 
     def _load(self, schema: str, table: str):
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError

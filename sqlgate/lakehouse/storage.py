@@ -108,6 +108,11 @@ def resolve(uri: str, storage_options: dict[str, Any] | LiveOptions | None = Non
     if scheme in ("gs", "gcs"):
         fs = pafs.GcsFileSystem(**gcs_options(opts))
         return Location(fs, (parsed.netloc + parsed.path).rstrip("/"), uri)
+    if scheme in ("hdfs", "webhdfs"):
+        from sqlgate.lakehouse.hdfs import hdfs_filesystem
+
+        fs, path = hdfs_filesystem(parsed, opts)
+        return Location(fs, path, uri)
     if scheme in ("abfs", "abfss", "az", "azure", "adl"):
         # abfss://container@account.dfs.core.windows.net/path or az://container/path
         container, _, host = parsed.netloc.partition("@")

@@ -9,12 +9,14 @@ URL forms (credentials may come from ``?credential=...`` instead of the URL)::
 
     s3://KEY:SECRET@bucket/prefix?region=eu-west-1[&endpoint=http://127.0.0.1:9000]
     minio://KEY:SECRET@host:9000/bucket/prefix?secure=false
+    ozone://KEY:SECRET@s3g-host:9878/bucket/prefix?secure=false   (Ozone's S3 gateway, /s3v volume)
     oss://KEY:SECRET@bucket/prefix?region=cn-hangzhou      -> https://bucket.oss-cn-hangzhou.aliyuncs.com
     cos://KEY:SECRET@bucket-1250000000/prefix?region=ap-guangzhou
                                                   -> https://bucket-1250000000.cos.ap-guangzhou.myqcloud.com
     azure://ACCOUNT:KEY@container/prefix[?endpoint=http://127.0.0.1:10000/ACCOUNT]
     azure://ACCOUNT@container/prefix?sas_token=sv%3D...     (or ?credential=azure-sas:...)
     gcs://bucket/prefix?credential=gcp[&endpoint=http://127.0.0.1:4443]
+    hdfs://namenode:9870/path?credential=kerberos&credential_keytab=...  (WebHDFS port; hdfs.py)
 
 Every remote store also takes ``connect_timeout`` (default 5 s), ``timeout`` (per request,
 default 30 s), ``max_retries`` (default 3) and ``retry_timeout`` (all retries together,
@@ -37,8 +39,8 @@ from sqlgate.lakehouse.filesystem_options import MAX_RETRIES, is_ip_or_localhost
 if TYPE_CHECKING:
     from sqlgate.lakehouse.livefs import LiveOptions
 
-STORES = ("local", "s3", "minio", "oss", "cos", "azure", "gcs")
-_S3_LIKE = frozenset({"s3", "minio", "oss", "cos"})
+STORES = ("local", "s3", "minio", "oss", "cos", "ozone", "azure", "gcs", "hdfs")
+_S3_LIKE = frozenset({"s3", "minio", "oss", "cos", "ozone"})
 DEFAULT_REGION = "us-east-1"
 # bounded network behaviour unless the URL says otherwise (object_store duration syntax)
 TIMEOUT_DEFAULTS = {
@@ -133,6 +135,10 @@ def _locate(store: str, params: ConnectParams, options: dict[str, Any]) -> Store
         location = _azure(params, options, root)
     elif store == "gcs":
         location = _gcs(params, options, root)
+    elif store == "hdfs":
+        from sqlgate.lakehouse.hdfs import locate_hdfs
+
+        location = locate_hdfs(params, options, root)
     else:
         raise InterfaceError(f"unknown store {store!r}; use one of {', '.join(STORES)}")
     location.storage_options.update(network_options(options))
@@ -151,15 +157,19 @@ def _s3_like(
     region = options.pop("region", None)
     endpoint = options.pop("endpoint", None) or options.pop("endpoint_url", None)
     virtual = options.pop("virtual_hosted", None)
-    if store == "minio":
+    if store in ("minio", "ozone"):
         if not params.host:
-            raise InterfaceError("minio URLs name the server: minio://KEY@host:9000/bucket/prefix")
+            raise InterfaceError(f"{store} URLs name the server: {store}://KEY@host:port/bucket")
         secure = parse_bool("secure", options.pop("secure", "true"))
         port = f":{params.port}" if params.port else ""
+        if store == "ozone" and not port:  # the S3 gateway's default HTTP / HTTPS ports
+            port = ":9879" if secure else ":9878"
         endpoint = endpoint or f"{'https' if secure else 'http'}://{params.host}{port}"
         bucket_path = _path(params)
+        if store == "ozone":
+            bucket_path = ozone_bucket_path(bucket_path, options.pop("volume", None))
         if not bucket_path and not root:
-            raise InterfaceError("minio URLs name the bucket: minio://KEY@host:9000/bucket/prefix")
+            raise InterfaceError(f"{store} URLs name the bucket: {store}://KEY@host:port/bucket")
     else:
         if not params.host and not root:
             raise InterfaceError(f"{store} URLs name the bucket: {store}://bucket/prefix")
@@ -207,6 +217,21 @@ def _s3_like(
     if token:
         opts["aws_session_token"] = _secret(token)
     return StoreLocation(uri, opts)
+
+
+def ozone_bucket_path(path: str, volume: Any = None) -> str:
+    """Ozone's S3 gateway serves the buckets of the ``s3v`` volume only: accept ``/s3v/bucket``
+    (the Ozone path) as ``bucket``, and refuse another volume with the bucket-link fix."""
+    head, _, rest = path.partition("/")
+    if volume is None and head == "s3v" and rest:
+        return rest
+    if volume is not None and str(volume).strip("/") != "s3v":
+        raise InterfaceError(
+            f"Ozone's S3 gateway serves only the /s3v volume, not {volume!r}: link the bucket "
+            f"into it (ozone sh bucket link /{str(volume).strip('/')}/BUCKET /s3v/BUCKET) "
+            "and name the link"
+        )
+    return path
 
 
 def _azure(params: ConnectParams, options: dict[str, Any], root: str | None) -> StoreLocation:

@@ -13,9 +13,11 @@ import pytest
 
 from . import azurite, mariadb, moto, postgres
 from .base import ServerInfo
+from .hdfs import running_hdfs
 
 __all__ = [
     "azurite_server",
+    "hdfs_server",
     "mariadb_database",
     "mariadb_server",
     "moto_clean",
@@ -85,4 +87,12 @@ def azurite_server() -> Iterator[ServerInfo]:
     """Azurite blob emulator: account/key as user/password; extra["endpoint"] is the
     path-style blob endpoint (http://127.0.0.1:PORT/devstoreaccount1)."""
     with azurite.running_azurite() as info:
+        yield info
+
+
+@pytest.fixture(scope="session")
+def hdfs_server() -> Iterator[ServerInfo]:
+    """A Kerberized HDFS (WebHDFS at host:port, SPNEGO): extra has krb5_conf, principal and
+    keytab of a reader, and ``lake`` (a world-writable directory to seed)."""
+    with running_hdfs(kerberos=True) as info:
         yield info

@@ -1,6 +1,6 @@
 """Iceberg catalogs over emulated stores, read through sqlgate's SQL.
 
-* SQL catalog (SQLite file) with its warehouse on S3 (moto);
+* SQL catalog (SQLite file) with its warehouse on S3 (SeaweedFS);
 * REST catalog: tests/servers/iceberg_rest.py serving that SQL catalog over HTTP, vending the
   S3 FileIO settings in each LoadTableResult the way real REST catalogs do;
 * Glue catalog on moto (Glue and S3 from the same emulator).
@@ -89,20 +89,20 @@ def _check_lake(conn, snapshots: dict[str, int]) -> None:
 
 
 @pytest.fixture()
-def sql_lake(moto_clean, tmp_path):
-    """A SQL catalog in tmp_path whose warehouse is s3://lake/wh on moto."""
+def sql_lake(seaweedfs_clean, tmp_path):
+    """A SQL catalog in tmp_path whose warehouse is s3://lake/wh on SeaweedFS."""
     from pyiceberg.catalog import load_catalog
 
-    _boto(moto_clean, "s3").create_bucket(Bucket=BUCKET)
+    _boto(seaweedfs_clean, "s3").create_bucket(Bucket=BUCKET)
     catalog = load_catalog(
         CATALOG,
         type="sql",
         uri=f"sqlite:///{tmp_path}/catalog.db",
         warehouse=f"s3://{BUCKET}/wh",
-        **_s3_props(moto_clean),
+        **_s3_props(seaweedfs_clean),
     )
     snapshots = _fill(catalog)
-    return moto_clean, tmp_path / "catalog.db", catalog, snapshots
+    return seaweedfs_clean, tmp_path / "catalog.db", catalog, snapshots
 
 
 # ---------------------------------------------------------------------------- SQL catalog

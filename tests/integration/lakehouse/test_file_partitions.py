@@ -152,8 +152,8 @@ def test_partition_predicates_match_duckdb(local_tree, where):
     assert info["files_planned"] == want_files < info["files_total"], info["filter"]
 
 
-def test_object_store_tree_types_and_prunes_alike(local_tree, moto_clean: ServerInfo):
-    info = moto_clean
+def test_object_store_tree_types_and_prunes_alike(local_tree, seaweedfs_clean: ServerInfo):
+    info = seaweedfs_clean
     import boto3
 
     boto3.client(

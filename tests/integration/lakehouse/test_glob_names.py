@@ -1,4 +1,5 @@
-"""File and directory names holding DuckDB's glob characters (``*``, ``?``, ``[``).
+"""File and directory names holding DuckDB's glob characters (``*``, ``?``, ``[``), spaces,
+percent signs and non-ASCII text.
 
 DuckDB expands those characters in every path it is handed, so a planned file named
 ``k=a*b/f.parquet`` would also read ``k=axb/f.parquet``, and a table directory ``s[1]`` would
@@ -46,3 +47,18 @@ def test_csv_table_directory_with_glob_characters(tmp_path: Path) -> None:
     url = f"file://{tmp_path}?format=csv"
     assert _rows(url, 'SELECT id, v FROM "s[1]"') == [(1, 10)]
     assert _rows(url, "SELECT id, v FROM s1") == [(2, 20)]
+
+
+def test_delta_partitions_and_root_with_escaped_characters(tmp_path: Path) -> None:
+    """delta-rs hands out file URIs whose root part is percent-encoded while the partition
+    directories are the writer's literal names (``k=a%20b`` on disk): both must be read."""
+    from deltalake import DeltaTable, write_deltalake
+
+    root = tmp_path / "数据 lake"
+    table = pa.table({"k": ["a b", "c%41", "数", "d*e"], "v": [1, 2, 3, 4]})
+    write_deltalake(str(root / "t"), table, partition_by=["k"])
+    expected = sorted(DeltaTable(str(root / "t")).to_pyarrow_table().select(["k", "v"]).to_pylist(),
+                      key=lambda r: r["v"])  # fmt: skip
+    assert [(r["k"], r["v"]) for r in expected] == [("a b", 1), ("c%41", 2), ("数", 3), ("d*e", 4)]
+    rows = _rows(f"delta://{root}", "SELECT v, k FROM t")
+    assert rows == [(r["v"], r["k"]) for r in expected]

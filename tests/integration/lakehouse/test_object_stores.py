@@ -1,10 +1,12 @@
-"""Files, Delta and Hudi on emulated object stores, read through sqlgate's SQL.
+"""Files and Delta on Azure Blob (Azurite), bad input for every store, URL -> options.
 
-S3 (and MinIO/OSS/COS, which speak the S3 API) run against moto_server; Azure Blob against
-Azurite. Every table is written by its own format library (pyarrow, deltalake) or uploaded
-as-is (Spark-written Hudi fixtures); every read goes through ``sqlgate.connect(url)`` or
-``create_engine(url)``. GCS has no emulator here: its URL -> options mapping is unit-tested.
-Only 127.0.0.1 is ever contacted: every URL carries an endpoint and explicit credentials.
+The S3-compatible sources (S3, MinIO, OSS, COS, Ozone) run on a real S3 server, SeaweedFS,
+in test_seaweedfs_s3.py / test_seaweedfs_tables.py, which share this module's helpers and
+data; Azure Blob runs against Azurite here. Every table is written by its own format library
+(pyarrow, deltalake) or uploaded as-is (Spark-written Hudi fixtures); every read goes through
+``sqlgate.connect(url)`` or ``create_engine(url)``. GCS has no emulator here: its URL ->
+options mapping is unit-tested. Only 127.0.0.1 is ever contacted: every URL carries an
+endpoint and explicit credentials.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import socket
 import time
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,7 +123,8 @@ def _s3_url(scheme: str, info: ServerInfo, path: str, **query: str) -> str:
 
 
 def _moto_auth(info: ServerInfo, count: str) -> None:
-    """Enforce IAM auth on moto after ``count`` more requests ("inf" turns it off)."""
+    """Enforce IAM auth on moto after ``count`` more requests ("inf" turns it off); kept for
+    the Glue tests (test_catalogs.py): moto serves the AWS control plane SeaweedFS has not."""
     req = urllib.request.Request(
         info.extra["endpoint_url"] + "/moto-api/reset-auth",
         data=count.encode(),
@@ -163,14 +165,7 @@ def _azure_url(
     return f"{scheme}://{auth}@{path}?{urlencode(query)}"
 
 
-# ---------------------------------------------------------------------------- fixtures
-@pytest.fixture()
-def s3_lake(moto_clean: ServerInfo) -> ServerInfo:
-    _boto(moto_clean, "s3").create_bucket(Bucket=BUCKET)
-    _write_files(_s3fs(moto_clean), BUCKET)
-    return moto_clean
-
-
+# ---------------------------------------------------------------------------- Azure (Azurite)
 @pytest.fixture()
 def azure_lake(azurite_server: ServerInfo):
     container = f"c{uuid.uuid4().hex[:12]}"
@@ -181,162 +176,6 @@ def azure_lake(azurite_server: ServerInfo):
     fs.delete_dir(container)
 
 
-# ---------------------------------------------------------------------------- S3 files
-def test_s3_parquet_hive_partitions_pruned(s3_lake):
-    with sqlgate.connect(_s3_url("s3", s3_lake, f"{BUCKET}/files", format="parquet")) as conn:
-        assert conn.session.engine.list_tables("main") == ["sales"]
-        got = _rows(conn, "SELECT id, amount FROM sales WHERE region = ? ORDER BY id", ["eu"])
-        assert got == [(1, 1.5), (3, 3.5), (6, 6.5)]
-        info = _plan(conn)
-        assert (info["files_planned"], info["files_total"]) == (1, 3)
-        assert info["files"] == [f"{BUCKET}/files/sales/region=eu/part-0.parquet"]
-        totals = _rows(
-            conn, "SELECT region, count(*), sum(amount) FROM sales GROUP BY region ORDER BY region"
-        )
-        assert totals == [("apac", 1, 4.5), ("eu", 3, 11.5), ("us", 2, 8.0)]
-        assert _plan(conn)["files_planned"] == 3
-
-
-def test_s3_csv_and_json(s3_lake):
-    with sqlgate.connect(_s3_url("s3", s3_lake, f"{BUCKET}/csv", format="csv")) as conn:
-        assert _rows(conn, "SELECT name FROM people WHERE city <> 'Lima' ORDER BY id") == [
-            ("Ann",),
-            ("Cy",),
-        ]
-    with sqlgate.connect(_s3_url("s3", s3_lake, f"{BUCKET}/json", format="json")) as conn:
-        got = _rows(conn, "SELECT id, kind, len(tags) FROM events ORDER BY id")
-        assert got == [(1, "click", 2), (2, "view", 0)]
-
-
-def test_s3_through_sqlalchemy(s3_lake):
-    from sqlalchemy import create_engine, inspect, text
-
-    engine = create_engine(_s3_url("s3", s3_lake, f"{BUCKET}/files"))
-    try:
-        assert inspect(engine).get_table_names() == ["sales"]
-        with engine.connect() as conn:
-            n = conn.execute(text("SELECT count(*) FROM sales WHERE region = 'us'")).scalar()
-            assert n == 2
-            plan = conn.connection.dbapi_connection.session.engine.plan_info[0]
-            assert plan["files_planned"] == 1
-    finally:
-        engine.dispose()
-
-
-@pytest.mark.parametrize("scheme", ["minio", "minio-endpoint", "oss", "cos", "s3-endpoint"])
-def test_s3_compatible_stores_on_moto(s3_lake, scheme):
-    """MinIO/OSS/COS URLs over the same S3 API (moto); an IP endpoint means path style."""
-    info = s3_lake
-    if scheme == "minio":  # the endpoint comes from the URL's host and port
-        url = (
-            f"minio://{info.user}:{info.password}@{info.host}:{info.port}/{BUCKET}/files"
-            "?secure=false"
-        )
-    elif scheme == "minio-endpoint":
-        url = (
-            f"minio://{info.user}:{info.password}@minio.invalid:9000/{BUCKET}/files"
-            f"?endpoint={info.extra['endpoint_url']}"
-        )
-    elif scheme == "oss":
-        url = _s3_url("oss", info, f"{BUCKET}/files", region="cn-hangzhou")
-    elif scheme == "cos":
-        url = _s3_url("cos", info, f"{BUCKET}/files", region="ap-guangzhou")
-    else:
-        url = _s3_url("s3", info, f"{BUCKET}/files")
-    with sqlgate.connect(url) as conn:
-        assert _rows(conn, "SELECT id FROM sales WHERE region = 'apac'") == [(4,)]
-        assert _plan(conn)["files_planned"] == 1
-
-
-# ---------------------------------------------------------------------------- Delta on S3
-def test_delta_on_s3_versions_timestamps_and_pruning(moto_clean):
-    from deltalake import write_deltalake
-
-    info = moto_clean
-    _boto(info, "s3").create_bucket(Bucket=BUCKET)
-    uri = f"s3://{BUCKET}/delta/orders"
-    write_deltalake(
-        uri, SALES.slice(0, 3), partition_by=["region"], storage_options=_delta_options(info)
-    )
-    time.sleep(1.2)  # moto's LastModified has 1-second resolution
-    between = dt.datetime.now(dt.timezone.utc)
-    time.sleep(1.2)
-    write_deltalake(uri, SALES.slice(3), mode="append", storage_options=_delta_options(info))
-
-    url = _s3_url("delta", info, f"{BUCKET}/delta", store="s3")
-    with sqlgate.connect(url) as conn:
-        assert conn.session.engine.list_tables("main") == ["orders"]
-        assert _rows(conn, "SELECT id FROM orders WHERE region = 'eu' ORDER BY id") == [
-            (1,),
-            (3,),
-            (6,),
-        ]
-        info_ = _plan(conn)
-        assert (info_["version"], info_["files_planned"], info_["files_total"]) == (1, 2, 5)
-        assert _rows(conn, "SELECT id FROM orders FOR VERSION AS OF 0 ORDER BY id") == [
-            (1,),
-            (2,),
-            (3,),
-        ]
-        ts = between.isoformat(sep=" ")
-        assert _rows(conn, f"SELECT count(*) FROM orders FOR TIMESTAMP AS OF '{ts}'") == [(3,)]
-        with pytest.raises(ProgrammingError, match="no version 7"):
-            _rows(conn, "SELECT * FROM orders FOR VERSION AS OF 7")
-
-
-# ---------------------------------------------------------------------------- Hudi on S3
-@pytest.fixture()
-def hudi_lake(moto_clean, tmp_path):
-    zips = [HUDI_FIXTURES / f"{name}.zip" for name in HUDI_TABLES]
-    if not all(z.exists() for z in zips):
-        msg = f"Hudi fixtures missing in {HUDI_FIXTURES}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    local = tmp_path / "tables"
-    local.mkdir()
-    s3 = _boto(moto_clean, "s3")
-    s3.create_bucket(Bucket=BUCKET)
-    for z in zips:
-        target = tmp_path / "unzipped" / z.stem
-        with zipfile.ZipFile(z) as archive:
-            archive.extractall(target)
-        top = next(p for p in target.iterdir() if p.name != "__MACOSX")
-        top = top.rename(local / z.stem)  # a symlink out of the root would be refused
-        for f in top.rglob("*"):
-            if f.is_file() and "__MACOSX" not in f.parts:
-                s3.upload_file(str(f), BUCKET, f"hudi/{z.stem}/{f.relative_to(top).as_posix()}")
-    return moto_clean, local
-
-
-def _canonical(rows: list[tuple]) -> list[str]:
-    return sorted(repr(r) for r in rows)
-
-
-def test_hudi_on_s3_equals_local_copy(hudi_lake):
-    info, local = hudi_lake
-    remote = sqlgate.connect(_s3_url("hudi", info, f"{BUCKET}/hudi", store="s3"))
-    here = sqlgate.connect(f"hudi:///{local}")
-    try:
-        assert remote.session.engine.list_tables("main") == sorted(HUDI_TABLES)
-        for name in HUDI_TABLES:
-            got, want = _rows(remote, f"SELECT * FROM {name}"), _rows(here, f"SELECT * FROM {name}")
-            assert want and _canonical(got) == _canonical(want), name
-            assert [d[0] for d in remote.cursor().execute(f"SELECT * FROM {name}").description] == [
-                d[0] for d in here.cursor().execute(f"SELECT * FROM {name}").description
-            ]
-        name = "cow_v9_txns_simple_meta"
-        sql = f"SELECT count(*) FROM {name} WHERE region = 'eu'"
-        assert _rows(remote, sql) == _rows(here, sql)
-        remote_plan, local_plan = _plan(remote), _plan(here)
-        assert remote_plan["files_planned"] == local_plan["files_planned"]
-        assert remote_plan["files_planned"] < remote_plan["files_total"]
-    finally:
-        remote.close()
-        here.close()
-
-
-# ---------------------------------------------------------------------------- Azure (Azurite)
 def test_azure_files_with_account_key(azure_lake):
     info, container = azure_lake
     url = _azure_url("azure", info, f"{container}/files", key=info.password)
@@ -400,48 +239,6 @@ def test_delta_on_azurite(azure_lake):
     url = _azure_url("delta", info, f"{container}/delta", store="azure", sas_token=sas)
     with sqlgate.connect(url) as conn:
         assert _rows(conn, "SELECT count(*) FROM orders") == [(6,)]
-
-
-# ---------------------------------------------------------------------------- bad input
-@pytest.fixture()
-def moto_enforcing_auth(s3_lake):
-    """moto with IAM auth on: only the returned access key (with an allow-all policy) works."""
-    iam = _boto(s3_lake, "iam")
-    iam.create_user(UserName="reader")
-    iam.put_user_policy(
-        UserName="reader",
-        PolicyName="all",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-            }
-        ),
-    )
-    key = iam.create_access_key(UserName="reader")["AccessKey"]
-    _moto_auth(s3_lake, "0")
-    try:
-        yield s3_lake, key["AccessKeyId"], key["SecretAccessKey"]
-    finally:
-        _moto_auth(s3_lake, "inf")
-
-
-def test_s3_wrong_credentials(moto_enforcing_auth):
-    info, key_id, secret = moto_enforcing_auth
-    endpoint = info.extra["endpoint_url"]
-    good = f"s3://{key_id}:{secret}@{BUCKET}/files?endpoint={endpoint}&region=us-east-1"
-    with sqlgate.connect(good) as conn:  # the real key works, so the refusals below are real
-        assert _rows(conn, "SELECT count(*) FROM sales") == [(6,)]
-    wrong_secret = "Wr0ngSecretValue0123456789abcdefGHIJ"
-    for url in (
-        f"s3://{key_id}:{wrong_secret}@{BUCKET}/files?endpoint={endpoint}",
-        f"s3://AKIAUNKNOWNKEY000000:{wrong_secret}@{BUCKET}/files?endpoint={endpoint}",
-        f"delta://{key_id}:{wrong_secret}@{BUCKET}/files?store=s3&endpoint={endpoint}",
-    ):
-        with pytest.raises(OperationalError) as err:
-            sqlgate.connect(url)
-        assert wrong_secret not in str(err.value)
-        assert "access refused" in str(err.value), str(err.value)
 
 
 def test_azure_wrong_key_and_bad_sas(azure_lake):
@@ -511,19 +308,13 @@ def test_stalled_endpoints_time_out(stalled_endpoint):
         assert time.monotonic() - start < 15, url
 
 
-def test_missing_bucket_container_and_table(s3_lake, azurite_server):
-    endpoint = s3_lake.extra["endpoint_url"]
+def test_missing_container_and_table(azure_lake):
+    info, container = azure_lake
     with pytest.raises(ProgrammingError, match="does not exist"):
-        sqlgate.connect(f"s3://testing:testing@nobucket/files?endpoint={endpoint}")
+        sqlgate.connect(_azure_url("azure", info, "nocontainer/files", key=info.password))
     with pytest.raises(ProgrammingError, match="does not exist"):
-        sqlgate.connect(f"s3://testing:testing@{BUCKET}/no/such/prefix?endpoint={endpoint}")
-    with pytest.raises(ProgrammingError, match="does not exist"):
-        sqlgate.connect(f"delta://testing:testing@nobucket/d?store=s3&endpoint={endpoint}")
-    with pytest.raises(ProgrammingError, match="does not exist"):
-        sqlgate.connect(
-            _azure_url("azure", azurite_server, "nocontainer/files", key=azurite_server.password)
-        )
-    url = f"s3://testing:testing@{BUCKET}/files?endpoint={endpoint}"
+        sqlgate.connect(_azure_url("azure", info, f"{container}/no/such/prefix", key=info.password))
+    url = _azure_url("azure", info, f"{container}/files", key=info.password)
     with (
         sqlgate.connect(url) as conn,
         pytest.raises(ProgrammingError, match=r"main\.missing does not exist"),

@@ -1,5 +1,5 @@
 """Object-store lakes hold their readers to the configured bucket/prefix, and store errors
-never carry a secret, not even in the exception they chain (moto for S3, Azurite for Azure)."""
+never carry a secret, not even in the exception they chain (SeaweedFS for S3, Azurite for Azure)."""
 
 from __future__ import annotations
 
@@ -39,16 +39,16 @@ def _full_traceback(exc: BaseException) -> str:
 
 
 @pytest.fixture()
-def two_buckets(moto_clean: ServerInfo) -> ServerInfo:
-    s3 = _boto(moto_clean, "s3")
+def two_buckets(seaweedfs_clean: ServerInfo) -> ServerInfo:
+    s3 = _boto(seaweedfs_clean, "s3")
     for bucket in ("lake", "other"):
         s3.create_bucket(Bucket=bucket)
-    fs = _s3fs(moto_clean)
+    fs = _s3fs(seaweedfs_clean)
     secret = pa.table({"id": pa.array([9], pa.int64()), "name": [MARKER]})
     for path in ("other/secret.parquet", "lake/elsewhere/secret.parquet"):
         with fs.open_output_stream(path) as out:
             pq.write_table(secret, out)
-    return moto_clean
+    return seaweedfs_clean
 
 
 def test_delta_log_naming_another_bucket_or_prefix_is_refused(two_buckets):

@@ -1,7 +1,7 @@
 """One damaged table never breaks its root, and every lakehouse error names its table.
 
 Each root (Delta written by deltalake, Spark-written Hudi, pyarrow-written files, an Iceberg
-SQL catalog, Delta on moto's S3) holds healthy tables next to damaged ones: a truncated
+SQL catalog, Delta on SeaweedFS's S3) holds healthy tables next to damaged ones: a truncated
 ``_delta_log`` JSON, a missing data file, garbage Parquet, a corrupted manifest list. The
 healthy ones list and read; each damaged one fails alone with a PEP 249 error that names it
 (and its file where known) in plain text: no ANSI colour codes, no backtrace, no internal
@@ -206,10 +206,10 @@ def test_iceberg_corrupted_manifests_name_table_and_file(iceberg_catalog):
 
 
 # ---------------------------------------------------------------------------- S3
-def test_missing_s3_object_names_the_table(moto_clean: ServerInfo):
+def test_missing_s3_object_names_the_table(seaweedfs_clean: ServerInfo):
     from deltalake import write_deltalake
 
-    info = moto_clean
+    info = seaweedfs_clean
     fs = pafs.S3FileSystem(
         endpoint_override=f"{info.host}:{info.port}",
         scheme="http",
