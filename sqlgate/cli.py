@@ -121,6 +121,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 3 if warnings else 0
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the read-only PostgreSQL-wire gateway (sqlgate.gateway, docs/gateway.md)."""
+    from sqlgate.gateway import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sqlgate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=0, help="print at most this many rows")
     check = sub.add_parser("check", help="connect, ping and prove the read-only guard")
     check.add_argument("url")
+    from sqlgate.gateway import add_arguments as add_serve_arguments
+
+    add_serve_arguments(sub.add_parser("serve", help="run the PostgreSQL-wire gateway"))
     try:
         from sqlgate.core.credentials.cli import add_vault_parser
     except ImportError:  # pragma: no cover - the vault CLI ships with the core
@@ -146,7 +156,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"sources": cmd_sources, "query": cmd_query, "check": cmd_check}
+    handlers = {"sources": cmd_sources, "query": cmd_query, "check": cmd_check, "serve": cmd_serve}
     try:
         if args.command in handlers:
             return handlers[args.command](args, out)
