@@ -10,6 +10,10 @@ bash scripts/install-superset.sh
 bash scripts/install-fakesnow.sh
 bash scripts/install-minilake.sh
 bash scripts/install-bqemulator.sh
+# JVM servers, jars cached under .cache/m2: Hadoop's mini-cluster (HDFS)
+bash scripts/install-hdfs.sh
+# Spark Connect (pyspark in its own venv) with the Iceberg and Delta runtime jars
+bash scripts/install-spark.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

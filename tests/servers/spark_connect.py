@@ -8,6 +8,7 @@ and the warehouse, the local dirs and Derby's home live in the server's temp dir
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from .base import HOST, ServerInfo, ServerProcess, free_port, port_open, require
 
 NAME = "spark-connect"
 ROOT = Path(__file__).resolve().parents[2]
-PYSPARK = ROOT / ".cache" / "spark-venv" / "lib" / "python3.11" / "site-packages" / "pyspark"
+VENV = ROOT / ".cache" / "spark-venv"
+#: pyspark inside the venv, whatever its Python minor version (the first match)
+PYSPARK = next(iter(sorted(VENV.glob("lib/python3*/site-packages/pyspark"))), VENV / "pyspark")
 M2 = ROOT / ".cache" / "m2"
 JAVA_HOME = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 JARS = (
@@ -84,6 +87,11 @@ class SparkConnectServer:
 
 @pytest.fixture(scope="session")
 def spark_connect() -> Iterator[ServerInfo]:
-    """A Spark Connect server for the whole test session (``info.extra['remote']``)."""
+    """A Spark Connect server for the whole test session (``info.extra['remote']``);
+    ``SQLGATE_TEST_SPARK_REMOTE=sc://host:port`` reuses a running one (development)."""
+    remote = os.environ.get("SQLGATE_TEST_SPARK_REMOTE")
+    if remote:
+        yield ServerInfo(HOST, int(remote.rsplit(":", 1)[1]), "", "", "", extra={"remote": remote})
+        return
     with running(None, SparkConnectServer) as info:
         yield info

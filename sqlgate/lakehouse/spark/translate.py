@@ -1,0 +1,119 @@
+"""From a compiled lakehouse statement to what a Spark Connect session runs.
+
+The embedded engine's front half (:func:`sqlgate.lakehouse.compiler.compile_statement`) has
+already vetted the statement and resolved every table reference to a :class:`TableHandle` at
+its snapshot. Here each handle becomes a Spark reader (format, path, pinned version/snapshot),
+and the rewritten DuckDB SQL becomes Spark SQL reading the statement's temp views, with the
+parameters as named markers (``:p1``) that Spark binds: no value is ever spliced into text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from sqlgate.core.errors import NotSupportedError
+from sqlgate.lakehouse.base import TableHandle, TableSource
+from sqlgate.lakehouse.compiler import CompiledStatement
+
+#: plain-file formats Spark reads as sqlgate does: typed files. CSV and JSON are not here:
+#: Spark's schema inference is not DuckDB's, so the same query could answer differently.
+FILE_FORMATS: dict[str, dict[str, str]] = {"parquet": {}, "orc": {}}
+
+
+@dataclass(frozen=True)
+class ReadSpec:
+    """``spark.read.format(format).options(**options).load(path)`` for one table reference."""
+
+    format: str
+    path: str
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def read_spec(source: TableSource, handle: TableHandle, travelled: bool) -> ReadSpec:
+    """How Spark reads ``handle`` at exactly the snapshot sqlgate resolved."""
+    root = getattr(source, "root", None)
+    if root is not None and not root.is_local:
+        raise NotSupportedError(
+            "engine=spark reads local lakes only in this release: the Spark cluster must "
+            "reach the same paths (object stores come next)"
+        )
+    fmt = source.format
+    if fmt == "delta":
+        from sqlgate.lakehouse.delta import DeltaTableHandle
+
+        assert isinstance(handle, DeltaTableHandle)
+        return ReadSpec("delta", handle.uri, {"versionAsOf": str(handle.version)})
+    if fmt == "iceberg":
+        from sqlgate.lakehouse.iceberg import IcebergTable
+
+        full = getattr(handle, "full", None)  # a light handle: pyiceberg's own behind it
+        table = full() if callable(full) else handle
+        assert isinstance(table, IcebergTable)
+        location = str(table.table.metadata_location)
+        if "://" in location and not location.startswith("file:"):
+            raise NotSupportedError(
+                "engine=spark reads Iceberg tables stored on local disk only in this release"
+            )
+        snapshot = table.snapshot_id
+        options = {"snapshot-id": str(snapshot)} if travelled and snapshot is not None else {}
+        return ReadSpec("iceberg", location, options)
+    if fmt in FILE_FORMATS:
+        from sqlgate.lakehouse.files import FileTable
+
+        assert isinstance(handle, FileTable)
+        return ReadSpec(fmt, handle.path, dict(FILE_FORMATS[fmt]))
+    raise NotSupportedError(
+        f"engine=spark cannot read {fmt} tables here: only Delta, Iceberg, Parquet and ORC "
+        "(use the default engine=duckdb)"
+    )
+
+
+def spark_sql(compiled: CompiledStatement, views: dict[str, str]) -> str:
+    """``compiled.sql`` in Spark's dialect: relations renamed to ``views``, ``$n`` to ``:pn``."""
+    tree = sqlglot.parse_one(compiled.sql, read="duckdb")
+    for node in list(tree.find_all(exp.Table)):
+        view = views.get(node.name) if isinstance(node.this, exp.Identifier) else None
+        if view is not None:
+            node.set("this", exp.to_identifier(view, quoted=True))
+    for node in list(tree.find_all(exp.Table)):
+        if isinstance(node.this, exp.GenerateSeries):
+            _spark_range(node, node.this)
+    for ph in tree.find_all(exp.Placeholder):
+        if str(ph.this).isdigit():
+            ph.set("this", f"p{ph.this}")
+    return tree.sql("spark")
+
+
+def spark_args(values: list[Any]) -> dict[str, Any]:
+    """The parameter values by the marker names :func:`spark_sql` gives them."""
+    return {f"p{i}": value for i, value in enumerate(values, start=1)}
+
+
+def _spark_range(table: exp.Table, series: exp.GenerateSeries) -> None:
+    """DuckDB's ``range``/``generate_series`` table functions as Spark's ``range``, keeping
+    DuckDB's names: the column is ``range`` (end exclusive) or ``generate_series``."""
+    start, end, step = (series.args.get(k) for k in ("start", "end", "step"))
+    exclusive = bool(series.args.get("is_end_exclusive"))
+    if end is None:
+        start, end = exp.Literal.number(0), start
+    if not exclusive:
+        try:
+            ascending = step is None or float(step.to_py()) > 0
+        except (AttributeError, ValueError, TypeError):
+            raise NotSupportedError(
+                "generate_series with a step that is not a number cannot run on engine=spark"
+            ) from None
+        end = exp.Add(this=end, expression=exp.Literal.number(1 if ascending else -1))
+    args = [start, end] + ([step] if step is not None else [])
+    name = "range" if exclusive else "generate_series"
+    alias = table.args.get("alias")
+    if alias is None:
+        alias = exp.TableAlias(this=exp.to_identifier(name, quoted=True))
+    if not alias.columns:
+        alias.set("columns", [exp.to_identifier(name, quoted=True)])
+    table.set("this", exp.Anonymous(this="range", expressions=args))
+    table.set("alias", alias)
