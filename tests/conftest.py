@@ -18,13 +18,15 @@ from tests.servers.clickhouse_fixtures import *  # noqa: F403
 from tests.servers.databricks import minilake_server, seeded_databricks  # noqa: F401
 from tests.servers.druid import druid, druid_server, seeded_druid  # noqa: F401
 from tests.servers.fixtures import *  # noqa: F403
+from tests.servers.seaweedfs import *  # noqa: F403
 from tests.servers.seekdb import seeded_seekdb, seekdb_database, seekdb_server  # noqa: F401
 from tests.servers.snowflake_fixtures import *  # noqa: F403
+from tests.servers.spark_connect import spark_connect  # noqa: F401
 
 WIRE_SOURCES = [spec for spec in all_sources() if spec.family in ("postgres", "mysql")]
 # Lakehouse drivers whose tables the tests can write locally. Hudi is read-only in hudi-rs, so
 # its driver is exercised on the Spark-written fixtures instead (tests/integration/lakehouse);
-# the object-store drivers run against moto and Azurite in test_object_stores.py.
+# the object-store drivers run against SeaweedFS (S3 API) and Azurite in test_object_stores.py.
 LAKEHOUSE_LOCAL = [spec for spec in all_sources() if spec.name in ("iceberg", "delta", "file")]
 #: Sources outside the wire and local-lakehouse families: source name -> the name of the fixture
 #: that serves its seeded ``items`` table (a ``ServerInfo`` for a server, else the URL itself).
@@ -35,6 +37,9 @@ CONFORMANCE_FIXTURES: dict[str, str] = {
     "snowflake": "seeded_snowflake",
     "bigquery": "seeded_bigquery",
     "druid": "seeded_druid",
+    "hdfs": "seeded_hdfs",
+    # the S3-compatible object stores, on a real S3 server (SeaweedFS; tests/servers/seaweedfs.py)
+    **{name: f"seeded_{name}" for name in ("s3", "minio", "oss", "cos", "ozone")},
 }
 #: Wire sources that also run against their product's own engine, besides the family's stand-in
 #: server: source name -> the fixture serving the seeded ``items`` table there.
@@ -139,6 +144,16 @@ def seeded_lakehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     catalog.create_table("default.items", schema=table.schema).append(table)
     urls["iceberg"] = f"iceberg://{root}/catalog.db"
     return urls
+
+
+@pytest.fixture(scope="session")
+def seeded_hdfs(hdfs_server: ServerInfo) -> Iterator[str]:
+    """The seed rows as Parquet on the Kerberized HDFS; the URL carries the reader's keytab
+    (KRB5_CONFIG names the test realm for the rest of the session)."""
+    from tests.servers import hdfs
+
+    with hdfs.client_env(hdfs_server):
+        yield hdfs.seed_parquet(hdfs_server, "conformance/items", _seed_table())
 
 
 @dataclass

@@ -102,6 +102,18 @@ _WAREHOUSE = replace(
     verified="",
 )
 _FILES_VERIFIED = "tested against {server} on 127.0.0.1"
+#: Informix's SQLI protocol (GBase 8s/8t) on gbase8sdb; the gate only (no server guard sent)
+_INFORMIX = replace(
+    _POSTGRES,
+    family="informix",
+    extra="gbase",
+    driver_modules=("gbase8sdb",),
+    sql_dialect="informix",
+    gate_policy="informix",
+    capabilities=frozenset({"transactions", "reflection"}),
+    verified="no GBase 8s/8t server here; verified: gbase8sdb 1.1.1's connect contract "
+    "(closed port), SQL compiled for SQLAlchemy 1.4 and 2.x, types, charset conversion",
+)
 
 
 def _source(
@@ -147,11 +159,36 @@ SOURCES: tuple[SourceSpec, ...] = (
         gate_policy="redshift",
         verified="IAM credentials from moto_server; SQL against a real PostgreSQL 15 server",
     ),
-    _source(_POSTGRES, "opengauss", "opengauss", "openGauss", 5432, "OpenGaussDialect"),
-    _source(_POSTGRES, "kingbase", "kingbase", "KingbaseES", 54321, "KingbaseDialect"),
+    _source(
+        _POSTGRES,
+        "opengauss",
+        "opengauss",
+        "openGauss",
+        5432,
+        "OpenGaussDialect",
+        verified="SHA256/SM3 login protocol only (the tests' own server), MD5 and everything "
+        "after login against a real PostgreSQL 15; no openGauss server here",
+    ),
+    _source(
+        _POSTGRES,
+        "kingbase",
+        "kingbase",
+        "KingbaseES",
+        54321,
+        "KingbaseDialect",
+        extra="kingbase",
+        verified="ksycopg2 and psycopg against a real PostgreSQL 15 server; no native server here",
+    ),
     _source(_POSTGRES, "oscar", "oscar", "Shentong Oscar", 2003, "OscarDialect"),
     _source(
-        _POSTGRES, "gaussdb", "gaussdb", "Huawei GaussDB (PostgreSQL mode)", 8000, "GaussDBDialect"
+        _POSTGRES,
+        "gaussdb",
+        "gaussdb",
+        "Huawei GaussDB (PostgreSQL mode)",
+        8000,
+        "GaussDBDialect",
+        verified="SHA256/SM3 login protocol only (the tests' own server), everything after "
+        "login against a real PostgreSQL 15; no GaussDB server here",
     ),
     _source(
         _MYSQL,
@@ -204,7 +241,14 @@ SOURCES: tuple[SourceSpec, ...] = (
         "no native server here",
     ),
     _source(
-        _MYSQL, "gbase8t", "gbase8t", "GBase 8t (MySQL-compatible mode)", 9088, "GBase8tDialect"
+        _MYSQL,
+        "gbase8a",
+        "gbase8a",
+        "GBase 8a (MySQL protocol)",
+        5258,
+        "GBase8aDialect",
+        verified="protocol verified against a real MariaDB 10.11 server; no GBase 8a server "
+        "here (its acceptance of the session read-only statement is not verified)",
     ),
     _source(
         _MYSQL,
@@ -215,6 +259,9 @@ SOURCES: tuple[SourceSpec, ...] = (
         "DorisDialect",
         sql_dialect="doris",
         gate_policy="doris",
+        verified="protocol verified against a real MariaDB 10.11 server; Doris's own DDL, "
+        "types and SHOW GRANTS parsed from output recorded from its documentation; no "
+        "native server here",
     ),
     _source(
         _MYSQL,
@@ -225,6 +272,9 @@ SOURCES: tuple[SourceSpec, ...] = (
         "StarRocksDialect",
         sql_dialect="starrocks",
         gate_policy="starrocks",
+        verified="protocol verified against a real MariaDB 10.11 server; StarRocks's own DDL, "
+        "types and SHOW GRANTS parsed from output recorded from its documentation; no "
+        "native server here",
     ),
     _source(
         _LAKEHOUSE,
@@ -268,7 +318,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Files on AWS S3",
         None,
         "S3Dialect",
-        verified=_FILES_VERIFIED.format(server="moto_server"),
+        verified=_FILES_VERIFIED.format(server="SeaweedFS 4.48, a real S3 server (SigV4 checked)"),
     ),
     _source(
         _LAKEHOUSE,
@@ -277,7 +327,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Files on MinIO",
         9000,
         "MinIODialect",
-        verified=_FILES_VERIFIED.format(server="moto_server as the S3 API"),
+        verified=_FILES_VERIFIED.format(server="SeaweedFS 4.48 as the S3 API"),
     ),
     _source(
         _LAKEHOUSE,
@@ -286,7 +336,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Files on Alibaba Cloud OSS",
         None,
         "OSSDialect",
-        verified=_FILES_VERIFIED.format(server="moto_server as the S3-compatible API"),
+        verified=_FILES_VERIFIED.format(server="SeaweedFS 4.48 as the S3-compatible API"),
     ),
     _source(
         _LAKEHOUSE,
@@ -295,7 +345,18 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Files on Tencent Cloud COS",
         None,
         "COSDialect",
-        verified=_FILES_VERIFIED.format(server="moto_server as the S3-compatible API"),
+        verified=_FILES_VERIFIED.format(server="SeaweedFS 4.48 as the S3-compatible API"),
+    ),
+    _source(
+        _LAKEHOUSE,
+        "ozone",
+        "ozone",
+        "Files on Apache Ozone (S3 gateway)",
+        9878,
+        "OzoneDialect",
+        verified=_FILES_VERIFIED.format(
+            server="SeaweedFS 4.48 standing in for Ozone's S3 gateway (no Ozone on the mirror)"
+        ),
     ),
     _source(
         _LAKEHOUSE,
@@ -314,6 +375,19 @@ SOURCES: tuple[SourceSpec, ...] = (
         None,
         "GCSDialect",
         verified="not verified against a server: no GCS emulator runs here",
+    ),
+    _source(
+        _LAKEHOUSE,
+        "hdfs",
+        "hdfs",
+        "Files on HDFS (WebHDFS)",
+        9870,
+        "HDFSDialect",
+        extra="hdfs",
+        driver_modules=("duckdb", "fsspec", "requests"),
+        verified=_FILES_VERIFIED.format(
+            server="hadoop-client-minicluster 3.5.0 (NameNode + DataNode) with Kerberos/SPNEGO"
+        ),
     ),
     _source(
         _WAREHOUSE,
@@ -390,6 +464,37 @@ SOURCES: tuple[SourceSpec, ...] = (
         capabilities=frozenset({"reflection", "arrow-streaming", "cancel"}),
         verified="protocol only, no Druid server: SQL HTTP API against a local test server "
         "that follows Druid's documented API (DuckDB runs the SQL)",
+    ),
+    _source(
+        _WAREHOUSE,
+        "dameng",
+        "dameng",
+        "DaMeng DM8",
+        5236,
+        "DamengDialect",
+        extra="dameng",
+        driver_modules=("dmPython",),
+        sql_dialect="oracle",
+        gate_policy="dameng",
+        capabilities=frozenset({"transactions", "reflection", "server-read-only-guard"}),
+        verified="no DM server here; verified: dmPython 2.6.1's connect contract and errors "
+        "(closed port), SQL compiled for SQLAlchemy 1.4 and 2.x, types, charset conversion",
+    ),
+    _source(
+        _INFORMIX,
+        "gbase8s",
+        "gbase8s",
+        "GBase 8s (Informix-derived, SQLI protocol)",
+        9088,
+        "GBase8sDialect",
+    ),
+    _source(
+        _INFORMIX,
+        "gbase8t",
+        "gbase8t",
+        "GBase 8t (Informix-derived, SQLI protocol)",
+        9088,
+        "GBase8tDialect",
     ),
 )
 
