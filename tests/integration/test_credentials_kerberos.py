@@ -7,9 +7,6 @@ packages k5test and gssapi.
 from __future__ import annotations
 
 import os
-import random
-import shutil
-import socket
 import stat
 import subprocess
 from datetime import datetime, timedelta, timezone
@@ -20,6 +17,7 @@ from sqlgate.core.credentials import provider_from_url
 from sqlgate.core.credentials._ccache import read_ccache
 from sqlgate.core.credentials.kerberos import KerberosProvider
 from sqlgate.core.errors import CredentialError
+from tests.servers.kdc import loopback_realm
 
 REALM = "KRBTEST.COM"
 PRINCIPAL = f"svc-reader@{REALM}"
@@ -39,67 +37,10 @@ def _need_gssapi() -> None:
         _unavailable("gssapi is not installed (pip install 'sqlgate[kerberos]')")
 
 
-def _free_port_range(width: int = 10, attempts: int = 200) -> int:
-    """A base port whose next ``width`` ports are free on 127.0.0.1 over TCP and UDP: the
-    realm listens on several ports from its base (KDC, kadmind, kpasswd), and a base that is
-    free alone may collide with a server another test started beside it."""
-    rng = random.Random()
-    for _ in range(attempts):
-        base = rng.randrange(20_000, 60_000 - width)
-        if all(_free(base + i, kind) for i in range(width) for kind in _KINDS):
-            return base
-    raise RuntimeError(f"no {width} consecutive free ports on 127.0.0.1 in {attempts} tries")
-
-
-_KINDS = (socket.SOCK_STREAM, socket.SOCK_DGRAM)
-
-
-def _free(port: int, kind: int) -> bool:
-    with socket.socket(socket.AF_INET, kind) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def kdc():
     """A realm whose KDC listens on 127.0.0.1 only, plus a keytab for PRINCIPAL."""
-    try:
-        import k5test
-    except ImportError:
-        _unavailable("k5test is not installed (pip install k5test)")
-    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
-        if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin"):
-            _unavailable(f"{tool} not found (apt-get install krb5-kdc krb5-admin-server krb5-user)")
-    loopback = {"kdc": "127.0.0.1:$port0", "admin_server": "127.0.0.1:$port1"}
-    realm = k5test.K5Realm(
-        realm=REALM,
-        portbase=_free_port_range(),
-        create_user=False,
-        create_host=False,
-        get_creds=False,
-        krb5_conf={
-            "libdefaults": {
-                "rdns": "false",
-                "dns_canonicalize_hostname": "false",
-                "dns_lookup_realm": "false",
-                "udp_preference_limit": "1",
-            },
-            "realms": {"$realm": {**loopback, "kpasswd_server": "127.0.0.1:$port2"}},
-        },
-        kdc_conf={
-            "realms": {
-                "$realm": {
-                    "kdc_listen": "127.0.0.1:$port0",
-                    "kdc_tcp_listen": "127.0.0.1:$port0",
-                    "max_life": "10h",
-                }
-            }
-        },
-    )
-    try:
+    with loopback_realm(REALM, tools=("krb5kdc", "kdb5_util", "kadmin.local", "kinit")) as realm:
         realm.addprinc(PRINCIPAL)  # random key: only the keytab can authenticate
         realm.run_kadminl(
             f'modprinc -maxlife "{int(TICKET_LIFE.total_seconds())} seconds" {PRINCIPAL}'
@@ -107,9 +48,6 @@ def kdc():
         keytab = os.path.join(realm.tmpdir, "svc-reader.keytab")
         realm.extract_keytab(PRINCIPAL, keytab)
         yield realm, keytab
-    finally:
-        realm.stop()
-        shutil.rmtree(realm.tmpdir, ignore_errors=True)
 
 
 @pytest.fixture()
