@@ -30,8 +30,7 @@ from sqlgate.core.results import Column
 from sqlgate.core.session import Session
 from sqlgate.core.translate import register_classifier
 from sqlgate.dbapi.pgwire_types import ORACLE_DATE, ForkFlavor, hex_bytes
-from sqlgate.dbapi.postgres_family import READ_ONLY_OPTION
-from sqlgate.dbapi.postgres_options import REFUSED_OPTIONS, Timeouts, check_startup_options
+from sqlgate.dbapi.postgres_options import Timeouts, libpq_startup
 from sqlgate.dbapi.postgres_session import _QUALIFIERS, PostgresSession
 from sqlgate.dbapi.postgres_session import _introspect as introspect
 
@@ -246,23 +245,14 @@ class KingbaseFlavor(ForkFlavor):
         allowed_extra = parse_allow_functions(options.pop("allow_functions", None))
         if str(options.pop("arrow_path", "rows")).lower() == "native":
             raise NotSupportedError("arrow_path=native needs driver=psycopg (ADBC uses libpq)")
-        refused = sorted(REFUSED_OPTIONS & options.keys())
-        if refused:
-            raise InterfaceError(f"connection option {refused[0]!r} is not supported by sqlgate")
-        extra = str(options.pop("options", ""))
-        if params.read_only:
-            check_startup_options(extra)
-        startup = [extra, *timeouts.startup_options()]
-        if params.read_only:
-            startup.append(READ_ONLY_OPTION)  # last: with repeated -c settings the last wins
-        options.setdefault("application_name", "sqlgate")
+        startup = libpq_startup(options, timeouts, params.read_only, self.guard_option)
         raw = driver.connect(
             host=params.host or "localhost",
             port=params.effective_port(),
             user=params.user,
             password=params.password,
             dbname=params.database,
-            options=" ".join(startup).strip() or None,
+            options=startup,
             connect_timeout=timeouts.connect_seconds(),
             **options,
         )

@@ -21,9 +21,8 @@ from sqlgate.core.registry import import_driver
 from sqlgate.core.typemap import POSTGRES_TYPES, TypeMap
 from sqlgate.dbapi.postgres_arrow import ArrowPath
 from sqlgate.dbapi.postgres_options import (
-    REFUSED_OPTIONS,
     Timeouts,
-    check_startup_options,
+    libpq_startup,
 )
 from sqlgate.dbapi.postgres_session import PostgresSession
 
@@ -68,26 +67,14 @@ class PostgresFlavor(Flavor):
         timeouts = Timeouts.pop_from(options)
         allowed_extra = parse_allow_functions(options.pop("allow_functions", None))
         arrow_path = parse_arrow_path(options.pop("arrow_path", None))
-        refused = sorted(REFUSED_OPTIONS & options.keys())
-        if refused:
-            raise InterfaceError(  # noqa: F405
-                f"connection option {refused[0]!r} is not supported by sqlgate"
-            )
-        extra_options = str(options.pop("options", ""))
-        if params.read_only:
-            check_startup_options(extra_options)
-        # the guard goes last: with repeated -c settings, PostgreSQL keeps the last one
-        startup = [extra_options, *timeouts.startup_options()]
-        if params.read_only:
-            startup.append(self.guard_option)
-        options.setdefault("application_name", "sqlgate")
+        startup = libpq_startup(options, timeouts, params.read_only, self.guard_option)
         raw = psycopg.connect(
             host=params.host or "localhost",
             port=params.effective_port(),
             user=params.user,
             password=params.password,
             dbname=params.database,
-            options=" ".join(startup).strip() or None,
+            options=startup,
             autocommit=False,
             connect_timeout=timeouts.connect_seconds(),
             # client-side binding, as psycopg2 did: untyped parameters (json_build_object(%s))

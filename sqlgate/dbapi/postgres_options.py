@@ -117,3 +117,23 @@ class Timeouts:
         if self.statement is None:
             return []
         return [f"-c statement_timeout={math.ceil(self.statement * 1000)}"]
+
+
+def libpq_startup(
+    options: dict[str, Any], timeouts: Timeouts, read_only: bool, guard_option: str
+) -> str | None:
+    """Refuse the connection options sqlgate does not support, then take the user's
+    ``options`` out of ``options`` and return libpq's startup string: those ``-c`` settings
+    (checked when read-only), the statement timeout, and the guard last (with repeated ``-c``
+    settings PostgreSQL keeps the last one). Sets the default ``application_name``."""
+    refused = sorted(REFUSED_OPTIONS & options.keys())
+    if refused:
+        raise InterfaceError(f"connection option {refused[0]!r} is not supported by sqlgate")
+    extra = str(options.pop("options", ""))
+    if read_only:
+        check_startup_options(extra)
+    startup = [extra, *timeouts.startup_options()]
+    if read_only:
+        startup.append(guard_option)
+    options.setdefault("application_name", "sqlgate")
+    return " ".join(startup).strip() or None
