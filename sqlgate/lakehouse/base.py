@@ -127,6 +127,28 @@ class TableSource(abc.ABC):
         """Release catalog connections; most sources hold none."""
 
 
+class SourceMetadata:
+    """What an engine answers about its tables straight from its :class:`TableSource` (the
+    embedded DuckDB engine and the Spark one alike): schemas, tables, columns, properties."""
+
+    source: TableSource
+
+    def list_schemas(self) -> list[str]:
+        return self.source.list_schemas()
+
+    def list_tables(self, schema: str) -> list[str]:
+        return self.source.list_tables(schema)
+
+    def table_schema(self, schema: str, table: str) -> pa.Schema:
+        return self.source.table_schema(schema, table)
+
+    def partition_columns(self, schema: str, table: str) -> list[str]:
+        return self.source.partition_columns(schema, table)
+
+    def table_properties(self, schema: str, table: str) -> dict[str, str]:
+        return self.source.table_properties(schema, table)
+
+
 class TableDirectorySource(TableSource):
     """A root directory whose sub-directories holding ``marker`` are tables (schema ``main``).
 

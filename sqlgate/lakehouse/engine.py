@@ -35,7 +35,7 @@ from sqlgate.core.errors import (
     ProgrammingError,
 )
 from sqlgate.lakehouse import columns, pushdown, sandbox
-from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource
+from sqlgate.lakehouse.base import ScanPlan, SourceMetadata, TableHandle, TableSource
 from sqlgate.lakehouse.columns_plan import exact_plan
 from sqlgate.lakehouse.columns_sql import exact_statement
 from sqlgate.lakehouse.compiler import (
@@ -63,7 +63,7 @@ from sqlgate.lakehouse.timetravel import (
 _COMPILED_CACHE_SIZE = 256
 
 
-class LakehouseEngine:
+class LakehouseEngine(SourceMetadata):
     """One DuckDB database over one :class:`TableSource`; one per DB-API connection."""
 
     def __init__(
@@ -85,22 +85,6 @@ class LakehouseEngine:
         self._open: weakref.WeakSet[Statement] = weakref.WeakSet()
         self._compiled: OrderedDict[str, CompiledStatement] = OrderedDict()
         self._lock = threading.Lock()
-
-    # ------------------------------------------------------------------ metadata
-    def list_schemas(self) -> list[str]:
-        return self.source.list_schemas()
-
-    def list_tables(self, schema: str) -> list[str]:
-        return self.source.list_tables(schema)
-
-    def table_schema(self, schema: str, table: str) -> pa.Schema:
-        return self.source.table_schema(schema, table)
-
-    def partition_columns(self, schema: str, table: str) -> list[str]:
-        return self.source.partition_columns(schema, table)
-
-    def table_properties(self, schema: str, table: str) -> dict[str, str]:
-        return self.source.table_properties(schema, table)
 
     def cancel(self) -> None:
         """Stop every statement of this engine that is planning, running or streaming."""

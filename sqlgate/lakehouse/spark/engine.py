@@ -27,7 +27,7 @@ from sqlgate.core.errors import (
     OperationalError,
     ProgrammingError,
 )
-from sqlgate.lakehouse.base import TableSource
+from sqlgate.lakehouse.base import SourceMetadata, TableSource
 from sqlgate.lakehouse.compiler import compile_statement
 from sqlgate.lakehouse.failures import plain, planning_error, table_error
 from sqlgate.lakehouse.spark.guard import vet_spark_sql
@@ -73,7 +73,7 @@ def _data_errors(spark_errors: Any) -> tuple[type[Exception], ...]:
     )
 
 
-class SparkEngine:
+class SparkEngine(SourceMetadata):
     """One Spark Connect session over one :class:`TableSource`; one per DB-API connection."""
 
     def __init__(
@@ -92,22 +92,6 @@ class SparkEngine:
         self._builtins = _builtins(spark, remote)
         self._running: set[str] = set()  # tags of the statements running now
         self._cancelled: set[str] = set()  # ... and of those a cancel or timeout stopped
-
-    # ------------------------------------------------------------------ metadata
-    def list_schemas(self) -> list[str]:
-        return self.source.list_schemas()
-
-    def list_tables(self, schema: str) -> list[str]:
-        return self.source.list_tables(schema)
-
-    def table_schema(self, schema: str, table: str) -> pa.Schema:
-        return self.source.table_schema(schema, table)
-
-    def partition_columns(self, schema: str, table: str) -> list[str]:
-        return self.source.partition_columns(schema, table)
-
-    def table_properties(self, schema: str, table: str) -> dict[str, str]:
-        return self.source.table_properties(schema, table)
 
     # ------------------------------------------------------------------ lifecycle
     def cancel(self) -> None:
