@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sqlgate.core.registry import SourceSpec, all_sources
+from tests.ci_strict import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401
 from tests.servers import mariadb, postgres
 from tests.servers.base import ServerInfo
 from tests.servers.bigquery import bigquery_server, seeded_bigquery  # noqa: F401
