@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sqlgate.core.allowlists import FunctionAllowList, parse_allow_functions, postgres_functions
+from sqlgate.core.allowlists import parse_allow_functions
 from sqlgate.core.driver import DriverSession, armed, guard_lost, server_refused_write
 from sqlgate.core.errors import Error, InterfaceError, NotSupportedError
 from sqlgate.core.params import ConnectParams
@@ -31,8 +31,12 @@ from sqlgate.core.session import Session
 from sqlgate.core.translate import register_classifier
 from sqlgate.dbapi.pgwire_types import ORACLE_DATE, ForkFlavor, hex_bytes
 from sqlgate.dbapi.postgres_options import Timeouts, libpq_startup
-from sqlgate.dbapi.postgres_session import _QUALIFIERS, PostgresSession
-from sqlgate.dbapi.postgres_session import _introspect as introspect
+from sqlgate.dbapi.postgres_session import (
+    PostgresSession,
+    describe_columns,
+    function_allow_list,
+    introspect,
+)
 
 _GUC = "default_transaction_read_only"
 _ISOLATION = {
@@ -128,9 +132,7 @@ class KsycopgSession(DriverSession):
         READ ONLY (psycopg2's session ``readonly``), fix the function allow-list."""
         super().arm_guard()
         self._raw.set_session(readonly=True)
-        self.function_allow_list = FunctionAllowList(
-            postgres_functions() - self._shadowed, _QUALIFIERS, allowed_extra
-        )
+        self.function_allow_list = function_allow_list(self._shadowed, allowed_extra)
 
     def verify_guard(self, *, boundary: bool = False) -> None:
         if not self._guarded:
@@ -167,18 +169,7 @@ class KsycopgSession(DriverSession):
         return bound.decode(self._encoding) if isinstance(bound, bytes) else str(bound)
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
-        return tuple(
-            Column(
-                d.name,
-                self._names.get(d.type_code, "unknown"),
-                d.display_size,
-                d.internal_size,
-                d.precision,
-                d.scale,
-                d.null_ok,
-            )
-            for d in cursor.description
-        )
+        return describe_columns(cursor, lambda oid: self._names.get(oid, "unknown"))
 
     def arrow_type(self, column: Column) -> pa.DataType | None:
         return PostgresSession.arrow_type(self, column)  # type: ignore[arg-type]

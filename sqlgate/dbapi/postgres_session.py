@@ -8,6 +8,7 @@ what the server-side guard is and how it is checked after each statement (psycop
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -62,7 +63,7 @@ class PostgresSession(PgLink, DriverSession):
         *,
         guarded: bool = False,
     ) -> None:
-        banner, self._shadowed = _introspect(raw, guarded)
+        banner, self._shadowed = introspect(raw, guarded)
         super().__init__(raw, flavor, banner)
         self._type_names: dict[int, str] = {}
         self._read_timeout = read_timeout
@@ -83,9 +84,7 @@ class PostgresSession(PgLink, DriverSession):
         """
         super().arm_guard()
         self._raw.read_only = True
-        self.function_allow_list = FunctionAllowList(
-            postgres_functions() - self._shadowed, _QUALIFIERS, allowed_extra
-        )
+        self.function_allow_list = function_allow_list(self._shadowed, allowed_extra)
 
     def verify_guard(self, *, boundary: bool = False) -> None:
         """PostgreSQL 14+ reports ``default_transaction_read_only`` in every response:
@@ -152,18 +151,7 @@ class PostgresSession(PgLink, DriverSession):
         return name
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
-        return tuple(
-            Column(
-                d.name,
-                self.type_name(d.type_code),
-                d.display_size,
-                d.internal_size,
-                d.precision,
-                d.scale,
-                d.null_ok,
-            )
-            for d in cursor.description
-        )
+        return describe_columns(cursor, self.type_name)
 
     def arrow_type(self, column: Column) -> pa.DataType | None:
         name = column.type_code
@@ -243,7 +231,7 @@ _SHADOWING_NAMES = (
 )
 
 
-def _introspect(raw: Any, guarded: bool) -> tuple[str, frozenset[str]]:
+def introspect(raw: Any, guarded: bool) -> tuple[str, frozenset[str]]:
     """``version()`` and, for a read-only session, the names that could shadow allow-listed
     functions: one round trip at connect, without leaving a transaction open."""
     names = _SHADOWING_NAMES if guarded else "NULL"
@@ -254,3 +242,21 @@ def _introspect(raw: Any, guarded: bool) -> tuple[str, frozenset[str]]:
     if not row:
         return "", frozenset()
     return str(row[0]), frozenset(row[1] or ())
+
+
+def function_allow_list(
+    shadowed: frozenset[str], allowed_extra: frozenset[str]
+) -> FunctionAllowList:
+    """The built-ins a read-only session may call, less the names a user schema shadows."""
+    return FunctionAllowList(postgres_functions() - shadowed, _QUALIFIERS, allowed_extra)
+
+
+def describe_columns(cursor: Any, type_name: Callable[[Any], str]) -> tuple[Column, ...]:
+    """sqlgate's columns from a psycopg-style ``description``, the type named by the session."""
+    return tuple(
+        Column(
+            d.name, type_name(d.type_code), d.display_size, d.internal_size,
+            d.precision, d.scale, d.null_ok,
+        )
+        for d in cursor.description
+    )  # fmt: skip
