@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .base import HOST, ServerInfo, ServerProcess, free_port, port_open, require_binary, running
+from .base import (
+    HOST,
+    OneProcessServer,
+    ServerInfo,
+    ServerProcess,
+    free_port,
+    port_open,
+    require_binary,
+    running,
+)
 
 NAME = "azurite"
 OVERRIDE_ENV = "SQLGATE_TEST_AZURITE_URL"
@@ -83,51 +91,22 @@ def _override() -> ServerInfo | None:
     return _info(parts.hostname or HOST, parts.port or 10000, override_url=url)
 
 
-class AzuriteServer:
+class AzuriteServer(OneProcessServer):
     """``azurite-blob`` (Node.js) in its own temp dir; it is ready once the port accepts."""
 
-    def __init__(self, *, ready_timeout: float = 30.0) -> None:
-        self.ready_timeout = ready_timeout
-        self.proc: ServerProcess | None = None
+    name = NAME
 
-    def start(self) -> ServerInfo:
+    def launch(self, proc: ServerProcess) -> ServerInfo:
         binary = _binary()
-        t0 = time.monotonic()
-        proc = ServerProcess(NAME)
-        self.proc = proc
-        try:
-            port = free_port()
-            data = proc.workdir / "data"
-            data.mkdir()
-            proc.start(
-                [
-                    binary,
-                    "--blobHost",
-                    HOST,
-                    "--blobPort",
-                    str(port),
-                    "--location",
-                    str(data),
-                    "--skipApiVersionCheck",
-                    "--loose",
-                    "--disableTelemetry",
-                ]
-            )
-            proc.wait_ready(lambda: port_open(port), timeout=self.ready_timeout)
-        except BaseException:
-            proc.stop()
-            raise
-        return _info(
-            HOST,
-            port,
-            workdir=str(proc.workdir),
-            pid=proc.pid,
-            startup_seconds=round(time.monotonic() - t0, 2),
-        )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
+        port = free_port()
+        data = proc.workdir / "data"
+        data.mkdir()
+        proc.start(
+            [binary, "--blobHost", HOST, "--blobPort", str(port), "--location", str(data),
+             "--skipApiVersionCheck", "--loose", "--disableTelemetry"]
+        )  # fmt: skip
+        proc.wait_ready(lambda: port_open(port), timeout=self.ready_timeout)
+        return _info(HOST, port)
 
 
 def running_azurite() -> AbstractContextManager[ServerInfo]:

@@ -266,6 +266,40 @@ class ServerProcess:
                 _LIVE.discard(self)
 
 
+class OneProcessServer:
+    """A server that is one process in its own temp dir: a subclass names it and says how to
+    ``launch`` it; starting, timing, cleaning up after a failed start and stopping are here."""
+
+    name: str
+
+    def __init__(self, *, ready_timeout: float = 30.0) -> None:
+        self.ready_timeout = ready_timeout
+        self.proc: ServerProcess | None = None
+
+    def launch(self, proc: ServerProcess) -> ServerInfo:
+        """Start the process in ``proc``, wait until it serves, and describe it."""
+        raise NotImplementedError
+
+    def start(self) -> ServerInfo:
+        t0 = time.monotonic()
+        self.proc = proc = ServerProcess(self.name)
+        try:
+            info = self.launch(proc)
+        except BaseException:
+            proc.stop()
+            raise
+        info.extra.update(
+            workdir=str(proc.workdir),
+            pid=proc.pid,
+            startup_seconds=round(time.monotonic() - t0, 2),
+        )
+        return info
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()
+
+
 @contextmanager
 def running(override: ServerInfo | None, make_server: Callable[[], Any]) -> Iterator[ServerInfo]:
     """Yield the override's server if one is configured, else start a throwaway one.

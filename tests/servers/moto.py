@@ -5,12 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 import urllib.request
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .base import HOST, ServerInfo, ServerProcess, free_port, info_from_url, require_binary, running
+from .base import (
+    HOST,
+    OneProcessServer,
+    ServerInfo,
+    ServerProcess,
+    free_port,
+    info_from_url,
+    require_binary,
+    running,
+)
 
 NAME = "moto"
 OVERRIDE_ENV = "SQLGATE_TEST_MOTO_URL"
@@ -67,47 +75,27 @@ def _override() -> ServerInfo | None:
     return _info(parsed.host, parsed.port, endpoint, override_url=url)
 
 
-class MotoServer:
+class MotoServer(OneProcessServer):
     """moto_server subprocess; its Python imports make start-up take a second or two."""
 
-    def __init__(self, *, ready_timeout: float = 30.0) -> None:
-        self.ready_timeout = ready_timeout
-        self.proc: ServerProcess | None = None
+    name = NAME
 
-    def start(self) -> ServerInfo:
+    def launch(self, proc: ServerProcess) -> ServerInfo:
         binary = _moto_binary()
-        t0 = time.monotonic()
-        proc = ServerProcess(NAME)
-        self.proc = proc
-        try:
-            port = free_port()
-            endpoint = f"http://{HOST}:{port}"
-            proc.start(
-                [binary, "-H", HOST, "-p", str(port)],
-                env={
-                    "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-                    "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-                    "AWS_DEFAULT_REGION": REGION,
-                },
-            )
-            proc.wait_ready(
-                lambda: http_get(endpoint + "/moto-api/") == 200, timeout=self.ready_timeout
-            )
-        except BaseException:
-            proc.stop()
-            raise
-        return _info(
-            HOST,
-            port,
-            endpoint,
-            workdir=str(proc.workdir),
-            pid=proc.pid,
-            startup_seconds=round(time.monotonic() - t0, 2),
+        port = free_port()
+        endpoint = f"http://{HOST}:{port}"
+        proc.start(
+            [binary, "-H", HOST, "-p", str(port)],
+            env={
+                "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                "AWS_DEFAULT_REGION": REGION,
+            },
         )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
+        proc.wait_ready(
+            lambda: http_get(endpoint + "/moto-api/") == 200, timeout=self.ready_timeout
+        )
+        return _info(HOST, port, endpoint)
 
 
 def running_moto() -> AbstractContextManager[ServerInfo]:
