@@ -271,18 +271,24 @@ class OneProcessServer:
     ``launch`` it; starting, timing, cleaning up after a failed start and stopping are here."""
 
     name: str
+    ready_timeout_default = 30.0
 
-    def __init__(self, *, ready_timeout: float = 30.0) -> None:
-        self.ready_timeout = ready_timeout
+    def __init__(self, *, ready_timeout: float | None = None) -> None:
+        self.ready_timeout = ready_timeout or self.ready_timeout_default
         self.proc: ServerProcess | None = None
+        self.started = 0.0  # time.monotonic() when start() began
+
+    def process(self) -> ServerProcess:
+        """The process holder (a subclass may run it as another user or stop it otherwise)."""
+        return ServerProcess(self.name)
 
     def launch(self, proc: ServerProcess) -> ServerInfo:
         """Start the process in ``proc``, wait until it serves, and describe it."""
         raise NotImplementedError
 
     def start(self) -> ServerInfo:
-        t0 = time.monotonic()
-        self.proc = proc = ServerProcess(self.name)
+        self.started = t0 = time.monotonic()
+        self.proc = proc = self.process()
         try:
             info = self.launch(proc)
         except BaseException:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .base import (
     HOST,
+    OneProcessServer,
     ServerInfo,
     ServerProcess,
     free_port,
@@ -103,14 +104,12 @@ def _override() -> ServerInfo | None:
     return info
 
 
-class MariaDBServer:
+class MariaDBServer(OneProcessServer):
     """mariadb-install-db + mariadbd in a temp dir (both may run as root with --user=root)."""
 
-    def __init__(self, *, ready_timeout: float = 30.0) -> None:
-        self.ready_timeout = ready_timeout
-        self.proc: ServerProcess | None = None
+    name = NAME
 
-    def start(self) -> ServerInfo:
+    def launch(self, proc: ServerProcess) -> ServerInfo:
         install_db = _binary("mariadb-install-db", "mysql_install_db")
         mariadbd = _binary("mariadbd", "mysqld")
         admin = _binary("mariadb-admin", "mysqladmin")
@@ -118,18 +117,6 @@ class MariaDBServer:
             import pymysql  # noqa: F401 - needed for setup below
         except ImportError:
             server_unavailable(NAME, "pymysql is not installed")
-        t0 = time.monotonic()
-        proc = ServerProcess(NAME)
-        self.proc = proc
-        try:
-            return self._start(proc, install_db, mariadbd, admin, t0)
-        except BaseException:
-            proc.stop()
-            raise
-
-    def _start(
-        self, proc: ServerProcess, install_db: str, mariadbd: str, admin: str, t0: float
-    ) -> ServerInfo:
         d = proc.workdir
         data, sock = d / "data", d / "sock"
         user_flag = ["--user=root"] if os.geteuid() == 0 else []
@@ -139,7 +126,7 @@ class MariaDBServer:
                 "--auth-root-authentication-method=normal", "--skip-test-db",
             ]
         )  # fmt: skip
-        t_init = time.monotonic() - t0
+        t_init = time.monotonic() - self.started
         port = free_port()
         proc.extra_logs.append(d / "err.log")  # mariadbd logs there, not to stdout
         proc.start(
@@ -170,8 +157,6 @@ class MariaDBServer:
                 "admin_password": "",
                 "unix_socket": str(sock),
                 "data_dir": str(data),
-                "workdir": str(d),
-                "pid": proc.pid,
             },
         )
         pw = _quote_literal(password)
@@ -184,12 +169,7 @@ class MariaDBServer:
         admin_execute(info, *stmts)
         info.extra["charsets"] = chinese_charsets(info)
         info.extra["install_seconds"] = round(t_init, 2)
-        info.extra["startup_seconds"] = round(time.monotonic() - t0, 2)
         return info
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
 
 
 def running_mariadb() -> AbstractContextManager[ServerInfo]:

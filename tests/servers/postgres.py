@@ -14,6 +14,7 @@ from typing import Any
 
 from .base import (
     HOST,
+    OneProcessServer,
     ServerInfo,
     ServerProcess,
     free_port,
@@ -85,15 +86,17 @@ def _override() -> ServerInfo | None:
     return info
 
 
-class PostgresServer:
+class PostgresServer(OneProcessServer):
     """Starts initdb + postgres as the `postgres` OS user (they refuse to run as root)."""
 
-    def __init__(self, *, ready_timeout: float = 20.0) -> None:
-        self.ready_timeout = ready_timeout
-        self.proc: ServerProcess | None = None
-        self.info: ServerInfo | None = None
+    name = NAME
+    ready_timeout_default = 20.0
 
-    def start(self) -> ServerInfo:
+    def process(self) -> ServerProcess:
+        # SIGINT = "fast shutdown": SIGTERM would wait for leaked client sessions.
+        return ServerProcess(NAME, owner=OS_USER, stop_signal=signal.SIGINT)
+
+    def launch(self, proc: ServerProcess) -> ServerInfo:
         bindir = Path(os.environ.get(BINDIR_ENV, DEFAULT_BINDIR))
         initdb = require_binary(NAME, bindir / "initdb")
         postgres = require_binary(NAME, bindir / "postgres")
@@ -102,20 +105,6 @@ class PostgresServer:
             import psycopg  # noqa: F401 - needed for setup below
         except ImportError:
             server_unavailable(NAME, "psycopg is not installed")
-
-        t0 = time.monotonic()
-        # SIGINT = "fast shutdown": SIGTERM would wait for leaked client sessions.
-        proc = ServerProcess(NAME, owner=OS_USER, stop_signal=signal.SIGINT)
-        self.proc = proc
-        try:
-            return self._start(proc, initdb, postgres, pg_isready, t0)
-        except BaseException:
-            proc.stop()
-            raise
-
-    def _start(
-        self, proc: ServerProcess, initdb: str, postgres: str, pg_isready: str, t0: float
-    ) -> ServerInfo:
         data, sockdir = proc.workdir / "data", proc.workdir / "sock"
         sockdir.mkdir()
         proc.chown(sockdir)
@@ -131,7 +120,7 @@ class PostgresServer:
             ]
         )  # fmt: skip
         pwfile.unlink()
-        t_init = time.monotonic() - t0
+        t_init = time.monotonic() - self.started
 
         port = free_port()
         proc.start(
@@ -159,8 +148,6 @@ class PostgresServer:
                 "admin_password": admin_password,
                 "socket_dir": str(sockdir),
                 "data_dir": str(data),
-                "workdir": str(proc.workdir),
-                "pid": proc.pid,
             },
         )
         admin_execute(
@@ -169,13 +156,7 @@ class PostgresServer:
             f"CREATE DATABASE {DATABASE} OWNER {USER} ENCODING 'UTF8' TEMPLATE template0",
         )
         info.extra["initdb_seconds"] = round(t_init, 2)
-        info.extra["startup_seconds"] = round(time.monotonic() - t0, 2)
-        self.info = info
         return info
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
 
 
 def running_postgres() -> AbstractContextManager[ServerInfo]:
