@@ -18,6 +18,15 @@ same run:
   Arrow + DuckDB design pays before its own code, so the gap splits into floor and sqlgate.
   The children compile sqlgate's modules once into a private bytecode cache (an installed
   package has its ``.pyc`` files; ``PYTHONDONTWRITEBYTECODE`` would make every child compile).
+* a fresh connection per request in one running process (Superset's NullPool): each request
+  connects, runs ``SELECT * ... LIMIT 10``, fetches and closes, through sqlgate's DB-API and
+  through a SQLAlchemy engine with ``NullPool`` (``iceberg://``, ``delta://``, ``file://``),
+  against peers doing the same per request in the same process: deltalake ``DeltaTable`` +
+  ``QueryBuilder`` and ``DeltaTable.to_pyarrow_dataset().head(10)``, pyiceberg
+  ``StaticTable`` ``scan(limit=10)``, ``duckdb.connect()`` + ``read_parquet`` and polars (if
+  installed). Each ratio is the median of per-round ratios to the fastest peer (by median),
+  timed in the same round; ``fmt`` is the ratio to the fastest peer reading the same format
+  (Delta: deltalake; Iceberg: pyiceberg; files: DuckDB).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -153,6 +163,122 @@ def cold_run(body: str, env: dict[str, str] | None = None) -> float:
     return float(millis) / 1000
 
 
+# -- a fresh connection per request, in a running process ------------------------------------------
+#: contender -> the table format its peers read (sqlgate's contenders are matched by scheme)
+_PEER_FORMAT = {
+    "deltalake QueryBuilder": "delta",
+    "deltalake dataset head": "delta",
+    "pyiceberg StaticTable": "iceberg",
+    "duckdb read_parquet": "file",
+    "polars scan_delta": "delta",
+}
+_LIMIT = "SELECT * FROM {t} LIMIT 10"
+
+
+def connect_contenders(root: Path, urls: dict[str, str]) -> dict[str, Callable[[], int]]:
+    """Each opens what it needs, reads 10 rows and lets go of it: one request."""
+    import duckdb
+    import pyarrow as pa
+    import sqlalchemy as sa
+    from deltalake import DeltaTable, QueryBuilder
+    from sqlalchemy.pool import NullPool
+
+    import sqlgate
+
+    delta = str(root / "delta" / "events")
+    glob = f"{root}/files/events/*/*.parquet"
+    tables = {"iceberg": "bench.events", "delta": "events", "file": "events"}
+
+    def dbapi(name: str) -> Callable[[], int]:
+        def run() -> int:
+            with sqlgate.connect(urls[name]) as conn:
+                cursor = conn.cursor()
+                cursor.execute(_LIMIT.format(t=tables[name]))
+                return len(cursor.fetchall())
+
+        return run
+
+    def nullpool(name: str) -> Callable[[], int]:
+        def run() -> int:
+            engine = sa.create_engine(urls[name], poolclass=NullPool)
+            with engine.connect() as conn:
+                return len(conn.execute(sa.text(_LIMIT.format(t=tables[name]))).fetchall())
+
+        return run
+
+    def querybuilder() -> int:
+        qb = QueryBuilder().register("events", DeltaTable(delta))
+        reader = pa.RecordBatchReader.from_stream(qb.execute(_LIMIT.format(t="events")))
+        return len(reader.read_all().to_pylist())
+
+    def dataset_head() -> int:
+        return len(DeltaTable(delta).to_pyarrow_dataset().head(10).to_pylist())
+
+    def duckdb_native() -> int:
+        con = duckdb.connect()
+        try:
+            sql = f"SELECT * FROM read_parquet('{glob}', hive_partitioning = 1) LIMIT 10"
+            return len(con.sql(sql).fetchall())
+        finally:
+            con.close()
+
+    runs: dict[str, Callable[[], int]] = {}
+    for name in ("iceberg", "delta", "file"):
+        runs[f"sqlgate {name}:// DB-API"] = dbapi(name)
+        runs[f"sqlgate {name}:// SA NullPool"] = nullpool(name)
+    runs["deltalake QueryBuilder"] = querybuilder
+    runs["deltalake dataset head"] = dataset_head
+    runs["duckdb read_parquet"] = duckdb_native
+    if importlib.util.find_spec("pyiceberg") is not None:
+        from pyiceberg.table import StaticTable
+
+        with sqlite3.connect(root / "catalog.db") as catalog:
+            (location,) = catalog.execute(
+                "SELECT metadata_location FROM iceberg_tables WHERE table_name = 'events'"
+            ).fetchone()
+
+        def pyiceberg_static() -> int:
+            return len(StaticTable.from_metadata(location).scan(limit=10).to_arrow().to_pylist())
+
+        runs["pyiceberg StaticTable"] = pyiceberg_static
+    if importlib.util.find_spec("polars") is not None:
+        import polars as pl
+
+        runs["polars scan_delta"] = lambda: len(pl.scan_delta(delta).head(10).collect().rows())
+    return runs
+
+
+def report_paired(title: str, timings: dict[str, list[float]]) -> None:
+    """Each sqlgate line: the median of its per-round ratios to the fastest peer (overall,
+    and reading the same format), measured in the same round."""
+    peers = {n: statistics.median(v) for n, v in timings.items() if n in _PEER_FORMAT}
+    anchor = min(peers, key=peers.__getitem__)
+    print(f"\n{title}; anchor: the fastest peer, {anchor} (target <= {TARGET})")
+    header = f"{'contender':<30}  {'median ms':>9}  {'ratio':>6}  {'fmt':>5}  {'target':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, values in timings.items():
+        ratio = statistics.median(v / a for v, a in zip(values, timings[anchor], strict=True))
+        fmt, verdict = "", ""
+        if name.startswith("sqlgate"):
+            scheme = name.split(":", 1)[0].split()[-1]
+            own = [p for p, f in _PEER_FORMAT.items() if f == scheme and p in timings]
+            best = min(own, key=peers.__getitem__)
+            paired = (v / b for v, b in zip(values, timings[best], strict=True))
+            fmt = f"{statistics.median(paired):.2f}"
+            verdict = "met" if ratio <= TARGET else "over"
+        median = statistics.median(values) * 1e3
+        print(f"{name:<30}  {median:>9.2f}  {ratio:>6.2f}  {fmt:>5}  {verdict:>6}".rstrip())
+
+
+def timed_connects(root: Path, urls: dict[str, str], repeat: int) -> dict[str, list[float]]:
+    runs = connect_contenders(root, urls)
+    for name, run in runs.items():  # warm-up (imports, page cache) and sanity check
+        if run() != 10:
+            raise SystemExit(f"{name} fetched another row count than 10")
+    return timed(runs, repeat)
+
+
 # -- main -----------------------------------------------------------------------------------------
 def timed(runs: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
     """Interleaved rounds, so load on the machine touches every contender alike."""
@@ -186,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-repeat", type=int, default=5)
     parser.add_argument("--keep", help="build the data here and keep it")
     parser.add_argument("--cold-only", action="store_true", help="skip the fetchmany rounds")
+    parser.add_argument("--connect-repeat", type=int, default=21)
+    parser.add_argument(
+        "--connect-only", action="store_true", help="only the per-request connections"
+    )
     args = parser.parse_args(argv)
 
     root = Path(args.keep or tempfile.mkdtemp(prefix="sqlgate-bench-rows-"))
@@ -202,22 +332,26 @@ def main(argv: list[str] | None = None) -> int:
             }
         fetch: dict[str, list[float]] = {}
         counts: dict[str, int] = {}
-        if not args.cold_only:
+        if not (args.cold_only or args.connect_only):
             fetchers = fetch_contenders(root, urls)
             counts = {name: run() for name, run in fetchers.items()}  # warm-up, sanity check
             if len(set(counts.values())) != 1:
                 raise SystemExit(f"contenders fetched different row counts: {counts}")
             fetch = timed(fetchers, args.repeat)
             log("timed fetchmany")
-        children = cold_children(root, urls)
-        env = child_env(root / "pycache")
-        for body in children.values():  # warm the page and bytecode caches, check each works
-            cold_run(body, env)
-        cold: dict[str, list[float]] = {name: [] for name in children}
-        for _ in range(args.cold_repeat):  # interleaved; each child reports its own time
-            for name, body in children.items():
-                cold[name].append(cold_run(body, env))
-        log("timed cold first rows")
+        cold: dict[str, list[float]] = {}
+        if not args.connect_only:
+            children = cold_children(root, urls)
+            env = child_env(root / "pycache")
+            for body in children.values():  # warm the page and bytecode caches, check each
+                cold_run(body, env)
+            cold = {name: [] for name in children}
+            for _ in range(args.cold_repeat):  # interleaved; each child reports its own time
+                for name, body in children.items():
+                    cold[name].append(cold_run(body, env))
+            log("timed cold first rows")
+        connects = timed_connects(root, urls, args.connect_repeat)
+        log("timed fresh connections")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -227,16 +361,22 @@ def main(argv: list[str] | None = None) -> int:
             fetch,
             statistics.median(fetch["duckdb fetchmany (anchor)"]),
         )
-    peers = [
-        statistics.median(v) for n, v in cold.items() if not n.startswith(("sqlgate", "floor"))
-    ]
-    report(
-        f"cold connect + LIMIT 10 in a fresh process, median of {args.cold_repeat} "
-        "(anchor: the fastest peer)",
-        cold,
-        min(peers),
+    if cold:
+        peers = [
+            statistics.median(v) for n, v in cold.items() if not n.startswith(("sqlgate", "floor"))
+        ]
+        report(
+            f"cold connect + LIMIT 10 in a fresh process, median of {args.cold_repeat} "
+            "(anchor: the fastest peer)",
+            cold,
+            min(peers),
+        )
+    report_paired(
+        "fresh connection per request in a running process (connect + LIMIT 10 + fetchall "
+        f"+ close), median of {args.connect_repeat} paired rounds",
+        connects,
     )
-    print(json.dumps({"fetch": fetch, "cold": cold}), file=sys.stderr)
+    print(json.dumps({"fetch": fetch, "cold": cold, "connect": connects}), file=sys.stderr)
     return 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Spark Connect server for the scale-out engine (issue #17): pyspark (which ships the
-# Spark Connect server jar) in its own venv, plus the Iceberg and Delta runtime jars from Maven
-# Central, cached under .cache/. Idempotent: a no-op when everything is in place.
+# Spark Connect server jar) in its own venv, plus the Iceberg and Delta runtime jars and S3A
+# (hadoop-aws + the AWS SDK bundle, for Delta tables on S3 stores) from Maven Central, cached
+# under .cache/. Idempotent: a no-op when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.cache/spark-venv
@@ -11,6 +12,8 @@ jars=(
     "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0"
     "io.delta:delta-spark_2.13:4.0.0"
     "io.delta:delta-storage:4.0.0"
+    "org.apache.hadoop:hadoop-aws:3.4.1"
+    "software.amazon.awssdk:bundle:2.24.6"
 )
 if ! { [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c \
         "import importlib.metadata as m, sys; sys.exit(m.version('pyspark') != '$pyspark')" \

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 import threading
 import weakref
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from sqlgate.core.results import ArrowResult, Column, EmptyResult, Result
 from sqlgate.core.translate import call_translated
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _PATTERNS = (
     re.compile(
@@ -88,12 +89,16 @@ def answer(session: Any, operation: str) -> Result | None:
     target.cancel()
     if operation.lstrip()[:4].upper() == "KILL":
         return EmptyResult(0)
+    import pyarrow as pa  # here: a wire-only user never loads Arrow for this rare answer
+
     if "$" in operation:  # Snowflake answers with one text value
         return _one_value("status", pa.array(["1 queries terminated."], pa.string()), "text")
     return _one_value("pg_terminate_backend", pa.array([True], pa.bool_()), "bool")
 
 
 def _one_value(name: str, values: pa.Array, type_code: str) -> Result:
+    import pyarrow as pa
+
     table = pa.Table.from_arrays([values], [name])
     column = Column(name, type_code, None, None, None, None, True)
     return ArrowResult(table.to_reader(), (column,), call_translated)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from sqlgate.core import cancel_requests, errors
 from sqlgate.core.results import DEFAULT_BATCH_ROWS, Column, Result
 from sqlgate.core.session import Parameters
@@ -18,6 +16,7 @@ TRANSACTION_KINDS = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
 
 if TYPE_CHECKING:
     import pandas
+    import pyarrow as pa  # loaded by the Arrow methods: a rows-only user never needs it
 
     from sqlgate.core.connection import Connection
 
@@ -212,6 +211,8 @@ class Cursor:
         result = self._require_rows()
         if rows_per_batch <= 0:
             raise errors.ProgrammingError("rows_per_batch must be positive")
+        import pyarrow as pa
+
         return pa.RecordBatchReader.from_batches(
             result.arrow_schema(), result.record_batches(rows_per_batch)
         )
@@ -219,6 +220,8 @@ class Cursor:
     def fetch_arrow_table(self) -> pa.Table:
         """Return the remaining rows as one ``pyarrow.Table``."""
         result = self._require_rows()
+        import pyarrow as pa
+
         return pa.Table.from_batches(list(result.record_batches()), schema=result.arrow_schema())
 
     def fetch_df(self) -> pandas.DataFrame:

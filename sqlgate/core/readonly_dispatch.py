@@ -112,6 +112,8 @@ class StatementRules(GateRules):
             return self._show(tokens, text)
         if word in ("BEGIN", "START") or word in TXN_END:
             return self._transaction(tokens)
+        if self.policy.catalog_switch and catalog_switch(tokens):
+            return "USE"
         if word in _SESSION_WORDS and self.policy.session_rules:
             return session_statement(self.policy.session_rules, tokens, text, commented)
         if word in self._admitted:
@@ -174,6 +176,9 @@ class StatementRules(GateRules):
         return "DESCRIBE"
 
     def _show(self, tokens: list[Token], text: str) -> str:
+        if self.policy.show_forms and olap_show(tokens, self.policy.show_forms):
+            scan_writes(tokens)
+            return "SHOW"
         if self._parses_show:
             tree = self._parse(tokens, text)
             if not isinstance(tree, exp.Show):
@@ -205,6 +210,54 @@ class StatementRules(GateRules):
         return "BEGIN"
 
 
+#: what may follow an admitted Doris / StarRocks SHOW form: names, literals, comparisons and
+#: these words (FROM db.t, WHERE / ORDER BY / LIMIT on the metadata rows, PARTITION (p1, p2))
+_OLAP_SHOW_TOKENS = frozenset(
+    {T.VAR, T.IDENTIFIER, T.DOT, T.STRING, T.NUMBER, T.COMMA, T.EQ, T.NEQ, T.GT, T.GTE, T.LT, T.LTE}
+)  # fmt: skip
+_OLAP_SHOW_WORDS = frozenset(
+    {
+        "FROM", "IN", "LIKE", "WHERE", "ORDER BY", "ORDER", "BY", "ASC", "DESC", "LIMIT",
+        "OFFSET", "AND", "OR", "NOT", "IS", "NULL", "PARTITION", "PARTITIONS",
+    }
+)  # fmt: skip
+_NAMES = (T.VAR, T.IDENTIFIER)
+
+
+def olap_show(tokens: list[Token], forms: frozenset[tuple[str, ...]]) -> bool:
+    """Whether ``SHOW <form> ...`` is one of the policy's read-only forms; refuse one whose
+    rest leaves the closed grammar (a call, a subquery, INTO ...). False: not such a form."""
+    words = [t.text.upper() for t in tokens[1:4]]
+    form = next((f for f in forms if tuple(words[: len(f)]) == f), None)
+    if form is None:
+        return False
+    rest, i = tokens[1 + len(form) :], 0
+    while i < len(rest):
+        t = rest[i]
+        if t.token_type is T.L_PAREN:  # only PARTITION (name, name ...)
+            if not i or rest[i - 1].text.upper() not in ("PARTITION", "PARTITIONS"):
+                raise Refused("SHOW", "unexpected parenthesis")
+            i += 1
+            while i < len(rest) and rest[i].token_type in (*_NAMES, T.COMMA):
+                i += 1
+            if i >= len(rest) or rest[i].token_type is not T.R_PAREN:
+                raise Refused("SHOW", "PARTITION (...) lists partition names only")
+        elif t.token_type not in _OLAP_SHOW_TOKENS and t.text.upper() not in _OLAP_SHOW_WORDS:
+            raise Refused(f"SHOW {' '.join(form)}", f"unexpected {t.text[:40]!r}")
+        i += 1
+    return True
+
+
+def catalog_switch(tokens: list[Token]) -> bool:
+    """``SWITCH name`` (Doris) or ``SET CATALOG name`` (StarRocks), and nothing more."""
+    words = [t.text.upper() for t in tokens[:2]]
+    if len(tokens) == 2 and words[0] == "SWITCH":
+        return tokens[1].token_type in _NAMES
+    if len(tokens) == 3 and words == ["SET", "CATALOG"]:
+        return tokens[2].token_type in _NAMES
+    return False
+
+
 def single_statement(text: str, semis: list[int]) -> str:
     """The text without its one trailing ``;``; refuse a second statement."""
     if not semis:
@@ -218,4 +271,13 @@ def single_statement(text: str, semis: list[int]) -> str:
     return text[: semis[0]]
 
 
-__all__ = ["BAD_CHARS", "Lexed", "StatementRules", "Verdict", "plain_ascii", "single_statement"]
+__all__ = [
+    "BAD_CHARS",
+    "Lexed",
+    "StatementRules",
+    "Verdict",
+    "catalog_switch",
+    "olap_show",
+    "plain_ascii",
+    "single_statement",
+]

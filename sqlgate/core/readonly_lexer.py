@@ -142,6 +142,8 @@ def lex(
 
 def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
     """Return the end of the literal opened at ``j``; refuse the ambiguous ones."""
+    if lx.c_escapes:
+        return _escaped_end(text, j, q, lx)
     if lx.triple and text.startswith(q * 3, j):
         end = text.find(q * 3, j + 3)
         if end < 0 or "\\" in text[j:end]:
@@ -173,6 +175,49 @@ def _quote_end(text: str, j: int, q: str, lx: Lexicon) -> int:
             "double the quote instead",
         )
     return p + 1
+
+
+def _escaped_end(text: str, j: int, q: str, lx: Lexicon) -> int:
+    """GoogleSQL's literals and backquoted names: a backslash escapes the next character (in
+    raw strings too, where both characters stay), a triple-quoted string
+    ends at the first unescaped triple quote. A doubled quote is two tokens in GoogleSQL while
+    other readers take it for an escaped quote: refused."""
+    close = q * 3 if lx.triple and q in "'\"" and text.startswith(q * 3, j) else q
+    k = j + len(close)
+    while True:
+        p = text.find(close, k)
+        if p < 0:
+            raise Unparseable("unterminated quoted literal", locate(text, j, 1))
+        b = text.find("\\", k, p)
+        if b < 0:
+            break
+        k = b + 2
+    end = p + len(close)
+    if len(close) == 1 and text.startswith(q, end):
+        raise Refused("doubled quote", f"{q}{q} is no escape in GoogleSQL", "escape it as \\" + q)
+    if (q == "`" or _raw_prefix(text, j)) and "\\" + q in text[j:end] and _inner_semicolon(text):
+        # bqemulator (and other readers) end these at the escaped quote: the rest would run
+        # as a script there, and its dry run executes scripts
+        raise Refused(
+            "escaped quote beside a semicolon",
+            "readers that end a backquoted name or raw string at \\" + q + " would split it",
+            UNCLEAR,
+        )
+    return end
+
+
+def _raw_prefix(text: str, j: int) -> bool:
+    """Whether the literal opened at ``j`` is raw (``r'...'``, ``rb'...'``, ``br'...'``)."""
+    start = j
+    while start > j - 2 and start and text[start - 1] in "rRbB":
+        start -= 1
+    before_ok = start == 0 or not _ident_char(text[start - 1])
+    return before_ok and "r" in text[start:j].lower()
+
+
+def _inner_semicolon(text: str) -> bool:
+    """A ``;`` anywhere but at the very end: where another reader could split statements."""
+    return ";" in text.rstrip().rstrip(";")
 
 
 QUOTED_TYPES = frozenset(getattr(T, n) for n in (

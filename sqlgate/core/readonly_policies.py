@@ -31,6 +31,9 @@ class Lexicon:
     #: backslash in '...': an escape (True), a plain character (False), unknown (None)
     backslash: bool | None = None
     triple: bool = False  # BigQuery '''...'''
+    #: GoogleSQL: a backslash escapes the next character in every quoted form (`...`,
+    #: '...', "...", triple-quoted, r'...', b'...'); a doubled quote is no escape
+    c_escapes: bool = False
     exec_comments: bool = False  # MySQL runs /*! ... */
 
     @functools.cached_property
@@ -66,6 +69,11 @@ class GatePolicy:
     stage_references: bool = False  # Snowflake: ``@stage`` reads (or lists) stage files
     #: the session statements admitted (``SET search_path ...``): "postgres", "mysql" or ""
     session_rules: str = ""
+    #: read-only SHOW forms sqlglot reads as commands, by their words after SHOW (Doris,
+    #: StarRocks ``SHOW PARTITIONS``); admitted by a closed grammar (``readonly_dispatch``)
+    show_forms: frozenset[tuple[str, ...]] = frozenset()
+    #: ``SWITCH name`` / ``SET CATALOG name``: change the current catalog, never data
+    catalog_switch: bool = False
 
 
 #: kept for callers of the earlier name
@@ -112,7 +120,8 @@ SNOWFLAKE = GatePolicy(
     deny_schemas=frozenset({"cortex", "snowflake.cortex"}),
 )  # fmt: skip
 BIGQUERY = GatePolicy(
-    name="bigquery", dialect="bigquery", lexicon=Lexicon(line_comments=("--", "#"), triple=True),
+    name="bigquery", dialect="bigquery",
+    lexicon=Lexicon(line_comments=("--", "#"), triple=True, c_escapes=True),
     deny_functions=fn.BIGQUERY_SIDE_EFFECT_FUNCTIONS,
     deny_prefixes=fn.BIGQUERY_SIDE_EFFECT_PREFIXES, deny_schemas=fn.BIGQUERY_DENIED_SCHEMAS,
 )  # fmt: skip
@@ -145,12 +154,28 @@ DAMENG = GatePolicy(
     deny_prefixes=frozenset({"sp_", "utl_", "dbms_"}), deny_schemas=_DM_PACKAGES,
     client_side_params=False,
 )  # fmt: skip
+#: OceanBase Oracle mode (``oceanbase://...?mode=oracle``): DaMeng's Oracle rules, OceanBase's
+#: own packages, and values spliced in client-side (the MySQL protocol's text queries)
+OCEANBASE_ORACLE = GatePolicy(
+    name="oceanbase_oracle", dialect="oracle", lexicon=Lexicon(quotes="'\"", backslash=False),
+    deny_functions=frozenset({"nextval", "sleep"}), deny_prefixes=frozenset({"utl_", "dbms_"}),
+    deny_schemas=_DM_PACKAGES | frozenset({"dbms_resource_manager", "dbms_plan_cache"}),
+)  # fmt: skip
 
 
 #: Doris / StarRocks table functions that reach out of the cluster with its credentials (files
 #: on S3, HDFS, HTTP or a backend's disk) or hand a statement to an external catalog's
 #: database unread (``query('catalog'='jdbc', 'query'='DELETE ...')``)
 _DORIS_TABLE_FUNCTIONS = frozenset({"s3", "hdfs", "local", "http", "files", "query"})
+#: Doris / StarRocks metadata reads users (SQL Lab) and the dialect's reflection run
+_OLAP_SHOW_FORMS = frozenset(
+    {
+        ("CATALOGS",), ("PARTITIONS",), ("TEMPORARY", "PARTITIONS"), ("MATERIALIZED", "VIEWS"),
+        ("CREATE", "MATERIALIZED", "VIEW"), ("DATA",), ("TABLET",), ("TABLETS",),
+    }
+)  # fmt: skip
+_OLAP: dict[str, Any] = {"session_rules": "", "deny_table_functions": _DORIS_TABLE_FUNCTIONS}
+_OLAP |= {"show_forms": _OLAP_SHOW_FORMS, "catalog_switch": True}
 
 
 #: GBase 8s/8t (Informix SQLI): Oracle's rules plus Informix's own server-changing routines
@@ -177,8 +202,8 @@ POLICIES: dict[str, GatePolicy] = {
         _variant(POSTGRES, "redshift"),
         MYSQL,
         # no session read-only mode on these two: no session statement is admitted
-        _variant(MYSQL, "doris", session_rules="", deny_table_functions=_DORIS_TABLE_FUNCTIONS),
-        _variant(MYSQL, "starrocks", session_rules="", deny_table_functions=_DORIS_TABLE_FUNCTIONS),
+        _variant(MYSQL, "doris", **_OLAP),
+        _variant(MYSQL, "starrocks", **_OLAP),
         DUCKDB,
         CLICKHOUSE,
         SNOWFLAKE,
@@ -186,6 +211,7 @@ POLICIES: dict[str, GatePolicy] = {
         DATABRICKS,
         DRUID,
         DAMENG,
+        OCEANBASE_ORACLE,
         INFORMIX,
     )
 }

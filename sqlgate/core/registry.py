@@ -214,11 +214,12 @@ SOURCES: tuple[SourceSpec, ...] = (
         _MYSQL,
         "oceanbase",
         "oceanbase",
-        "OceanBase (MySQL mode)",
+        "OceanBase (MySQL mode; Oracle mode with mode=oracle)",
         2881,
         "OceanBaseDialect",
         verified="real OceanBase seekdb 1.4 (OceanBase 4.3.5 kernel, MySQL mode) and MariaDB "
-        "10.11 servers; Oracle mode not verified (refused)",
+        "10.11 servers; Oracle mode: protocol and decoders tested on a scripted handshake; "
+        "no Oracle-mode server here",
     ),
     _source(
         _MYSQL,

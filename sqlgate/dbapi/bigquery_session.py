@@ -13,23 +13,27 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlgate.core import errors
+from sqlgate.core.redact import redact
 from sqlgate.core.results import EmptyResult, Result
 from sqlgate.core.session import Parameters, Session
 from sqlgate.dbapi.bigquery_results import query_result
+from sqlgate.dbapi.warehouse_family import Interruptible
 
 #: the one statement type a read-only connection runs (BigQuery's ``statementType``)
 READ_STATEMENT_TYPES = frozenset({"SELECT"})
 #: seconds a cancel after a statement_timeout may take (the timeout is reported either way)
 CANCEL_WAIT = 2.0
+_T = TypeVar("_T")
 _AS_OF = re.compile(r"\bAS\s+OF\b", re.I)
 _PLACEHOLDER = re.compile(r"%\((?P<name>[A-Za-z_]\w*)\)s|%s|%%")
 
@@ -156,6 +160,8 @@ class BigQuerySession(Session):
         self._lock = threading.Lock()
         self._running: str | None = None  # the id of the job running now, for cancel()
         self._job_id: str | None = None
+        #: the blocking requests (dry run, job) on a worker, so cancel() can end the wait
+        self._calls = Interruptible("sqlgate-bigquery")
         #: the last dry run: its statement type and bytes processed (Superset's cost estimate)
         self.last_dry_run: DryRun | None = None
 
@@ -217,7 +223,7 @@ class BigQuerySession(Session):
 
     def guard(self, operation: str, parameters: list[Any], seconds: float | None = None) -> DryRun:
         """The server-confirmed guard: refuse anything BigQuery does not call a SELECT."""
-        verdict = self.dry_run(operation, parameters, seconds)
+        verdict = self._interruptible(lambda: self.dry_run(operation, parameters, seconds), None)
         if verdict.statement_type not in READ_STATEMENT_TYPES:
             raise errors.ReadOnlyError(
                 verdict.statement_type or "unclassified statement",
@@ -251,23 +257,28 @@ class BigQuerySession(Session):
         try:
             left = None if wait is None else max(wait - (time.monotonic() - started), 0.001)
             insert = min(self.limits.request_timeout, left) if left else None
-            job = self._client.query(
-                text,
-                job_config=self._config(query_parameters),
-                location=self.location,
-                job_id=job_id,
-                retry=self._retry(insert),
-                timeout=insert or self.limits.request_timeout,
-                job_retry=None,
-            )
-            self._job_id = f"{job.project}:{job.location}.{job.job_id}"
-            left = None if wait is None else max(wait - (time.monotonic() - started), 0.001)
-            rows = job.result(
-                page_size=self.limits.page_size,
-                max_results=self.limits.max_results,
-                timeout=left,
-                retry=self._retry(),
-            )
+
+            def run() -> Any:
+                job = self._client.query(
+                    text,
+                    job_config=self._config(query_parameters),
+                    location=self.location,
+                    job_id=job_id,
+                    retry=self._retry(insert),
+                    timeout=insert or self.limits.request_timeout,
+                    job_retry=None,
+                )
+                self._job_id = f"{job.project}:{job.location}.{job.job_id}"
+                left = None if wait is None else max(wait - (time.monotonic() - started), 0.001)
+                rows = job.result(
+                    page_size=self.limits.page_size,
+                    max_results=self.limits.max_results,
+                    timeout=left,
+                    retry=self._retry(),
+                )
+                return job, rows
+
+            job, rows = self._interruptible(run, job_id)
         except BaseException as exc:
             self._stop_after(job_id, exc, wait is not None and time.monotonic() - started >= wait)
             raise
@@ -305,12 +316,29 @@ class BigQuerySession(Session):
             timeout=seconds or self.limits.request_timeout,
         )
 
+    def _interruptible(self, call: Callable[[], _T], job_id: str | None) -> _T:
+        """``call`` (blocking requests) waited for until it returns or :meth:`cancel` comes: a
+        server may hold ``jobs.insert`` until the job is done (bqemulator does) and ignore
+        ``jobs.cancel``; the wait still ends at once (:class:`Interruptible`)."""
+        what = f"the BigQuery job {job_id}" if job_id else "BigQuery's dry run of the statement"
+        asked = "; sqlgate asked BigQuery to stop it (jobs.cancel)" if job_id else ""
+        return self._calls.run(call, f"{what} was cancelled (Cursor.cancel()){asked}")
+
     def cancel(self) -> None:
-        """Cancel the job this session is running (BigQuery's ``jobs.cancel``)."""
+        """End the wait for the running statement at once, then ask BigQuery to stop its job
+        (``jobs.cancel``, bounded to ``CANCEL_WAIT`` s; a dry run has no job). A cancel the
+        server does not confirm is logged, not raised: the caller's wait has ended anyway."""
         with self._lock:
             job_id = self._running
-        if job_id is not None:
-            self._cancel_job(job_id)
+        self._calls.wake()
+        if job_id is None:
+            return
+        try:
+            self._cancel_job(job_id, CANCEL_WAIT)
+        except Exception as exc:  # reported in the log, named by job id
+            logging.getLogger("sqlgate.bigquery").warning(
+                "BigQuery did not confirm the cancel of job %s: %s", job_id, redact(str(exc))
+            )
 
     def ping(self) -> None:
         """Reach the API with the session's credentials: the dataset, or the project's list."""
@@ -335,6 +363,7 @@ class BigQuerySession(Session):
         return True if self.read_only else None
 
     def close(self) -> None:
+        self._calls.close()
         client, self._client = self._client, None
         if client is not None:
             client.close()

@@ -22,6 +22,7 @@ from sqlgate.core.session import Parameters
 from sqlgate.dbapi import clickhouse_errors  # noqa: F401 - registers the error classifier
 from sqlgate.dbapi.clickhouse_compat import PROBE as DATE_TRUNC_PROBE
 from sqlgate.dbapi.clickhouse_compat import mentions_date_trunc, without_date_trunc
+from sqlgate.dbapi.clickhouse_insert import insert_rows, is_insert, send_rows, send_text
 from sqlgate.dbapi.clickhouse_stream import BlockResult, BlockStream, open_stream
 from sqlgate.dbapi.clickhouse_types import CLICKHOUSE_TYPES
 
@@ -92,8 +93,10 @@ class ClickHouseSession(DriverSession):
     # -- statements -------------------------------------------------------------------------
     def run(self, operation: str, parameters: Parameters) -> Result:
         """Stream the result as the driver's Arrow batches (see :mod:`clickhouse_stream`)."""
-        text = operation if parameters is None else self.bind(operation, parameters) or operation
         query_id = uuid.uuid4().hex
+        if is_insert(operation):
+            return self._insert(operation, parameters, query_id)
+        text = operation if parameters is None else self.bind(operation, parameters) or operation
         self._running, self._cancelled = query_id, False
         try:
             stream = open_stream(self._raw, text, query_id, self._stream_ended)
@@ -106,6 +109,19 @@ class ClickHouseSession(DriverSession):
         self._pending = stream
         stream.prefetch(self.chunk_rows)
         return BlockResult(stream, self._description(stream.columns))
+
+    def _insert(self, operation: str, parameters: Parameters, query_id: str) -> Result:
+        """Rows as data blocks (:mod:`~sqlgate.dbapi.clickhouse_insert`): never a wait for
+        blocks the server expects and the text cannot send."""
+        self._running, self._cancelled = query_id, False
+        try:
+            split = insert_rows(operation, parameters)
+            if split is not None:
+                return EmptyResult(send_rows(self._raw, *split, query_id))
+            text = operation if parameters is None else self.bind(operation, parameters)
+            return EmptyResult(send_text(self._raw, text or operation, query_id))
+        finally:
+            self._stream_ended(None)
 
     def _description(self, columns: list[tuple[str, str]]) -> tuple[Column, ...]:
         """Built once per result shape: a repeated statement reuses it."""

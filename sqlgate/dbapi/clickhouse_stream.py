@@ -33,6 +33,7 @@ class HeaderTypes:
 
     def __init__(self) -> None:
         self.columns: dict[str, str] = {}
+        self.pairs: list[tuple[str, str]] = []  # in order, a repeated name repeated
 
     def get(self, name: str, default: Any = None) -> Any:
         from clickhouse_driver.arrow.mapping import get_type_and_converter
@@ -47,8 +48,9 @@ class HeaderTypes:
         """Pass the packets on, noting the header's (name, type) pairs first."""
         for packet in packets:
             block = getattr(packet, "block", None)
-            if not self.columns and block is not None and block.columns_with_types:
-                self.columns = {str(n): str(t) for n, t in block.columns_with_types}
+            if not self.pairs and block is not None and block.columns_with_types:
+                self.pairs = [(str(n), str(t)) for n, t in block.columns_with_types]
+                self.columns = dict(self.pairs)
             yield packet
 
 
@@ -87,7 +89,7 @@ class BlockStream:
         self.done = False
         self.rows = 0
         header = self._next_packet_block(header=True)
-        self.columns = list(types.columns.items())
+        self.columns = list(types.pairs)
         strings_as_bytes = client.connection.context.client_settings.get("strings_as_bytes")
         self.fields = (
             _resolve_fields(header.columns_with_types, strings_as_bytes, types) if header else []

@@ -15,6 +15,7 @@ import datetime
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,14 +207,39 @@ class StatementClient:
         (``next_chunk_internal_link``): one chunk in memory at a time."""
         current: dict[str, Any] | None = statement.result
         while current:
-            links = current.get("external_links") or []
             yield current
-            following = current.get("next_chunk_internal_link")
-            if following is None and links:
-                following = links[-1].get("next_chunk_internal_link")
+            following = _following(current)
             if not following:
                 return
-            current = self._call("GET", str(following))
+            current = self._call("GET", following)
+
+    def fetched(self, statement: Statement) -> Iterator[tuple[dict[str, Any], list[bytes]]]:
+        """Each chunk with its links' bytes, in order. With more than one chunk, the next chunk
+        is fetched on a worker thread while the caller reads this one (server and client work
+        overlap); one chunk ahead only, so at most two chunks are in memory."""
+        chunks = self.chunks(statement)
+
+        def step() -> tuple[dict[str, Any], list[bytes]] | None:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return None
+            links = chunk.get("external_links") or []
+            return chunk, [self.download(statement.statement_id, link) for link in links]
+
+        if int(statement.manifest.get("total_chunk_count") or 1) <= 1 and not _following(
+            statement.result
+        ):
+            while (item := step()) is not None:
+                yield item
+            return
+        pool = ThreadPoolExecutor(1, thread_name_prefix="sqlgate-databricks-chunks")
+        try:
+            pending = pool.submit(step)
+            while (item := pending.result()) is not None:
+                pending = pool.submit(step)
+                yield item
+        finally:  # a result closed early: drop what is queued, never wait on the network
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def download(self, statement_id: str, link: dict[str, Any], *, refresh: bool = False) -> bytes:
         """One external link's bytes (no workspace token); an expired or short answer is
@@ -261,6 +287,15 @@ def _statement(body: dict[str, Any]) -> Statement:
     if statement.state == "FAILED":
         raise statement_error(status.get("error") or {}, status.get("sql_state"), statement_id)
     return statement
+
+
+def _following(chunk: dict[str, Any]) -> str | None:
+    """The path of the chunk after this one (on the chunk or on its last link), if any."""
+    links = chunk.get("external_links") or []
+    following = chunk.get("next_chunk_internal_link")
+    if following is None and links:
+        following = links[-1].get("next_chunk_internal_link")
+    return str(following) if following else None
 
 
 def _expired(link: dict[str, Any]) -> bool:

@@ -215,23 +215,26 @@ class DatabricksSession(RestSession):
         return result
 
     def _batches(self, statement: Statement, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-        """Record batches chunk by chunk; the next chunk is fetched only when asked for."""
-        for chunk in self.client.chunks(statement):
+        """Record batches chunk by chunk, read as the caller asks; the next chunk is fetched
+        meanwhile (:meth:`StatementClient.fetched`: one chunk ahead, never more)."""
+        for chunk, payloads in self.client.fetched(statement):
             rows = chunk.get("data_array")
             if rows is not None:
                 if rows:
                     yield types.rows_to_batch(rows, schema)
                 continue
-            for link in chunk.get("external_links") or []:
-                yield from self._link_batches(statement.statement_id, link, schema)
+            links = chunk.get("external_links") or []
+            for link, data in zip(links, payloads, strict=True):
+                yield from self._link_batches(statement.statement_id, link, data, schema)
 
     def _link_batches(
-        self, statement_id: str, link: dict[str, Any], schema: pa.Schema
+        self, statement_id: str, link: dict[str, Any], data: bytes, schema: pa.Schema
     ) -> Iterator[pa.RecordBatch]:
-        data = self.client.download(statement_id, link)
+        """One link's batches, views of its bytes (no copy); a stream cut short without a
+        ``byte_count`` to tell is downloaded once more."""
         try:
             batches = _read_stream(data)
-        except pa.ArrowInvalid:  # cut short without a byte_count to tell: once more
+        except pa.ArrowInvalid:
             data = self.client.download(statement_id, link, refresh=True)
             try:
                 batches = _read_stream(data)

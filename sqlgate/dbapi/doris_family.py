@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlgate.core import types_entries as te
 from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams
-from sqlgate.core.translate import translated
 from sqlgate.core.typemap import MYSQL_TYPES, TypeMap
 from sqlgate.dbapi.mysql_family import MySQLFlavor
 from sqlgate.dbapi.mysql_session import MySQLSession
@@ -109,15 +108,3 @@ class OlapFlavor(MySQLFlavor):
             session.close()
             raise
         return session
-
-
-def trusted_show(session: MySQLSession, statement: str) -> list[dict[str, object]]:
-    """Run one of sqlgate's own metadata statements (``SHOW PARTITIONS FROM `db`.`t```...),
-    fixed text with quoted names only, on the session's link, as ``SHOW GRANTS`` is run for
-    ``require_read_only_user``; rows as ``{column: value}``. The statement gate is for the
-    caller's SQL: it does not know these Doris / StarRocks ``SHOW`` forms."""
-    session.free_link()
-    with translated(), session._raw.cursor() as cursor:  # driver errors as PEP 249 classes
-        cursor.execute(statement)
-        columns = [str(d[0]) for d in cursor.description or ()]
-        return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]

@@ -108,24 +108,25 @@ def read_raw(result: Any, limit: int) -> tuple[bytearray, list[int], str]:
     add = starts.append
     unpack = _HEADER.unpack_from
     stop = "limit"
-    left = limit
-    while left:
-        end = len(buf)
-        # the hot loop: one step per row; what need not stop it is checked vectorised below
-        while pos + 4 <= end:
+    while True:
+        last = len(buf) - 4  # a packet's header must start at or before this
+        # the hot loop: one step per row, no row count kept (the rows past ``limit`` are
+        # put back below); what need not stop it is checked vectorised after it
+        while pos <= last:
             length = unpack(buf, pos)[0] & _MAX_PACKET
-            after = pos + 4 + length
-            if after > end:
+            if pos + length > last:
                 break
             if length < 9 and (length == 0 or buf[pos + 4] == _EOF):
                 stop = "end"
                 break
             add(pos)
-            pos = after
-            left -= 1
-            if not left:
-                break
-        if stop == "end" or not left:
+            pos += length + 4
+        if len(starts) >= limit:
+            if len(starts) > limit:
+                stop, pos = "limit", starts[limit]
+                del starts[limit:]
+            break
+        if stop == "end":
             break
         if starts and buf[starts[-1] + 4] == _ERROR:  # an error ends the result: never wait
             break
@@ -146,7 +147,7 @@ def _first_unusual(connection: Any, buf: bytearray, starts: list[int]) -> int:
     16 MiB (``len(starts)`` when there is none)."""
     if not starts:
         return 0
-    data = np.frombuffer(bytes(buf[: starts[-1] + 5]), dtype=np.uint8)
+    data = np.frombuffer(buf, dtype=np.uint8)  # a view: gone before buf is cut
     at = np.asarray(starts, dtype=np.int64)
     expected = (connection._next_seq_id + np.arange(len(at))) & 0xFF
     if not np.array_equal(data[at + 3], expected):
@@ -195,7 +196,8 @@ def read_batch(result: Any, schema: pa.Schema, limit: int) -> tuple[pa.RecordBat
 
 def _split(buf: bytearray, starts: list[int], width: int) -> list[pa.Array]:
     """Each column of the packets' length-coded values as an Arrow binary array."""
-    data = np.frombuffer(bytes(buf) + bytes(_PAD), dtype=np.uint8)
+    buf += bytes(_PAD)  # in place (buf is this batch's own); no copy of the rows
+    data = np.frombuffer(buf, dtype=np.uint8)
     pos = np.asarray(starts, dtype=np.int64) + 4  # past each packet's header
     out = []
     for _ in range(width):

@@ -20,6 +20,7 @@ import os
 import re
 import ssl
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -36,6 +37,10 @@ DEFAULT_READ_TIMEOUT = 900.0  # long enough for analytics, finite so a stalled s
 DEFAULT_WRITE_TIMEOUT = 900.0
 FOUND_ROWS = 2  # pymysql.constants.CLIENT.FOUND_ROWS: the only client flag that may be asked for
 _MAX_PEM_BYTES = 1 << 20
+#: capability bits a flavor adds to the handshake of the links it opens (OceanBase's Oracle
+#: mode, bit 27: oceanbase_oracle.py); set by sqlgate's own code around a connect, never by
+#: an option (a URL could otherwise switch on protocol bits the link does not speak)
+EXTRA_CAPABILITIES: ContextVar[int] = ContextVar("sqlgate_mysql_capabilities", default=0)
 _PROGRAM_NAME = re.compile(r"[\w .:/+-]{1,64}")
 
 
@@ -299,6 +304,7 @@ def connection_class(pymysql: ModuleType) -> type:
 
         def __init__(self, *, session_setup: Callable[[str], list[str]], **kwargs: Any) -> None:
             self._session_setup = session_setup
+            self._extra_capabilities = EXTRA_CAPABILITIES.get()  # kept for a reconnect
             self.streaming_cursor = GuardedSSCursor
             super().__init__(cursorclass=GuardedCursor, **kwargs)
 
@@ -306,6 +312,7 @@ def connection_class(pymysql: ModuleType) -> type:
             timeouts = self._read_timeout, self._write_timeout
             self._read_timeout = self._write_timeout = self.connect_timeout
             try:
+                self.client_flag |= self._extra_capabilities
                 super().connect(sock)
                 split_encodings(self)
                 for statement in self._session_setup(self.server_version):

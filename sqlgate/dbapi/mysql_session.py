@@ -80,6 +80,9 @@ class MySQLSession(DriverSession):
     _flavor: MySQLFlavor
     #: streamed results read Arrow from the packets (``arrow_path=native``, mysql_arrow.py)
     native_arrow: bool = False
+    #: rows PyMySQL parses inside ``execute`` (None: ``chunk_rows``); a long result fetched as
+    #: Arrow pays PyMySQL's per-value parse for these only (benchmarks/README.md, wire_fetch)
+    first_chunk_rows: int | None = None
 
     def __init__(
         self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
@@ -92,9 +95,11 @@ class MySQLSession(DriverSession):
         # must lex the bound statement the way this server will
         self.backslash_escapes = not raw.server_status & _NO_BACKSLASH_ESCAPES
         self._idle_cursor: Any = None  # an unbuffered cursor whose last result ended (run)
+        self._guard_variables = guard_variables(self.banner, self.server_version)
 
     def link_id(self) -> int:
-        return int(self._raw.thread_id())
+        # PyMySQL's thread_id() reads this tuple; read directly (every statement's query_id)
+        return int(self._raw.server_thread_id[0])
 
     def cancel_identity(self) -> tuple[str, str, int, str]:
         """Whose statements a cancel request from this session may stop: same server, login."""
@@ -132,9 +137,9 @@ class MySQLSession(DriverSession):
         cursor = self.executed(cursor, operation, parameters)
         if cursor.description is None:
             return self.no_rows(cursor)
-        rows, ended = read_rows(cursor._result, self.chunk_rows)
+        rows, ended = read_rows(cursor._result, self.first_chunk_rows or self.chunk_rows)
         if not ended:
-            stream = _MySQLStream(cursor, self.chunk_rows, self.native_arrow)
+            stream = _MySQLStream(cursor, self.chunk_rows, self.native_arrow, len(rows))
             return self.rows_result(cursor, stream, rows)
         result = self.rows_result(cursor, None, rows, len(rows))
         if not cursor._result.has_next:
@@ -143,8 +148,10 @@ class MySQLSession(DriverSession):
 
     def result_shape(self, cursor: Any) -> Hashable:
         """PyMySQL's description and the field flags :meth:`describe` reads beside it."""
-        fields = cursor._result.fields if cursor._result is not None else ()
-        return cursor.description, tuple([(f.charsetnr, f.flags) for f in fields])
+        result = cursor._result
+        if result is None:
+            return cursor.description, ()
+        return cursor.description, *[(f.charsetnr, f.flags) for f in result.fields]
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:
         fields = cursor._result.fields if cursor._result is not None else []
@@ -178,14 +185,16 @@ class MySQLSession(DriverSession):
             # no session mode: only a cluster-wide read-only switch protects this session
             return True if self.read_only_switches() else None
         self.free_link()
-        # MySQL 8 and MariaDB 11.1+ name it transaction_read_only; older ones tx_read_only
-        for variable in ("transaction_read_only", "tx_read_only"):
+        for variable in self._guard_variables:
             with self._raw.cursor() as cursor:
                 try:
                     cursor.execute(f"SELECT @@session.{variable}")
                 except self._pymysql_error():
                     continue
                 row = cursor.fetchone()
+            # the name this server has is asked first from now on
+            others = [v for v in self._guard_variables if v != variable]
+            self._guard_variables = (variable, *others)
             return bool(row) and int(row[0]) == 1
         return False
 
@@ -241,10 +250,10 @@ class MySQLSession(DriverSession):
 class _MySQLStream(LinkStream):
     """An unbuffered PyMySQL result whose rows are still on the wire."""
 
-    def __init__(self, cursor: Any, size: int, native: bool = False) -> None:
+    def __init__(self, cursor: Any, size: int, native: bool = False, read: int = 0) -> None:
         self._cursor = cursor
         self._size = size
-        self._count = size
+        self._count = read  # rows read before the stream took over (the first chunk)
         self.native_batches = native  # Arrow straight from the packets (mysql_arrow.py)
 
     def read_chunk(self) -> list[tuple[Any, ...]] | None:
@@ -265,6 +274,21 @@ class _MySQLStream(LinkStream):
     def abandon(self) -> None:
         discard_rows(self._cursor._result)
         self._cursor.close()
+
+
+def guard_variables(banner: str, version: tuple[int, ...]) -> tuple[str, ...]:
+    """The session read-only variable's names, the one this server has first.
+
+    MySQL 5.7.20+ and MariaDB 11.1+ call it ``transaction_read_only``; MariaDB 10.x (and old
+    MySQL) only ``tx_read_only``. Asking for a name the server lacks fails with error 1193,
+    and as a SELECT without tables does not reset the diagnostics area, ``SHOW WARNINGS``
+    would show that error to the user after every guard check; so the banner decides, and
+    the other name is only a fallback for servers whose banner misleads.
+    """
+    renamed = (11, 1) if "mariadb" in banner.lower() else (5, 7, 20)
+    if version and version >= renamed:
+        return ("transaction_read_only", "tx_read_only")
+    return ("tx_read_only", "transaction_read_only")
 
 
 def _precision(field_info: Any, reported: int | None) -> int | None:

@@ -28,7 +28,12 @@ from sqlgate.core.translate import call_translated, register_classifier
 from sqlgate.dbapi.snowflake_grants import RoleReport, role_report
 from sqlgate.dbapi.snowflake_timetravel import to_snowflake_time_travel
 from sqlgate.dbapi.snowflake_types import SNOWFLAKE_TYPES
-from sqlgate.dbapi.warehouse_family import DualResult, reader_of_tables
+from sqlgate.dbapi.warehouse_family import (
+    DualResult,
+    Interruptible,
+    WaitCancelled,
+    reader_of_tables,
+)
 
 #: the connector's result-metadata type codes (``FIELD_TYPES`` order in its constants)
 FIELD_NAMES = (
@@ -85,6 +90,8 @@ class SnowflakeSession(DriverSession):
         self._timeout = max(1, round(statement_timeout)) if statement_timeout else None
         self._running: Any = None  # the connector cursor of the statement in flight
         self._lock = threading.Lock()
+        #: statements run on a worker, so cancel() ends the caller's wait at once
+        self._calls = Interruptible("sqlgate-snowflake")
         self._last_qid: str | None = None
         self._report: RoleReport | None = None
 
@@ -122,7 +129,13 @@ class SnowflakeSession(DriverSession):
         with self._lock:
             self._running = cursor
         try:
-            cursor.execute(text, timeout=self._timeout)
+            self._calls.run(
+                lambda: cursor.execute(text, timeout=self._timeout),
+                "the Snowflake statement was cancelled (Cursor.cancel()); sqlgate sent the "
+                "abort for its request id",
+            )
+        except WaitCancelled:
+            raise  # the abandoned worker still runs the cursor: it closes with its statement
         except BaseException:
             cursor.close()
             raise
@@ -207,6 +220,7 @@ class SnowflakeSession(DriverSession):
         request id, so it works before Snowflake has answered with a query id)."""
         with self._lock:
             cursor = self._running
+        self._calls.wake()  # the caller's wait ends now, whatever the server does
         if cursor is None:
             return
         request_id = getattr(cursor, "_request_id", None)
@@ -245,6 +259,7 @@ class SnowflakeSession(DriverSession):
         self._raw.rollback()
 
     def close(self) -> None:
+        self._calls.close()
         if self._binder is not None:
             self._binder.close()
             self._binder = None

@@ -7,15 +7,23 @@ object per value). Which one the caller wants is known only at the first fetch, 
 :class:`DualResult` waits for it: ``fetchone``/``fetchmany``/``fetchall`` take the client's rows,
 ``fetch_arrow_table``/``fetch_record_batch``/``fetch_df`` take its Arrow batches, and Arrow is
 never rebuilt from Python rows unless the caller switches after fetching rows.
+
+Their calls block in a vendor client that has no way to interrupt them, and an emulator may
+hold a request until the statement is done and ignore a cancel: :class:`Interruptible` runs
+them on a worker thread so that ``Cursor.cancel()`` ends the caller's wait at once.
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
+from sqlgate.core import errors
 from sqlgate.core.results import DEFAULT_BATCH_ROWS, ArrowResult, Column, Result, RowResult
 
 
@@ -119,3 +127,63 @@ def reader_of_tables(
 def _chain(head: list[pa.Table], rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
     yield from head
     yield from rest
+
+
+_T = TypeVar("_T")
+
+
+class WaitCancelled(errors.OperationalError):
+    """``Cursor.cancel()`` ended the wait for a statement (the server was asked to stop it)."""
+
+
+class Interruptible:
+    """A session's blocking client calls, each run on the session's worker thread and waited
+    for until it returns or :meth:`wake` comes (``Cursor.cancel()`` from another thread).
+
+    A woken wait raises the caller's error at once; the abandoned worker finishes its request
+    alone (bounded by the client's own timeouts) while a fresh worker serves the session.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._worker: ThreadPoolExecutor | None = None
+        self._wake: threading.Event | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a call is being waited for now."""
+        return self._wake is not None
+
+    def run(self, call: Callable[[], _T], cancelled: str) -> _T:
+        """``call``'s result or exception; :class:`WaitCancelled` (``cancelled``, the message)
+        when woken first."""
+        wake = threading.Event()
+        with self._lock:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix=self._name)
+            worker, self._wake = self._worker, wake
+        future = worker.submit(contextvars.copy_context().run, call)
+        future.add_done_callback(lambda _: wake.set())
+        wake.wait()
+        with self._lock:
+            self._wake = None
+            if not future.done() and self._worker is worker:
+                self._worker = None
+        if future.done():
+            return future.result()
+        worker.shutdown(wait=False)
+        raise WaitCancelled(cancelled)
+
+    def wake(self) -> None:
+        """End the current wait (if any) with :class:`WaitCancelled`."""
+        with self._lock:
+            wake = self._wake
+        if wake is not None:
+            wake.set()
+
+    def close(self) -> None:
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown(wait=False)

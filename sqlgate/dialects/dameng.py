@@ -16,11 +16,9 @@ from typing import Any
 import sqlalchemy.types as sat
 from sqlalchemy.dialects.oracle import base as oracle
 
-from sqlgate.dialects.base import SqlgateDialectMixin, dbapi_connection_of
+from sqlgate.dialects.oracle_like import ORACLE_COMPAT_VERSION, OracleLikeDialect
 
-#: reported to the Oracle dialect: DM8 accepts what Oracle 12c's SQL needs (FETCH FIRST,
-#: identity columns); the DM version itself is ``product_version`` on the session
-ORACLE_COMPAT_VERSION = (12, 0)
+__all__ = ["ORACLE_COMPAT_VERSION", "DamengDialect", "TimestampTZ"]
 
 
 class TimestampTZ(oracle.TIMESTAMP):
@@ -40,14 +38,13 @@ class DamengTypeCompiler(oracle.OracleTypeCompiler):
         return "BIT"
 
 
-class DamengDialect(SqlgateDialectMixin, oracle.OracleDialect):
+class DamengDialect(OracleLikeDialect):
     sqlgate_source = "dameng"
     name = "dameng"  # Superset lists a backend by its dialect's name
     default_paramstyle = "qmark"
     supports_statement_cache = True  # SQLAlchemy asks every subclass
     type_compiler = DamengTypeCompiler  # SQLAlchemy 1.4
     type_compiler_cls = DamengTypeCompiler  # SQLAlchemy 2
-    max_identifier_length = 128
     ischema_names = {
         **oracle.OracleDialect.ischema_names,
         "DATE": sat.Date,
@@ -65,23 +62,6 @@ class DamengDialect(SqlgateDialectMixin, oracle.OracleDialect):
         "VARCHAR": sat.VARCHAR,
         "DATETIME WITH TIME ZONE": TimestampTZ,
     }
-
-    def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
-        return ORACLE_COMPAT_VERSION
-
-    def _get_effective_compat_server_version_info(self, connection: Any) -> tuple[int, ...]:
-        return ORACLE_COMPAT_VERSION
-
-    def _check_max_identifier_length(self, connection: Any) -> int | None:
-        return self.max_identifier_length
-
-    def get_isolation_level(self, dbapi_connection: Any) -> Any:
-        """DM's default (READ COMMITTED) unless the connection set another."""
-        conn = dbapi_connection_of(dbapi_connection)
-        return getattr(conn, "isolation_level", None) or "READ COMMITTED"
-
-    def get_default_isolation_level(self, dbapi_conn: Any) -> Any:
-        return "READ COMMITTED"
 
 
 dialect = DamengDialect

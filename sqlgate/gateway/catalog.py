@@ -25,6 +25,14 @@ REFRESH_SECONDS = 300.0
 
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _NAME_LIST = "|".join(sorted(catalog_tables.NAMES, key=len, reverse=True))
+_TABLE_LIST = "|".join(sorted(catalog_tables.RELATIONS, key=len, reverse=True))
+_MACRO_LIST = "|".join(
+    sorted(catalog_tables.NAMES - catalog_tables.RELATIONS, key=len, reverse=True)
+)
+#: ``FORMAT('%I.%I', ...)``: DuckDB's printf has no %I (quote_ident); %s is close enough for names
+_FORMAT = re.compile(r"\bFORMAT\s*\(\s*('(?:[^']|'')*')", re.I)
+_CAST = re.compile(r"\bCAST\s*\(", re.I)
+_CAST_REGCLASS = re.compile(r"\s+AS\s+(?:pg_catalog\s*\.\s*)?REGCLASS\s*$", re.I)
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'"pg_catalog"\s*\.\s*"(\w+)"', re.I), r"pg_catalog.\1"),
     (re.compile(rf'"({_NAME_LIST})"', re.I), r"\1"),
@@ -42,12 +50,18 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         "::BIGINT",
     ),
     (re.compile(r"::\s*(?:pg_catalog\s*\.\s*)?(text|name|char)\b", re.I), "::VARCHAR"),
+    (re.compile(r"\bcurrent_catalog\b(?!\s*\()", re.I), "current_database()"),
     (
-        re.compile(rf"(?<![.\w\"])(?:pg_catalog\s*\.\s*)?\b({_NAME_LIST})\b(?!\s*\.)", re.I),
+        re.compile(rf"(?<![.\w\"])(?:pg_catalog\s*\.\s*)?\b({_TABLE_LIST})\b(?!\s*[.(])", re.I),
+        rf"{SCHEMA}.\1",
+    ),
+    (
+        re.compile(rf"(?<![.\w\"])(?:pg_catalog\s*\.\s*)?\b({_MACRO_LIST})\b(?=\s*\()", re.I),
         rf"{SCHEMA}.\1",
     ),
     (re.compile(r"\bpg_catalog\s*\.\s*", re.I), ""),
-    (re.compile(r'\b"?information_schema"?\s*\.\s*', re.I), f"{SCHEMA}_info."),
+    (re.compile(r'"?\binformation_schema\b"?\s*\.\s*', re.I), f"{SCHEMA}_info."),
+    (re.compile(r"\bAS\s+(?:pg_catalog\s*\.\s*)?(?:oid|regtype|regproc)\s*\)", re.I), "AS BIGINT)"),
 ]
 
 
@@ -60,10 +74,30 @@ def rewrite(sql: str) -> str:
         literals.append(match.group(0))
         return f"\x00{len(literals) - 1}\x00"
 
-    text = _STRING.sub(keep, sql)
+    sql = _FORMAT.sub(lambda m: "printf(" + m.group(1).replace("%I", "%s"), sql)
+    text = _cast_regclass(_STRING.sub(keep, sql))
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
     return re.sub("\x00(\\d+)\x00", lambda m: literals[int(m.group(1))], text)
+
+
+def _cast_regclass(text: str) -> str:
+    """``CAST(<expr> AS REGCLASS)`` -> the regclass lookup macro (parentheses balanced; string
+    literals are already set aside, so a parenthesis inside one cannot confuse the match)."""
+    out, pos = [], 0
+    for match in _CAST.finditer(text):
+        if match.start() < pos:
+            continue
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        inner = text[match.end() : end - 1]
+        if depth == 0 and _CAST_REGCLASS.search(inner):
+            expr = _cast_regclass(_CAST_REGCLASS.sub("", inner))
+            out.append(text[pos : match.start()] + f"{SCHEMA}.regclass({expr})")
+            pos = end
+    return "".join(out) + text[pos:]
 
 
 def _primary_key(inspector: Any, table: str, schema: str | None) -> tuple[str, tuple[str, ...]]:
@@ -85,6 +119,8 @@ class Catalog:
         self._lock = threading.Lock()
         self._db: Any = None
         self._built = 0.0
+        #: the source's default schema, shown to clients as ``public`` ("" before reflection)
+        self.default_schema = ""
 
     def reflect(self) -> list[Relation]:
         """Tables, views and columns of the source, through sqlgate's SQLAlchemy dialect."""
@@ -94,6 +130,7 @@ class Catalog:
         try:
             inspector = sa.inspect(engine)
             default = inspector.default_schema_name
+            self.default_schema = str(default or "")
             relations: list[Relation] = []
             schemas: list[str | None] = [
                 s for s in inspector.get_schema_names() if s not in catalog_tables.HIDDEN
@@ -133,6 +170,11 @@ class Catalog:
                 self._db = catalog_tables.build(self.database, self.databases, relations)
                 self._built = time.monotonic()
             return self._db
+
+    def source_schema(self) -> str:
+        """The source's name for the schema shown as ``public`` (reflects on first use)."""
+        self._database()
+        return self.default_schema
 
     def query(self, sql: str, params: list[Any]) -> pa.RecordBatchReader:
         """Run a catalog query; ``$n`` parameters are DuckDB's own ``$n``."""

@@ -104,12 +104,14 @@ _TABLES = {
     "pg_index": (
         "indexrelid BIGINT, indrelid BIGINT, indnatts SMALLINT, indisunique BOOLEAN, "
         "indisprimary BOOLEAN, indisclustered BOOLEAN, indisvalid BOOLEAN, "
-        "indisreplident BOOLEAN, indkey SMALLINT[], indexprs VARCHAR, indpred VARCHAR"
+        "indisreplident BOOLEAN, indkey SMALLINT[], indexprs VARCHAR, indpred VARCHAR, "
+        "indnkeyatts SMALLINT, indoption SMALLINT[], indcollation BIGINT[], indclass BIGINT[]"
     ),
     "pg_constraint": (
         "oid BIGINT, conname VARCHAR, connamespace BIGINT, contype VARCHAR, conrelid BIGINT, "
         "confrelid BIGINT, conindid BIGINT, conkey SMALLINT[], confkey SMALLINT[], "
-        "conparentid BIGINT, condeferrable BOOLEAN, condeferred BOOLEAN, condef VARCHAR"
+        "conparentid BIGINT, condeferrable BOOLEAN, condeferred BOOLEAN, condef VARCHAR, "
+        "confupdtype VARCHAR, confdeltype VARCHAR, confmatchtype VARCHAR, convalidated BOOLEAN"
     ),
     "pg_inherits": "inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN",
     "pg_trigger": "oid BIGINT, tgrelid BIGINT, tgname VARCHAR, tgisinternal BOOLEAN",
@@ -129,6 +131,7 @@ _TABLES = {
     "pg_publication_namespace": "oid BIGINT, pnpubid BIGINT, pnnspid BIGINT",
     "pg_foreign_table": "ftrelid BIGINT, ftserver BIGINT, ftoptions VARCHAR[]",
     "pg_settings": "name VARCHAR, setting VARCHAR",
+    "pg_enum": "oid BIGINT, enumtypid BIGINT, enumsortorder REAL, enumlabel VARCHAR",
 }
 
 _VIEWS = {
@@ -176,8 +179,11 @@ _MACROS = [
     ),
     "pg_relation_is_publishable(x) AS false",
     "pg_get_statisticsobjdef_columns(x) AS NULL::VARCHAR",
-    "pg_get_indexdef(x, y := 0, z := false) AS "
-    "(SELECT max(k.condef) FROM {s}.pg_constraint k WHERE k.conindid = x)",
+    # column 0: the whole definition; column n: the index's n-th key column (pgjdbc, Metabase)
+    "pg_get_indexdef(x, y := 0, z := false) AS CASE WHEN coalesce(y, 0) = 0 THEN "
+    "(SELECT max(k.condef) FROM {s}.pg_constraint k WHERE k.conindid = x) ELSE "
+    "(SELECT max(a.attname) FROM {s}.pg_index i JOIN {s}.pg_attribute a "
+    "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[y] WHERE i.indexrelid = x) END",
     "pg_get_constraintdef(x, y := false) AS "
     "(SELECT max(k.condef) FROM {s}.pg_constraint k WHERE k.oid = x)",
     "pg_get_viewdef(x, y := false) AS NULL::VARCHAR",
@@ -218,9 +224,28 @@ _INFO_VIEWS = {
         "SELECT current_database() AS table_catalog, n.nspname AS table_schema, "
         "c.relname AS table_name, a.attname AS column_name, a.attnum AS ordinal_position, "
         "CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
-        "{s}.format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name "
+        "{s}.format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name, "
+        "'pg_catalog' AS udt_schema, current_database() AS udt_catalog, "
+        "NULL::VARCHAR AS column_default, 'NO' AS is_identity, 'NEVER' AS is_generated "
         "FROM {s}.pg_attribute a JOIN {s}.pg_class c ON c.oid = a.attrelid "
         "JOIN {s}.pg_namespace n ON n.oid = c.relnamespace JOIN {s}.pg_type t ON t.oid = a.atttypid"
+    ),
+    # primary keys only: the sources' foreign keys are not reflected
+    "table_constraints": (
+        "SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, "
+        "k.conname AS constraint_name, current_database() AS table_catalog, "
+        "n.nspname AS table_schema, c.relname AS table_name, 'PRIMARY KEY' AS constraint_type "
+        "FROM {s}.pg_constraint k JOIN {s}.pg_class c ON c.oid = k.conrelid "
+        "JOIN {s}.pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'p'"
+    ),
+    "key_column_usage": (
+        "SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, "
+        "k.conname AS constraint_name, current_database() AS table_catalog, "
+        "n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name, "
+        "list_position(k.conkey, a.attnum) AS ordinal_position "
+        "FROM {s}.pg_constraint k JOIN {s}.pg_class c ON c.oid = k.conrelid "
+        "JOIN {s}.pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN {s}.pg_attribute a ON a.attrelid = c.oid AND list_contains(k.conkey, a.attnum)"
     ),
 }
 _INFO_MACROS = [
@@ -228,7 +253,8 @@ _INFO_MACROS = [
     "lambda i: {{'x': a[i], 'n': i}}))",
 ]
 
-NAMES = set(_TABLES) | set(_VIEWS) | {m.split("(")[0] for m in _MACROS}
+RELATIONS = set(_TABLES) | set(_VIEWS)
+NAMES = RELATIONS | {m.split("(")[0] for m in _MACROS}
 
 
 def _display_sql() -> str:
@@ -258,12 +284,21 @@ def _primary_keys(db: Any, relations: Sequence[Relation]) -> None:
         db.execute(f"UPDATE {s}.pg_class SET relhasindex = true WHERE oid = ?", [table_oid])
         db.execute(
             f"INSERT INTO {s}.pg_index VALUES (?, ?, ?, true, true, false, true, false, ?, "
-            "NULL, NULL)",
-            [index_oid, table_oid, len(keys), keys],
+            "NULL, NULL, ?, ?, ?, ?)",
+            [
+                index_oid,
+                table_oid,
+                len(keys),
+                keys,
+                len(keys),
+                [0] * len(keys),
+                [0] * len(keys),
+                [0] * len(keys),
+            ],
         )
         db.execute(
             f"INSERT INTO {s}.pg_constraint SELECT ?, ?, relnamespace, 'p', ?, 0, ?, ?, NULL, 0, "
-            f"false, false, ? FROM {s}.pg_class WHERE oid = ?",
+            f"false, false, ?, ' ', ' ', ' ', true FROM {s}.pg_class WHERE oid = ?",
             [index_oid + 100_000, pk_name, table_oid, index_oid, keys,
              f"PRIMARY KEY ({quoted})", table_oid],
         )  # fmt: skip
@@ -294,7 +329,16 @@ def build(database: str, databases: Sequence[str], relations: Sequence[Relation]
         [(16000 + i, name) for i, name in enumerate(sorted(databases))],
     )
     db.execute(f"INSERT INTO {s}.pg_roles VALUES (10, 'sqlgate', false, true)")
-    db.execute(f"INSERT INTO {s}.pg_am VALUES (2, 'heap', 't')")
+    db.executemany(  # what JDBC drivers look up (pgjdbc's getMaxIndexKeys, getImportedKeys)
+        f"INSERT INTO {s}.pg_settings VALUES (?, ?)",
+        [
+            ("max_index_keys", "32"),
+            ("max_identifier_length", "63"),
+            ("server_version", "15.0"),
+            ("server_version_num", "150000"),
+        ],
+    )
+    db.execute(f"INSERT INTO {s}.pg_am VALUES (2, 'heap', 't'), (403, 'btree', 'i')")
     namespaces = {"pg_catalog": PG_CATALOG_NS, "information_schema": 13000}
     for rel in relations:
         namespaces.setdefault(rel.schema, NAMESPACE_BASE + len(namespaces) - 2)

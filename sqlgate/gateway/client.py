@@ -19,7 +19,7 @@ from sqlgate.core.audit import MAX_LOGGED_STATEMENT_CHARS
 from sqlgate.core.connection import Connection
 from sqlgate.core.redact import redact_truncated
 from sqlgate.core.registry import get_source
-from sqlgate.gateway import protocol, statements
+from sqlgate.gateway import copy_out, describe, protocol, statements
 from sqlgate.gateway import types as pgtypes
 from sqlgate.gateway.catalog import Catalog
 from sqlgate.gateway.protocol import Reader
@@ -31,7 +31,7 @@ from sqlgate.gateway.running import (
     check_formats,
     local_result,
 )
-from sqlgate.gateway.sqlstate import QUERY_CANCELED, sqlstate_of
+from sqlgate.gateway.sqlstate import QUERY_CANCELED, InFailedTransactionError, sqlstate_of
 
 log = logging.getLogger("sqlgate.gateway")
 #: how long closing a client's source connection may take
@@ -42,12 +42,6 @@ CANCEL_ATTEMPTS, CANCEL_RETRY_SECONDS = 20, 0.25
 _ENDS_FAILED = ("ROLLBACK", "ABORT", "COMMIT", "END")
 audit_log = logging.getLogger("sqlgate.gateway.audit")
 T = TypeVar("T")
-
-
-class InFailedTransactionError(errors.ProgrammingError):
-    """A statement after an error, before the client's ROLLBACK (as PostgreSQL refuses it)."""
-
-    sqlstate = "25P02"
 
 
 class Client:
@@ -119,6 +113,8 @@ class Client:
         if statements.is_catalog_query(sql):
             reader = self.catalog.query(sql, params)
             return Running(sql, reader.schema, iter(reader), closers=[reader])
+        if statements.mentions_public(sql) and self.catalog.source_schema() not in ("", "public"):
+            sql = statements.map_public(sql, self.catalog.source_schema())
         text, bound = statements.rewrite_placeholders(sql, params, self._paramstyle())
         try:
             self.cursor.execute(text, bound)
@@ -232,6 +228,9 @@ class Client:
         try:
             if statements.is_empty(sql):
                 self.writer.write(protocol.EMPTY_QUERY)
+            elif copy_out.is_copy(sql):  # psql's \copy: COPY (query) TO STDOUT
+                self._check_transaction(sql)
+                self.writer.write(protocol.command_complete(await copy_out.copy_out(self, sql)))
             else:
                 self._check_transaction(sql)
                 running = await self.start(sql, [])
@@ -356,13 +355,7 @@ class Client:
             oids = [o or pgtypes.TEXT for o in stmt.param_oids]
             oids += [pgtypes.TEXT] * (count - len(oids))
             self.writer.write(protocol.parameter_description(oids))
-            # the shape needs a run: with NULL parameters, closed at once
-            running = await self.start(stmt.sql, [None] * count)
-            try:
-                out = running.row_description([]) if running.has_rows else protocol.NO_DATA
-            finally:
-                await self.run(running.close)
-            self.writer.write(out)
+            self.writer.write(await describe.row_description(self, stmt.sql, count))
             return
         portal = self.portals.get(name)
         if portal is None:

@@ -46,24 +46,29 @@ class GatewayConfig:
     batch_rows: int = 8192
     tls_cert: str = ""
     tls_key: str = ""
+    #: refuse clients that do not ask for TLS (always so beyond loopback)
+    require_tls: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def tls_required(self) -> bool:
+        return self.require_tls or not _is_loopback(self.host)
+
     def check_listen_address(self) -> None:
-        """Listening beyond loopback sends passwords and data over a network: demand TLS."""
-        if _is_loopback(self.host):
+        """Beyond loopback, passwords and rows cross a network: TLS is then mandatory."""
+        if not self.tls_required:
             return
         if not (self.tls_cert and self.tls_key):
+            why = (
+                "require_tls is set" if _is_loopback(self.host) else "addresses other than loopback"
+            )
             raise errors.InterfaceError(
-                f"refusing to listen on {self.host}: addresses other than loopback need TLS; "
-                "set tls_cert and tls_key under [server] (PEM files), or listen on 127.0.0.1"
+                f"refusing to listen on {self.host}: {why} need TLS; set cert_file and "
+                "key_file under [tls] (PEM files), or listen on 127.0.0.1"
             )
         for path in (self.tls_cert, self.tls_key):
             if not Path(path).is_file():
                 raise errors.InterfaceError(f"TLS file not found: {path}")
-        raise errors.NotSupportedError(
-            f"refusing to listen on {self.host}: TLS is not implemented in this version of "
-            "sqlgate serve; listen on 127.0.0.1"
-        )
 
 
 def _is_loopback(host: str) -> bool:
@@ -108,7 +113,20 @@ def parse_config(data: dict[str, Any]) -> GatewayConfig:
         raise errors.InterfaceError(
             "gateway config needs at least one [databases.<name>] and one [users.<name>]"
         )
-    server = _table(data, "server")
+    server = dict(_table(data, "server"))
+    tls = _table(data, "tls")
+    unknown_tls = sorted(set(tls) - {"cert_file", "key_file", "require"})
+    if unknown_tls:
+        raise errors.InterfaceError(
+            f"gateway config: unknown [tls] keys {unknown_tls}; known: cert_file, key_file, require"
+        )
+    for key, field_name in (
+        ("cert_file", "tls_cert"),
+        ("key_file", "tls_key"),
+        ("require", "require_tls"),
+    ):
+        if key in tls:
+            server[field_name] = tls[key]
     known = set(GatewayConfig.__dataclass_fields__) - {"databases", "users", "extra"}
     unknown_keys = sorted(set(server) - known)
     if unknown_keys:

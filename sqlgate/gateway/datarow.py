@@ -20,7 +20,7 @@ from sqlgate.gateway import types as pgtypes
 _FRACTION_ZEROS = r"\.?0+$"
 
 
-def _text_values(column: pa.Array) -> pa.Array:
+def text_values(column: pa.Array) -> pa.Array:
     """The column's PostgreSQL text forms as an Arrow binary array (nulls kept)."""
     t = column.type
     if pa.types.is_dictionary(t):
@@ -32,8 +32,14 @@ def _text_values(column: pa.Array) -> pa.Array:
         return pc.cast(column, pa.string()).cast(pa.binary())
     if pa.types.is_floating(t):
         text = pc.cast(column, pa.string())
-        for word, pg in (("^inf$", "Infinity"), ("^-inf$", "-Infinity"), ("^nan$", "NaN")):
-            text = pc.replace_substring_regex(text, word, pg)
+        finite = pc.is_finite(column)
+        if not pc.all(finite).as_py():  # rare: spell NaN and infinities as PostgreSQL does
+            word = pc.if_else(
+                pc.is_nan(column),
+                "NaN",
+                pc.if_else(pc.greater(column, 0), "Infinity", "-Infinity"),
+            )
+            text = pc.if_else(finite, text, word)
         return text.cast(pa.binary())
     if pa.types.is_boolean(t):
         return pc.if_else(column, b"t", b"f")
@@ -78,7 +84,7 @@ def encode_batch(batch: pa.RecordBatch, oids: Sequence[int], formats: Sequence[i
         if format_of(formats, index) == 1:
             values = pa.array(pgtypes.binary_column(column, oids[index]), pa.binary())
         else:
-            values = _text_values(column)
+            values = text_values(column)
         lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
         is_null = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         lengths = np.where(is_null, -1, np.nan_to_num(lengths, nan=0)).astype(np.int64)
@@ -94,8 +100,14 @@ def encode_batch(batch: pa.RecordBatch, oids: Sequence[int], formats: Sequence[i
     head = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(7), rows, [None, pa.py_buffer(header.tobytes())]
     ).cast(pa.binary())
-    joined = pc.binary_join_element_wise(head, *pieces, b"")
-    offsets = joined.buffers()[1]
-    data = joined.buffers()[2]
-    first, last = np.frombuffer(offsets, dtype=np.int32)[[joined.offset, joined.offset + rows]]
-    return data.slice(int(first), int(last - first)).to_pybytes() if data is not None else b""
+    return contiguous_bytes(pc.binary_join_element_wise(head, *pieces, b""))
+
+
+def contiguous_bytes(joined: pa.Array) -> bytes:
+    """All values of a binary array, back to back: one slice of its data buffer, no copy
+    per value."""
+    offsets, data = joined.buffers()[1], joined.buffers()[2]
+    if data is None or len(joined) == 0:
+        return b""
+    ends = np.frombuffer(offsets, dtype=np.int32)[[joined.offset, joined.offset + len(joined)]]
+    return data.slice(int(ends[0]), int(ends[1] - ends[0])).to_pybytes()

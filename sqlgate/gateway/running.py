@@ -58,13 +58,21 @@ class Running:
 
     def next_rows(self, limit: int, formats: Sequence[int]) -> tuple[bytes, int]:
         """Encode up to ``limit`` rows (0: one source batch); ``b""`` when the result is done."""
+        return self.next_with(lambda batch: encode_batch(batch, self.oids(), formats), limit)
+
+    def next_with(
+        self, encode: Callable[[pa.RecordBatch], bytes], limit: int = 0
+    ) -> tuple[bytes, int]:
+        """The next batch (at most ``limit`` rows) through ``encode`` (DataRow, CopyData)."""
         batch = self.pending
         self.pending = None
-        if batch is None:
+        while batch is None or batch.num_rows == 0:  # an empty batch does not end the result
             try:
                 batch = next(self.batches) if self.batches is not None else None
             except StopIteration:
                 batch = None
+            if batch is None:
+                break
         if batch is None:
             self.done = True
             self.release()
@@ -72,7 +80,7 @@ class Running:
         if limit and batch.num_rows > limit:
             self.pending = batch.slice(limit)
             batch = batch.slice(0, limit)
-        data = encode_batch(batch, self.oids(), formats)
+        data = encode(batch)
         self.sent += batch.num_rows
         return data, batch.num_rows
 

@@ -14,13 +14,14 @@ import logging
 import os
 import secrets
 import signal
+import ssl
 import struct
 import threading
 from collections.abc import Callable
 
 from sqlgate.core import errors
 from sqlgate.core.connect import connect
-from sqlgate.gateway import protocol, sqlstate
+from sqlgate.gateway import protocol, sqlstate, tls
 from sqlgate.gateway.auth import MECHANISM, Authenticator
 from sqlgate.gateway.catalog import Catalog
 from sqlgate.gateway.client import Client
@@ -72,6 +73,11 @@ class Gateway:
             name: Catalog(name, url, list(config.databases))
             for name, url in config.databases.items()
         }
+        self.tls = (
+            tls.server_context(config.tls_cert, config.tls_key)
+            if config.tls_cert and config.tls_key
+            else None
+        )
         self.clients: dict[int, tuple[int, Client]] = {}
         self._pids: Callable[[], int] = itertools.count(1000).__next__
         self._connections = 0
@@ -152,6 +158,8 @@ class Gateway:
             await self._loop(reader, writer, client)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
             pass  # the client went away (or never finished its startup): clean up below
+        except ssl.SSLError as exc:  # a failed handshake (the client rejected our certificate)
+            log.info("gateway TLS handshake failed: %s", exc.reason or exc)
         except ProtocolViolation as exc:
             with contextlib.suppress(ConnectionError):
                 await self._fatal(writer, sqlstate.PROTOCOL_VIOLATION, str(exc))
@@ -170,10 +178,15 @@ class Gateway:
     async def _startup(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> tuple[str, str, dict[str, str]] | None:
+        secure = False
         for _ in range(3):  # SSLRequest / GSSENCRequest, then the real startup
             code, body = await protocol.read_startup(reader)
+            if code == protocol.SSL_REQUEST and self.tls is not None and not secure:
+                await tls.upgrade(writer, self.tls)
+                secure = True
+                continue
             if code in (protocol.SSL_REQUEST, protocol.GSSENC_REQUEST):
-                writer.write(b"N")  # no TLS yet: the client goes on in clear on loopback
+                writer.write(b"N")  # no GSSAPI; no TLS configured (loopback only) or again
                 await writer.drain()
                 continue
             if code == protocol.CANCEL_REQUEST:
@@ -185,6 +198,14 @@ class Gateway:
                     f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}"
                 )
             params = protocol.parse_startup_parameters(body)
+            if self.config.tls_required and not secure:
+                await self._fatal(
+                    writer,
+                    sqlstate.INVALID_AUTHORIZATION,
+                    "this sqlgate gateway accepts TLS connections only; connect with "
+                    "sslmode=require (or verify-full with the server's CA)",
+                )
+                return None
             user = params.get("user", "")
             if not user:
                 await self._fatal(writer, sqlstate.INVALID_AUTHORIZATION, "no user name given")

@@ -27,6 +27,13 @@ INVALID_CURSOR_NAME = "34000"
 IDLE_TIMEOUT = "57P05"
 CONNECTION_FAILURE = "08006"
 
+
+class InFailedTransactionError(errors.ProgrammingError):
+    """A statement after an error, before the client's ROLLBACK (as PostgreSQL refuses it)."""
+
+    sqlstate = IN_FAILED_TRANSACTION
+
+
 _MISSING_TABLE = re.compile(
     r"(table|relation|view)\b.*\b(does not exist|not found|doesn't exist|unknown)"
     r"|unknown table|no such table|Table with name .* does not exist",

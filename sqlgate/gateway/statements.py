@@ -71,6 +71,25 @@ def rewrite_placeholders(
     return text, tuple(ordered)
 
 
+_PUBLIC = re.compile(
+    r"""('(?:[^']|'')*')|(--[^\n]*)|(/\*.*?\*/)|(?<![\w."])("public"|\bpublic\b)(?=\s*\.)""",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def mentions_public(sql: str) -> bool:
+    """Whether ``sql`` qualifies a name with the schema ``public`` (outside strings/comments)."""
+    return any(m.group(4) for m in _PUBLIC.finditer(sql))
+
+
+def map_public(sql: str, schema: str) -> str:
+    """``"public".t`` -> ``"<schema>".t``: the gateway shows the source's default schema as
+    ``public`` (what PostgreSQL clients expect), so names the clients qualify with it (Metabase
+    always does) must reach the source under the schema's own name."""
+    quoted = '"' + schema.replace('"', '""') + '"'
+    return _PUBLIC.sub(lambda m: quoted if m.group(4) else m.group(0), sql)
+
+
 _WORD = re.compile(r"\s*(?:(?:--[^\n]*\n)|(?:/\*.*?\*/)|\s)*([A-Za-z_]+)", re.DOTALL)
 
 
@@ -86,7 +105,7 @@ def is_empty(sql: str) -> bool:
 
 _CATALOG_PREFIXES = ("pg_", "obj_", "col_", "shobj_", "format_type")
 _CATALOG = re.compile(
-    r"\b(pg_catalog|information_schema|current_schemas?|current_database|version\s*\(|"
+    r"\b(pg_catalog|information_schema|current_schemas?|current_database|current_catalog|version\s*\(|"
     r"current_setting|has_\w+_privilege|regclass|"
     + "|".join(sorted((n for n in NAMES if n.startswith(_CATALOG_PREFIXES)), key=len, reverse=True))
     + r")\b",

@@ -9,7 +9,9 @@ applies them (``to_pyarrow_dataset`` refuses such tables); the rest is a pyarrow
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
 
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _VERSIONS_CACHED = 64
+#: Local tables' latest versions, shared by the process's connections (a NullPool skips the
+#: log replay, ~5 ms): reused while no newer commit is listed and the commit file read is the
+#: same file (a table written again at the same path restarts its versions), for sources with
+#: the same jail and no storage options; each connection still checks the tree (_shared_latest)
+_SHARED: OrderedDict[tuple[str, str, Any], DeltaTableHandle] = OrderedDict()
+_SHARED_KEPT = 64
+_SHARED_LOCK = threading.Lock()
 
 
 class DeltaRootSource(TableDirectorySource):
@@ -63,14 +72,10 @@ class DeltaRootSource(TableDirectorySource):
         uri = self._uris.get((schema, table))
         if timetravel is None:
             handle = self._latest.get(uri) if uri is not None else None
-            if (
-                handle is not None
-                and handle.options is self.storage_options
-                and handle.latest_version() == handle.version
-            ):
+            if handle is not None and handle.options is self.storage_options and handle.fresh():
                 return handle  # nothing committed since: same files, same plans
             uri = self._uri(schema, table)
-            handle = DeltaTableHandle(self, uri, name, None)
+            handle = self._shared_latest(uri, name) or DeltaTableHandle(self, uri, name, None)
             self._uris[(schema, table)] = uri
             self._latest[uri] = handle
             return handle
@@ -91,6 +96,28 @@ class DeltaRootSource(TableDirectorySource):
                 self._versions.popitem(last=False)
         return handle
 
+    def _shared_latest(self, uri: str, name: str) -> DeltaTableHandle | None:
+        """The process's handle of a local table's latest version, fresh and contained."""
+        if self.storage_options or not self.root.is_local:
+            return None
+        key = (uri, name, self.jail())
+        with _SHARED_LOCK:
+            handle = _SHARED.get(key)
+        if handle is not None and not handle.options and handle.fresh():
+            self.contain(uri, name)  # as a new handle would: nothing links out of the lake
+            with _SHARED_LOCK:
+                if key in _SHARED:
+                    _SHARED.move_to_end(key)
+            return handle
+        handle = DeltaTableHandle(self, uri, name, None)
+        if not handle.seen:  # no commit file to know it by (a checkpoint only): not shared
+            return handle
+        with _SHARED_LOCK:
+            _SHARED[key] = handle
+            while len(_SHARED) > _SHARED_KEPT:
+                _SHARED.popitem(last=False)
+        return handle
+
     def table_properties(self, schema: str, table: str) -> dict[str, str]:
         handle = self.open(schema, table)
         meta = handle.table.metadata()
@@ -102,6 +129,20 @@ class DeltaRootSource(TableDirectorySource):
             props.setdefault("comment", str(meta.description))
         props.update({"version": str(handle.table.version()), "location": handle.uri})
         return props
+
+
+def _commit_identity(uri: str, version: int) -> tuple:
+    """The inode, size and mtime of a local table's commit file for ``version``; () if none."""
+    from sqlgate.lakehouse.duckdb_files import local_path
+
+    path = local_path(uri)
+    if path is None:
+        return ()
+    try:
+        st = os.stat(os.path.join(path, "_delta_log", f"{version:020d}.json"))
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class DeltaTableHandle(TableHandle):
@@ -126,11 +167,18 @@ class DeltaTableHandle(TableHandle):
         self.schema = pa.schema(self.table.schema().to_arrow())
         self.partition_columns = list(self.table.metadata().partition_columns)
         self.version: int = self.table.version()
+        self.seen = _commit_identity(uri, self.version) if tt is None else ()
         self._files: dict[str | None, list[str]] = {}
         self._reader_features: set[str] | None = None
         self._hive_all: bool | None = None
         self._uniform_by_filter: dict[str | None, bool] = {}
         self._add_actions: pa.Table | None = None
+
+    def fresh(self) -> bool:
+        """No newer commit is listed and this version's commit file is the one read."""
+        return self.latest_version() == self.version and (
+            _commit_identity(self.uri, self.version) == self.seen
+        )
 
     def latest_version(self) -> int | None:
         """The newest committed version (a listing of the log, no replay); None if unknown."""

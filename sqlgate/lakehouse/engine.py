@@ -61,6 +61,12 @@ from sqlgate.lakehouse.timetravel import (
 )
 
 _COMPILED_CACHE_SIZE = 256
+#: (default schema, SQL text) -> the statement compiled and vetted by DuckDB's parser: shared
+#: by the engines of the process, so a fresh connection per request (a NullPool) does not
+#: parse and vet the same dashboard statement again. Compiling reads only the text and the
+#: default schema; the vetting only DuckDB's parse, the same for every connection.
+_COMPILED: OrderedDict[tuple[str, str], CompiledStatement] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
 
 
 class LakehouseEngine(SourceMetadata):
@@ -76,15 +82,14 @@ class LakehouseEngine(SourceMetadata):
         self.rows_per_batch = rows_per_batch
         self.statement_timeout = statement_timeout
         self.plan_info: list[dict[str, Any]] = []
-        try:
-            con = sandbox.connect(source.jail().duckdb_directories())
+        directories = source.jail().duckdb_directories()
+        try:  # a connection of its own to the process's sandboxed database for these roots
+            con, self._give_back = sandbox.lend(directories)
         except duckdb.Error as exc:
             raise OperationalError(f"cannot start the embedded DuckDB: {exc}") from None
-        sandbox.adopt(source.jail().duckdb_directories(), con)  # the footer questions' helper
+        sandbox.adopt(directories, con)  # the footer questions' helper
         self._con: duckdb.DuckDBPyConnection | None = con
         self._open: weakref.WeakSet[Statement] = weakref.WeakSet()
-        self._compiled: OrderedDict[str, CompiledStatement] = OrderedDict()
-        self._lock = threading.Lock()
 
     def cancel(self) -> None:
         """Stop every statement of this engine that is planning, running or streaming."""
@@ -100,6 +105,7 @@ class LakehouseEngine(SourceMetadata):
                 sandbox.release(self._con)
             self._con.close()
             self._con = None
+            self._give_back()
             self.source.close()
 
     # ------------------------------------------------------------------ execution
@@ -333,17 +339,18 @@ class LakehouseEngine(SourceMetadata):
 
     # ------------------------------------------------------------------ compilation
     def _compile(self, sql: str) -> CompiledStatement:
-        with self._lock:
-            compiled = self._compiled.get(sql)
+        key = (self.source.default_schema, sql)
+        with _COMPILED_LOCK:
+            compiled = _COMPILED.get(key)
             if compiled is not None:
-                self._compiled.move_to_end(sql)
+                _COMPILED.move_to_end(key)
                 return compiled
         compiled = compile_statement(sql, self.source.default_schema)
         vet_with_duckdb(self._connection(), compiled)
-        with self._lock:
-            self._compiled[sql] = compiled
-            while len(self._compiled) > _COMPILED_CACHE_SIZE:
-                self._compiled.popitem(last=False)
+        with _COMPILED_LOCK:
+            _COMPILED[key] = compiled
+            while len(_COMPILED) > _COMPILED_CACHE_SIZE:
+                _COMPILED.popitem(last=False)
         return compiled
 
     def __enter__(self) -> LakehouseEngine:

@@ -35,6 +35,7 @@ from sqlgate.lakehouse.duckdb_files import (
 )
 from sqlgate.lakehouse.failures import plain
 from sqlgate.lakehouse.file_pruning import HIVE_NULL, StatisticsPruner, hive_schema
+from sqlgate.lakehouse.pyfs_scan import fragments_dataset
 from sqlgate.lakehouse.reader_options import parse_options, render
 from sqlgate.lakehouse.timetravel import TimeTravel
 
@@ -320,7 +321,7 @@ class FileTable(TableHandle):
                 self.schema, sql=f"SELECT {columns} FROM {parquet_sql(paths, **opts)}", info=info
             )
         info["scan"] = "pyarrow_dataset"
-        pruned = ds.FileSystemDataset(frags, self.schema, dataset.format, self.fs)
+        pruned = fragments_dataset(frags, self.schema, dataset.format, self.fs)
         return ScanPlan(self.schema, arrow=pruned, info=info)
 
     # -- answers from the Parquet footers ------------------------------------------------------

@@ -8,11 +8,17 @@ DataNode with a delegation token it mints, and reads are ranged (``OPEN`` with
 whole file. Listing pages through ``LISTSTATUS_BATCH`` (a directory of any size never arrives
 as one reply). Every request is bounded by ``connect_timeout``/``timeout``.
 
+Every file format of the lakehouse family reads here: Parquet and ORC with ranged reads, CSV
+and JSON whole (text has no footer to seek to), Avro through sqlgate's own reader. DuckDB scans
+them as pyarrow datasets whose scanners start with the GIL released
+(:mod:`sqlgate.lakehouse.pyfs_scan`: the text formats used to deadlock on this Python filesystem).
+
 The URL's port is the NameNode's HTTP port (WebHDFS, 9870 by default), not its RPC port.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,8 +40,6 @@ if TYPE_CHECKING:
     from sqlgate.lakehouse.stores import StoreLocation
 
 DEFAULT_PORT = 9870
-#: formats whose pyarrow scanner opens files on its own threads (see locate_hdfs)
-_PYARROW_TEXT_FORMATS = frozenset({"csv", "json", "orc"})
 #: request headers are small; a DataNode read is at most this much per range request
 BLOCK_SIZE = 1 << 20
 #: LISTSTATUS_BATCH pages per directory (the NameNode sends dfs.ls.limit, 1000, per page)
@@ -47,22 +51,18 @@ _FIX_KERBEROS = (
 
 
 def locate_hdfs(params: ConnectParams, options: dict[str, Any], root: str | None) -> StoreLocation:
-    """``hdfs://[user@]namenode[:9870]/path[?https=true]``: the root and the client options.
+    """``hdfs://[user@]namenode[:9870]/path[?https=true][&rpc_port=8020]``: the root and the
+    client options.
 
     With ``credential=kerberos`` the provider's ccache goes into the options (rebuilt for each
-    renewed ticket); otherwise ``user@`` is the simple-auth ``user.name``.
+    renewed ticket); otherwise ``user@`` is the simple-auth ``user.name``. ``rpc_port`` is for
+    the readers that speak HDFS' own RPC (delta-rs, through hdfs-native): the root URI then
+    names the RPC port, and the WebHDFS port moves into the options.
     """
     from sqlgate.lakehouse.stores import StoreLocation
 
     if not params.host and not root:
         raise InterfaceError("hdfs URLs name the NameNode: hdfs://namenode:9870/path")
-    fmt = str(options.get("format", "parquet")).lower()
-    if fmt in _PYARROW_TEXT_FORMATS:
-        raise NotSupportedError(
-            f"hdfs:// reads Parquet and Avro files, not {fmt}: pyarrow's {fmt} dataset scanner "
-            "deadlocks on a Python filesystem (WebHDFS) when DuckDB pulls it; copy the files "
-            "to Parquet, or read them from a local or S3 path"
-        )
     https = parse_bool("https", options.pop("https", "false"))
     opts: dict[str, str] = {"hdfs_https": str(https).lower()}
     ccache = params.credential_extras.get("ccache")
@@ -74,7 +74,53 @@ def locate_hdfs(params: ConnectParams, options: dict[str, Any], root: str | None
         opts["hdfs_user"] = params.user
     path = (params.database or "").strip("/")
     uri = str(root) if root else f"hdfs://{params.host}:{params.port or DEFAULT_PORT}/{path}"
+    rpc = options.pop("rpc_port", None)
+    protection = str(options.pop("data_protection", "authentication"))
+    if rpc is not None:
+        uri = _rpc_uri(uri, str(rpc), opts)
+        opts.update(native_options(opts, protection))
     return StoreLocation(uri.rstrip("/"), opts)
+
+
+def _rpc_uri(uri: str, rpc: str, opts: dict[str, str]) -> str:
+    """``uri`` on the NameNode's RPC port; its WebHDFS port kept in ``opts``."""
+    from urllib.parse import urlparse
+
+    if not rpc.isdigit() or not 0 < int(rpc) < 65536:
+        raise InterfaceError(f"rpc_port must be the NameNode's RPC port (e.g. 8020), not {rpc!r}")
+    parsed = urlparse(uri)
+    opts["hdfs_http_port"] = str(parsed.port or DEFAULT_PORT)
+    return parsed._replace(netloc=f"{parsed.hostname}:{rpc}").geturl()
+
+
+def native_options(opts: dict[str, str], protection: str) -> dict[str, str]:
+    """hdfs-native's Hadoop settings for a Kerberized cluster (SASL on RPC and on data
+    transfer). hdfs-native takes its ticket from ``KRB5CCNAME`` (process-wide), so a
+    provider's private cache is refused with the fix rather than silently ignored."""
+    if "hdfs_kerberos_ccache" not in opts:
+        return {}
+    if protection not in ("authentication", "integrity", "privacy"):
+        raise InterfaceError(
+            "data_protection is the cluster's dfs.data.transfer.protection: "
+            f"authentication, integrity or privacy, not {protection!r}"
+        )
+    ccache = opts["hdfs_kerberos_ccache"]
+    ambient = os.environ.get("KRB5CCNAME", "")
+    if ccache and _cache_path(ccache) != _cache_path(ambient):
+        raise NotSupportedError(
+            "hdfs rpc_port: delta-rs reads the Kerberos ticket from KRB5CCNAME, not from "
+            "sqlgate's private cache; fix: add credential_ccache=<the KRB5CCNAME cache> to "
+            "the URL (the provider then renews the ticket there), or kinit and use "
+            "?kerberos=true"
+        )
+    return {
+        "hadoop.security.authentication": "kerberos",
+        "dfs.data.transfer.protection": protection,
+    }
+
+
+def _cache_path(name: str) -> str:
+    return name.removeprefix("FILE:")
 
 
 @dataclass
@@ -127,7 +173,7 @@ def _client_class() -> type:
         """fsspec's WebHDFS with SPNEGO from a given ccache, timeouts and paged listing."""
 
         def __init__(self, *, ccache: str | None, timeout: tuple[float, float], **kw: Any):
-            self._ccache, self._timeout = ccache, timeout
+            self._ccache, self._timeout, self._host = ccache, timeout, kw["host"]
             self.stats = ReadStats(set())
             super().__init__(skip_instance_cache=True, **kw)
 
@@ -152,12 +198,18 @@ def _client_class() -> type:
             except requests.HTTPError as exc:
                 if exc.response is None or exc.response.status_code != 401:
                     raise
-                how = (
-                    "refused the Kerberos ticket"
-                    if self._ccache is not None
-                    else ("requires Kerberos (SPNEGO) and the URL gives no ticket")
-                )
-                raise PermissionError(f"the NameNode {how} (401); fix: {_FIX_KERBEROS}") from None
+                if self._ccache is None:
+                    how = "requires Kerberos (SPNEGO) and the URL gives no ticket"
+                    msg = f"the NameNode {how} (401); fix: {_FIX_KERBEROS}"
+                    raise PermissionError(msg) from None
+                # requests-gssapi swallows the GSSAPI error behind the 401: ask for the
+                # service ticket again to say why (clock skew, an unknown HTTP/ principal)
+                why = _ticket_problem(self._ccache, self._host)
+                raise PermissionError(
+                    f"the NameNode refused the Kerberos ticket (401): {why}"
+                    if why
+                    else f"the NameNode refused the Kerberos ticket (401); fix: {_FIX_KERBEROS}"
+                ) from None
 
         def ls(self, path: str, detail: bool = False, **kwargs: Any) -> list[Any]:
             infos: list[dict[str, Any]] = []
@@ -215,6 +267,21 @@ def _spnego(ccache: str) -> Any:
     return HTTPSPNEGOAuth(creds=creds, opportunistic_auth=False)
 
 
+def _ticket_problem(ccache: str, host: str) -> str:
+    """Why no service ticket for ``HTTP@host`` comes from ``ccache`` (the error naming the
+    fix), or "" when one does."""
+    import gssapi
+
+    store: dict[bytes | str, bytes | str] | None = {"ccache": ccache} if ccache else None
+    try:
+        creds = gssapi.Credentials(usage="initiate", store=store)
+        name = gssapi.Name(f"HTTP@{host}", gssapi.NameType.hostbased_service)
+        gssapi.SecurityContext(name=name, creds=creds, usage="initiate").step()
+    except gssapi.exceptions.GSSError as exc:
+        return str(kerberos_error(exc)).removeprefix("hdfs: ")
+    return ""
+
+
 def kerberos_error(exc: BaseException) -> OperationalError:
     """A GSSAPI failure as the PEP 249 error that names the fix."""
     text = " ".join(str(getattr(exc, "gen_message", lambda: exc)()).split())
@@ -245,7 +312,7 @@ def hdfs_filesystem(parsed: ParseResult, opts: dict[str, Any]) -> tuple[pafs.Fil
     )
     client = _client_class()(
         host=parsed.hostname or "localhost",
-        port=parsed.port or DEFAULT_PORT,
+        port=int(lower.get("hdfs_http_port") or parsed.port or DEFAULT_PORT),
         user=lower.get("hdfs_user") or None,
         use_https=parse_bool("https", lower.get("hdfs_https", "false")),
         ccache=None if ccache is None else str(ccache),

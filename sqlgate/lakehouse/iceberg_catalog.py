@@ -14,7 +14,7 @@ from sqlgate.core.errors import ProgrammingError
 from sqlgate.lakehouse.containment import Jail, split_uri
 from sqlgate.lakehouse.timetravel import TimeTravel, to_millis
 
-__all__ = ["iceberg_jail", "metadata_probe", "snapshot_id"]
+__all__ = ["iceberg_jail", "metadata_probe", "probe_credentials", "snapshot_id"]
 
 
 def iceberg_jail(properties: dict[str, Any]) -> Jail:
@@ -72,6 +72,38 @@ def metadata_probe(catalog) -> Callable[[str, str], str | None] | None:
         return None if row is None else row[0]
 
     return probe
+
+
+def probe_credentials(source: Any, kind: str, target: str) -> None:
+    """Ask a Glue or REST catalog one cheap question (its namespaces) at connect, so keys it
+    refuses fail in ``connect()`` naming the credential fix, not in the first query: boto3
+    builds Glue's client lazily, and a REST catalog may answer ``/v1/config`` unsigned
+    (SeaweedFS does) and check SigV4 or the token only from the next call on. Only a refusal
+    (401/403, a rejected signature or key) fails here; any other answer (a catalog without
+    the listing endpoint, a busy server) is left to the queries, which report it themselves.
+    The source is closed before the error is raised."""
+    from sqlgate.lakehouse import storage
+
+    try:
+        source.catalog.list_namespaces()
+    except Exception as exc:
+        error = storage.store_error(exc, target, f"Iceberg {kind} catalog")
+        if kind == "glue" or _refused(exc):
+            source.close()
+            raise error from None
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a catalog error is an authentication or authorization refusal."""
+    from sqlgate.lakehouse.storage import _DENIED
+
+    try:
+        from pyiceberg.exceptions import ForbiddenError, UnauthorizedError
+    except ImportError:  # pragma: no cover - pyiceberg is there whenever a catalog was built
+        return False
+    if isinstance(exc, (ForbiddenError, UnauthorizedError, PermissionError)):
+        return True
+    return bool(_DENIED.search(str(exc)))
 
 
 def snapshot_id(table, name: str, timetravel: TimeTravel | None) -> int | None:

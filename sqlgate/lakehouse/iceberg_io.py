@@ -88,6 +88,29 @@ class ContainedFileIO(PyArrowFileIO):
         self.fs_by_scheme = lru_cache(self._initialize_fs)
         self._credential = credential
 
+    def _initialize_hdfs_fs(self, scheme: str, netloc: str | None) -> Any:
+        """``hdfs://`` through sqlgate's WebHDFS filesystem (pyarrow's own needs libhdfs and a
+        JVM). The location's port is the WebHDFS port unless ``hdfs.http-port`` names it
+        (tables written by Hadoop name the RPC port); Kerberos from the connection's
+        credential (its ticket cache), or ``hdfs.kerberos=true`` for the ambient cache."""
+        from urllib.parse import urlparse
+
+        from sqlgate.lakehouse.hdfs import hdfs_filesystem
+
+        props = self.properties
+        opts = {"hdfs_https": str(props.get("hdfs.https", "false"))}
+        credential = self._handle.current() if self._handle is not None else None
+        ccache = credential.extras.get("ccache") if credential is not None else None
+        if ccache:
+            opts["hdfs_kerberos_ccache"] = str(ccache)
+        elif str(props.get("hdfs.kerberos", "false")).lower() == "true":
+            opts["hdfs_kerberos_ccache"] = ""
+        elif props.get("hdfs.user"):
+            opts["hdfs_user"] = str(props["hdfs.user"])
+        if props.get("hdfs.http-port"):
+            opts["hdfs_http_port"] = str(props["hdfs.http-port"])
+        return hdfs_filesystem(urlparse(f"hdfs://{netloc}/"), opts)[0]
+
     def new_input(self, location: str) -> PyArrowFile:
         resolved = self.resolve(location)
         # judged as pyiceberg opens it: a local path as is (a symlink named ``a%20b`` is not

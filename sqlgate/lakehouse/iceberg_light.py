@@ -23,6 +23,9 @@ location, a gzip metadata file, another Avro codec) hands the question to the fu
 from __future__ import annotations
 
 import json
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +51,35 @@ _TYPES: dict[str, tuple[pa.DataType, str]] = {
     "timestamptz": (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE"),
 }
 _MAX_MANIFESTS = 64  # a bare LIMIT that needs more reads through pyiceberg
+#: What the light reading learnt, for every connection of the process: a metadata file's
+#: JSON, and the leading files of its snapshot for a ``LIMIT n`` with their checked columns.
+#: Keyed by the metadata file's identity (inode, size, mtime) and the jail: Iceberg never
+#: rewrites a metadata file (a commit writes a new one and moves the catalog's pointer, which
+#: every connection reads afresh), so a new commit is a new key; the chosen data files are
+#: stat'ed and held to the jail again on every use.
+_SEEN: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_SEEN_KEPT = 128
+_SEEN_LOCK = threading.Lock()
+
+
+def _identity(path: str) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _recall(key: tuple[Any, ...]) -> Any:
+    with _SEEN_LOCK:
+        found = _SEEN.get(key)
+        if found is not None:
+            _SEEN.move_to_end(key)
+        return found
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> None:
+    with _SEEN_LOCK:
+        _SEEN[key] = value
+        while len(_SEEN) > _SEEN_KEPT:
+            _SEEN.popitem(last=False)
 
 
 class _Unsure(Exception):
@@ -116,6 +148,7 @@ class LightIcebergTable(TableHandle):
         self._directories, self._full_factory = directories, full
         self._full: TableHandle | None = None
         self._metadata: dict[str, Any] | None = None
+        self._seen: tuple[Any, ...] | None = None  # this metadata file's key in _SEEN
         self._first: dict[int, ScanPlan | None] = {}
         metadata = self._read_metadata()
         schema = arrow_schema(metadata) if metadata is not None else None
@@ -146,7 +179,7 @@ class LightIcebergTable(TableHandle):
     def scan_first(self, rows: int) -> ScanPlan | None:
         if rows not in self._first:
             try:
-                self._first[rows] = self._light_first(rows)
+                self._first[rows] = self._recalled_first(rows) or self._light_first(rows)
             except (_Unsure, OSError, ValueError, KeyError, TypeError):
                 self._first[rows] = None
             if self._first[rows] is None:
@@ -155,9 +188,13 @@ class LightIcebergTable(TableHandle):
 
     # -- the light reading ---------------------------------------------------------------------
     def _read_metadata(self) -> dict[str, Any] | None:
+        if not self._jail.allows(self._metadata_path):
+            return None  # the full handle raises the error
         try:
-            data = _read(self._metadata_path, self._jail, self.name)
-            metadata = json.loads(data)
+            seen = ("metadata", self._metadata_path, _identity(self._metadata_path), self._jail)
+            metadata = _recall(seen)
+            if metadata is None:
+                metadata = json.loads(_read(self._metadata_path, self._jail, self.name))
         except (_Unsure, OSError, ValueError):
             return None
         location = light_location(metadata.get("location"))
@@ -165,8 +202,24 @@ class LightIcebergTable(TableHandle):
             return None
         if not Jail.of(location).allows(self._metadata_path):
             return None
-        self._metadata = metadata
+        self._metadata, self._seen = metadata, seen
+        _remember(seen, metadata)
         return metadata
+
+    def _recalled_first(self, rows: int) -> ScanPlan | None:
+        """The plan :meth:`_light_first` made for this metadata file and ``rows`` in this
+        process, if its files are unchanged and still inside the lake."""
+        found = _recall(("first", self._seen, rows)) if self._seen is not None else None
+        if found is None:
+            return None
+        sql, info, files = found
+        metadata = self._metadata
+        assert metadata is not None
+        own = Jail.of(str(light_location(metadata["location"])))
+        for path, identity in files:
+            if not (self._jail.allows(path) and own.allows(path)) or _identity(path) != identity:
+                return None
+        return ScanPlan(self.schema, sql=sql, info={**info, "files": list(info["files"])})
 
     def _identity_columns(self, metadata: dict[str, Any]) -> list[str]:
         default = metadata.get("default-spec-id", 0)
@@ -233,6 +286,7 @@ class LightIcebergTable(TableHandle):
         if total < rows:
             return None  # every file is needed: the full scan plans it
         paths = [p for p, _n in chosen]
+        files = [(p, _identity(p)) for p in paths]  # before the check: a change is a miss
         if not self._columns_by_id(paths, metadata):
             return None
         cols = ", ".join(quote_ident(f.name) for f in self.schema)
@@ -251,6 +305,8 @@ class LightIcebergTable(TableHandle):
             "planner": "light",
             "scan": "duckdb_read_parquet",
         }
+        if self._seen is not None:
+            _remember(("first", self._seen, rows), (sql, {**info, "files": list(paths)}, files))
         return ScanPlan(self.schema, sql=sql, info=info)
 
     def _columns_by_id(self, paths: list[str], metadata: dict[str, Any]) -> bool:

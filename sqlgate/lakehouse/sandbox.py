@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import itertools
 import os
 import shutil
@@ -25,7 +26,7 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 
@@ -80,6 +81,80 @@ def connect(
         con.close()
         raise
     return con
+
+
+class _Database:
+    """One sandboxed DuckDB database shared by the engines over the same roots."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.users = 0
+        self.kept = True  # still the one lent for its roots; False once evicted
+
+
+_DATABASES: OrderedDict[tuple[str, ...], _Database] = OrderedDict()
+_DATABASES_KEPT = 8
+_DATABASES_LOCK = threading.Lock()
+
+
+def lend(directories: Sequence[str]) -> tuple[duckdb.DuckDBPyConnection, Callable[[], None]]:
+    """A connection of its own to the sandboxed database for ``directories``, and the
+    function that gives it back (call it after closing the connection).
+
+    Opening a DuckDB database costs ~50 ms, a connection to an open one ~0.03 ms: a fresh
+    DB-API connection per request (Superset's NullPool) borrows one. Every sandbox setting is
+    global and locked, so a borrowed connection is boxed in as a fresh database would be;
+    temp views and registered relations belong to their connection alone, and the engine runs
+    one vetted SELECT at a time, so nothing one borrower does is seen by another. The database
+    stays open while it is lent (at most ``_DATABASES_KEPT`` idle ones are kept).
+    """
+    key = tuple(sorted(directories))
+    with _DATABASES_LOCK:
+        db = _DATABASES.get(key)
+        con = None
+        if db is not None:
+            try:
+                con = db.con.cursor()
+                con.execute("SELECT 1").fetchall()  # ~0.1 ms: an invalidated database fails
+            except duckdb.Error:  # closed or invalidated: start afresh
+                _DATABASES.pop(key, None)
+                db.kept = False
+                if db.users == 0:
+                    with contextlib.suppress(duckdb.Error):
+                        db.con.close()
+                db = None
+        if db is None:
+            db = _DATABASES[key] = _Database(connect(key))
+            con = db.con.cursor()
+            while len(_DATABASES) > _DATABASES_KEPT:
+                _old_key, old = _DATABASES.popitem(last=False)
+                old.kept = False
+                if old.users == 0:
+                    old.con.close()
+        _DATABASES.move_to_end(key)
+        db.users += 1
+    assert con is not None
+    return con, functools.partial(_give_back, db)
+
+
+def _give_back(db: _Database) -> None:
+    with _DATABASES_LOCK:
+        db.users -= 1
+        if db.users == 0 and not db.kept:
+            db.con.close()
+
+
+def _forget_inherited() -> None:
+    """A forked child (a pre-forking web server) never uses its parent's DuckDB databases,
+    whose threads it does not have: it opens its own."""
+    global _DATABASES_LOCK
+    _DATABASES_LOCK = threading.Lock()
+    for db in _DATABASES.values():
+        db.kept = True  # never closed by a give-back here: the parent's threads are not ours
+    _DATABASES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 _HELPERS: OrderedDict[tuple[str, ...], duckdb.DuckDBPyConnection] = OrderedDict()

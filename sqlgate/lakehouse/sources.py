@@ -219,12 +219,10 @@ def _iceberg(params: ConnectParams, options: dict[str, Any]) -> TableSource:
         source = IcebergCatalogSource(name, **props)
     except Exception as exc:
         raise storage.store_error(exc.__cause__ or exc, target, f"Iceberg {kind} catalog") from None
-    if kind == "glue":  # boto3 builds its client lazily: ask once so bad keys fail here
-        try:
-            source.catalog.list_namespaces()
-        except Exception as exc:
-            source.close()
-            raise storage.store_error(exc, target, "Iceberg glue catalog") from None
+    if kind in ("glue", "rest"):  # refused keys fail here, not in the first query
+        from sqlgate.lakehouse.iceberg_catalog import probe_credentials
+
+        probe_credentials(source, kind, target)
     return source
 
 

@@ -23,3 +23,21 @@ SELECT * FROM ds.accounts WHERE id IN UNNEST(@ids)
 -- @@
 -- kind: STRUCT, ARRAY, RANGE and JSON literals
 SELECT STRUCT(1 AS a, [1, 2] AS b), RANGE(DATE '2020-01-01', NULL), JSON '{"a": 1}'
+-- @@
+-- kind: a backquote escaped inside a backquoted name
+SELECT `we\`ird` FROM ds.accounts
+-- @@
+-- kind: an escaped quote keeps "EXPORT DATA" inside the string
+SELECT 'x\'; EXPORT DATA OPTIONS (uri = \'gs://b/*\') AS SELECT 1; --' AS s
+-- @@
+-- kind: an escaped quote inside a triple-quoted string
+SELECT '''it\'s''', """say \"hi\"""" AS t
+-- @@
+-- kind: a raw string keeps its backslash and its escaped quote
+SELECT r'\d+\'', R"a\"b"
+-- @@
+-- kind: a bytes literal with escapes
+SELECT b'\x00\'', B"\\"
+-- @@
+-- kind: an escaped backslash closes the name before the next one
+SELECT `a\\` AS b, 1 AS `c` FROM ds.accounts

@@ -77,3 +77,42 @@ CREATE TEMP FUNCTION f(x INT64) AS (x + 1)
 -- @@
 -- kind: GRANT
 GRANT `roles/bigquery.dataViewer` ON TABLE ds.accounts TO 'user:a@b.c'
+-- @@
+-- kind: an escaped backslash ends the backquoted name: DROP runs after it
+SELECT `a\\`; DROP TABLE ds.accounts; SELECT `b`
+-- @@
+-- kind: an escaped backslash ends the string: EXPORT DATA runs after it
+SELECT 'x\\'; EXPORT DATA OPTIONS (uri = 'gs://b/x-*.csv', format = 'CSV') AS SELECT * FROM ds.accounts; --'
+-- @@
+-- kind: an escaped backslash ends the double-quoted string: DELETE runs after it
+SELECT "x\\"; DELETE FROM ds.accounts WHERE TRUE; --"
+-- @@
+-- kind: an escaped backslash ends the triple-quoted string: DELETE runs after it
+SELECT """a\\"""; DELETE FROM ds.accounts WHERE TRUE; --"""
+-- @@
+-- kind: a raw string ends after two backslashes: DROP runs after it
+SELECT r'a\\'; DROP TABLE ds.accounts; --'
+-- @@
+-- kind: a bytes literal ends after an escaped backslash: CALL runs after it
+SELECT b'\\'; CALL ds.drop_everything(); --'
+-- @@
+-- kind: a raw bytes literal ends after two backslashes: TRUNCATE runs after it
+SELECT rb'x\\'; TRUNCATE TABLE ds.accounts; --'
+-- @@
+-- kind: a doubled backquote is two names in GoogleSQL, one escaped name to other readers
+SELECT `x``; DROP TABLE ds.accounts; --`
+-- @@
+-- kind: a doubled quote is two strings in GoogleSQL, one escaped string to other readers
+SELECT 'it''; DELETE FROM ds.accounts WHERE TRUE; --'
+-- @@
+-- kind: a backslash escape hides nothing when the string stays open to the end
+SELECT 'x\'; DROP TABLE ds.accounts
+-- @@
+-- kind: a backquoted name escaping its closing backquote runs to the end unterminated
+SELECT * FROM `ds.accounts\`; DELETE FROM ds.accounts WHERE TRUE
+-- @@
+-- kind: an escaped backquote beside a semicolon (one name to BigQuery; bqemulator ends the name there and its dry run executes the DROP)
+SELECT 1 AS `a\`; DROP TABLE ds.accounts; --`
+-- @@
+-- kind: an escaped quote in a raw string beside a semicolon (bqemulator ends the string there)
+SELECT r'a\'; DROP TABLE ds.accounts; --'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.servers.bigquery import BigQueryInfo
+from tests.servers.bigquery import DATASET, BigQueryInfo
 
 SCHEME = "bigquery+sqlgate"
 #: a label that, quoted the old way, closes the identifier and adds a second column
@@ -30,10 +30,10 @@ def test_a_backquote_inside_a_name_is_escaped() -> None:
 def test_a_quoted_label_with_a_backquote_never_becomes_sql(
     seeded_bigquery: BigQueryInfo,
 ) -> None:
-    """On the emulator: the old quoting's text runs and returns the smuggled column; the
-    escaped text is one identifier, which sqlgate's gate (its lexer does not read GoogleSQL's
-    escapes inside backquotes) refuses whole - it fails closed, nothing after the backquote
-    runs."""
+    """On the emulator: the old quoting's text runs and returns the smuggled column. The gate
+    reads GoogleSQL's escapes, so the escaped text is admitted as one label and sent; BigQuery
+    reads it as one name, bqemulator (whose lexer ends a backquoted name at the first
+    backquote) refuses it itself. Either way no second column ever comes back."""
     from sqlgate.core import errors
 
     engine = sa.create_engine(seeded_bigquery.url(SCHEME))
@@ -46,9 +46,85 @@ def test_a_quoted_label_with_a_backquote_never_becomes_sql(
                 conn.execute(query)
     finally:
         engine.dispose()
-    assert isinstance(info.value.orig, errors.ReadOnlyError)
+    assert not isinstance(info.value.orig, errors.ReadOnlyError)  # the gate let it through
+    assert isinstance(info.value.orig, errors.ProgrammingError)
+    assert "Unexpected character" in str(info.value.orig)  # bqemulator's own lexer
     assert info.value.statement is not None
     assert r"AS `x\` , 'smuggled' AS \`y`" in info.value.statement
+
+
+def _scratch_table(info: BigQueryInfo, name: str) -> str:
+    """A one-row table of its own (``items`` is shared by the session's tests)."""
+    client = info.client()
+    try:
+        client.query(f"CREATE OR REPLACE TABLE {DATASET}.{name} AS SELECT 1 AS id").result()
+    finally:
+        client.close()
+    return name
+
+
+def _tables(info: BigQueryInfo) -> set[str]:
+    client = info.client()
+    try:
+        return {t.table_id for t in client.list_tables(DATASET)}
+    finally:
+        client.close()
+
+
+def test_an_escaped_backquote_beside_a_semicolon_is_refused(
+    seeded_bigquery: BigQueryInfo,
+) -> None:
+    """BigQuery reads an escaped backquote as part of the name; bqemulator ends the name
+    there, reads a script, and its dry run *executes* scripts (the control drops a table that
+    way). The gate refuses an escaped backquote when the text holds an inner ``;`` (fail
+    closed), so the read-only connection never sends it: the table is still there after."""
+    from google.cloud import bigquery
+
+    from sqlgate.core import errors
+
+    control, target = _scratch_table(seeded_bigquery, "bt_control"), "bt_target"
+    _scratch_table(seeded_bigquery, target)
+    hostile = r"SELECT 1 AS `a\`; DROP TABLE {}.{}; --`"
+    client = seeded_bigquery.client()
+    try:  # the hazard is real: bqemulator's dry run of this text drops the table
+        job = client.query(
+            hostile.format(DATASET, control), job_config=bigquery.QueryJobConfig(dry_run=True)
+        )
+        assert job.statement_type == "SCRIPT"
+    finally:
+        client.close()
+    assert control not in _tables(seeded_bigquery)
+    engine = sa.create_engine(seeded_bigquery.url(SCHEME))
+    try:
+        with engine.connect() as conn, pytest.raises(sa.exc.DBAPIError) as info:
+            conn.exec_driver_sql(hostile.format(DATASET, target))
+    finally:
+        engine.dispose()
+    assert isinstance(info.value.orig, errors.ReadOnlyError)
+    assert "escaped quote beside a semicolon" in str(info.value.orig)
+    assert target in _tables(seeded_bigquery)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (r"SELECT 'it\'s' AS s", "it's"),
+        (r"SELECT 'x\'; DROP TABLE t; --' AS s", "x'; DROP TABLE t; --"),
+        (r'SELECT "back\\slash" AS s', "back\\slash"),
+    ],
+)
+def test_escaped_strings_are_admitted_and_read_alike(
+    seeded_bigquery: BigQueryInfo, sql: str, expected: str
+) -> None:
+    """The gate reads GoogleSQL's escapes in strings as the server does: admitted, and the
+    emulator returns the one string the gate saw (the ``DROP`` stays text)."""
+    engine = sa.create_engine(seeded_bigquery.url(SCHEME))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(sql).scalar() == expected
+    finally:
+        engine.dispose()
+    assert "items" in _tables(seeded_bigquery)
 
 
 @pytest.mark.parametrize("name", ["back\\slash", "spaced name"])

@@ -268,3 +268,15 @@ def test_sqlgate_check_reports_the_server_guard(accounts: ServerInfo) -> None:
     text = out.getvalue()
     assert "statement gate: active" in text and "server read-only guard: active" in text
     assert accounts.password not in text
+
+
+def test_repeated_column_names_keep_every_column(accounts: ServerInfo) -> None:
+    """``SELECT 1, 1`` has two columns named ``1``: both reach the rows, the description and
+    the Arrow table (the header was once read into a dict, and the result failed)."""
+    with sqlgate.connect(accounts.url(SCHEME)) as conn:
+        cur = conn.cursor()
+        assert cur.execute("SELECT 1, 1, 'x'").fetchall() == [(1, 1, "x")]
+        assert [d[0] for d in cur.description] == ["1", "1", "'x'"]
+        table = cur.execute("SELECT 1, 1, 'x'").fetch_arrow_table()
+        assert table.column_names == ["1", "1", "'x'"]
+        assert [table.column(i).to_pylist() for i in range(3)] == [[1], [1], ["x"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -146,3 +147,27 @@ def test_non_file_cache_is_inquired_through_gssapi(krb_env, tmp_path):
     empty.mkdir(mode=0o700)
     with pytest.raises(CredentialError, match=r"no valid ticket.*kinit"):
         provider_from_url("kerberos", {"ccache": f"DIR:{empty}"}).get()
+
+
+def test_renewable_ticket_in_an_existing_cache_is_renewed(krb_env, tmp_path):
+    """No keytab, a renewable ticket near its end (as after ``kinit -r``): the provider
+    renews it in place (``kinit -R``), so its end time moves forward; a ticket that is not
+    renewable is reported unchanged."""
+    realm, keytab = krb_env
+    for principal in (PRINCIPAL, f"krbtgt/{REALM}@{REALM}"):
+        realm.run_kadminl(f'modprinc -maxrenewlife "3600 seconds" {principal}')
+    renewable, plain = tmp_path / "renewable", tmp_path / "plain"
+    for cache, extra in ((renewable, ["-r", "3600s"]), (plain, [])):
+        subprocess.run(
+            ["kinit", "-l", "60s", *extra, "-kt", keytab, "-c", str(cache), PRINCIPAL],
+            check=True,
+        )
+    first_end = read_ccache(str(renewable)).tgt_endtime()
+    plain_end = read_ccache(str(plain)).tgt_endtime()
+    time.sleep(1.1)  # ticket times are whole seconds: let the renewal's start time move
+    margin = timedelta(minutes=5)  # both tickets are within it
+    renewed = KerberosProvider(ccache=str(renewable), refresh_margin=margin).get()
+    assert first_end is not None and renewed.expires_at > first_end
+    assert read_ccache(str(renewable)).tgt_endtime() == renewed.expires_at
+    kept = KerberosProvider(ccache=str(plain), refresh_margin=margin).get()
+    assert kept.expires_at == plain_end

@@ -184,9 +184,13 @@ def test_external_links_are_fetched_chunk_by_chunk(protocol_server: ProtocolServ
         reader = cur.fetch_record_batch(rows_per_batch=2)
         first = reader.read_next_batch()
         served = protocol_server.statements["stmt-1"].served
+        deadline = time.monotonic() + 10  # the next chunk is read ahead on a worker thread
+        while "data-1" not in served and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert first.num_rows == 2 and sorted(k for k in served if k.startswith("data")) == [
-            "data-0"
-        ]  # only the first chunk was downloaded so far
+            "data-0",
+            "data-1",
+        ]  # the first chunk and the one read ahead, never further
         rest = reader.read_all()
     assert first.column("id").to_pylist() + rest.column("id").to_pylist() == list(range(5))
     downloads = protocol_server.seen("GET", "/storage/")

@@ -6,6 +6,10 @@ real MariaDB 10.11 server (no Doris or StarRocks server runs here).
 * Reflection through the Doris / StarRocks dialects of a table without OLAP syntax: the OLAP
   reader leaves MySQL's DDL as it is.
 
+* The gate's Doris / StarRocks reads (``SHOW CATALOGS``, ``SHOW PARTITIONS`` ..., ``SWITCH`` /
+  ``SET CATALOG``: ``tests/corpus/allowed_doris.sql``) reach the server, their look-alikes
+  (``readonly_doris.sql``) do not, and the dialect's reflection takes the same path.
+
 Their own ``SHOW CREATE TABLE`` and ``SHOW GRANTS`` forms are tested on recorded output in
 ``tests/unit/test_doris_starrocks.py``.
 """
@@ -19,9 +23,13 @@ from types import ModuleType
 import pytest
 import sqlalchemy as sa
 
+import sqlgate
 from sqlgate.core import errors
+from sqlgate.core.readonly import gate_for
 from sqlgate.dbapi import doris, starrocks
 from tests.conftest import SEED_ROWS
+from tests.corpus import load_corpus
+from tests.integration.test_readonly_corpus import _mysql_setup, _refused_by_sqlgate
 from tests.servers import mariadb
 from tests.servers.base import ServerInfo
 
@@ -103,20 +111,76 @@ def test_reflection_of_a_plain_table(
         engine.dispose()
 
 
-def test_metadata_statements_run_on_the_link_and_come_back_as_dicts(
+def test_metadata_statements_take_the_users_path_and_come_back_as_dicts(
     seeded_mariadb: ServerInfo,
 ) -> None:
-    """``get_partitions`` / ``get_catalog_names`` run sqlgate's own fixed statement on the
-    session's link (the gate reviews the caller's SQL, and refuses these SHOW forms from it);
-    the plumbing shown with a statement MariaDB knows."""
+    """``get_partitions`` / ``get_catalog_names`` run through the gated path users' SQL takes
+    (the gate admits these SHOW forms); MariaDB, which has no catalogs or partitions listing,
+    answers them with its syntax error quoting the text: proof that they reached it."""
     engine = sa.create_engine(seeded_mariadb.url("doris+sqlgate"))
     try:
         with engine.connect() as conn:
             rows = engine.dialect._show(conn, "SHOW DATABASES")
             assert {"Database": seeded_mariadb.database} in rows
-            with pytest.raises(sa.exc.DBAPIError, match="SHOW"):
-                conn.exec_driver_sql("SHOW CATALOGS")  # the caller's SQL: refused by the gate
-            with pytest.raises(errors.ProgrammingError, match="1064"):
-                engine.dialect.get_catalog_names(conn)  # MariaDB has no catalogs
+            with pytest.raises(sa.exc.ProgrammingError, match=r"1064.*near 'CATALOGS'"):
+                conn.exec_driver_sql("SHOW CATALOGS")  # the caller's SQL: sent to the server
+            with pytest.raises(sa.exc.ProgrammingError, match=r"1064.*near 'CATALOGS'"):
+                engine.dialect.get_catalog_names(conn)
+            with pytest.raises(sa.exc.ProgrammingError, match=r"1064.*near 'PARTITIONS"):
+                engine.dialect.get_partitions(conn, "items", seeded_mariadb.database)
     finally:
         engine.dispose()
+
+
+# -- the gate: Doris / StarRocks SHOW forms and the catalog switch ----------------------------
+POLICIES = ["doris", "starrocks"]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_olap_reads_admitted_and_their_look_alikes_refused(policy: str) -> None:
+    """allowed_doris.sql passes both policies; readonly_doris.sql and the MySQL corpus are
+    refused; the MySQL policy keeps refusing the OLAP forms (they are no MySQL syntax)."""
+    gate = gate_for(policy)
+    allowed = load_corpus("allowed_doris")
+    assert len(allowed) >= 20
+    for case in allowed:
+        assert gate.verdict(case.sql).kind in ("SHOW", "USE"), case.why
+    for case in [*load_corpus("readonly_doris"), *load_corpus("readonly_mysql")]:
+        with pytest.raises((errors.ReadOnlyError, errors.UnparseableStatementError)):
+            gate.check(case.sql)
+    mysql = gate_for("mysql")
+    for case in allowed:
+        with pytest.raises((errors.ReadOnlyError, errors.UnparseableStatementError)):
+            mysql.check(case.sql)
+
+
+@pytest.mark.parametrize("scheme", ["doris+sqlgate", "starrocks+sqlgate"])
+def test_olap_reads_reach_the_server_and_look_alikes_do_not(
+    mariadb_database: ServerInfo, scheme: str
+) -> None:
+    """On a real MariaDB (stand-in: no Doris here): every admitted form is sent (MariaDB runs it
+    or answers with its own error, which carries a server code); every look-alike is refused
+    by sqlgate with no server code, and an admin checksum shows nothing changed."""
+    checksum = _mysql_setup(mariadb_database)
+    before = checksum()
+    with sqlgate.connect(mariadb_database.url(scheme)) as conn:
+        cursor = conn.cursor()
+        reached = 0
+        for case in load_corpus("allowed_doris"):
+            try:
+                cursor.execute(case.sql)
+            except errors.Error as exc:
+                assert not _refused_by_sqlgate(exc), (case.sql, exc)
+                assert exc.vendor_code in (1064, 1049, 1146), (case.sql, exc)
+            reached += 1
+        assert reached == len(load_corpus("allowed_doris"))
+        got_past = []
+        for case in load_corpus("readonly_doris"):
+            try:
+                cursor.execute(case.sql)
+                got_past.append(case.sql)
+            except errors.Error as exc:
+                if not _refused_by_sqlgate(exc):
+                    got_past.append(f"{case.sql} -> {exc}")
+        assert got_past == []
+    assert checksum() == before

@@ -179,10 +179,10 @@ def _oracle_tenant_login(sock: socket.socket) -> int:
 
 
 def test_an_oracle_mode_tenant_is_refused_cleanly() -> None:
-    """No Oracle-mode tenant runs here (enterprise edition only; see docs/sources/oceanbase.md
-    on pyoceanbase). A real one refuses a login that lacks the Oracle-mode capability bit with
-    error 1235, before any SQL: sqlgate sends no such bit and turns the refusal into an error
-    naming what to do."""
+    """No Oracle-mode tenant runs here (enterprise edition only; see docs/sources/oceanbase.md).
+    A real one refuses a login that lacks the Oracle-mode capability bit with error 1235,
+    before any SQL: without ``mode=oracle`` sqlgate sends no such bit and turns the refusal
+    into an error naming what to do (``mode=oracle``: tests/unit/test_oceanbase_oracle.py)."""
     flags: list[int] = []
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(10)
@@ -202,6 +202,7 @@ def test_an_oracle_mode_tenant_is_refused_cleanly() -> None:
     assert len(flags) == 1 and not flags[0] & ORACLE_MODE_CAPABILITY
     message = str(info.value)
     assert "Oracle mode" in message and "MySQL-mode tenant" in message and "obclient" in message
+    assert "mode=oracle" in message
     assert "tiger" not in message
 
 

@@ -82,6 +82,7 @@ def _run_slow(conn: Any) -> tuple[threading.Thread, list[BaseException]]:
             conn.cursor().execute(SLOW).fetchall()
         except BaseException as exc:  # kept for the assertion, whatever it is
             failures.append(exc)
+        conn.ended = time.monotonic()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -95,16 +96,36 @@ def _wait_until_sent(requests: list[tuple[str, bytes]], timeout: float = 10.0) -
         time.sleep(0.02)
 
 
+def _once_free(conn: Any, statement: str, limit: float = 90) -> list[Any]:
+    """The statement's rows once fakesnow has finished the abandoned one: it refuses a call on
+    a busy DuckDB connection ("Resource In Use") instead of waiting (bounded)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            return list(conn.cursor().execute(statement).fetchall())
+        except errors.ProgrammingError as exc:
+            assert "Resource In Use" in str(exc) and time.monotonic() < deadline, exc
+            time.sleep(0.2)
+
+
 def test_cursor_cancel_sends_the_abort_for_the_running_statement(
     relay: tuple[int, list[tuple[str, bytes]]],
 ) -> None:
+    """fakesnow's abort does nothing (the statement runs on there); sqlgate's wait ends at the
+    cancel all the same, with an error saying so, and the connection goes on once fakesnow is
+    done with the statement."""
     port, requests = relay
     with _connect(port) as conn:
-        thread, _ = _run_slow(conn)
+        thread, failures = _run_slow(conn)
         _wait_until_sent(requests)
+        cancelled = time.monotonic()
         conn.cursor().cancel()
         thread.join(timeout=60)
         assert not thread.is_alive()
+        assert conn.ended - cancelled < 5  # not the statement's own time
+        assert isinstance(failures[0], errors.OperationalError), failures
+        assert "Snowflake statement was cancelled" in str(failures[0])
+        assert _once_free(conn, "SELECT 3") == [(3,)]
     running = _request_ids(requests, "/queries/v1/query-request")
     assert len(running) == 1 and _aborted(requests) == running
 
@@ -116,13 +137,16 @@ def test_supersets_cancel_all_queries_stops_the_sibling_session(
     port, requests = relay
     with _connect(port) as running, _connect(port) as stopper:
         assert running.session.link_id() == FIRST_SESSION  # what CURRENT_SESSION() says
-        thread, _ = _run_slow(running)
+        thread, failures = _run_slow(running)
         _wait_until_sent(requests)
         cur = stopper.cursor()
+        cancelled = time.monotonic()
         cur.execute(f"SELECT SYSTEM$CANCEL_ALL_QUERIES({FIRST_SESSION})")
         assert cur.fetchall() == [("1 queries terminated.",)]
         thread.join(timeout=60)
-        assert not thread.is_alive()
+        assert not thread.is_alive() and running.ended - cancelled < 5
+        assert "Snowflake statement was cancelled" in str(failures[0])
+        assert _once_free(running, "SELECT 4") == [(4,)]
     assert _aborted(requests) == _request_ids(requests, "/queries/v1/query-request")
 
 

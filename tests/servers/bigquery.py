@@ -67,9 +67,10 @@ def _ready(port: int) -> bool:
 
 
 @contextmanager
-def running_emulator() -> Iterator[BigQueryInfo]:
+def running_emulator(log_level: str = "warning") -> Iterator[BigQueryInfo]:
     """A bqemulator for the duration of the block (or the one ``SQLGATE_TEST_BIGQUERY_URL``
-    names); the benchmark uses it too."""
+    names); the benchmark uses it too. ``log_level="info"`` makes the emulator log every
+    request (method and path) to ``extra["log"]``: what reached it, in its own words."""
     override = os.environ.get(OVERRIDE_ENV)
     if override:
         parts = urlsplit(override)
@@ -86,11 +87,12 @@ def running_emulator() -> Iterator[BigQueryInfo]:
     try:
         proc.start(
             [str(binary), "start", "--project", PROJECT, "--rest-host", HOST, "--rest-port",
-             str(rest), "--grpc-host", HOST, "--grpc-port", str(grpc), "--log-level", "warning"],
+             str(rest), "--grpc-host", HOST, "--grpc-port", str(grpc), "--log-level", log_level],
             env={"HOME": str(VENV / "duckdb-home")},
         )  # fmt: skip
         proc.wait_ready(lambda: _ready(rest), timeout=90)
-        yield BigQueryInfo(HOST, rest, "", NO_PASSWORD, DATASET, extra={"grpc_port": grpc})
+        extra = {"grpc_port": grpc, "log": str(proc.log_path)}
+        yield BigQueryInfo(HOST, rest, "", NO_PASSWORD, DATASET, extra=extra)
     finally:
         proc.stop()
 

@@ -1,4 +1,4 @@
-"""Throwaway Spark Connect server (``local[2]``) with the Iceberg and Delta runtimes.
+"""Throwaway Spark Connect server (``local[2]``) with the Iceberg and Delta runtimes and S3A.
 
 pyspark (in ``.cache/spark-venv`` from ``scripts/install-spark.sh``) ships the Spark Connect
 server jar; the Iceberg and Delta runtime jars come from Maven Central into ``.cache/m2``.
@@ -27,6 +27,9 @@ JARS = (
     "org/apache/iceberg/iceberg-spark-runtime-4.0_2.13/1.10.0/iceberg-spark-runtime-4.0_2.13-1.10.0.jar",
     "io/delta/delta-spark_2.13/4.0.0/delta-spark_2.13-4.0.0.jar",
     "io/delta/delta-storage/4.0.0/delta-storage-4.0.0.jar",
+    # S3A (pyspark 4.0.1 ships Hadoop 3.4.1) and the AWS SDK v2 bundle it was built against
+    "org/apache/hadoop/hadoop-aws/3.4.1/hadoop-aws-3.4.1.jar",
+    "software/amazon/awssdk/bundle/2.24.6/bundle-2.24.6.jar",
 )
 EXTENSIONS = (
     "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"

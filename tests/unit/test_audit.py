@@ -95,3 +95,53 @@ def test_debug_statement_is_truncated_before_redaction(
     assert len(shown.split("... [truncated")[0]) <= MAX_LOGGED_STATEMENT_CHARS
     assert f"{len(statement)} characters in all" in shown
     assert secret[:10] not in shown and "***" in shown
+
+
+def test_prometheus_counts_across_connections_and_after_close(url: str) -> None:
+    """Each connection tallies in plain ints; a scrape folds them: N statements on two
+    interleaved connections, one of them closed and dropped before the scrape, all count,
+    and the histogram's buckets, count and sum agree with the counter."""
+    prometheus_client = pytest.importorskip("prometheus_client")
+    import gc
+
+    registry = prometheus_client.REGISTRY
+    labels = {"source": "file", "kind": "SELECT"}
+
+    def sample(name: str, extra: dict[str, str]) -> float:
+        return registry.get_sample_value(name, {**labels, **extra}) or 0.0
+
+    def state() -> tuple[float, float, float, float, float]:
+        return (
+            sample("sqlgate_statements_total", {"outcome": "ok"}),
+            # a refusal is counted under the kind it refused
+            sample("sqlgate_statements_total", {"kind": "DELETE", "outcome": "ReadOnlyError"}),
+            sample("sqlgate_statement_seconds_count", {}),
+            sample("sqlgate_statement_seconds_bucket", {"le": "+Inf"}),
+            sample("sqlgate_statement_seconds_sum", {}),
+        )
+
+    ok_before, refused_before, count_before, _, sum_before = state()
+    first, second = sqlgate.connect(url), sqlgate.connect(url)
+    for i in range(7):
+        for conn in (first, second) if i % 2 else (second, first):
+            conn.cursor().execute(f"SELECT id + {i} FROM t")
+    with pytest.raises(sqlgate.ReadOnlyError):
+        first.cursor().execute("DELETE FROM t")
+    mid = state()  # both connections still open: their live tallies are read
+    assert mid[0] == ok_before + 14 and mid[1] == refused_before + 1
+    first.close()
+    del first, conn
+    gc.collect()  # the closed connection's tallies are folded into the totals
+    second.cursor().execute("SELECT 1")
+    ok, refused, count, inf, total = state()
+    second.close()
+    assert ok == ok_before + 15 and refused == refused_before + 1
+    assert count == count_before + 15 and inf == count
+    assert sample("sqlgate_statement_seconds_count", {"kind": "DELETE"}) >= 1
+    assert total > sum_before
+    buckets = [
+        sample("sqlgate_statement_seconds_bucket", {"le": le})
+        for le in ("0.005", "0.1", "1.0", "10.0", "+Inf")
+    ]
+    assert buckets == sorted(buckets)  # cumulative
+    assert state() == (ok, refused, count, inf, total)  # a scrape changes nothing

@@ -11,6 +11,7 @@ reports the ambient cache (after the user's own ``kinit``) and its expiry.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -36,6 +37,8 @@ from sqlgate.core.redact import redact
 METHODS = ("auto", "gssapi", "kinit")
 _FIX_KINIT = "run `kinit` first, or give credential_keytab= and credential_principal="
 _counter = itertools.count()
+#: seconds a ``kinit -R`` may take (one KDC round trip)
+_KINIT_TIMEOUT = 30
 
 
 def _file_path(ccache: str) -> str | None:
@@ -213,4 +216,18 @@ class KerberosProvider(CredentialProvider):
     def _fetch(self) -> Credential:
         if self.keytab:
             return self._from_keytab()
-        return self._describe_cache(self.ccache or os.environ.get("KRB5CCNAME", ""), gssapi=None)
+        ccache = self.ccache or os.environ.get("KRB5CCNAME", "")
+        credential = self._describe_cache(ccache, gssapi=None)
+        expires = credential.expires_at  # always set for a cache (_describe_cache)
+        if expires is None or self.now() < expires - self.refresh_margin:
+            return credential
+        # near its end: a renewable TGT gets a new end time from the KDC (kinit -R) without
+        # a password or keytab; one that is not renewable is reported as it is
+        self._renew(ccache)
+        return self._describe_cache(ccache, gssapi=None)
+
+    def _renew(self, ccache: str) -> None:
+        argv = [self.kinit, "-R", *(["-c", ccache] if ccache else [])]
+        # no kinit, or no answer: the ticket stays as it is, and expires as reported
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(argv, capture_output=True, timeout=_KINIT_TIMEOUT, check=False)

@@ -32,12 +32,25 @@ from sqlgate.lakehouse.compiler import compile_statement
 from sqlgate.lakehouse.failures import plain, planning_error, table_error
 from sqlgate.lakehouse.spark.guard import vet_spark_sql
 from sqlgate.lakehouse.spark.stream import open_stream
-from sqlgate.lakehouse.spark.translate import ReadSpec, read_spec, spark_args, spark_sql
+from sqlgate.lakehouse.spark.translate import (
+    ReadSpec,
+    on_s3,
+    read_spec,
+    s3a_conf,
+    spark_args,
+    spark_sql,
+)
 from sqlgate.lakehouse.timetravel import resolve_time_travel
 
 #: Spark's built-in function names by server (``SHOW SYSTEM FUNCTIONS``): asked once
 _BUILTINS: dict[str, frozenset[str]] = {}
 _BUILTINS_LOCK = threading.Lock()
+#: set on every session. Iceberg 1.10's executor cache of delete files returned rows an
+#: equality delete removes when a second query read the same table with another projection
+#: (the Spark-written fixtures of tests/integration/lakehouse/test_spark_fixtures.py)
+SESSION_CONF = {"spark.sql.iceberg.executor-cache.enabled": "false"}
+#: pyspark's session class -> the same without the process-wide shutdown in ``__del__``
+_QUIET: dict[type, type] = {}
 
 
 def connect_spark(remote: str, source_name: str) -> Any:
@@ -50,6 +63,7 @@ def connect_spark(remote: str, source_name: str) -> Any:
 
     try:
         spark = SparkSession.builder.remote(remote).create()
+        spark.__class__ = _quiet_class(type(spark))
         # pyspark retries an unreachable server for ~10 minutes; a few seconds say enough
         spark.client.set_retry_policies(
             [DefaultPolicy(max_retries=5, initial_backoff=200, backoff_multiplier=2.0)]
@@ -57,6 +71,23 @@ def connect_spark(remote: str, source_name: str) -> Any:
         return spark
     except Exception as exc:
         raise OperationalError(plain(f"cannot open a Spark Connect session: {exc}")) from None
+
+
+def _quiet_class(cls: type) -> type:
+    """``cls`` whose ``__del__`` closes only its own channel. pyspark-client 4.0's closes the
+    client, which shuts the process-wide release pool of every other session: a session the
+    cyclic GC collects in the middle of another's statement makes that statement fail
+    ("cannot schedule new futures after shutdown")."""
+    with _BUILTINS_LOCK:
+        quiet = _QUIET.get(cls)
+        if quiet is None:
+
+            def __del__(self: Any) -> None:
+                with contextlib.suppress(Exception):
+                    self.client._channel.close()
+
+            quiet = _QUIET[cls] = type(f"Quiet{cls.__name__}", (cls,), {"__del__": __del__})
+    return quiet
 
 
 class SparkServerError(Exception):
@@ -89,9 +120,15 @@ class SparkEngine(SourceMetadata):
         self.statement_timeout = statement_timeout
         self.plan_info: list[dict[str, Any]] = []
         self._spark: Any = spark
-        self._builtins = _builtins(spark, remote)
+        self._builtins = _builtins(spark, remote)  # first: names an unreachable server
+        try:
+            for key, value in SESSION_CONF.items():
+                spark.conf.set(key, value)
+        except Exception as exc:
+            raise OperationalError(plain(f"cannot configure the Spark session: {exc}")) from None
         self._running: set[str] = set()  # tags of the statements running now
         self._cancelled: set[str] = set()  # ... and of those a cancel or timeout stopped
+        self._s3a: dict[str, str] = {}  # the S3A settings last set on the session
 
     # ------------------------------------------------------------------ lifecycle
     def cancel(self) -> None:
@@ -154,12 +191,13 @@ class SparkEngine(SourceMetadata):
                 handle = self.source.open(ref.schema, ref.table, travel)
             except Exception as exc:
                 raise table_error(exc, name) from None
+            files: list[str] = []
             if self.source.format in ("delta", "iceberg"):
                 try:  # plans the files: each must lie in the lake before Spark reads it
-                    handle.scan(None)
+                    files = list(handle.scan(None).info.get("files") or [])
                 except Exception as exc:
                     raise planning_error(exc, handle) from None
-            spec = read_spec(self.source, handle, travel is not None)
+            spec = read_spec(self.source, handle, travel is not None, files)
             reads[ref.relation] = (f"__sqlgate_{tag[8:]}_{i}", spec)
             info: dict[str, Any] = {"table": name, "format": self.source.format}
             info.update(engine="spark", read=spec.format, options=dict(spec.options))
@@ -189,6 +227,7 @@ class SparkEngine(SourceMetadata):
         try:
             if timer is not None:
                 timer.start()
+            self._store_conf(spark)
             for view, spec in reads.values():
                 spark.read.format(spec.format).options(**spec.options).load(
                     spec.path
@@ -225,6 +264,18 @@ class SparkEngine(SourceMetadata):
             self._finish(spark, tag, timer, views)
         if failure is not None:
             raise failure[0] from failure[1]
+
+    def _store_conf(self, spark: Any) -> None:
+        """The object store's endpoint and current credentials as this session's S3A settings
+        (session-scoped on the server; set again only when the credential changes)."""
+        root = getattr(self.source, "root", None)
+        if root is None or root.is_local or not on_s3(root.uri):
+            return
+        conf = s3a_conf(dict(getattr(self.source, "storage_options", None) or {}))
+        if conf != self._s3a:
+            for key, value in conf.items():
+                spark.conf.set(key, value)
+            self._s3a = conf
 
     def _finish(self, spark: Any, tag: str, timer: Any, views: list[str]) -> None:
         if timer is not None:

@@ -9,6 +9,7 @@ parameters as named markers (``:p1``) that Spark binds: no value is ever spliced
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,20 +34,24 @@ class ReadSpec:
     options: dict[str, str] = field(default_factory=dict)
 
 
-def read_spec(source: TableSource, handle: TableHandle, travelled: bool) -> ReadSpec:
-    """How Spark reads ``handle`` at exactly the snapshot sqlgate resolved."""
+def read_spec(
+    source: TableSource, handle: TableHandle, travelled: bool, files: Sequence[str] = ()
+) -> ReadSpec:
+    """How Spark reads ``handle`` at exactly the snapshot sqlgate resolved (``files``: the
+    data files sqlgate planned and held to the lake)."""
     root = getattr(source, "root", None)
-    if root is not None and not root.is_local:
-        raise NotSupportedError(
-            "engine=spark reads local lakes only in this release: the Spark cluster must "
-            "reach the same paths (object stores come next)"
-        )
     fmt = source.format
+    if root is not None and not root.is_local and not (fmt == "delta" and on_s3(root.uri)):
+        raise NotSupportedError(
+            "engine=spark reads local lakes and Delta tables on S3-compatible stores only in "
+            "this release: use the default engine=duckdb for this store and format"
+        )
     if fmt == "delta":
         from sqlgate.lakehouse.delta import DeltaTableHandle
 
         assert isinstance(handle, DeltaTableHandle)
-        return ReadSpec("delta", handle.uri, {"versionAsOf": str(handle.version)})
+        uri = "s3a://" + handle.uri.split("://", 1)[1] if on_s3(handle.uri) else handle.uri
+        return ReadSpec("delta", uri, {"versionAsOf": str(handle.version)})
     if fmt == "iceberg":
         from sqlgate.lakehouse.iceberg import IcebergTable
 
@@ -54,6 +59,7 @@ def read_spec(source: TableSource, handle: TableHandle, travelled: bool) -> Read
         table = full() if callable(full) else handle
         assert isinstance(table, IcebergTable)
         location = str(table.table.metadata_location)
+        _refuse_relative(table, files)
         if "://" in location and not location.startswith("file:"):
             raise NotSupportedError(
                 "engine=spark reads Iceberg tables stored on local disk only in this release"
@@ -70,6 +76,52 @@ def read_spec(source: TableSource, handle: TableHandle, travelled: bool) -> Read
         f"engine=spark cannot read {fmt} tables here: only Delta, Iceberg, Parquet and ORC "
         "(use the default engine=duckdb)"
     )
+
+
+def on_s3(uri: str) -> bool:
+    return uri.startswith(("s3://", "s3a://"))
+
+
+def s3a_conf(options: dict[str, str]) -> dict[str, str]:
+    """Hadoop's S3A settings for the session from sqlgate's object_store options (the URL's
+    or the credential provider's current ones). The FileSystem cache is off: a cached S3A
+    client would carry one session's credentials into another's reads."""
+    opts = {k.lower(): v for k, v in options.items()}
+    conf = {"fs.s3a.impl.disable.cache": "true", "fs.s3a.path.style.access": "true"}
+    endpoint = opts.get("aws_endpoint_url") or opts.get("aws_endpoint")
+    if endpoint:
+        conf["fs.s3a.endpoint"] = endpoint
+        conf["fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https://")).lower()
+    if opts.get("aws_virtual_hosted_style_request", "").lower() == "true":
+        conf["fs.s3a.path.style.access"] = "false"
+    if opts.get("aws_region"):
+        conf["fs.s3a.endpoint.region"] = opts["aws_region"]
+    keys = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+    for key, name in zip(keys, ("access.key", "secret.key", "session.token"), strict=True):
+        if opts.get(key):
+            conf[f"fs.s3a.{name}"] = opts[key]
+    provider = "TemporaryAWSCredentialsProvider" if "fs.s3a.session.token" in conf else None
+    if provider is None and "fs.s3a.access.key" in conf:
+        provider = "SimpleAWSCredentialsProvider"
+    if provider is not None:
+        conf["fs.s3a.aws.credentials.provider"] = f"org.apache.hadoop.fs.s3a.{provider}"
+    return conf
+
+
+def _refuse_relative(table: Any, files: Sequence[str]) -> None:
+    """Spark resolves a relative location against its own working directory, sqlgate against
+    the catalog's home: Spark would read other files than those sqlgate held to the lake."""
+    from sqlgate.lakehouse.iceberg_paths import relative_part
+
+    snapshot = table.table.snapshot_by_id(table.snapshot_id) if table.snapshot_id else None
+    places = [table.table.location(), *([snapshot.manifest_list] if snapshot else []), *files]
+    relative = next((p for p in places if relative_part(str(p))), None)
+    if relative is not None:
+        raise NotSupportedError(
+            f"engine=spark cannot read Iceberg table {table.name}: it names its files by "
+            f"relative paths ({relative!r}), which Spark would resolve against the Spark "
+            "server's working directory, not the catalog's; use the default engine=duckdb"
+        )
 
 
 def spark_sql(compiled: CompiledStatement, views: dict[str, str]) -> str:

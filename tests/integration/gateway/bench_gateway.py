@@ -2,6 +2,7 @@
 and how many concurrent clients the gateway holds with bounded latency.
 
     .venv/bin/python -m tests.integration.gateway.bench_gateway [--rows N] [--clients 1,4,16,32]
+        [--pairs 5]
 
 Starts its own gateway subprocess on a free 127.0.0.1 port over a temporary Parquet lakehouse
 and stops it at the end. Not collected by pytest (the name has no ``test_`` prefix).
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clients", default="1,4,16,32,64")
     parser.add_argument("--bound-ms", type=float, default=100.0, help="p95 latency bound")
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved fetch pairs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sqlgate-gw-bench-") as tmp:
         root = Path(tmp)
@@ -128,13 +130,26 @@ def main() -> None:
         try:
             fetch_through_gateway(dsn)  # warm both paths once (imports, file cache)
             fetch_in_process(root)
-            direct, n1 = fetch_in_process(root)
-            gateway, n2 = fetch_through_gateway(dsn)
-            assert n1 == n2 == args.rows
-            print(f"rows: {args.rows:,} (bigint, double, text)")
-            print(f"sqlgate DB-API in process: {direct:.2f} s ({args.rows / direct:,.0f} rows/s)")
-            print(f"psycopg via the gateway:   {gateway:.2f} s ({args.rows / gateway:,.0f} rows/s)")
-            print(f"ratio gateway / in process: {gateway / direct:.2f}x")
+            pairs = []  # interleaved, so that a load change hits both sides of a pair alike
+            for _ in range(args.pairs):
+                direct, n1 = fetch_in_process(root)
+                gateway, n2 = fetch_through_gateway(dsn)
+                assert n1 == n2 == args.rows
+                pairs.append((direct, gateway))
+            direct = statistics.median(d for d, _ in pairs)
+            gateway = statistics.median(g for _, g in pairs)
+            ratios = sorted(g / d for d, g in pairs)
+            print(f"rows: {args.rows:,} (bigint, double, text); {args.pairs} interleaved pairs")
+            for label, seconds in (
+                ("sqlgate DB-API in process", direct),
+                ("psycopg via the gateway", gateway),
+            ):
+                rate = args.rows / seconds
+                print(f"{label + ':':27s}{seconds:.2f} s median ({rate:,.0f} rows/s)")
+            print(
+                f"ratio gateway / in process: median {statistics.median(ratios):.2f}x "
+                f"(pairs: {', '.join(f'{r:.2f}' for r in ratios)})"
+            )
             held = 0
             for clients in (int(c) for c in args.clients.split(",")):
                 p50, p95, count = latency_at(dsn, clients)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -11,8 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED_ROWS, _seed_table
-from tests.servers.base import HOST, ServerInfo, ServerProcess, free_port, port_open
+from tests.servers.base import (
+    HOST,
+    ServerInfo,
+    ServerProcess,
+    free_port,
+    port_open,
+    server_unavailable,
+)
 
+HERE = Path(__file__).parent
+PGJDBC = Path("/usr/share/java/postgresql.jar")
 PASSWORD = "s3cret-gw-pw"
 BIG_ROWS = 100_000
 MILLION = 1_000_000
@@ -102,3 +113,18 @@ databases = ["lake"]
         )
         proc.wait_ready(lambda: port_open(port), timeout=30)
         yield GatewayInfo(port, proc, gateway_lake)
+
+
+@pytest.fixture(scope="session")
+def java_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The pgjdbc test program (java/GatewayClient.java), compiled once."""
+    javac = shutil.which("javac")
+    if javac is None or not PGJDBC.is_file():
+        server_unavailable("pgjdbc", "needs javac and libpostgresql-jdbc-java")
+    out = tmp_path_factory.mktemp("pgjdbc")
+    subprocess.run(
+        [javac, "-d", str(out), str(HERE / "java" / "GatewayClient.java")],
+        check=True,
+        timeout=120,
+    )
+    yield out

@@ -134,37 +134,33 @@ def test_sqlalchemy_reflects_the_rest_catalog(rest_lake):
         engine.dispose()
 
 
-def test_wrong_signature_is_refused_cleanly(rest_lake):
-    """The catalog checks SigV4 itself: a wrong secret is refused by the server, and the error
-    is a PEP 249 OperationalError with the server's reason and without the secret.
-
-    SeaweedFS answers ``/v1/config`` unsigned, so pyiceberg's start-up passes and the refusal
-    comes with the first catalog call (sqlgate probes REST catalogs no further in connect()).
-    """
+def test_wrong_signature_is_refused_at_connect(rest_lake):
+    """The catalog checks SigV4 itself: a wrong secret is refused by the server in
+    ``connect()`` (SeaweedFS answers ``/v1/config`` unsigned, so sqlgate asks one signed
+    question there), as a PEP 249 OperationalError naming the credential fix, with the
+    server's reason and without the secret."""
     info, warehouse, catalog, _ = rest_lake
     wrong = "Wr0ngSecretValue0123456789abcdefGHIJ"
-    with (
-        sqlgate.connect(_url(info, warehouse, secret=wrong)) as conn,
-        pytest.raises(OperationalError) as err,
-    ):
-        conn.cursor().execute(f"SELECT count(*) FROM {NAMESPACE}.orders")
+    with pytest.raises(OperationalError) as err:
+        sqlgate.connect(_url(info, warehouse, secret=wrong))
     message = str(err.value)
-    assert "signature" in message and "Check your key" in message, message
+    assert "access refused, check the credentials" in message, message
+    assert "signature" in message.lower(), message
     assert wrong not in message and info.password not in message
     # the table is untouched and still readable with the right key
     assert catalog.load_table(f"{NAMESPACE}.orders").scan().to_arrow().num_rows == 6
 
 
-def test_refused_listing_says_access_refused(rest_lake):
-    """Listing a namespace's tables with a wrong secret is an access refusal naming the fix,
-    not an "unknown namespace" (the namespace exists)."""
+def test_wrong_signature_refused_through_sqlalchemy(rest_lake):
+    """Reflection with a wrong secret is an access refusal naming the fix, not an "unknown
+    namespace" (the namespace exists)."""
     import sqlalchemy
 
     info, warehouse, _catalog, _ = rest_lake
     wrong = "Wr0ngSecretValue0123456789abcdefGHIJ"
     engine = sqlalchemy.create_engine(_url(info, warehouse, secret=wrong))
     try:
-        with pytest.raises(OperationalError) as err:  # raised by the dialect's reflection
+        with pytest.raises(sqlalchemy.exc.OperationalError) as err:
             sqlalchemy.inspect(engine).get_table_names(schema=NAMESPACE)
     finally:
         engine.dispose()
@@ -172,6 +168,14 @@ def test_refused_listing_says_access_refused(rest_lake):
     assert "access refused, check the credentials" in message, message
     assert "unknown Iceberg namespace" not in message
     assert wrong not in message and info.password not in message
+
+
+def test_right_secret_still_connects_after_the_probe(rest_lake):
+    """The connect-time probe is one signed listing: the right key passes it, and it sees the
+    namespace pyiceberg created."""
+    info, warehouse, _catalog, _ = rest_lake
+    with sqlgate.connect(_url(info, warehouse)) as conn:
+        assert NAMESPACE in conn.session.engine.list_schemas()
 
 
 def test_partition_pruning_saves_the_skipped_files_bytes(rest_lake):

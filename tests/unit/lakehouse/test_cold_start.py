@@ -224,3 +224,73 @@ def test_cold_plain_read_loads_no_sqlglot_dialect_and_the_gate_stays_closed(
     assert len(report["refused"]) == len(_WRITES)
     assert report["after"] == [[3, 1, 3]]  # every row still there
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".db")) == []
+
+
+_TWO_CONNECTIONS = """
+import json, sys
+import sqlgate
+from sqlgate.lakehouse import sandbox
+
+def request(sql):
+    conn = sqlgate.connect({url!r})
+    cur = conn.cursor()
+    cur.execute(sql)
+    rows = cur.fetchall()
+    info = dict(conn.session.engine.plan_info[0])
+    conn.close()
+    return rows, info
+
+first, info = request("SELECT * FROM db.t LIMIT 5")
+databases = dict(sandbox._DATABASES)
+loaded = set(sys.modules)
+second, info_again = request("SELECT * FROM db.t LIMIT 5")
+new_modules = sorted(set(sys.modules) - loaded)
+same_database = dict(sandbox._DATABASES) == databases and len(databases) == 1
+conn = sqlgate.connect({url!r})
+cur = conn.cursor()
+refused = []
+for sql in {writes!r}:
+    try:
+        cur.execute(sql)
+    except sqlgate.ProgrammingError as exc:
+        refused.append(type(exc).__name__)
+pyiceberg = sorted(m for m in sys.modules if m.split(".")[0] == "pyiceberg")
+cur.execute("SELECT count(*), min(x), max(x) FROM db.t")  # the full reading: pyiceberg
+after = cur.fetchall()
+conn.close()
+print(json.dumps({{"first": len(first), "second": len(second), "new": new_modules,
+    "same_database": same_database, "files": [info["files"], info_again["files"]],
+    "refused": refused, "after": after, "pyiceberg": pyiceberg}}))
+"""
+
+
+def test_second_connection_in_a_process_reuses_and_stays_closed(tmp_path: Path) -> None:
+    """A fresh connection per request in a running process (a NullPool): the second one
+    imports nothing, borrows the process's sandboxed DuckDB database for the lake instead of
+    opening another (~50 ms), plans the bare LIMIT from the light plan the first one made;
+    every write is still refused on such a connection and the table is unchanged."""
+    SqlCatalog = pytest.importorskip("pyiceberg.catalog.sql", exc_type=ImportError).SqlCatalog
+
+    catalog = SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}"
+    )
+    catalog.create_namespace("db")
+    table = catalog.create_table("db.t", schema=pa.schema([("x", pa.int64())]))
+    for start in (0, 10, 20):
+        table.append(pa.table({"x": pa.array(range(start, start + 10), pa.int64())}))
+    writes = [w.replace(" t", " db.t") for w in _WRITES]
+    body = _TWO_CONNECTIONS.format(url=f"iceberg://{tmp_path}/catalog.db", writes=writes)
+    done = subprocess.run(
+        [sys.executable, "-c", body], capture_output=True, text=True, timeout=120, check=True
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["first"] == report["second"] == 5
+    assert report["new"] == [], report["new"]  # the second connection loads no module
+    assert report["same_database"] is True
+    assert report["files"][0] == report["files"][1] and len(report["files"][0]) == 1
+    assert report["pyiceberg"] == []  # the light path throughout, writes refused before it
+    assert len(report["refused"]) == len(writes)
+    assert report["after"] == [[30, 0, 29]]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".db")) == [
+        "catalog.db"
+    ]

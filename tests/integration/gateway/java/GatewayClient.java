@@ -61,6 +61,13 @@ public final class GatewayClient {
             step("tables", () -> rows(meta.getTables(null, "public", "%", new String[] {"TABLE"}), 2, 3, 4));
             step("columns", () -> rows(meta.getColumns(null, "public", "items", "%"), 4, 6, 17));
             step("primary_keys", () -> rows(meta.getPrimaryKeys(null, "public", "items"), 4));
+            // the DatabaseMetaData calls of Metabase's generic sql-jdbc sync (describe_database.clj
+            // jdbc-get-tables, with its type list) and the key/index calls a JDBC sync can make
+            step("mb_get_tables", () -> rows(meta.getTables(null, "public", "%", new String[] {
+                "TABLE", "PARTITIONED TABLE", "VIEW", "FOREIGN TABLE", "MATERIALIZED VIEW",
+                "EXTERNAL TABLE", "DYNAMIC_TABLE"}), 2, 3, 4, 5));
+            step("mb_imported_keys", () -> rows(meta.getImportedKeys(null, "public", "items"), 3, 4, 7, 8));
+            step("mb_index_info", () -> rows(meta.getIndexInfo(null, "public", "items", false, true), 3, 4, 6, 9));
             step("prepared", () -> {
                 try (PreparedStatement ps = conn.prepareStatement(
                         "SELECT id, name FROM items WHERE id > ? AND name <> ? ORDER BY id")) {
@@ -86,29 +93,44 @@ public final class GatewayClient {
                     return count + "," + (sum == expectedBig * (expectedBig - 1) / 2);
                 }
             });
-            for (String name : new String[] {"connect", "schemas", "privileges", "describe_database"}) {
-                String text = Files.readString(metabase.resolve(name + ".sql"));
-                int index = 0;
-                for (String sql : text.split(";\\s*\\n")) {
-                    if (sql.isBlank()) {
-                        continue;
-                    }
-                    final int n = index++;
-                    step("metabase_" + name + "_" + n, () -> {
-                        try (Statement st = conn.createStatement()) {
-                            if (!st.execute(sql.strip().replaceAll(";$", ""))) {
-                                return "ok";
-                            }
-                            ResultSet rs = st.getResultSet();
-                            ResultSetMetaData md = rs.getMetaData();
-                            int[] all = new int[md.getColumnCount()];
-                            for (int i = 0; i < all.length; i++) {
-                                all[i] = i + 1;
-                            }
-                            return rows(rs, all);
-                        }
-                    });
+            String sync = Files.readString(metabase.resolve("sync.sql"));
+            for (String block : sync.split("(?m)^-- step: ")) {
+                if (block.startsWith("--") || block.isBlank()) {
+                    continue; // the file's header
                 }
+                String name = block.substring(0, block.indexOf(' ') < 0 ? block.indexOf('\n')
+                        : Math.min(block.indexOf(' '), block.indexOf('\n'))).strip();
+                List<String> params = new ArrayList<>();
+                StringBuilder sql = new StringBuilder();
+                String[] lines = block.split("\n");
+                for (int i = 1; i < lines.length; i++) {
+                    if (lines[i].startsWith("-- params: ")) {
+                        params.addAll(List.of(lines[i].substring(11).split("\\|")));
+                    } else {
+                        sql.append(lines[i]).append('\n');
+                    }
+                }
+                String text = sql.toString().strip();
+                step("metabase_" + name, () -> {
+                    // as Metabase does: a PreparedStatement, Strings and Longs bound by setObject
+                    try (PreparedStatement ps = conn.prepareStatement(text)) {
+                        for (int i = 0; i < params.size(); i++) {
+                            String p = params.get(i);
+                            Object value = p.endsWith("L") ? (Object) Long.valueOf(p.substring(0, p.length() - 1)) : p;
+                            ps.setObject(i + 1, value);
+                        }
+                        if (!ps.execute()) {
+                            return "ok";
+                        }
+                        ResultSet rs = ps.getResultSet();
+                        ResultSetMetaData md = rs.getMetaData();
+                        int[] all = new int[md.getColumnCount()];
+                        for (int i = 0; i < all.length; i++) {
+                            all[i] = i + 1;
+                        }
+                        return rows(rs, all);
+                    }
+                });
             }
             step("write", () -> {
                 try (Statement st = conn.createStatement()) {

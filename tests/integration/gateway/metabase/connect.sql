@@ -1,5 +1,0 @@
-SET extra_float_digits = 3;
-SET application_name = 'Metabase v0.52.0 [d1b3c0e6-0f0f-4e0b-a6f5-2f1c0c7c7c7c]';
-SHOW TRANSACTION ISOLATION LEVEL;
-SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
-show timezone;
