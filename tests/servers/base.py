@@ -274,7 +274,7 @@ class OneProcessServer:
     ready_timeout_default = 30.0
 
     def __init__(self, *, ready_timeout: float | None = None) -> None:
-        self.ready_timeout = ready_timeout or self.ready_timeout_default
+        self.ready_timeout = self.ready_timeout_default if ready_timeout is None else ready_timeout
         self.proc: ServerProcess | None = None
         self.started = 0.0  # time.monotonic() when start() began
 
