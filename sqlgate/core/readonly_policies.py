@@ -74,6 +74,9 @@ class GatePolicy:
     show_forms: frozenset[tuple[str, ...]] = frozenset()
     #: ``SWITCH name`` / ``SET CATALOG name``: change the current catalog, never data
     catalog_switch: bool = False
+    #: Oracle-style ``table@link`` / ``proc@link(...)``: a database link runs the statement's
+    #: part on another database, beyond this session's read-only mode (refused)
+    db_links: bool = False
 
 
 #: kept for callers of the earlier name
@@ -152,7 +155,7 @@ DAMENG = GatePolicy(
     name="dameng", dialect="oracle", lexicon=Lexicon(quotes="'\""),
     deny_functions=frozenset({"nextval", "sleep", "sf_set_session_para_value"}),
     deny_prefixes=frozenset({"sp_", "utl_", "dbms_"}), deny_schemas=_DM_PACKAGES,
-    client_side_params=False,
+    client_side_params=False, db_links=True,
 )  # fmt: skip
 #: OceanBase Oracle mode (``oceanbase://...?mode=oracle``): DaMeng's Oracle rules, OceanBase's
 #: own packages, and values spliced in client-side (the MySQL protocol's text queries)
@@ -160,6 +163,7 @@ OCEANBASE_ORACLE = GatePolicy(
     name="oceanbase_oracle", dialect="oracle", lexicon=Lexicon(quotes="'\"", backslash=False),
     deny_functions=frozenset({"nextval", "sleep"}), deny_prefixes=frozenset({"utl_", "dbms_"}),
     deny_schemas=_DM_PACKAGES | frozenset({"dbms_resource_manager", "dbms_plan_cache"}),
+    db_links=True,
 )  # fmt: skip
 
 
@@ -184,7 +188,7 @@ INFORMIX = GatePolicy(
     name="informix", dialect="informix", lexicon=Lexicon(quotes="'\""),
     deny_functions=frozenset({"nextval", "task", "admin", "system", "sysbldprepare"}),
     deny_prefixes=frozenset({"sp_", "utl_", "dbms_", "ifx_", "bts_"}), deny_schemas=_DM_PACKAGES,
-    client_side_params=False,
+    client_side_params=False, db_links=True,  # ``db@server:table`` reaches another server
 )  # fmt: skip
 
 

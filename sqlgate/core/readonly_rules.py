@@ -114,8 +114,12 @@ class GateRules:
         lparen, hint, dot, last = T.L_PAREN, T.HINT, T.DOT, len(tokens) - 1
         assign = T.COLON_EQ if policy.user_variables else None
         setting = T.EQ if policy.refused_settings else None
+        # a quoted name with @ too: GBase reads "db@server":table as a remote database
+        linked = (T.VAR, T.PARAMETER, T.IDENTIFIER) if policy.db_links else ()
         for i, t in enumerate(tokens):
             tt, nxt = t.token_type, tokens[i + 1].token_type if i < last else None
+            if tt in linked and "@" in t.text:
+                raise Refused("database link", "name@link runs on another database")
             if nxt is lparen or tt is hint or (nxt is dot and i < last - 1):
                 name, prev = t.text.lower(), tokens[i - 1].token_type if i else None
                 calls = [name] if nxt is lparen and prev not in (T.ALIAS, T.WITH) else []

@@ -152,8 +152,10 @@ def vet_with_duckdb(con: duckdb.DuckDBPyConnection, compiled: CompiledStatement)
     the recursive side of a ``WITH RECURSIVE`` union), so ``WITH pg_settings AS (SELECT * FROM
     pg_settings)`` is a reference to DuckDB's catalog and is refused, whatever the spelling.
     """
-    try:
-        text = con.sql("SELECT json_serialize_sql($1)", params=[compiled.sql]).fetchall()[0][0]
+    try:  # a cursor of its own (~0.03 ms): no result pending on ``con`` is ever disturbed
+        with con.cursor() as own:
+            sql = "SELECT json_serialize_sql($1)"
+            text = own.sql(sql, params=[compiled.sql]).fetchall()[0][0]
         doc = json.loads(text)
     except (duckdb.Error, ValueError, TypeError) as exc:
         raise ReadOnlyError("statement DuckDB cannot vet", str(exc)) from None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import functools
 import itertools
 import os
@@ -144,17 +145,6 @@ def _give_back(db: _Database) -> None:
             db.con.close()
 
 
-def _forget_inherited() -> None:
-    """A forked child (a pre-forking web server) never uses its parent's DuckDB databases,
-    whose threads it does not have: it opens its own."""
-    global _DATABASES_LOCK
-    _DATABASES_LOCK = threading.Lock()
-    for db in _DATABASES.values():
-        db.kept = True  # never closed by a give-back here: the parent's threads are not ours
-    _DATABASES.clear()
-
-
-os.register_at_fork(after_in_child=_forget_inherited)
 
 
 _HELPERS: OrderedDict[tuple[str, ...], duckdb.DuckDBPyConnection] = OrderedDict()
@@ -205,6 +195,25 @@ def release(con: duckdb.DuckDBPyConnection) -> None:
             cursor = _HELPERS.pop(key, None)
             if cursor is not None:
                 cursor.close()
+
+
+def _forget_inherited() -> None:
+    """A forked child (a pre-forking web server) never touches its parent's DuckDB databases:
+    it opens its own. Theirs are kept alive for good, never closed nor freed here: their
+    destructors would join threads the child does not have (a segmentation fault)."""
+    global _DATABASES_LOCK, _HELPERS_LOCK
+    _DATABASES_LOCK, _HELPERS_LOCK = threading.Lock(), threading.Lock()
+    inherited = [db.con for db in _DATABASES.values()] + list(_HELPERS.values())
+    for con in inherited:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(con))
+    for db in _DATABASES.values():
+        db.kept = True  # a give-back here never closes it either
+    _DATABASES.clear()
+    _HELPERS.clear()
+    _ADOPTED.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 def settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

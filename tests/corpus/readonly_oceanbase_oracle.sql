@@ -62,3 +62,15 @@ SELECT 1 FROM DUAL; DELETE FROM accounts
 -- @@
 -- kind: GRANT
 GRANT SELECT ON accounts TO PUBLIC
+-- @@
+-- kind: database link (a table read on another database, beyond this session's read-only mode)
+SELECT * FROM accounts@remote
+-- @@
+-- kind: database link (a remote procedure run as a function)
+SELECT wipe@remote(1) FROM DUAL
+-- @@
+-- kind: database link (spaced and quoted forms)
+SELECT * FROM accounts @ remote
+-- @@
+-- kind: database link (quoted link name)
+SELECT * FROM accounts@"remote"

@@ -275,6 +275,11 @@ def test_gate_admits_informix_reads(sql: str) -> None:
         "SET ISOLATION TO DIRTY READ",
         "SET TRANSACTION READ WRITE",
         "DROP TABLE items",
+        # another server's database (a distributed query: beyond this session's read-only mode)
+        "SELECT * FROM stores@remote:items",
+        "SELECT * FROM stores@remote:informix.items",
+        'SELECT * FROM "stores@remote":items',
+        "SELECT stores@remote:wipe(1) FROM systables WHERE tabid = 1",
     ],
 )
 def test_gate_refuses_informix_writes(sql: str) -> None:

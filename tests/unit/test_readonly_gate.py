@@ -38,6 +38,7 @@ CORPORA = {
     "databricks": "databricks",
     "druid": "druid",
     "dameng": "dameng",
+    "doris": "doris",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sqlgate.core.errors import InterfaceError, NotSupportedError
+from sqlgate.core.errors import InterfaceError
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.registry import get_source
 from sqlgate.lakehouse.stores import locate
@@ -40,7 +40,23 @@ def test_namenode_required() -> None:
         locate("hdfs", params, dict(params.options))
 
 
-def test_text_formats_refused() -> None:
-    params = _params("hdfs://nn/lake?format=csv")
-    with pytest.raises(NotSupportedError, match="not csv"):
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "json", "orc", "delta", "iceberg"])
+def test_every_format_reads_from_the_webhdfs_root(fmt: str) -> None:
+    params = _params(f"hdfs://nn/lake?format={fmt}")
+    loc = locate("hdfs", params, dict(params.options))
+    assert loc.uri == "hdfs://nn:9870/lake"
+
+
+def test_rpc_port_moves_the_root_to_the_rpc_port() -> None:
+    params = _params("hdfs://nn/lake?rpc_port=8020")
+    options = dict(params.options)
+    loc = locate("hdfs", params, options)
+    assert loc.uri == "hdfs://nn:8020/lake" and not options
+    assert loc.storage_options["hdfs_http_port"] == "9870"
+    assert "hadoop.security.authentication" not in loc.storage_options  # simple auth
+
+
+def test_rpc_port_must_be_a_port() -> None:
+    params = _params("hdfs://nn/lake?rpc_port=http")
+    with pytest.raises(InterfaceError, match="rpc_port"):
         locate("hdfs", params, dict(params.options))
