@@ -145,8 +145,6 @@ def _give_back(db: _Database) -> None:
             db.con.close()
 
 
-
-
 _HELPERS: OrderedDict[tuple[str, ...], duckdb.DuckDBPyConnection] = OrderedDict()
 _HELPERS_KEPT = 16
 _HELPERS_LOCK = threading.Lock()
