@@ -11,8 +11,9 @@ same run:
 * ``fetchmany(10000)`` of every row through sqlgate ``file://``, ``iceberg://`` and
   ``delta://``, against DuckDB's own ``fetchmany`` over the plain Parquet copy (the anchor);
 * cold first rows: a fresh process imports, connects and fetches ``SELECT * ... LIMIT 10``
-  through sqlgate ``iceberg://`` and ``delta://``, against deltalake's ``QueryBuilder``,
-  polars (if installed) and DuckDB ``read_parquet``; the anchor is the fastest of these peers.
+  through sqlgate ``iceberg://``, ``delta://`` and ``file://``, against deltalake's
+  ``QueryBuilder``, polars (if installed) and DuckDB ``read_parquet``; the anchor is the
+  fastest of these peers.
   Each child times itself from its first line (imports included, interpreter start-up not).
   A ``floor`` line (not a peer) imports pyarrow and DuckDB and runs DuckDB's query: what any
   Arrow + DuckDB design pays before its own code, so the gap splits into floor and sqlgate.
@@ -131,6 +132,9 @@ def cold_children(root: Path, urls: dict[str, str]) -> dict[str, str]:
         ),
         "sqlgate delta://": SQLGATE_CHILD.format(
             url=urls["delta"], sql="SELECT * FROM events LIMIT 10"
+        ),
+        "sqlgate file://": SQLGATE_CHILD.format(
+            url=urls["file"], sql="SELECT * FROM events LIMIT 10"
         ),
         "deltalake QueryBuilder": QUERYBUILDER_CHILD.format(path=delta),
         "duckdb read_parquet": DUCKDB_CHILD.format(glob=f"{root}/files/events/*/*.parquet"),
@@ -330,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                 "iceberg": f"iceberg://{root}/catalog.db",
                 "delta": f"delta://{root}/delta",
             }
+        n_files = sum(1 for _ in (root / "files" / "events").rglob("*.parquet"))
         fetch: dict[str, list[float]] = {}
         counts: dict[str, int] = {}
         if not (args.cold_only or args.connect_only):
@@ -373,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     report_paired(
         "fresh connection per request in a running process (connect + LIMIT 10 + fetchall "
-        f"+ close), median of {args.connect_repeat} paired rounds",
+        f"+ close), {n_files} data files per table, median of {args.connect_repeat} paired rounds",
         connects,
     )
     print(json.dumps({"fetch": fetch, "cold": cold, "connect": connects}), file=sys.stderr)

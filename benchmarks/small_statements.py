@@ -16,6 +16,9 @@ times point queries (``execute`` + ``fetchall``, one row back), ``--statements``
 * ``repeated sqlalchemy`` / ``distinct sqlalchemy``  ``Connection.execute(text(...))`` on
   ``postgresql+sqlgate`` / ``mysql+sqlgate`` against ``postgresql+psycopg`` / ``mysql+pymysql``.
 
+``--profile N`` then runs N more repeated statements through sqlgate's DB-API cursor under
+``cProfile`` and prints the functions with the most own time (where the overhead is).
+
 Every contender holds one open connection in one transaction (as the driver's default,
 ``autocommit`` off; rolled back outside the timed region after each sample). Rounds interleave
 the contenders, rotating the groups and alternating who goes first. Reported: the median time
@@ -256,7 +259,24 @@ def _round_order(members: list[Contender], round_no: int) -> Iterator[Contender]
         yield from (group[::-1] if round_no % 2 else group)
 
 
-def bench(family: Family, statements: int, rounds: int) -> tuple[str, list[Contender]]:
+def profile(members: list[Contender], executes: int) -> str:
+    """cProfile over ``executes`` repeated statements through sqlgate's DB-API cursor: the
+    functions with the most own time (the driver's socket waits included, as the server's)."""
+    import cProfile
+    import io
+    import pstats
+
+    sample = next(c for c in members if c.group == "repeated dbapi" and c.name == "sqlgate")
+    profiler = cProfile.Profile()
+    profiler.runcall(sample.sample, [REPEATED] * executes)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    return out.getvalue()
+
+
+def bench(
+    family: Family, statements: int, rounds: int, profiled: int = 0
+) -> tuple[str, list[Contender]]:
     with ExitStack() as stack:
         log(f"{family.title}: starting the server")
         info = stack.enter_context(family.server())
@@ -271,6 +291,9 @@ def bench(family: Family, statements: int, rounds: int) -> tuple[str, list[Conte
                     contender.seconds.append(wall / statements)
                     contender.cpu.append(cpu / statements)
         log(f"{family.title}: {rounds} rounds done")
+        if profiled:
+            print(f"{family.title}: sqlgate, repeated dbapi, {profiled} statements profiled")
+            print(profile(members, profiled), flush=True)
     return family.title, members
 
 
@@ -325,9 +348,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statements", type=int, default=50, help="statements a sample (50)")
     parser.add_argument("--rounds", type=int, default=31, help="timed rounds (31)")
     parser.add_argument("--only", choices=("postgresql", "mariadb"))
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="then profile N repeated statements"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.statements <= 10_000 or not 1 <= args.rounds <= 200:
         parser.error("--statements must be 1..10000 and --rounds 1..200")
+    if not 0 <= args.profile <= 100_000:
+        parser.error("--profile must be 0..100000")
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -339,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only not in (None, family.title.lower()):
             continue
         try:
-            title, members = bench(family, args.statements, args.rounds)
+            title, members = bench(family, args.statements, args.rounds, args.profile)
         except (pytest.skip.Exception, pytest.fail.Exception) as exc:
             print(f"{family.title}: not benchmarked, server unavailable: {exc}")
             continue

@@ -180,7 +180,8 @@ def _register_metrics() -> Callable[[Any, str, str, str], Series] | None:
         import prometheus_client
     except ImportError:
         return None
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # the library reads either spelling (the lower-case one is its older name)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir"):  # noqa: SIM112
         return _library_series(prometheus_client)
     # already registered (sqlgate's audit module loaded twice): reuse, never fail a statement
     known = getattr(prometheus_client.REGISTRY, "_names_to_collectors", {})

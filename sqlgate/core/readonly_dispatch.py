@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from sqlgate.core.calls import Call
+from sqlgate.core.calls import Call, function_calls
 from sqlgate.core.readonly_lexer import (
     QUOTED_TYPES,
     UNCLEAR,
@@ -40,6 +40,8 @@ from sqlgate.core.readonly_syntax import (
 
 T = TokenType
 BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]|[^\S \t\n\r\f]")
+#: refused anywhere, literals included (a NUL ends a C string in some servers' clients)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SESSION_WORDS = frozenset({"SET", "RESET", "USE"})
 _LINE_CONTROLS = ("\n", "\t", "\r", "\f")
 
@@ -75,8 +77,8 @@ class StatementRules(GateRules):
     """Classify one statement and apply the rules of its kind."""
 
     def _prechecks(self, sql: str) -> None:
-        """What is refused before any lexing: odd characters, MySQL executable comments."""
-        if not plain_ascii(sql) and (bad := BAD_CHARS.search(sql)):
+        """What is refused before any lexing: control characters, MySQL executable comments."""
+        if not plain_ascii(sql) and (bad := CONTROL_CHARS.search(sql)):
             raise Refused("control or unusual whitespace character", repr(bad.group()), UNCLEAR)
         if self._lex.exec_comments and ("/*!" in sql or "/*M!" in sql):
             raise Refused("executable comment", "MySQL runs /*! ... */ as SQL", UNCLEAR)
@@ -85,6 +87,10 @@ class StatementRules(GateRules):
         """The server family's reading of ``sql``: one statement, its literals and comments."""
         self._prechecks(sql)
         text, quoted, comments, semis = lex(sql, self._lex, params)
+        if not text.isascii():
+            odd_whitespace(text, quoted)
+        if self.policy.multibyte_syntax and not text.isascii():
+            multibyte_syntax(text, quoted + comments)
         return Lexed(single_statement(text, semis), quoted, comments)
 
     def _classify(self, sql: str, params: re.Pattern[str] | None) -> Verdict:
@@ -98,6 +104,20 @@ class StatementRules(GateRules):
         cross_check(text, tokens, quoted, comments)
         calls = self._scan_calls(tokens)
         return Verdict(self._statement(tokens, text, bool(comments)), calls)
+
+    def _scan_calls(self, tokens: list[Token]) -> frozenset[Call]:
+        """Also refuse a call whose qualifier names a denied package in any part:
+        ``SYS.DBMS_PIPE.PACK_MESSAGE(...)`` is ``DBMS_PIPE``'s, whatever schema leads."""
+        calls = super()._scan_calls(tokens)
+        policy = self.policy
+        # a one-part qualifier was judged above: read the calls again only when needed
+        if policy.package_prefixes or (policy.deny_schemas and _long_qualifier(tokens)):
+            prefixes = tuple(p.lower() for p in policy.package_prefixes)
+            for call in function_calls(tokens):
+                for part in (call.schema or "").lower().split("."):
+                    if part in policy.deny_schemas or (part and part.startswith(prefixes)):
+                        raise Refused(f"side-effect function {call.schema}.{call.name}"[:80])
+        return calls
 
     def _statement(self, tokens: list[Token], text: str, commented: bool = False) -> str:
         first = tokens[0]
@@ -246,6 +266,41 @@ def olap_show(tokens: list[Token], forms: frozenset[tuple[str, ...]]) -> bool:
             raise Refused(f"SHOW {' '.join(form)}", f"unexpected {t.text[:40]!r}")
         i += 1
     return True
+
+
+def odd_whitespace(text: str, quoted: Spans) -> None:
+    """Refuse unusual whitespace (no-break, ideographic, line separators ...) outside quoted
+    literals and names, where servers and sqlglot may split tokens differently; inside
+    quotes it is data (Chinese text often holds U+3000)."""
+    for found in BAD_CHARS.finditer(text):
+        if not any(start <= found.start() < end for start, end in quoted):
+            raise Refused("control or unusual whitespace character", repr(found.group()), UNCLEAR)
+
+
+_MULTIBYTE_SYNTAX = re.compile("[\u3000\uff08\uff09\uff0c]")
+
+
+def multibyte_syntax(text: str, spans: Spans) -> None:
+    """Refuse a full-width space, comma or parenthesis outside literals and comments (see
+    ``GatePolicy.multibyte_syntax``): the server would read SQL the gate did not."""
+    for found in _MULTIBYTE_SYNTAX.finditer(text):
+        if not any(start <= found.start() < end for start, end in spans):
+            raise Refused(
+                "full-width punctuation",
+                f"the server reads {found.group()!r} as ASCII syntax",
+                "write ASCII spaces, commas and parentheses outside quotes",
+            )
+
+
+def _long_qualifier(tokens: list[Token]) -> bool:
+    """Whether some call is qualified by two parts or more (``a.b.f(``)."""
+    dot, lparen = T.DOT, T.L_PAREN
+    return any(
+        tokens[i].token_type is dot
+        and tokens[i + 2].token_type is dot
+        and tokens[i + 4].token_type is lparen
+        for i in range(len(tokens) - 4)
+    )
 
 
 def catalog_switch(tokens: list[Token]) -> bool:

@@ -195,24 +195,16 @@ def _escaped_end(text: str, j: int, q: str, lx: Lexicon) -> int:
     end = p + len(close)
     if len(close) == 1 and text.startswith(q, end):
         raise Refused("doubled quote", f"{q}{q} is no escape in GoogleSQL", "escape it as \\" + q)
-    if (q == "`" or _raw_prefix(text, j)) and "\\" + q in text[j:end] and _inner_semicolon(text):
-        # bqemulator (and other readers) end these at the escaped quote: the rest would run
-        # as a script there, and its dry run executes scripts
+    if "\\" + q in text[j:end] and _inner_semicolon(text):
+        # bqemulator (and other readers) end backquoted names and raw strings at the escaped
+        # quote: the rest would run as a script there, and its dry run executes scripts. Any
+        # other reader that ends '...' there would do the same: refused in every quoted form
         raise Refused(
             "escaped quote beside a semicolon",
             "readers that end a backquoted name or raw string at \\" + q + " would split it",
             UNCLEAR,
         )
     return end
-
-
-def _raw_prefix(text: str, j: int) -> bool:
-    """Whether the literal opened at ``j`` is raw (``r'...'``, ``rb'...'``, ``br'...'``)."""
-    start = j
-    while start > j - 2 and start and text[start - 1] in "rRbB":
-        start -= 1
-    before_ok = start == 0 or not _ident_char(text[start - 1])
-    return before_ok and "r" in text[start:j].lower()
 
 
 def _inner_semicolon(text: str) -> bool:

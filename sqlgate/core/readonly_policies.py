@@ -77,6 +77,13 @@ class GatePolicy:
     #: Oracle-style ``table@link`` / ``proc@link(...)``: a database link runs the statement's
     #: part on another database, beyond this session's read-only mode (refused)
     db_links: bool = False
+    #: Oracle-style packages: a call qualified by a part starting with one of these
+    #: (``SYS.UTL_FILE.FOPEN(...)``, ``"DBMS_XA".XA_START(...)``) is refused
+    package_prefixes: frozenset[str] = frozenset()
+    #: OceanBase's Oracle-mode UTF-8 parser reads a full-width space, comma and parentheses
+    #: (U+3000, U+FF0C, U+FF08/09) as ASCII ones; sqlglot reads them as name characters, so
+    #: ``purge_all（）`` would be a call only the server sees: refused outside literals
+    multibyte_syntax: bool = False
 
 
 #: kept for callers of the earlier name
@@ -155,15 +162,20 @@ DAMENG = GatePolicy(
     name="dameng", dialect="oracle", lexicon=Lexicon(quotes="'\""),
     deny_functions=frozenset({"nextval", "sleep", "sf_set_session_para_value"}),
     deny_prefixes=frozenset({"sp_", "utl_", "dbms_"}), deny_schemas=_DM_PACKAGES,
-    client_side_params=False, db_links=True,
+    client_side_params=False, db_links=True, package_prefixes=frozenset({"utl_", "dbms_"}),
 )  # fmt: skip
 #: OceanBase Oracle mode (``oceanbase://...?mode=oracle``): DaMeng's Oracle rules, OceanBase's
-#: own packages, and values spliced in client-side (the MySQL protocol's text queries)
+#: own packages, and values spliced in client-side (the MySQL protocol's text queries). The
+#: tenant's reader is not here to ask: its Oracle-mode strings take no backslash escape
+#: (OceanBase's ODC grammar), yet ``\'`` in a literal is refused as ambiguous, and so is the
+#: MySQL-mode ``/*! ... */`` its shared parser might run (fail closed on both)
 OCEANBASE_ORACLE = GatePolicy(
-    name="oceanbase_oracle", dialect="oracle", lexicon=Lexicon(quotes="'\"", backslash=False),
+    name="oceanbase_oracle", dialect="oracle",
+    lexicon=Lexicon(quotes="'\"", backslash=None, exec_comments=True),
     deny_functions=frozenset({"nextval", "sleep"}), deny_prefixes=frozenset({"utl_", "dbms_"}),
     deny_schemas=_DM_PACKAGES | frozenset({"dbms_resource_manager", "dbms_plan_cache"}),
-    db_links=True,
+    db_links=True, package_prefixes=frozenset({"utl_", "dbms_"}), multibyte_syntax=True,
+    collect_calls=True,  # no server guard: every call checked against Oracle's built-ins
 )  # fmt: skip
 
 
@@ -189,6 +201,7 @@ INFORMIX = GatePolicy(
     deny_functions=frozenset({"nextval", "task", "admin", "system", "sysbldprepare"}),
     deny_prefixes=frozenset({"sp_", "utl_", "dbms_", "ifx_", "bts_"}), deny_schemas=_DM_PACKAGES,
     client_side_params=False, db_links=True,  # ``db@server:table`` reaches another server
+    package_prefixes=frozenset({"utl_", "dbms_"}),
 )  # fmt: skip
 
 

@@ -4,6 +4,9 @@ Row-protocol drivers (psycopg, pymysql) hand rows; :class:`RowResult` passes ``f
 untouched (the fast path of the DB-API) and builds Arrow batches column by column on demand.
 Embedded engines hand Arrow; :class:`ArrowResult` streams record batches and turns them into
 rows only as far as the caller fetches. Neither ever materialises more than it is asked for.
+
+pyarrow is imported where Arrow is built, not with this module: ``import sqlgate`` and a
+row-only source (a wire driver's ``fetchall``) never pay its ~100 ms import (issue #11).
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from operator import itemgetter
-from typing import Any, NamedTuple
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlgate.core import errors
-from sqlgate.core.arrow_rows import batch_to_rows
+from sqlgate.core.arrow_rows import batch_to_rows, iter_rows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DEFAULT_BATCH_ROWS = 65_536
 
@@ -95,6 +100,8 @@ class EmptyResult(Result):
         return []
 
     def arrow_schema(self) -> pa.Schema:
+        import pyarrow as pa
+
         return pa.schema([])
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -148,6 +155,8 @@ class RowResult(Result):
         chunk): a column whose values do not fit its mapped type (a zero date, a NaN in a
         NUMERIC(p,s), a two-dimensional array) becomes a string column of their text form."""
         if self._schema is None:
+            import pyarrow as pa
+
             rows = self._read_ahead()
             fields = []
             for index, col in enumerate(self.description or ()):
@@ -228,6 +237,8 @@ def rows_to_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.Record
     would allocate an iterator per row, and on a 65,536-row batch those allocations keep the
     garbage collector busy for longer than pyarrow takes to build the arrays.
     """
+    import pyarrow as pa
+
     width = len(schema)
     if rows:
         widths = set(map(len, rows))
@@ -242,17 +253,18 @@ def rows_to_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.Record
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-_CONVERSION_ERRORS = (
-    pa.ArrowInvalid,
-    pa.ArrowTypeError,
-    pa.ArrowNotImplementedError,
-    TypeError,
-    ValueError,
-    OverflowError,
-)
+@cache
+def _conversion_errors() -> tuple[type[Exception], ...]:
+    """What a value that does not fit its Arrow type raises (pyarrow's classes, loaded late)."""
+    import pyarrow as pa
+
+    arrow = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
+    return (*arrow, TypeError, ValueError, OverflowError)
 
 
 def _is_string(arrow_type: pa.DataType) -> bool:
+    import pyarrow as pa
+
     return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
 
 
@@ -262,9 +274,11 @@ def _column_array(values: Sequence[Any], arrow_type: pa.DataType, name: str = ""
     A string column (or a list of strings) takes the :func:`text_form` of anything. Any other
     misfit raises :class:`~sqlgate.core.errors.DataError` naming the column and the fix.
     """
+    import pyarrow as pa
+
     try:
         return pa.array(values, type=arrow_type)
-    except _CONVERSION_ERRORS as exc:
+    except _conversion_errors() as exc:
         failure = exc
     if _is_string(arrow_type):
         return pa.array([text_form(v) for v in values], type=arrow_type)
@@ -284,10 +298,12 @@ def _column_array(values: Sequence[Any], arrow_type: pa.DataType, name: str = ""
 
 
 def _first_misfit(values: Sequence[Any], arrow_type: pa.DataType) -> Any:
+    import pyarrow as pa
+
     for value in values:
         try:
             pa.array([value], type=arrow_type)
-        except _CONVERSION_ERRORS:
+        except _conversion_errors():
             return value
     return None
 
@@ -374,7 +390,7 @@ class ArrowResult(Result):
     def fetchall(self) -> list[tuple[Any, ...]]:
         rows = self._take_rest()
         while (batch := self._next_batch()) is not None:
-            rows.extend(batch_to_rows(batch))
+            rows.extend(iter_rows(batch))
         return rows
 
     def record_batches(self, max_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:

@@ -28,6 +28,7 @@ from sqlgate.core.session import Parameters
 _DATA, _EXCEPTION, _END = 1, 2, 5  # ServerPacketTypes: Data, Exception, EndOfStream
 _LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 _INSERT = re.compile(r"insert\b", re.I)
+_COMMENT = re.compile(r"--|#|/\*")
 _PLACEHOLDER = r"%(?:\(\w+\))?s"
 _TUPLE = rf"\(\s*{_PLACEHOLDER}(?:\s*,\s*{_PLACEHOLDER})*\s*\)"
 #: ``... VALUES (%s, %(b)s), (...)`` up to the end of the text: the values are only placeholders
@@ -60,6 +61,11 @@ def insert_rows(operation: str, parameters: Parameters) -> tuple[str, list[tuple
         return None
     head = operation[: tail.start(1)].rstrip()
     if "%" in head:  # a placeholder before VALUES: not a plain list of rows
+        return None
+    lead = _LEADING.match(operation)
+    if _COMMENT.search(operation, lead.end() if lead else 0):
+        # ``INSERT ... SELECT 1 -- VALUES (%s)``: that VALUES is in a comment; the text path
+        # sends the statement as the server reads it (a block insert would wait in vain)
         return None
     rows = []
     positional = iter(()) if isinstance(parameters, Mapping) else iter(_sequence(parameters))

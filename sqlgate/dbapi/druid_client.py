@@ -133,25 +133,29 @@ class QueryStream:
 
     def batches(self, size: int) -> Iterator[list[list[Any]]]:
         """Rows in lists of up to ``size``, each list decoded in one ``json.loads`` call;
-        raises when the answer was cut short."""
-        pending: list[bytes] = []
-        for line in self._lines:
-            if not line:  # Druid's final empty line: the answer is complete
-                self.done = True
-                if any(rest.strip() for rest in self._lines) or self.response.tail.strip():
-                    self.close()
-                    raise errors.OperationalError(
-                        f"Druid sent data after the end of query {self.query_id}'s answer"
-                    )
+        raises when the answer was cut short. Lines are taken ``size`` at a time in C
+        (``islice``), not one by one in Python."""
+        while chunk := list(itertools.islice(self._lines, size)):
+            try:
+                end = chunk.index(b"")  # Druid's final empty line: the answer is complete
+            except ValueError:
+                yield _decode_many(chunk)
+                continue
+            self.done = True
+            if any(rest.strip() for rest in chunk[end + 1 :]) or self._after_end():
                 self.close()
-                if pending:
-                    yield _decode_many(pending)
-                return
-            pending.append(line)
-            if len(pending) >= size:
-                yield _decode_many(pending)
-                pending = []
+                raise errors.OperationalError(
+                    f"Druid sent data after the end of query {self.query_id}'s answer"
+                )
+            self.close()
+            if end:
+                yield _decode_many(chunk[:end])
+            return
         raise self._truncated()
+
+    def _after_end(self) -> bool:
+        """Whether anything but blank lines follows the final empty line."""
+        return any(rest.strip() for rest in self._lines) or bool(self.response.tail.strip())
 
     def close(self) -> None:
         self.done = True
@@ -163,7 +167,7 @@ def _decode_many(lines: list[bytes]) -> list[list[Any]]:
         rows = json.loads(b"[" + b",".join(lines) + b"]")
     except ValueError:
         raise errors.OperationalError("Druid sent a result line that is not JSON") from None
-    if not all(isinstance(row, list) for row in rows):
+    if rows and set(map(type, rows)) != {list}:
         raise errors.OperationalError("Druid sent a result line that is not a JSON array")
     return rows
 

@@ -31,6 +31,9 @@ from sqlgate.dbapi.druid_client import DruidClient, QueryCancelled, QueryStream
 from sqlgate.dbapi.rest_family import RestSession, base_url, credential_handle, refuse_unknown
 
 BATCH_ROWS = 10_000
+#: rows decoded per ``json.loads`` call: few enough that their row lists are gone before the
+#: garbage collector's youngest generation fills (700 new objects), see ``_columns``
+DECODE_ROWS = 250
 #: options this flavor reads; anything else is refused by name (no free-form context keys:
 #: a context parameter could change what a query may do)
 OPTIONS = frozenset(
@@ -193,21 +196,24 @@ class DruidSession(RestSession):
         return self._result(stream)
 
     def _result(self, stream: QueryStream) -> Result:
-        batches = self._rows(stream)
-        first = next(batches, [])
-        multi = self.multi_value | types.multi_value_columns(stream.columns, first)
+        batches = self._columns(self._rows(stream), len(stream.columns))
+        first = next(batches, None)
+        multi = set(self.multi_value)
+        if first is not None:
+            multi |= types.multi_value_in(stream.columns, first)
         schema = types.schema(stream.columns, self.time_zone, multi)
         reader = pa.RecordBatchReader.from_batches(schema, self._arrow(first, batches, schema))
         result = _StreamResult(reader, types.describe(stream.columns, schema), stream)
         if stream.done:
-            result.rowcount = len(first)
+            result.rowcount = len(first[0]) if first else 0
         return result
 
     def _rows(self, stream: QueryStream) -> Iterator[list[list[Any]]]:
-        """The stream's rows in batches, with a cancel from another thread honoured."""
+        """The stream's rows in chunks of :data:`DECODE_ROWS`, with a cancel from another
+        thread honoured."""
         cancelled = QueryCancelled(f"Druid query {stream.query_id} was cancelled")
         try:
-            for rows in stream.batches(BATCH_ROWS):
+            for rows in stream.batches(min(DECODE_ROWS, BATCH_ROWS)):
                 if self._stop.is_set():
                     stream.close()
                     raise cancelled
@@ -221,14 +227,33 @@ class DruidSession(RestSession):
                 if self._running == stream.query_id:
                     self._running = None
 
+    @staticmethod
+    def _columns(chunks: Iterator[list[list[Any]]], width: int) -> Iterator[list[list[Any]]]:
+        """Chunks of rows gathered into columns of :data:`BATCH_ROWS` values. A chunk's row
+        lists die as soon as it is transposed: were a whole batch of them alive at once, the
+        garbage collector would move them to its oldest generation and rescan it again and
+        again (measured: 21 full collections, 2-3 s of a 1M-row fetch)."""
+        columns: list[list[Any]] = [[] for _ in range(width)]
+        count = 0
+        for rows in chunks:
+            for column, values in zip(columns, types.transpose(rows, width), strict=True):
+                column.extend(values)
+            count += len(rows)
+            del rows
+            if count >= BATCH_ROWS:
+                yield columns
+                columns, count = [[] for _ in range(width)], 0
+        if count:
+            yield columns
+
     def _arrow(
-        self, first: list[list[Any]], rest: Iterator[list[list[Any]]], schema: pa.Schema
+        self, first: list[list[Any]] | None, rest: Iterator[list[list[Any]]], schema: pa.Schema
     ) -> Iterator[pa.RecordBatch]:
         if first:
-            yield types.rows_to_batch(first, schema)
+            yield types.columns_to_batch(first, schema)
         del first
-        for rows in rest:
-            yield types.rows_to_batch(rows, schema)
+        for columns in rest:
+            yield types.columns_to_batch(columns, schema)
 
     def ping(self) -> None:
         self.client.status()

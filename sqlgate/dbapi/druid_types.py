@@ -20,6 +20,7 @@ import datetime
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -82,11 +83,16 @@ def schema(columns: Sequence[DruidColumn], time_zone: str, multi: Iterable[str])
 
 def multi_value_columns(columns: Sequence[DruidColumn], rows: Sequence[Sequence[Any]]) -> set[str]:
     """String columns the rows show to be multi-value (a JSON array among their values)."""
-    found: set[str] = set()
-    for index, column in enumerate(columns):
-        if column.is_string and any(isinstance(row[index], list) for row in rows):
-            found.add(column.name)
-    return found
+    return multi_value_in(columns, transpose(rows, len(columns)))
+
+
+def multi_value_in(columns: Sequence[DruidColumn], values: Sequence[Sequence[Any]]) -> set[str]:
+    """:func:`multi_value_columns` on values already gathered by column."""
+    return {
+        column.name
+        for column, column_values in zip(columns, values, strict=True)
+        if column.is_string and any(isinstance(v, list) for v in column_values)
+    }
 
 
 def describe(columns: Sequence[DruidColumn], arrow: pa.Schema) -> tuple[Column, ...]:
@@ -103,14 +109,24 @@ def describe(columns: Sequence[DruidColumn], arrow: pa.Schema) -> tuple[Column, 
     return tuple(out)
 
 
-def rows_to_batch(rows: Sequence[Sequence[Any]], arrow: pa.Schema) -> pa.RecordBatch:
-    """Rows decoded from JSON lines, as one batch of exactly ``arrow``."""
-    width = len(arrow)
-    if any(len(row) != width for row in rows):
+def transpose(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows decoded from JSON lines as ``width`` column lists, each gathered in one C-level
+    pass; a row of another width is an error."""
+    if rows and set(map(len, rows)) != {width}:
         raise errors.OperationalError(
             f"Druid sent a row whose width is not the header's {width} columns"
         )
-    arrays = [_column([row[i] for row in rows], field) for i, field in enumerate(arrow)]
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
+
+
+def rows_to_batch(rows: Sequence[Sequence[Any]], arrow: pa.Schema) -> pa.RecordBatch:
+    """Rows decoded from JSON lines, as one batch of exactly ``arrow``."""
+    return columns_to_batch(transpose(rows, len(arrow)), arrow)
+
+
+def columns_to_batch(values: Sequence[list[Any]], arrow: pa.Schema) -> pa.RecordBatch:
+    """Values gathered by column (:func:`transpose`), as one batch of exactly ``arrow``."""
+    arrays = [_column(column, field) for column, field in zip(values, arrow, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=arrow)
 
 
@@ -124,13 +140,24 @@ def _column(values: list[Any], field: pa.Field) -> pa.Array:
         if pa.types.is_list(kind) and pa.types.is_string(kind.value_type):
             return pa.array([_as_list(v) for v in values], kind)
         if pa.types.is_string(kind):
-            return pa.array([v if v is None or isinstance(v, str) else _text(v) for v in values])
+            return _strings(values)
         return pa.array(values, kind)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
         raise errors.DataError(
             f"column {field.name!r}: a value Druid sent does not fit its declared type "
             f"{kind} ({exc})"
         ) from exc
+
+
+def _strings(values: list[Any]) -> pa.Array:
+    """Text as it came; only a column holding something else (a sketch's JSON object, a
+    number in an ``OTHER`` column) takes a second pass through :func:`_text`."""
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(
+            [v if v is None or isinstance(v, str) else _text(v) for v in values], pa.string()
+        )
 
 
 def _text(value: Any) -> str | None:
@@ -154,7 +181,10 @@ def _timestamps(values: list[Any], kind: pa.TimestampType) -> pa.Array:
     """ISO 8601 text with an offset (``2026-01-01T10:00:00.000Z``) or epoch milliseconds."""
     if all(v is None or isinstance(v, int) for v in values):
         return pa.array(values, pa.int64()).cast(kind)
-    text = pa.array([None if v is None else str(v) for v in values], pa.string())
+    try:
+        text = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # epoch numbers among ISO texts
+        text = pa.array([None if v is None else str(v) for v in values], pa.string())
     return text.cast(pa.timestamp("ms", tz="UTC")).cast(kind)  # Arrow reads ISO 8601 offsets
 
 

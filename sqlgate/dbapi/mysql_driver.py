@@ -1,5 +1,6 @@
-"""How the MySQL family drives PyMySQL safely: which options pass, and a connection that
-neither hangs nor binds values the gate cannot see.
+"""How the MySQL family drives PyMySQL safely: which options pass, the checks that keep a
+connection from binding values the gate cannot see, and reading unbuffered results (the
+connection class itself is built in :mod:`~sqlgate.dbapi.mysql_family`).
 
 PyMySQL accepts options that read a file into an error message (``read_default_file``), run SQL
 before the statement gate (``init_command``), turn on multi-statements (``client_flag``), change
@@ -14,22 +15,21 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import functools
 import itertools
 import os
 import re
 import ssl
+import struct
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from sqlgate.core.driver import parse_arrow_path
 from sqlgate.core.errors import DataError, InterfaceError, ProgrammingError, ReadOnlyError
 from sqlgate.core.params import parse_bool, parse_int, parse_seconds
 from sqlgate.core.redact import register_secret
-from sqlgate.dbapi.mysql_charset import checked_charset, split_encodings, strict_encode
+from sqlgate.dbapi.mysql_charset import checked_charset
 from sqlgate.dbapi.mysql_socket import unix_socket
 
 DEFAULT_CONNECT_TIMEOUT = 10.0  # also bounds the handshake and sqlgate's session set-up
@@ -266,98 +266,27 @@ def check_value(value: Any) -> None:
         raise DataError(f"Decimal {value} has no MySQL literal")
 
 
-@functools.cache
-def connection_class(pymysql: ModuleType) -> type:
-    """PyMySQL's Connection with sqlgate's checks; built once per driver module."""
-
-    # PyMySQL's classes come from the module handed in, so they are dynamic (Any) here
-    cursor_base: Any = pymysql.cursors.Cursor
-    ss_cursor_base: Any = pymysql.cursors.SSCursor
-    connection_base: Any = pymysql.connections.Connection
-
-    class GuardedCursor(cursor_base):
-        def _mogrify(self, query: str, args: Any) -> str:
-            check_placeholders(query)
-            return str(super()._mogrify(query, args))
-
-        def _do_execute_many(self, prefix: str, values: str, postfix: str, *rest: Any) -> Any:
-            """PyMySQL batches INSERT rows encoded in ``encoding`` (the results' UTF-8 on a
-            non-utf8mb4 link): send one statement per row instead, encoded by ``query``."""
-            connection = self._get_db()
-            if connection.client_encoding == connection.encoding:
-                return super()._do_execute_many(prefix, values, postfix, *rest)
-            query = prefix.replace("%", "%%") + values + postfix.replace("%", "%%")
-            self.rowcount = sum(self.execute(query, arg) for arg in rest[0])
-            return self.rowcount
-
-    class GuardedSSCursor(GuardedCursor, ss_cursor_base):
-        """Unbuffered: rows stay on the wire until read (see :func:`read_rows`)."""
-
-    class GuardedConnection(connection_base):
-        """The handshake and set-up are bounded by connect_timeout; values are checked."""
-
-        # PyMySQL's own (untyped) attributes, swapped for the handshake in connect()
-        _read_timeout: float | None
-        _write_timeout: float | None
-        # statements and parameters are encoded in it; results are UTF-8 (mysql_charset.py)
-        client_encoding: str
-
-        def __init__(self, *, session_setup: Callable[[str], list[str]], **kwargs: Any) -> None:
-            self._session_setup = session_setup
-            self._extra_capabilities = EXTRA_CAPABILITIES.get()  # kept for a reconnect
-            self.streaming_cursor = GuardedSSCursor
-            super().__init__(cursorclass=GuardedCursor, **kwargs)
-
-        def connect(self, sock: Any = None) -> None:
-            timeouts = self._read_timeout, self._write_timeout
-            self._read_timeout = self._write_timeout = self.connect_timeout
-            try:
-                self.client_flag |= self._extra_capabilities
-                super().connect(sock)
-                split_encodings(self)
-                for statement in self._session_setup(self.server_version):
-                    with self.cursor() as cursor:  # trusted text, set by sqlgate itself
-                        cursor.execute(statement)
-            except BaseException:
-                self._force_close()
-                raise
-            finally:
-                self._read_timeout, self._write_timeout = timeouts
-
-        def escape(self, obj: Any, mapping: Any = None) -> str:
-            check_value(obj)
-            if isinstance(obj, str):
-                strict_encode(obj, self.client_encoding, self.charset, "a text parameter")
-            return str(super().escape(obj, mapping))
-
-        def query(self, sql: Any, unbuffered: bool = False) -> Any:
-            if isinstance(sql, str):
-                sql = strict_encode(sql, self.client_encoding, self.charset, "the statement")
-            return super().query(sql, unbuffered)
-
-    return GuardedConnection
-
-
 def read_rows(result: Any, limit: int | None) -> tuple[list[tuple[Any, ...]], bool]:
     """Up to ``limit`` rows (all when None) of PyMySQL's unbuffered result; True at its end.
 
     One tight loop, as PyMySQL's own buffered reader (``_read_rowdata_packet``) runs, so
     reading a result in chunks costs no more per row than buffering it (SSCursor's
-    ``fetchmany`` goes through three method calls per row).
+    ``fetchmany`` goes through three method calls per row). The end of the rows is told
+    apart inline, as PyMySQL's ``is_eof_packet`` does, and read once (:func:`end_of_rows`).
     """
     if not result.unbuffered_active:
         return [], True
-    read_packet = result.connection._read_packet
-    is_eof = result._check_packet_is_eof
+    connection = result.connection
+    read_packet = connection._read_packet
     to_row = result._read_row_from_packet
     rows: list[tuple[Any, ...]] = []
     append = rows.append
-    connection = result.connection
     try:
         for _ in itertools.repeat(None) if limit is None else itertools.repeat(None, limit):
             packet = read_packet()
-            if is_eof(packet):
-                track_status(connection, packet)
+            data = packet._data
+            if data[0] == _EOF and len(data) < _MAX_EOF_LENGTH:
+                end_of_rows(result, connection, data)
                 break
             append(to_row(packet))
         else:
@@ -374,18 +303,24 @@ def read_rows(result: Any, limit: int | None) -> tuple[list[tuple[Any, ...]], bo
 
 
 IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS
+_MORE_RESULTS = 8  # SERVER_MORE_RESULTS_EXISTS: a procedure's next result follows
+_EOF = 0xFE
+_MAX_EOF_LENGTH = 9  # a row can start with 0xFE too (a long value's length), never so short
+_EOF_FIELDS = struct.Struct("<xHH")  # header, warning count, server status
 
 
-def track_status(connection: Any, eof_packet: Any) -> None:
-    """Keep ``connection.server_status`` current at the end of a result set.
-
-    PyMySQL updates it from OK packets only, but a result set ends with an EOF packet
-    (``0xFE``, warnings, status) that carries the server's status as well; without this the
-    connection would report the status of the last statement that returned no rows (whether
-    a transaction is open, say) long after it changed."""
-    data = eof_packet.get_all_data()
-    if len(data) >= 5:
-        connection.server_status = int.from_bytes(data[3:5], "little")
+def end_of_rows(result: Any, connection: Any, data: bytes) -> None:
+    """Read the EOF packet that ends a result's rows (what PyMySQL's ``_check_packet_is_eof``
+    keeps: warnings, whether another result follows) and keep ``connection.server_status``
+    current: PyMySQL updates it from OK packets only, so without this the connection would
+    report the status of the last statement that returned no rows (whether a transaction
+    is open, say) long after it changed."""
+    if len(data) < _EOF_FIELDS.size:  # a pre-4.1 EOF: nothing but the marker
+        result.warning_count, result.has_next = 0, 0
+        return
+    warnings, status = _EOF_FIELDS.unpack_from(data)
+    result.warning_count, result.has_next = warnings, status & _MORE_RESULTS
+    connection.server_status = status
 
 
 def discard_rows(result: Any) -> None:

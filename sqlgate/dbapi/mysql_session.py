@@ -147,10 +147,15 @@ class MySQLSession(DriverSession):
         return result
 
     def result_shape(self, cursor: Any) -> Hashable:
-        """PyMySQL's description and the field flags :meth:`describe` reads beside it."""
+        """The number of the column definitions the connection parsed for this result
+        (``result_class`` in mysql_family: equal bytes, one number), or, for a result
+        without one, PyMySQL's description and the field flags :meth:`describe` reads."""
         result = cursor._result
         if result is None:
             return cursor.description, ()
+        shape = getattr(result, "shape", None)
+        if shape is not None:
+            return shape
         return cursor.description, *[(f.charsetnr, f.flags) for f in result.fields]
 
     def describe(self, cursor: Any) -> tuple[Column, ...]:

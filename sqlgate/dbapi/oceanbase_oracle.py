@@ -17,7 +17,9 @@ What differs from MySQL mode, each in one place:
 * isolation by ``ALTER SESSION SET ISOLATION_LEVEL`` (Oracle mode's session-level statement);
 * no session read-only statement: Oracle's ``SET TRANSACTION READ ONLY`` lasts one
   transaction and must open it (ORA-01453), so the statement gate (policy
-  ``oceanbase_oracle``) stands alone and ``sqlgate check`` says so.
+  ``oceanbase_oracle``) stands alone and ``sqlgate check`` says so; every function a
+  statement calls must be one of Oracle's built-ins
+  (:mod:`~sqlgate.dbapi.oceanbase_oracle_functions`, ``allow_functions=`` adds more).
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ import pyarrow as pa
 import sqlglot
 from sqlglot.tokens import TokenType
 
+from sqlgate.core.allowlists import parse_allow_functions
 from sqlgate.core.errors import NotSupportedError, ReadOnlyError
 from sqlgate.core.params import ConnectParams
 from sqlgate.core.results import Column
 from sqlgate.core.session import Parameters
 from sqlgate.dbapi.mysql_driver import EXTRA_CAPABILITIES
 from sqlgate.dbapi.mysql_family import MySQLFlavor, TimeoutVariable
+from sqlgate.dbapi.oceanbase_oracle_functions import function_allow_list
 from sqlgate.dbapi.oceanbase_oracle_literals import bind_oracle
 from sqlgate.dbapi.oceanbase_oracle_types import TYPE_NAMES, arrow_type, fix_converters
 from sqlgate.dbapi.oceanbase_session import OceanBaseSession
@@ -92,7 +96,9 @@ class OceanBaseOracleSession(OceanBaseSession):
                 return side_connection()
 
         super().__init__(raw, flavor, oracle_side if side_connection else None)
-        self.backslash_escapes = False  # Oracle strings: a backslash is a plain character
+        # Oracle-mode strings take no backslash escape (OceanBase's ODC grammar), but no tenant
+        # here confirms it: the gate keeps refusing \' in a literal as ambiguous (fail closed)
+        self.backslash_escapes: bool | None = None
 
     #: set by the flavor on a read-only connection: statements naming a database link refused
     refuse_db_links = False
@@ -148,11 +154,15 @@ class OracleModeFlavor(MySQLFlavor):
     """Opens its links announcing Oracle mode."""
 
     def open_session(self, params: ConnectParams) -> MySQLSession:
-        params = replace(params, options={k: v for k, v in params.options.items() if k != "mode"})
+        extra = parse_allow_functions(params.options.get("allow_functions"))
+        skip = ("mode", "allow_functions")
+        params = replace(params, options={k: v for k, v in params.options.items() if k not in skip})
         with announcing_oracle_mode():
             session = super().open_session(params)
-        if isinstance(session, OceanBaseOracleSession):
-            session.refuse_db_links = params.read_only
+        if isinstance(session, OceanBaseOracleSession) and params.read_only:
+            session.refuse_db_links = True
+            # no server guard: a user's function may write (autonomous transactions)
+            session.function_allow_list = function_allow_list(extra)
         return session
 
 

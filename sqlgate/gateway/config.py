@@ -8,6 +8,7 @@ and shared. The secret is fetched once at start and only its SCRAM verifier is k
 from __future__ import annotations
 
 import ipaddress
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,18 @@ class GatewayConfig:
         return self.require_tls or not _is_loopback(self.host)
 
     def check_listen_address(self) -> None:
-        """Beyond loopback, passwords and rows cross a network: TLS is then mandatory."""
+        """Beyond loopback, passwords and rows cross a network: TLS is then mandatory. A
+        certificate without its key (or the reverse) is a mistake, never silently no TLS."""
+        if bool(self.tls_cert) != bool(self.tls_key):
+            missing = "key_file" if self.tls_cert else "cert_file"
+            raise errors.InterfaceError(
+                f"gateway config: [tls] sets one of cert_file and key_file but not {missing}; "
+                "give both (PEM files) or neither"
+            )
+        if self.tls_cert:
+            for path in (self.tls_cert, self.tls_key):
+                if not Path(path).is_file():
+                    raise errors.InterfaceError(f"TLS file not found: {path}")
         if not self.tls_required:
             return
         if not (self.tls_cert and self.tls_key):
@@ -66,18 +78,22 @@ class GatewayConfig:
                 f"refusing to listen on {self.host}: {why} need TLS; set cert_file and "
                 "key_file under [tls] (PEM files), or listen on 127.0.0.1"
             )
-        for path in (self.tls_cert, self.tls_key):
-            if not Path(path).is_file():
-                raise errors.InterfaceError(f"TLS file not found: {path}")
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    """Only an address every resolution of which is loopback (``localhost`` is resolved: a
+    hosts file may map it elsewhere); a name that does not resolve is not loopback."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
+        pass
+    if host != "localhost":
         return False
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a[4][0]).is_loopback for a in found)
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -120,13 +136,21 @@ def parse_config(data: dict[str, Any]) -> GatewayConfig:
         raise errors.InterfaceError(
             f"gateway config: unknown [tls] keys {unknown_tls}; known: cert_file, key_file, require"
         )
-    for key, field_name in (
-        ("cert_file", "tls_cert"),
-        ("key_file", "tls_key"),
-        ("require", "require_tls"),
+    for key, field_name, kind in (
+        ("cert_file", "tls_cert", str),
+        ("key_file", "tls_key", str),
+        ("require", "require_tls", bool),
     ):
         if key in tls:
+            if not isinstance(tls[key], kind):
+                example = "true or false" if kind is bool else '"/path/to/file.pem"'
+                raise errors.InterfaceError(f"gateway config: [tls] {key} must be {example}")
             server[field_name] = tls[key]
+    for key in ("host", "tls_cert", "tls_key"):
+        if key in server and not isinstance(server[key], str):
+            raise errors.InterfaceError(f"gateway config: [server] {key} must be a string")
+    if "require_tls" in server and not isinstance(server["require_tls"], bool):
+        raise errors.InterfaceError("gateway config: require_tls must be true or false")
     known = set(GatewayConfig.__dataclass_fields__) - {"databases", "users", "extra"}
     unknown_keys = sorted(set(server) - known)
     if unknown_keys:

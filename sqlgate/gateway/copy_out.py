@@ -6,7 +6,9 @@ syntax) become the query they read, run on the source like any other statement (
 gate, server-side guard, audit), and stream back as CopyOutResponse, one CopyData per row,
 CopyDone. Rows are formatted column-wise with Arrow compute, from the same PostgreSQL text
 forms as DataRows. ``COPY ... FROM`` writes (25006) and ``COPY ... TO 'file'`` / ``PROGRAM``
-would run on the gateway's host (42501): both are refused before anything runs.
+would run on the gateway's host (42501): both are refused before anything runs. So is any
+text after the target that is not one of those options (``...TO STDOUT; DELETE ...`` used to
+stream the first query and drop the rest unread), and an option the output would ignore.
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ _COPY = re.compile(
     (?P<options>.*?)\s*;?\s*$""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
+_WORDS = r"(?:FORMAT|DELIMITER|NULL|QUOTE|ESCAPE|HEADER|ENCODING|CSV|BINARY|WITH|AS)\b"
+#: an option and its value (old syntax: ``DELIMITER AS ','``, ``CSV HEADER``); a value is
+#: never the next option's name (``HEADER QUOTE '"'`` is two options)
 _OPTION = re.compile(
-    r"\b(FORMAT|DELIMITER|NULL|QUOTE|ESCAPE|HEADER|ENCODING)\b\s*('(?:[^']|'')*'|\w+)?|\b(CSV|BINARY)\b",
+    rf"\b(FORMAT|DELIMITER|NULL|QUOTE|ESCAPE|HEADER|ENCODING)\b\s*(?:AS\s+)?"
+    rf"('(?:[^']|'')*'|(?!{_WORDS})\w+)?|\b(CSV|BINARY)\b",
     re.IGNORECASE,
 )
 
@@ -85,6 +91,7 @@ def parse(sql: str) -> CopyCommand:
     else:
         columns = (match["columns"] or "").strip() or "*"
         query = f"SELECT {columns} FROM {match['table']}"
+    _check_options(match["options"])
     options = {
         (o[1] or o[3]).upper(): _literal(o[2] or "") for o in _OPTION.finditer(match["options"])
     }
@@ -97,9 +104,47 @@ def parse(sql: str) -> CopyCommand:
     if "HEADER" in options:
         command.header = options["HEADER"].lower() not in ("false", "off", "0")
     for name in ("DELIMITER", "NULL", "QUOTE"):
-        if name in options and len(options[name]) <= 8:
+        if name in options:
             setattr(command, name.lower(), options[name])
+    _check_characters(command)
+    if options.get("ESCAPE", command.quote) != command.quote:
+        raise errors.NotSupportedError(
+            "COPY ESCAPE other than the QUOTE character is not supported"
+        )
+    if options.get("ENCODING", "UTF8").upper().replace("-", "") != "UTF8":
+        raise errors.NotSupportedError("COPY output is UTF8 only; leave ENCODING out")
     return command
+
+
+_STRING = re.compile(r"'(?:[^']|'')*'?")
+#: what may sit between the options: ``WITH``, ``AS`` (old syntax), parentheses and commas
+_GLUE = re.compile(r"\s+|[(),]|\bWITH\b|\bAS\b", re.IGNORECASE)
+
+
+def _check_options(text: str) -> None:
+    """Refuse anything after the target that is not an option (a second statement, a
+    ``FROM STDIN`` tail, an option this gateway would otherwise ignore)."""
+    rest = _OPTION.sub(" ", text)
+    unknown = " ".join(_GLUE.sub(" ", rest).split())
+    if unknown:
+        unknown = _STRING.sub("'...'", unknown)[:40]  # a literal's text is never quoted back
+        raise errors.ProgrammingError(
+            f"COPY option text not understood by the sqlgate gateway: {unknown!r}; use "
+            "FORMAT text|csv, HEADER, DELIMITER, NULL and QUOTE only, one statement"
+        )
+
+
+def _check_characters(command: CopyCommand) -> None:
+    """PostgreSQL's own limits: one-character delimiter and quote, no line breaks."""
+    for name, value in (("DELIMITER", command.delimiter), ("QUOTE", command.quote)):
+        if len(value) != 1 or value in "\r\n":
+            raise errors.ProgrammingError(f"COPY {name} must be a single character, not a newline")
+    if "\r" in command.null or "\n" in command.null:
+        raise errors.ProgrammingError("COPY NULL cannot contain a newline or carriage return")
+    if command.csv and command.delimiter == command.quote:
+        raise errors.ProgrammingError("COPY DELIMITER and QUOTE must differ")
+    if not command.csv and command.delimiter == "\\":
+        raise errors.ProgrammingError("COPY DELIMITER cannot be a backslash in text format")
 
 
 def _field(values: pa.Array, command: CopyCommand) -> pa.Array:

@@ -70,7 +70,8 @@ _COMPILED_LOCK = threading.Lock()
 
 
 class LakehouseEngine(SourceMetadata):
-    """One DuckDB database over one :class:`TableSource`; one per DB-API connection."""
+    """One DuckDB connection (to the process's shared sandboxed database for the source's
+    roots, :func:`sandbox.lend`) over one :class:`TableSource`; one per DB-API connection."""
 
     def __init__(
         self,

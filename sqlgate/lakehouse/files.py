@@ -8,6 +8,7 @@ registered in DuckDB, which pushes projection and filters into them.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from sqlgate.core.errors import NotSupportedError, OperationalError, ProgrammingError
-from sqlgate.lakehouse import pushdown, sandbox, storage
+from sqlgate.lakehouse import files_cache, pushdown, sandbox, storage
 from sqlgate.lakehouse.base import ScanPlan, TableHandle, TableSource, check_table_name, jail_of
 from sqlgate.lakehouse.containment import Jail
 from sqlgate.lakehouse.duckdb_files import (
@@ -102,6 +103,10 @@ class FileSource(TableSource):
     def list_schemas(self) -> list[str]:
         return [self.default_schema]
 
+    def close(self) -> None:
+        """A shared table keeps its first source: that source then pins no other table."""
+        self._handles.clear()
+
     def jail(self) -> Jail:
         return self._jail
 
@@ -127,7 +132,10 @@ class FileSource(TableSource):
     def _locate(self, table: str) -> tuple[str, bool]:
         check_table_name(table)
         fs = self.root.filesystem
-        for name in [table, *[t for t in self.list_tables("main") if t.lower() == table.lower()]]:
+        # the name as given first; the root is listed only for another spelling of it
+        for name in itertools.chain(
+            [table], (t for t in self.list_tables("main") if t.lower() == table.lower())
+        ):
             path = self.root.join(name).path
             if fs.get_file_info(path).type == pafs.FileType.Directory:
                 return self._contain(path, table), True
@@ -149,34 +157,23 @@ class FileSource(TableSource):
         cached = self._handles.get(table)
         if cached is not None:
             seen, handle = cached
-            if self._fingerprint(handle.path, handle.is_dir) == seen:
+            if files_cache.fingerprint(self.root.filesystem, handle.path, handle.is_dir) == seen:
                 self._handles.move_to_end(table)
                 return handle
             self._handles.pop(table, None)
-        path, is_dir = self._locate(table)
-        fingerprint = self._fingerprint(path, is_dir)
-        handle = FileTable(self, path, is_dir, f"main.{table}")
-        if fingerprint is not None:
-            self._handles[table] = (fingerprint, handle)
+        path, is_dir = self._locate(table)  # contained by this source's jail, every time
+        now = files_cache.fingerprint(self.root.filesystem, path, is_dir)
+        key = (self.format, repr(self.reader_options), path, is_dir, table, self._jail)
+        opened = files_cache.SHARED.get(key, now) if self.root.is_local else None
+        if opened is None:  # a remote listing's clock is not ours: its tables stay unshared
+            opened = FileTable(self, path, is_dir, f"main.{table}")
+            if self.root.is_local:
+                files_cache.SHARED.put(key, now, opened)
+        if now is not None:
+            self._handles[table] = (now, opened)
             while len(self._handles) > _HANDLES_CACHED:
                 self._handles.popitem(last=False)
-        return handle
-
-    def _fingerprint(self, path: str, is_dir: bool) -> tuple | None:
-        """Every file of a table with its size and modification time: one listing, no read.
-
-        A file added, removed or rewritten changes it, so the next query sees the change."""
-        fs = self.root.filesystem
-        try:
-            if is_dir:
-                infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
-            else:
-                infos = [fs.get_file_info(path)]
-        except (OSError, pa.ArrowException):
-            return None
-        if not infos or (not is_dir and infos[0].type != pafs.FileType.File):
-            return None
-        return tuple(sorted((i.path, int(i.type), i.size, i.mtime_ns) for i in infos))
+        return opened
 
 
 class FileTable(TableHandle):
@@ -191,7 +188,7 @@ class FileTable(TableHandle):
         self.schema = self._duck_schema() if self.dataset is None else self.dataset.schema
         self.partition_columns = self.hive.names if self.hive is not None else []
         self._fragments: dict[str, tuple[list, int]] = {}  # planned fragments per filter
-        self._all_uniform: bool | None = None
+        self._trees: dict[str, tuple] | None = None  # each file's Parquet schema tree
         self._counts: dict[str, int] = {}  # Parquet footer row counts by file
         self._statistics = StatisticsPruner(self.schema, self.partition_columns)
 
@@ -387,10 +384,9 @@ class FileTable(TableHandle):
     def _uniform(self, paths: list[str]) -> bool:
         """Whether the files share one schema (then DuckDB needs no ``union_by_name``, which
         reads every footer at every bind); known per table version, as the handle is."""
-        if self._all_uniform is None:
-            files = self._pyarrow().files
-            self._all_uniform = uniform_parquet(files, None, self._dirs, cache=False)
-        return self._all_uniform or uniform_parquet(paths, None, self._dirs, cache=False)
+        if self._trees is None:  # one question for every file; subsets answered from it
+            self._trees = files_cache.file_schemas(self._pyarrow().files, self._dirs)
+        return files_cache.same_schema(self._trees, paths)
 
     @property
     def _dirs(self) -> list[str]:

@@ -50,7 +50,7 @@ _TYPES: dict[str, tuple[pa.DataType, str]] = {
     "timestamp": (pa.timestamp("us"), "TIMESTAMP"),
     "timestamptz": (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE"),
 }
-_MAX_MANIFESTS = 64  # a bare LIMIT that needs more reads through pyiceberg
+_MAX_MANIFESTS = 64  # manifests a bare LIMIT reads before it hands over to pyiceberg
 #: What the light reading learnt, for every connection of the process: a metadata file's
 #: JSON, and the leading files of its snapshot for a ``LIMIT n`` with their checked columns.
 #: Keyed by the metadata file's identity (inode, size, mtime) and the jail: Iceberg never
@@ -255,11 +255,13 @@ class LightIcebergTable(TableHandle):
             return None
         try:
             _meta, manifests = read_records(_read(listing, self._jail, self.name))
-            if any(m.get("content", 0) != 0 for m in manifests) or len(manifests) > _MAX_MANIFESTS:
+            if any(m.get("content", 0) != 0 for m in manifests):
                 return None  # delete files: pyiceberg's planner decides what applies
             chosen: list[tuple[str, int]] = []
             total = 0
-            for manifest in manifests:
+            for read, manifest in enumerate(manifests):
+                if read >= _MAX_MANIFESTS:
+                    return None  # a bare LIMIT that needs more reads through pyiceberg
                 path = light_location(manifest["manifest_path"])
                 if path is None:
                     return None

@@ -12,8 +12,8 @@ SELECT SYSDATE FROM DUAL
 -- kind: Chinese identifiers and text
 SELECT "名字" FROM "账户" WHERE "名字" = '张伟'
 -- @@
--- kind: a backslash is a plain character in Oracle strings
-SELECT 'C:\path\' AS p FROM DUAL
+-- kind: a backslash is a plain character in Oracle strings (not before a quote: see readonly)
+SELECT 'C:\path\file' AS p, 'a\\b' AS q FROM DUAL
 -- @@
 -- kind: TO_CHAR and NVL
 SELECT TO_CHAR(created, 'YYYY-MM-DD'), NVL(owner, '-') FROM accounts
@@ -23,3 +23,6 @@ WITH t AS (SELECT id FROM accounts) SELECT COUNT(*) FROM t
 -- @@
 -- kind: the dictionary SQLAlchemy reflects from
 SELECT table_name FROM all_tables WHERE owner = 'APP'
+-- @@
+-- kind: full-width punctuation inside a literal and a quoted name is text
+SELECT '你好，世界（测试）' AS "名（字）" FROM DUAL

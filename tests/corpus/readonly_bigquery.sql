@@ -116,3 +116,28 @@ SELECT 1 AS `a\`; DROP TABLE ds.accounts; --`
 -- @@
 -- kind: an escaped quote in a raw string beside a semicolon (bqemulator ends the string there)
 SELECT r'a\'; DROP TABLE ds.accounts; --'
+-- @@
+-- kind: an escaped double quote beside a semicolon: a reader ending "..." at \" runs the DELETE
+SELECT "a\" ; DELETE FROM ds.accounts WHERE TRUE --"
+-- @@
+-- kind: an escaped single quote beside a semicolon
+SELECT 'it\'s'; DELETE FROM ds.accounts WHERE TRUE; --'
+-- @@
+-- kind: an escaped quote in a bytes literal beside a semicolon
+SELECT b'\''; DELETE FROM ds.accounts WHERE TRUE; --'
+-- @@
+-- kind: an escaped backslash ends the string: the DELETE is a second statement
+SELECT 'a\\'; DELETE FROM ds.accounts WHERE TRUE; --'
+-- @@
+-- kind: a doubled quote (two literals in GoogleSQL, one escaped quote elsewhere)
+SELECT 'a''; DELETE FROM ds.accounts WHERE TRUE; --'
+-- @@
+-- kind: a triple-quoted string holding an escaped quote beside a semicolon (a reader without escapes ends it at the quote)
+SELECT '''a\'''; DELETE FROM ds.accounts WHERE TRUE; --'''
+-- @@
+-- kind: a line comment ended by a carriage return before the second statement
+-- escaped: yes
+SELECT 1 # x\r; DELETE FROM ds.accounts WHERE TRUE
+-- @@
+-- kind: an escaped quote beside a semicolon, once admitted as one string: a reader ending '...' at \' runs EXPORT DATA
+SELECT 'x\'; EXPORT DATA OPTIONS (uri = \'gs://b/*\') AS SELECT 1; --' AS s

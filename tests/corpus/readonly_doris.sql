@@ -95,3 +95,42 @@ SELECT * FROM hdfs('uri' = 'hdfs://nn/x', 'format' = 'csv')
 -- @@
 -- kind: SELECT from query() hands SQL to an external database
 SELECT * FROM query('catalog' = 'jdbc', 'query' = 'DELETE FROM accounts')
+-- @@
+-- kind: SHOW PARTITIONS with a second statement
+SHOW PARTITIONS FROM accounts; DELETE FROM accounts
+-- @@
+-- kind: SHOW PARTITIONS exporting its rows
+SHOW PARTITIONS FROM accounts INTO OUTFILE 's3://b/x'
+-- @@
+-- kind: SHOW PARTITIONS over a subquery
+SHOW PARTITIONS FROM (SELECT 1) t
+-- @@
+-- kind: SHOW DATA with a call in its filter
+SHOW DATA FROM accounts WHERE a = sleep(10)
+-- @@
+-- kind: SHOW PARTITIONS with a subquery in its partition list
+SHOW PARTITIONS FROM accounts PARTITION (p1, (SELECT 1))
+-- @@
+-- kind: SHOW PARTITIONS assigning a user variable
+SHOW PARTITIONS FROM accounts WHERE a = @x := 1
+-- @@
+-- kind: SHOW CATALOGS followed by UNION
+SHOW CATALOGS LIKE 'a' UNION SELECT 1
+-- @@
+-- kind: SHOW CREATE MATERIALIZED VIEW turned into a definition
+SHOW CREATE MATERIALIZED VIEW mv AS SELECT 1
+-- @@
+-- kind: an executable comment inside SHOW PARTITIONS
+SHOW PARTITIONS /*!99999 ; DELETE FROM accounts */ FROM accounts
+-- @@
+-- kind: SWITCH followed by a second statement
+SWITCH internal; DELETE FROM accounts
+-- @@
+-- kind: SET CATALOG with a property assignment
+SET CATALOG hive, password = 'x'
+-- @@
+-- kind: SET CATALOG with an expression
+SET CATALOG = hive
+-- @@
+-- kind: SWITCH with an executable comment
+SWITCH /*! internal */ hive

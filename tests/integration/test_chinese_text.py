@@ -270,6 +270,18 @@ def test_text_as_a_parameter(target: Target) -> None:
         assert [(int(i), t) for i, t in cur.fetchall()] == [(row_id, text)]
 
 
+def test_ideographic_space_in_a_literal_and_a_parameter(target: Target) -> None:
+    """U+3000 (full-width space, common in Chinese text; in GBK and GB2312) is data inside a
+    literal or a bound value: the gate admits it there, and it comes back unchanged."""
+    text = "张\u3000三"
+    with sqlgate.connect(target.url) as conn:
+        cur = conn.cursor()
+        cur.execute(f"SELECT '{text}' AS a, {target.placeholder} AS b", [text])
+        assert [tuple(r) for r in cur.fetchall()] == [(text, text)]
+        with pytest.raises(errors.ReadOnlyError):  # outside quotes it is still refused
+            cur.execute("SELECT 1\u3000AS a")
+
+
 def test_postgres_gbk_client_refuses_rare_text(
     pg_chinese: tuple[ServerInfo, ServerInfo],
 ) -> None:

@@ -76,7 +76,7 @@ def test_literals() -> None:
         == "INTERVAL '-1 00:00:01.000000' DAY(9) TO SECOND(6)"
     )
     assert oracle_literal(True) == "1" and oracle_literal(None) == "NULL"
-    assert oracle_literal(decimal.Decimal("-1.50")) == "-1.50"
+    assert oracle_literal(decimal.Decimal("-1.50")) == "(-1.50)"  # never "--": a comment
     assert bind_oracle("SELECT %(a)s, %(a)s FROM DUAL", {"a": "x"}) == "SELECT 'x', 'x' FROM DUAL"
     for bad in (float("nan"), decimal.Decimal("Infinity"), "a\0b"):
         with pytest.raises(errors.DataError):

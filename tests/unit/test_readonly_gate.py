@@ -53,6 +53,9 @@ REFUSED_BY_OLD_SQLGLOT = frozenset(
         "TABLE t",
         "SELECT E'it\\'s', E'\\\\'",
         "SELECT 1 --1",
+        # BigQuery escapes inside backquoted names and triple-quoted strings
+        "SELECT `we\\`ird` FROM ds.accounts",
+        'SELECT \'\'\'it\\\'s\'\'\', """say \\"hi\\"""" AS t',
     }
 )
 

@@ -52,6 +52,22 @@ def test_odd_characters_are_still_refused(char: str) -> None:
         assert info.value.kind == "control or unusual whitespace character"
 
 
+@pytest.mark.parametrize("char", ["\x85", "\xa0", "\u2028", "\u3000", "\u202f"])
+@pytest.mark.parametrize("policy", ["postgres", "mysql", "clickhouse", "bigquery", "dameng"])
+def test_odd_whitespace_is_data_inside_quotes_only(char: str, policy: str) -> None:
+    """Chinese text holds U+3000: inside a string or a quoted name it is data; outside
+    quotes, or in a comment, it is still refused."""
+    gate = StatementGate(policy)
+    assert gate.verdict(f"SELECT '张{char}三' AS x FROM t").kind == "SELECT"
+    assert gate.verdict(f'SELECT "名{char}称" FROM t').kind == "SELECT"
+    for outside in (f"SELECT '张三'{char}FROM t", f"SELECT 1 /* {char} */ FROM t"):
+        with pytest.raises(ReadOnlyError) as info:
+            gate.check(outside)
+        assert info.value.kind == "control or unusual whitespace character"
+    with pytest.raises(ReadOnlyError):  # control characters stay refused inside quotes too
+        gate.check("SELECT 'a\x00b' FROM t")
+
+
 def test_plain_ascii_leaves_non_ascii_text_to_the_full_check() -> None:
     assert not plain_ascii("SELECT 'é'")
     assert plain_ascii("SELECT 'e'\r\n\f")

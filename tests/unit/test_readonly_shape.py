@@ -69,7 +69,8 @@ PAIRS = [
     ("postgres", "SELECT a FROM t WHERE b = 'x'", "SELECT a FROM t WHERE b = '%(x)s'", None),
     ("mysql", "SELECT a FROM t WHERE b = 'x1s'", "SELECT a FROM t WHERE b = '%1s'", True),
     ("postgres", "SELECT a FROM t WHERE b = 'xy'", "SELECT a FROM t WHERE b = 'x\x0by'", None),
-    ("postgres", "SELECT a FROM t WHERE b = 'xy'", "SELECT a FROM t WHERE b = 'x\u2028y'", None),
+    # odd whitespace is data inside quotes, refused in a comment (shapes may drop comments)
+    ("postgres", "SELECT a FROM t /* xy */", "SELECT a FROM t /* x\u2028y */", None),
     ("postgres", "SELECT a FROM t WHERE b = 'xy'", "SELECT a FROM t WHERE b = 'x\x00y'", None),
     ("postgres", "SELECT $$ab$$", "SELECT $$ab", None),
     ("postgres", "SELECT 'ab'", "SELECT 'ab", None),

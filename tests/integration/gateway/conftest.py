@@ -49,6 +49,21 @@ class GatewayInfo:
         return f"host={HOST} port={self.port} dbname={database} user={user} password={password}"
 
 
+def start_gateway(
+    proc: ServerProcess, port: int, toml: str, env: dict[str, str] | None = None
+) -> None:
+    """Write ``toml`` as the gateway's configuration in ``proc``'s directory, start
+    ``python -m sqlgate.gateway`` on it (alice's password in ``GW_TEST_ALICE``) and wait
+    until ``port`` accepts connections."""
+    config = proc.workdir / "gateway.toml"
+    config.write_text(toml)
+    proc.start(
+        [sys.executable, "-m", "sqlgate.gateway", "--config", str(config)],
+        env={"GW_TEST_ALICE": PASSWORD, **(env or {})},
+    )
+    proc.wait_ready(lambda: port_open(port), timeout=30)
+
+
 @pytest.fixture(scope="session")
 def gateway_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A file:// lakehouse: ``items`` (the seed rows), ``big`` (100k rows), ``million``."""
@@ -77,10 +92,11 @@ def gateway(
     """One gateway for the session: databases ``lake``, ``pg`` and ``maria``; users alice, bob."""
     port = free_port()
     with ServerProcess("gateway") as proc:
-        config = proc.workdir / "gateway.toml"
         pg_url = seeded_postgres.url("postgresql+sqlgate")
         maria_url = seeded_mariadb.url("mysql+sqlgate")
-        config.write_text(
+        start_gateway(
+            proc,
+            port,
             f"""
 [server]
 host = "127.0.0.1"
@@ -105,13 +121,9 @@ password = "env:GW_TEST_ALICE"
 [users.bob]
 password = "env:GW_TEST_BOB"
 databases = ["lake"]
-"""
+""",
+            env={"GW_TEST_BOB": PASSWORD + "-bob"},
         )
-        proc.start(
-            [sys.executable, "-m", "sqlgate.gateway", "--config", str(config)],
-            env={"GW_TEST_ALICE": PASSWORD, "GW_TEST_BOB": PASSWORD + "-bob"},
-        )
-        proc.wait_ready(lambda: port_open(port), timeout=30)
         yield GatewayInfo(port, proc, gateway_lake)
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import SEED_ROWS
 from tests.integration.gateway.conftest import PASSWORD, GatewayInfo
-from tests.servers.base import HOST
+from tests.servers import postgres
+from tests.servers.base import HOST, ServerInfo
 
 PSQL = shutil.which("psql")
 
@@ -97,3 +98,58 @@ def test_copy_from_and_copy_to_file_are_refused(gateway: GatewayInfo, tmp_path: 
         assert program.value.sqlstate == "42501"
         assert conn.execute("SELECT count(*) FROM items").fetchone() == (4,)  # still serving
     assert not target.exists() and not Path("/tmp/sqlgate-never").exists()
+
+
+def _pg_items(info: ServerInfo) -> list[tuple[object, ...]]:
+    with postgres.connect(info, admin=True) as admin:
+        return admin.execute("SELECT * FROM items ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["; DELETE FROM items", "; COPY items TO '{target}'", " (FORMAT csv) ; DROP TABLE items"],
+)
+def test_copy_hiding_a_second_statement_is_refused(
+    gateway: GatewayInfo, seeded_postgres: ServerInfo, tmp_path: Path, tail: str
+) -> None:
+    """Before, the text after the target was skipped and the first query streamed: now the
+    whole COPY is refused, no row comes out, and the source is unchanged."""
+    target = tmp_path / "second.csv"
+    before = _pg_items(seeded_postgres)
+    with psycopg.connect(gateway.dsn("pg"), autocommit=True) as conn:
+        sql = "COPY (SELECT id FROM items) TO STDOUT" + tail.format(target=target)
+        rows: list[object] = []
+        with (
+            pytest.raises(psycopg.Error, match="COPY option text not understood"),
+            conn.cursor().copy(sql) as copy,
+        ):
+            rows.extend(copy.rows())
+        assert rows == []
+        assert conn.execute("SELECT count(*) FROM items").fetchone() == (4,)  # still serving
+    assert _pg_items(seeded_postgres) == before
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT * FROM read_text('/etc/hostname')) TO STDOUT",
+        'COPY "/etc/hostname" TO STDOUT',
+        "COPY (COPY items TO '{target}') TO STDOUT",
+        "COPY (SELECT 1) TO STDOUT WITH (FORMAT csv) FROM STDIN",
+    ],
+)
+def test_copy_inner_query_passes_the_gate(gateway: GatewayInfo, tmp_path: Path, sql: str) -> None:
+    """The lakehouse source is DuckDB on the gateway's host: a COPY's query must not read
+    the host's files nor write one; nothing comes out."""
+    target = tmp_path / "inner.csv"
+    with psycopg.connect(gateway.dsn("lake"), autocommit=True) as conn:
+        rows: list[object] = []
+        with (
+            pytest.raises(psycopg.Error) as info,
+            conn.cursor().copy(sql.format(target=target)) as copy,
+        ):
+            rows.extend(copy.rows())
+        assert info.value.sqlstate == "25006"  # read_only_sql_transaction: the gate refused
+        assert rows == []
+    assert not target.exists()

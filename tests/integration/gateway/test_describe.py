@@ -74,3 +74,53 @@ def test_describe_statement_does_not_run_it(
     assert _wait_for_scans(seeded_postgres, before) == before + 1
     with postgres.connect(seeded_postgres) as admin:  # the write never ran
         assert admin.execute(f"SELECT count(*) FROM {PROBE}").fetchone() == (2,)
+
+
+HOSTILE = "describe_hostile"
+
+
+def test_describe_never_runs_explain_analyze_or_a_write(
+    gateway: GatewayInfo, seeded_postgres: ServerInfo
+) -> None:
+    """``EXPLAIN ANALYSE`` (either spelling, after a comment, in the option list) executes its
+    statement: Describe must answer without it. A data-modifying CTE is refused."""
+    with postgres.connect(seeded_postgres, admin=True) as admin:
+        for statement in (
+            f"DROP TABLE IF EXISTS {HOSTILE}",
+            f"CREATE TABLE {HOSTILE} (id integer)",
+            f"INSERT INTO {HOSTILE} VALUES (1), (2)",
+            f"GRANT SELECT ON {HOSTILE} TO {seeded_postgres.user}",
+        ):
+            admin.execute(statement)
+    before = _seq_scans_of(seeded_postgres, HOSTILE)
+    with psycopg.connect(gateway.dsn("pg"), autocommit=True) as conn:
+        pgconn = conn.pgconn
+        for i, sql in enumerate(
+            [
+                f"EXPLAIN ANALYSE SELECT * FROM {HOSTILE}",
+                f"EXPLAIN (ANALYSE) SELECT * FROM {HOSTILE}",
+                f"EXPLAIN /* plan */ ANALYZE SELECT * FROM {HOSTILE}",
+                f"EXPLAIN VERBOSE ANALYZE SELECT * FROM {HOSTILE}",
+                f"explain (format json, analyse on) select * from {HOSTILE}",
+            ]
+        ):
+            name = f"x{i}".encode()
+            assert pgconn.prepare(name, sql.encode()).status == pq.ExecStatus.COMMAND_OK
+            assert pgconn.describe_prepared(name).nfields == 0, sql
+        cte = f"WITH gone AS (DELETE FROM {HOSTILE} RETURNING id) SELECT * FROM gone".encode()
+        pgconn.prepare(b"cte", cte)
+        described = pgconn.describe_prepared(b"cte")
+        assert described.status != pq.ExecStatus.COMMAND_OK or described.nfields == 0
+        time.sleep(1.5)  # let a scan, had there been one, reach the statistics
+    assert _seq_scans_of(seeded_postgres, HOSTILE) == before
+    with postgres.connect(seeded_postgres, admin=True) as admin:
+        assert admin.execute(f"SELECT count(*) FROM {HOSTILE}").fetchone() == (2,)
+
+
+def _seq_scans_of(info: ServerInfo, table: str) -> int:
+    with postgres.connect(info, admin=True) as admin:
+        admin.execute("SELECT pg_stat_clear_snapshot()")
+        row = admin.execute(
+            "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = %s", [table]
+        ).fetchone()
+        return int(row[0]) if row else 0

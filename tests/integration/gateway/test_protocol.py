@@ -6,7 +6,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 from scramp import ScramClient
 
 from sqlgate.gateway import protocol
-from tests.integration.gateway.conftest import PASSWORD, GatewayInfo
-from tests.servers.base import HOST, ServerProcess, free_port, port_open
+from tests.integration.gateway.conftest import PASSWORD, GatewayInfo, start_gateway
+from tests.servers.base import HOST, ServerProcess, free_port
 
 
 class RawClient:
@@ -164,16 +163,13 @@ def test_sigterm_ends_statements_and_exits(gateway_lake: Path) -> None:
     """SIGTERM: running statements are cancelled, clients get FATAL 57P01, the process exits."""
     port = free_port()
     with ServerProcess("gateway-stop") as proc:
-        config = proc.workdir / "gateway.toml"
-        config.write_text(
+        start_gateway(
+            proc,
+            port,
             f'[server]\nport = {port}\n[databases.lake]\nurl = "file://{gateway_lake}"\n'
-            '[users.alice]\npassword = "env:GW_STOP_PW"\n'
+            '[users.alice]\npassword = "env:GW_TEST_ALICE"\n',
+            env={"PYTHONFAULTHANDLER": "1"},
         )
-        proc.start(
-            [sys.executable, "-m", "sqlgate.gateway", "--config", str(config)],
-            env={"GW_STOP_PW": PASSWORD, "PYTHONFAULTHANDLER": "1"},
-        )
-        proc.wait_ready(lambda: port_open(port), timeout=30)
         dsn = f"host={HOST} port={port} dbname=lake user=alice password={PASSWORD}"
         with psycopg.connect(dsn, autocommit=True) as conn:
             outcome: list[BaseException] = []

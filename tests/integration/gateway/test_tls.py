@@ -11,7 +11,6 @@ import ipaddress
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +19,8 @@ import pytest
 
 from sqlgate.core import errors
 from sqlgate.gateway.config import parse_config
-from tests.integration.gateway.conftest import HERE, PASSWORD, PGJDBC
-from tests.servers.base import HOST, ServerProcess, free_port, port_open, server_unavailable
+from tests.integration.gateway.conftest import HERE, PASSWORD, PGJDBC, start_gateway
+from tests.servers.base import HOST, ServerProcess, free_port, server_unavailable
 
 
 def _write_test_pki(root: Path) -> tuple[Path, Path, Path]:
@@ -90,8 +89,9 @@ def tls_gateway(gateway_lake: Path) -> Iterator[TlsGateway]:
     port = free_port()
     with ServerProcess("gateway-tls") as proc:
         ca, cert, key = _write_test_pki(proc.workdir)
-        config = proc.workdir / "gateway.toml"
-        config.write_text(
+        start_gateway(
+            proc,
+            port,
             f"""
 [server]
 host = "127.0.0.1"
@@ -107,13 +107,8 @@ url = "file://{gateway_lake}"
 
 [users.alice]
 password = "env:GW_TEST_ALICE"
-"""
+""",
         )
-        proc.start(
-            [sys.executable, "-m", "sqlgate.gateway", "--config", str(config)],
-            env={"GW_TEST_ALICE": PASSWORD},
-        )
-        proc.wait_ready(lambda: port_open(port), timeout=30)
         yield TlsGateway(port, ca, cert, key)
 
 

@@ -11,17 +11,16 @@ whose catalog queries are answered from sqlgate's reflection of the source, and 
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.integration.gateway.conftest import PASSWORD, GatewayInfo
+from tests.integration.gateway.conftest import GatewayInfo, start_gateway
 from tests.integration.gateway.test_pgjdbc import run_client
 from tests.integration.gateway.test_psql import psql
-from tests.servers.base import ServerInfo, ServerProcess, free_port, port_open
+from tests.servers.base import ServerInfo, ServerProcess, free_port
 
 
 @contextlib.contextmanager
@@ -29,8 +28,9 @@ def _gateway(name: str, url: str, workdir: Path) -> Iterator[GatewayInfo]:
     """A gateway subprocess whose one database ``name`` is ``url``."""
     port = free_port()
     with ServerProcess(f"gateway-{name}") as proc:
-        config = proc.workdir / "gateway.toml"
-        config.write_text(
+        start_gateway(
+            proc,
+            port,
             f"""
 [server]
 host = "127.0.0.1"
@@ -42,13 +42,8 @@ url = "{url}"
 
 [users.alice]
 password = "env:GW_TEST_ALICE"
-"""
+""",
         )
-        proc.start(
-            [sys.executable, "-m", "sqlgate.gateway", "--config", str(config)],
-            env={"GW_TEST_ALICE": PASSWORD},
-        )
-        proc.wait_ready(lambda: port_open(port), timeout=30)
         yield GatewayInfo(port, proc, workdir)
 
 

@@ -247,3 +247,172 @@ def test_delta_table_written_again_at_the_same_path_is_seen(tmp_path: Path) -> N
         assert cur.fetchall() == [(4, 503)]
     finally:
         open_conn.close()
+
+
+# -- plain files: the process's shared tables (lakehouse/files_cache.py) -------------------------
+def _settle(root: Path, when: float) -> None:
+    """Set every file and directory under ``root`` to the modification time ``when`` (in the
+    past): a listing taken now is then fit to share (not racy)."""
+    import os
+
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (when, when), follow_symlinks=False)
+
+
+def _day(table: Path, day: int, name: str, ids: range) -> None:
+    (table / f"day={day}").mkdir(parents=True, exist_ok=True)
+    pq.write_table(_ids(ids.start, len(ids)), table / f"day={day}" / name)
+
+
+def _file_handle(url: str, sql: str) -> tuple[list[tuple], object]:
+    with sqlgate.connect(url) as conn:
+        cur = conn.cursor()
+        cur.execute(sql)
+        return sorted(cur.fetchall()), conn.session.engine.source.open("main", "t")
+
+
+def test_plain_files_are_shared_until_a_file_changes(tmp_path: Path) -> None:
+    """A fresh connection reuses the table the previous one opened (no listing of the root,
+    no footer read again) while its files are unchanged; a rewritten, an added and a removed
+    file are each seen by the next fresh connection, rows and LIMIT alike."""
+    import time
+
+    from sqlgate.lakehouse import files_cache
+
+    table = tmp_path / "t"
+    _day(table, 1, "a.parquet", range(0, 5))
+    _day(table, 2, "b.parquet", range(5, 10))
+    now = time.time()
+    _settle(tmp_path, now - 100)
+    url = f"file://{tmp_path}"
+    count = "SELECT count(*), sum(id) FROM t"
+    first, handle = _file_handle(url, count)
+    assert first == [(10, 45)]
+    again, same = _file_handle(url, "SELECT * FROM t LIMIT 3")
+    assert same is handle and len(again) == 3
+    assert any(entry[1] is handle for entry in files_cache.SHARED._items.values())
+    assert not handle.source._handles  # type: ignore[attr-defined]  # its closed source pins none
+    _day(table, 1, "a.parquet", range(100, 105))  # rewritten in place: same path
+    _settle(tmp_path, now - 80)  # a settled listing again: only the fingerprint tells
+    rewritten, other = _file_handle(url, count)
+    assert rewritten == [(10, 35 + sum(range(100, 105)))] and other is not handle
+    _day(table, 3, "c.parquet", range(1000, 1002))
+    _settle(tmp_path, now - 60)
+    assert _file_handle(url, count)[0] == [(12, 35 + 510 + 2001)]
+    (table / "day=2" / "b.parquet").unlink()
+    _settle(tmp_path, now - 40)
+    assert _file_handle(url, count)[0] == [(7, 510 + 2001)]
+    rows, _ = _file_handle(url, "SELECT id FROM t LIMIT 100")
+    assert rows == [(i,) for i in (*range(100, 105), 1000, 1001)]
+
+
+def test_plain_files_just_written_are_not_shared(tmp_path: Path) -> None:
+    """Files modified within the clock's granularity of the listing could change again
+    unseen (same size, same tick): such a listing is not shared, a settled one is."""
+    import time
+
+    from sqlgate.lakehouse import files_cache
+
+    _day(tmp_path / "t", 1, "a.parquet", range(0, 3))
+    url = f"file://{tmp_path}"
+    rows, first = _file_handle(url, "SELECT id FROM t")
+    rows_again, second = _file_handle(url, "SELECT id FROM t")
+    assert rows == rows_again == [(0,), (1,), (2,)]
+    assert second is not first
+    assert not any(entry[1] in (first, second) for entry in files_cache.SHARED._items.values())
+    _settle(tmp_path, time.time() - 10)
+    _, third = _file_handle(url, "SELECT id FROM t")
+    assert _file_handle(url, "SELECT id FROM t")[1] is third
+
+
+def test_shared_plain_table_is_contained_on_every_connection(tmp_path: Path) -> None:
+    """The table directory swapped for a link to an identical copy outside the lake (same
+    paths, sizes and times: the fingerprint matches the shared table) is refused by the next
+    connection: containment is checked per connection, never taken from the cache."""
+    import shutil
+    import time
+
+    from sqlgate.lakehouse import files_cache
+
+    lake, outside = tmp_path / "lake", tmp_path / "outside"
+    outside.mkdir()
+    _day(lake / "t", 1, "a.parquet", range(0, 4))
+    when = time.time() - 100
+    _settle(lake, when)
+    url = f"file://{lake}"
+    rows, handle = _file_handle(url, "SELECT count(*) FROM t")
+    assert rows == [(4,)]
+    seen = files_cache.fingerprint(handle.fs, handle.path, True)  # type: ignore[attr-defined]
+    shutil.move(str(lake / "t"), str(outside / "t"))
+    (lake / "t").symlink_to(outside / "t", target_is_directory=True)
+    _settle(outside, when)
+    _settle(lake, when)
+    assert files_cache.fingerprint(handle.fs, handle.path, True) == seen  # type: ignore[attr-defined]
+    with sqlgate.connect(url) as conn, pytest.raises(sqlgate.ProgrammingError, match="outside"):
+        conn.cursor().execute("SELECT count(*) FROM t")
+    assert sorted(p.name for p in (outside / "t" / "day=1").iterdir()) == ["a.parquet"]
+
+
+def test_fresh_plain_connections_from_threads(tmp_path: Path) -> None:
+    """Connections opened at once from several threads share one table and each reads the
+    right rows (the shared table's caches are filled concurrently)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    table = tmp_path / "t"
+    for day in range(4):
+        _day(table, day, "a.parquet", range(day * 10, day * 10 + 10))
+    _settle(tmp_path, time.time() - 100)
+    url = f"file://{tmp_path}"
+    queries = ["SELECT count(*), sum(id) FROM t", "SELECT count(*) FROM t WHERE day = 2"]
+
+    def request(i: int) -> tuple[list[tuple], int]:
+        rows, handle = _file_handle(url, queries[i % 2])
+        return rows, id(handle)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(request, range(16), timeout=120))
+    assert [rows for rows, _ in done] == [[(40, 780)], [(10,)]] * 8
+    assert len({handle for _, handle in done}) <= 4  # built at most once per racing thread
+
+
+_SQLITE_OPENS = """
+import json, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(args[0]) if event == "sqlite3.connect" else None)
+import sqlgate
+counts, rows = [], []
+for _ in range(3):
+    opened.clear()
+    with sqlgate.connect({url!r}) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT id FROM db.t LIMIT 2")  # the light plan: no pyiceberg catalog
+        rows.append(sorted(cur.fetchall()))
+    counts.append(len([name for name in opened if {path!r} in str(name)]))
+print(json.dumps({{"counts": counts, "rows": rows}}))
+"""
+
+
+def test_embedded_iceberg_catalog_opened_once_per_fresh_connection(tmp_path: Path) -> None:
+    """A fresh connection opens the SQLite catalog once (its table's metadata location): the
+    catalog's layout is read once per version of the file, not again by every connection.
+    Counted by Python's ``sqlite3.connect`` audit event, in a child process of its own."""
+    import json
+    import subprocess
+    import sys
+
+    catalog_mod = pytest.importorskip("pyiceberg.catalog.sql", exc_type=ImportError)
+    catalog = catalog_mod.SqlCatalog(
+        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}/wh"
+    )
+    catalog.create_namespace("db")
+    catalog.create_table("db.t", schema=_ids(0, 1).schema).append(_ids(0, 3))
+    catalog.engine.dispose()  # pyiceberg's own pool holds no connection while we count
+    path = str(tmp_path / "catalog.db")
+    child = _SQLITE_OPENS.format(url=f"iceberg://{path}", path=path)
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120, check=True
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["rows"] == [[[0], [1]]] * 3
+    assert got["counts"] == [2, 1, 1]  # layout + location first, then the location only
