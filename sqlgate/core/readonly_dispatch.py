@@ -268,13 +268,20 @@ def olap_show(tokens: list[Token], forms: frozenset[tuple[str, ...]]) -> bool:
     return True
 
 
+def _outside(pattern: re.Pattern[str], text: str, spans: Spans) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` that lies in none of ``spans``."""
+    for found in pattern.finditer(text):
+        if not any(start <= found.start() < end for start, end in spans):
+            return found
+    return None
+
+
 def odd_whitespace(text: str, quoted: Spans) -> None:
     """Refuse unusual whitespace (no-break, ideographic, line separators ...) outside quoted
     literals and names, where servers and sqlglot may split tokens differently; inside
     quotes it is data (Chinese text often holds U+3000)."""
-    for found in BAD_CHARS.finditer(text):
-        if not any(start <= found.start() < end for start, end in quoted):
-            raise Refused("control or unusual whitespace character", repr(found.group()), UNCLEAR)
+    if found := _outside(BAD_CHARS, text, quoted):
+        raise Refused("control or unusual whitespace character", repr(found.group()), UNCLEAR)
 
 
 _MULTIBYTE_SYNTAX = re.compile("[\u3000\uff08\uff09\uff0c]")
@@ -283,13 +290,12 @@ _MULTIBYTE_SYNTAX = re.compile("[\u3000\uff08\uff09\uff0c]")
 def multibyte_syntax(text: str, spans: Spans) -> None:
     """Refuse a full-width space, comma or parenthesis outside literals and comments (see
     ``GatePolicy.multibyte_syntax``): the server would read SQL the gate did not."""
-    for found in _MULTIBYTE_SYNTAX.finditer(text):
-        if not any(start <= found.start() < end for start, end in spans):
-            raise Refused(
-                "full-width punctuation",
-                f"the server reads {found.group()!r} as ASCII syntax",
-                "write ASCII spaces, commas and parentheses outside quotes",
-            )
+    if found := _outside(_MULTIBYTE_SYNTAX, text, spans):
+        raise Refused(
+            "full-width punctuation",
+            f"the server reads {found.group()!r} as ASCII syntax",
+            "write ASCII spaces, commas and parentheses outside quotes",
+        )
 
 
 def _long_qualifier(tokens: list[Token]) -> bool:
