@@ -106,19 +106,22 @@ def test_dbapi_user_never_imports_sqlalchemy(tmp_path: Path) -> None:
     assert "sqlalchemy" in loaded and "sqlgate.dialects.timetravel" in loaded
 
 
-def test_cold_iceberg_limit_never_loads_pyiceberg(tmp_path: Path) -> None:
-    """The embedded catalog's first rows: sqlite3, the metadata JSON, the manifests (stdlib
-    Avro) and DuckDB; pyiceberg loads only when a statement needs more."""
+def _iceberg_table(root: Path) -> None:
+    """``db.t`` in a SQLite catalog under ``root``: 30 ids in three appends (three files)."""
     # pyiceberg's SQL catalog (writing the table) needs SQLAlchemy 2: skipped on 1.4
     SqlCatalog = pytest.importorskip("pyiceberg.catalog.sql", exc_type=ImportError).SqlCatalog
 
-    catalog = SqlCatalog(
-        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}"
-    )
+    catalog = SqlCatalog("default", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}")
     catalog.create_namespace("db")
     table = catalog.create_table("db.t", schema=pa.schema([("x", pa.int64())]))
     for start in (0, 10, 20):
         table.append(pa.table({"x": pa.array(range(start, start + 10), pa.int64())}))
+
+
+def test_cold_iceberg_limit_never_loads_pyiceberg(tmp_path: Path) -> None:
+    """The embedded catalog's first rows: sqlite3, the metadata JSON, the manifests (stdlib
+    Avro) and DuckDB; pyiceberg loads only when a statement needs more."""
+    _iceberg_table(tmp_path)
     check = (
         "rows = [r[0] for r in cur.fetchall()]\n"
         "assert len(rows) == 5 and set(rows) <= set(range(30)), rows\n"
@@ -269,15 +272,7 @@ def test_second_connection_in_a_process_reuses_and_stays_closed(tmp_path: Path) 
     imports nothing, borrows the process's sandboxed DuckDB database for the lake instead of
     opening another (~50 ms), plans the bare LIMIT from the light plan the first one made;
     every write is still refused on such a connection and the table is unchanged."""
-    SqlCatalog = pytest.importorskip("pyiceberg.catalog.sql", exc_type=ImportError).SqlCatalog
-
-    catalog = SqlCatalog(
-        "default", uri=f"sqlite:///{tmp_path}/catalog.db", warehouse=f"file://{tmp_path}"
-    )
-    catalog.create_namespace("db")
-    table = catalog.create_table("db.t", schema=pa.schema([("x", pa.int64())]))
-    for start in (0, 10, 20):
-        table.append(pa.table({"x": pa.array(range(start, start + 10), pa.int64())}))
+    _iceberg_table(tmp_path)
     writes = [w.replace(" t", " db.t") for w in _WRITES]
     body = _TWO_CONNECTIONS.format(url=f"iceberg://{tmp_path}/catalog.db", writes=writes)
     done = subprocess.run(
