@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pymysql
 import pytest
 
 import sqlgate
@@ -69,14 +68,7 @@ def _last_shape(conn: Connection) -> int:
 
 def _raw_pymysql(info: ServerInfo, statement: str) -> tuple[Any, list[tuple[Any, ...]]]:
     """What plain PyMySQL (parsing every column every time) answers."""
-    conn = pymysql.connect(
-        host=info.host,
-        port=info.port,
-        user=info.user,
-        password=info.password,
-        database=info.database,
-        charset="utf8mb4",
-    )
+    conn = mariadb.admin_connect(info, database=info.database)
     try:
         with conn.cursor() as cur:
             cur.execute(statement)
