@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,25 +64,34 @@ def _served(info: BigQueryInfo, path: str, limit: float = 120) -> dict[str, obje
     raise AssertionError(f"the emulator never logged POST {path}")
 
 
+def _slow_in_background(
+    cur: Any,
+) -> tuple[threading.Thread, list[BaseException | None], list[float]]:
+    """Run ``SLOW`` on ``cur`` in a started thread; its outcome (None or the exception) and
+    the time it ended are appended to the two lists returned."""
+    outcome: list[BaseException | None] = []
+    ended: list[float] = []
+
+    def run() -> None:
+        try:
+            cur.execute(SLOW)
+            outcome.append(None)
+        except BaseException as exc:  # kept for the assertions
+            outcome.append(exc)
+        ended.append(time.monotonic())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome, ended
+
+
 @pytest.mark.timeout(300)
 def test_cancel_ends_the_wait_and_reaches_the_emulator(logged_emulator: BigQueryInfo) -> None:
     info = logged_emulator
     # read_only=false: no dry run first (bqemulator's dry run runs the query too)
     with sqlgate.connect(info.url(SCHEME), read_only="false") as conn:
         cur = conn.cursor()
-        outcome: list[BaseException | None] = []
-        ended: list[float] = []
-
-        def run() -> None:
-            try:
-                cur.execute(SLOW)
-                outcome.append(None)
-            except BaseException as exc:  # kept for the assertions
-                outcome.append(exc)
-            ended.append(time.monotonic())
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
+        thread, outcome, ended = _slow_in_background(cur)
         deadline = time.monotonic() + 30
         while conn.session._running is None and thread.is_alive():
             assert time.monotonic() < deadline, "the job never started"
@@ -110,17 +120,7 @@ def test_cancel_during_the_dry_run_ends_the_wait(logged_emulator: BigQueryInfo) 
     wait can end (bqemulator goes on planning - and running - the statement)."""
     with sqlgate.connect(logged_emulator.url(SCHEME)) as conn:
         cur = conn.cursor()
-        outcome: list[BaseException | None] = []
-
-        def run() -> None:
-            try:
-                cur.execute(SLOW)
-                outcome.append(None)
-            except BaseException as exc:  # kept for the assertions
-                outcome.append(exc)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
+        thread, outcome, _ended = _slow_in_background(cur)
         deadline = time.monotonic() + 30
         while not conn.session._calls.waiting and thread.is_alive():
             assert time.monotonic() < deadline, "the dry run never started"
