@@ -107,10 +107,12 @@ class SharedTables:
         if seen is None or not settled(seen):
             return
         with self._lock:
+            # make room first: the map never holds more than ``kept``, even for a moment
+            if key not in self._items:
+                while self._items and len(self._items) >= self.kept:
+                    self._items.popitem(last=False)
             self._items[key] = (seen, table)
             self._items.move_to_end(key)
-            while len(self._items) > self.kept:
-                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
@@ -123,7 +125,8 @@ class SharedTables:
         self._items = OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
 
 #: the process's plain-file tables of local roots
