@@ -10,7 +10,7 @@ engine reads; and the fail-closed check of the text the engine will run, in its 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -147,7 +147,7 @@ def iceberg_table(handle: TableHandle, files: Sequence[str], engine: str) -> Any
     return table
 
 
-def retarget(compiled: CompiledStatement, names: dict[str, exp.Expr]) -> exp.Expr:
+def retarget(compiled: CompiledStatement, names: Mapping[str, exp.Expr]) -> exp.Expr:
     """``compiled.sql`` parsed, each relation replaced by what the engine reads for it."""
     tree = sqlglot.parse_one(compiled.sql, read="duckdb")
     for node in list(tree.find_all(exp.Table)):

@@ -139,8 +139,14 @@ class TrinoEngine(SourceMetadata):
             infos.append(info)
         text = trino_sql(compiled, names, [params[i] for i in compiled.param_order])
         vet_remote_sql(text, TRINO, [n for n, _v in names.values()], self._builtins)
-        statement = protocol.start(client, text, self._headers(self.user), self.rows_per_batch)
+        statement = protocol.submit(client, text, self._headers(self.user), self.rows_per_batch)
         self._running.add(statement)
+        try:
+            statement.wait()
+        except BaseException:
+            self._running.discard(statement)
+            statement.cancel()
+            raise
         self.plan_info = infos
         return pa.RecordBatchReader.from_batches(statement.schema, self._stream(statement))
 

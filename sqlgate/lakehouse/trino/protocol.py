@@ -71,11 +71,12 @@ def _arrow(t: str) -> tuple[pa.DataType, Callable[[Any], Any] | None]:
     if t.startswith("decimal("):
         precision, scale = (int(x) for x in t[8:-1].split(","))
         return pa.decimal128(precision, scale), Decimal
-    if t.startswith("timestamp(") and t.endswith("with time zone"):
+    # "timestamp", "timestamp(3)", "timestamp(6) with time zone": the precision is optional
+    if t.startswith("timestamp") and t.endswith("with time zone"):
         return pa.timestamp("us", "UTC"), _timestamp_tz
-    if t.startswith("timestamp("):
+    if t.startswith("timestamp"):
         return pa.timestamp("us"), _timestamp
-    if t.startswith("time("):
+    if t.startswith("time") and not t.endswith("with time zone"):
         return pa.time64("us"), lambda v: dt.time.fromisoformat(_FRACTION.sub(r"\1", v))
     if t.startswith("array("):
         inner, convert = _arrow(t[6:-1])
@@ -123,16 +124,20 @@ class Statement:
         self.client = client
         self.rows_per_batch = rows_per_batch
         self.next_uri: str | None = None
+        self.query_id = str(page.get("id") or "")
         self._page = page
         self._pending: list[list[Any]] = []
         self.columns: list[Column] = []
-        self._advance_to_columns()
+        self.cancelled = False
 
     @property
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(c.name, c.type) for c in self.columns])
 
     def _take(self, page: dict[str, Any]) -> None:
+        if self.cancelled:
+            self.next_uri = None
+            raise errors.OperationalError("the statement was cancelled (Trino query killed)")
         if "error" in page:
             self.next_uri = None
             raise pep249_error(page["error"]) from TrinoError(plain(json.dumps(page["error"])))
@@ -141,10 +146,11 @@ class Statement:
         self._pending.extend(page.get("data") or [])
         self.next_uri = page.get("nextUri")
 
-    def _advance_to_columns(self) -> None:
-        """Follow ``nextUri`` until Trino has said what the columns are (or finished)."""
+    def wait(self) -> None:
+        """Follow ``nextUri`` until the columns and the first rows have arrived (or the end):
+        an error of the query's execution is raised by ``execute``, as the embedded engine's."""
         self._take(self._page)
-        while not self.columns and self.next_uri is not None:
+        while (not self.columns or not self._pending) and self.next_uri is not None:
             self._take(self.client.get(self.next_uri).json())
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -170,21 +176,23 @@ class Statement:
     def cancel(self) -> None:
         """Ask Trino to stop this query (a no-op once it has finished)."""
         uri, self.next_uri = self.next_uri, None
+        self.cancelled = uri is not None or self.cancelled
         if uri is not None:
             # a server that is gone runs nothing of ours either
             with contextlib.suppress(errors.Error):
                 self.client.request("DELETE", uri, expect=(200, 204, 404, 410))
 
 
-def start(client: HttpClient, sql: str, headers: dict[str, str], rows_per_batch: int) -> Statement:
-    """Send ``sql`` and wait until its columns are known."""
+def submit(client: HttpClient, sql: str, headers: dict[str, str], rows_per_batch: int) -> Statement:
+    """Send ``sql``; the caller can cancel the statement from here on, then ``wait()``."""
     page = client.post("v1/statement", body=sql.encode(), headers=headers).json()
     return Statement(client, page, rows_per_batch)
 
 
 def run_all(client: HttpClient, sql: str, headers: dict[str, str]) -> list[list[Any]]:
     """Every row of a small statement (registration, the list of built-ins) as JSON values."""
-    statement = start(client, sql, headers, 1 << 30)
+    statement = submit(client, sql, headers, 1 << 30)
+    statement.wait()
     rows = list(statement._pending)
     while statement.next_uri is not None:
         statement._pending.clear()

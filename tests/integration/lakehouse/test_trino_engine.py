@@ -1,0 +1,247 @@
+"""``engine=trino``: the lakehouse sources run on a real Trino 476 server (one node).
+
+The Delta and Iceberg tables of :mod:`remote_engines` are queried through ``engine=trino``
+and through the embedded DuckDB: the answers must agree row for row and type for type.
+Writes are refused by sqlgate's gate with the tables unchanged (read back through their own
+libraries), and Trino itself refuses them to the user sqlgate queries as (its access control
+lets that user read only). A long query stops on cancel and on ``statement_timeout``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("deltalake")
+pytest.importorskip("pyiceberg")
+
+from sqlgate.core.errors import (
+    Error,
+    InterfaceError,
+    NotSupportedError,
+    OperationalError,
+    ReadOnlyError,
+)
+from sqlgate.dbapi import delta as delta_driver
+from sqlgate.dbapi import file as file_driver
+from sqlgate.dbapi import iceberg as iceberg_driver
+from tests.integration.lakehouse import remote_engines
+from tests.integration.lakehouse.remote_engines import (
+    CONFORMANCE,
+    QUERIES,
+    WRITES,
+    run,
+    table_state,
+)
+from tests.servers import trino as trino_servers
+
+lake = remote_engines.lake  # the shared lake, one per test module
+trino_server = trino_servers.trino_server  # the session's Trino server
+
+#: 5^14 (6e9) rows of a cross join, each tested: hours on one node, only a cancel ends it
+ENDLESS = (
+    "SELECT count(*) AS n FROM "
+    + " CROSS JOIN ".join(f"orders AS o{i}" for i in range(14))
+    + " WHERE "
+    + " + ".join(f"o{i}.id" for i in range(14))
+    + " > 0"
+)
+#: DuckDB's table functions Trino has no equal of (its UNNEST(SEQUENCE()) names them otherwise)
+RANGES = ("range(3)", "generate_series(1, 7, 3)")
+
+
+def trino_url(url: str, server: Any, **more: Any) -> str:
+    sep = "&" if "?" in url else "?"
+    extra = "".join(f"&{k}={v}" for k, v in more.items())
+    return f"{url}{sep}engine=trino&trino_uri={server.extra['uri']}{extra}"
+
+
+@pytest.fixture(scope="module", params=["delta", "iceberg"])
+def pair(request: pytest.FixtureRequest, lake: dict, trino_server: Any) -> Iterator[tuple]:
+    """(format, embedded DuckDB connection, Trino connection) over the same tables."""
+    fmt = request.param
+    driver = delta_driver if fmt == "delta" else iceberg_driver
+    duck = driver.connect(lake[f"{fmt}_url"])
+    remote = driver.connect(trino_url(lake[f"{fmt}_url"], trino_server))
+    yield fmt, duck, remote
+    remote.close()
+    duck.close()
+
+
+@pytest.mark.parametrize(("sql", "params"), QUERIES)
+def test_same_answers_as_embedded(pair: tuple, sql: str, params: Any) -> None:
+    _fmt, duck, remote = pair
+    expected, expected_types = run(duck, sql, params)
+    assert expected  # every query has an answer to compare
+    if any(f in sql for f in RANGES):
+        with pytest.raises(NotSupportedError, match="engine=trino"):
+            run(remote, sql, params)
+        return
+    got, got_types = run(remote, sql, params)
+    assert got == expected
+    assert got_types == expected_types
+    assert remote.session.raw.plan_info[0]["engine"] == "trino"
+
+
+def test_time_travel(pair: tuple, lake: dict) -> None:
+    fmt, duck, remote = pair
+    if fmt == "delta":
+        old = "SELECT id FROM orders FOR VERSION AS OF 0"
+    else:
+        old = f"SELECT id FROM orders FOR VERSION AS OF {lake['first_snapshot']}"
+    when = lake["between"][fmt].isoformat(sep=" ")
+    queries = [old, f"SELECT id, region FROM orders FOR TIMESTAMP AS OF '{when}' WHERE id > 1"]
+    for sql in queries:
+        expected, _ = run(duck, sql)
+        assert run(remote, sql)[0] == expected
+        assert [r[0] for r in expected] != [1, 2, 3, 4, 5]  # really the older snapshot
+    assert run(remote, old)[0] == [(1,), (2,), (3,)]
+    info = remote.session.raw.plan_info[0]
+    assert info["time_travel"] and info["version"] == (
+        0 if fmt == "delta" else lake["first_snapshot"]
+    )
+    assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]  # latest again
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_writes_and_escapes_refused(pair: tuple, lake: dict, sql: str) -> None:
+    fmt, _duck, remote = pair
+    before = table_state(lake, fmt)
+    with pytest.raises(Error) as info:
+        remote.cursor().execute(sql)
+    assert isinstance(info.value, (ReadOnlyError, NotSupportedError)) or "exist" in str(info.value)
+    assert table_state(lake, fmt) == before
+    assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]  # still usable
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO {t} VALUES (9, 'eu', 1.0, DATE '2024-01-01')",
+        "DELETE FROM {t}",
+        "UPDATE {t} SET amount = 0",
+        "DROP TABLE {t}",
+        "CREATE TABLE {t}_copy AS SELECT * FROM {t}",
+        "CALL system.unregister_table('sqlgate', '{name}')",
+    ],
+)
+def test_trino_session_cannot_write(pair: tuple, lake: dict, trino_server: Any, sql: str) -> None:
+    """Past sqlgate's gate, Trino's own access control refuses the query user any write."""
+    fmt, _duck, remote = pair
+    run(remote, "SELECT count(*) AS n FROM orders")
+    table = remote.session.raw.plan_info[0]["read"]  # catalog.sqlgate.t_<hash>
+    before = table_state(lake, fmt)
+    text = sql.format(t=table, name=table.rsplit(".", 1)[1])
+    with pytest.raises(RuntimeError, match="Access Denied"):
+        trino_servers.query(trino_server.extra["uri"], text, user="sqlgate", catalog=fmt)
+    assert table_state(lake, fmt) == before
+    assert trino_servers.query(
+        trino_server.extra["uri"], f"SELECT count(*) FROM {table}", catalog=fmt
+    ) == [[5]]
+
+
+def _endless(con: Any, outcome: dict) -> None:
+    started = time.monotonic()
+    try:
+        con.cursor().execute(ENDLESS).fetchall()
+    except Error as exc:
+        outcome["error"] = exc
+    outcome["seconds"] = time.monotonic() - started
+
+
+def test_cancel_stops_a_long_query(pair: tuple, trino_server: Any) -> None:
+    fmt, _duck, remote = pair
+    if fmt != "delta":
+        pytest.skip("one format is enough")
+    outcome: dict[str, Any] = {}
+    thread = threading.Thread(target=_endless, args=(remote, outcome), daemon=True)
+    thread.start()
+    thread.join(3)  # the query is running on the server by now
+    assert thread.is_alive()
+    cancelled_at = time.monotonic()
+    remote.cursor().cancel()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert time.monotonic() - cancelled_at < 15
+    assert isinstance(outcome.get("error"), OperationalError)
+    assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]
+    assert not _running(trino_server)
+
+
+def _running(server: Any) -> list:
+    """The query user's queries Trino still runs."""
+    sql = (
+        "SELECT query_id FROM system.runtime.queries WHERE source = 'sqlgate' "
+        "AND state NOT IN ('FINISHED', 'FAILED') AND query NOT LIKE '%system.runtime%'"
+    )
+    return trino_servers.query(server.extra["uri"], sql, catalog="system")
+
+
+def test_closed_result_stops_the_query(pair: tuple, trino_server: Any) -> None:
+    _fmt, _duck, remote = pair
+    cur = remote.cursor()
+    cur.execute("SELECT o.id, r.name FROM orders AS o CROSS JOIN regions AS r")
+    assert len(cur.fetchmany(2)) == 2
+    cur.close()
+    deadline = time.monotonic() + 10
+    while _running(trino_server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(trino_server)
+
+
+def test_statement_timeout(lake: dict, trino_server: Any) -> None:
+    url = trino_url(lake["delta_url"], trino_server, statement_timeout=2)
+    with delta_driver.connect(url) as con:
+        outcome: dict[str, Any] = {}
+        _endless(con, outcome)
+        assert isinstance(outcome.get("error"), OperationalError)
+        assert "statement_timeout" in str(outcome["error"])
+        assert outcome["seconds"] < 30
+
+
+def test_engine_choice_is_checked(tmp_path: Path, trino_server: Any) -> None:
+    """Refused at connect: no address, another engine's option, a format Trino is not given."""
+    with pytest.raises(InterfaceError, match="trino_uri"):
+        delta_driver.connect(f"delta://{tmp_path}?engine=trino")
+    with pytest.raises(InterfaceError, match="trino_uri= needs engine=trino"):
+        delta_driver.connect(f"delta://{tmp_path}?engine=spark&trino_uri=http://127.0.0.1:1")
+    with pytest.raises(InterfaceError, match="trino_user= needs engine=trino"):
+        delta_driver.connect(f"delta://{tmp_path}?trino_user=x")
+    (tmp_path / "t.csv").write_text("a,b\n1,x\n")
+    with pytest.raises(NotSupportedError, match="Delta and Iceberg"):
+        file_driver.connect(trino_url(f"file://{tmp_path}?format=csv", trino_server))
+
+
+def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
+    from tests.servers.base import free_port
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="trino_uri") as info:
+        delta_driver.connect(
+            f"delta://{tmp_path}?engine=trino&trino_uri=http://127.0.0.1:{free_port()}"
+        )
+    assert time.monotonic() - started < 30
+    assert "cannot reach the Trino server" in str(info.value)
+
+
+# -- the PEP 249 conformance suite, its lakehouse sources on engine=trino ---------------------
+globals().update({test.__name__: test for test in CONFORMANCE})  # collected here, on Trino
+
+
+@pytest.fixture(params=["delta", "iceberg"])
+def driver(request: pytest.FixtureRequest, seeded_lakehouse: dict, trino_server: Any) -> Any:
+    """The conformance suite's ``driver``, pointed at the seeded tables through Trino."""
+    import importlib
+
+    from sqlgate.core.registry import get_source
+    from tests.conftest import Driver
+
+    spec = get_source(request.param)
+    module = importlib.import_module(spec.dbapi_module)
+    url = trino_url(seeded_lakehouse[request.param], trino_server)
+    return Driver(spec, module, lakehouse_url=url)
