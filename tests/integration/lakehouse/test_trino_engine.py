@@ -245,3 +245,48 @@ def driver(request: pytest.FixtureRequest, seeded_lakehouse: dict, trino_server:
     module = importlib.import_module(spec.dbapi_module)
     url = trino_url(seeded_lakehouse[request.param], trino_server)
     return Driver(spec, module, lakehouse_url=url)
+
+
+def _queries_sent(server: Any) -> dict[str, tuple[str, str | None]]:
+    """Every query sqlgate sent to Trino: id -> (state, error code)."""
+    sql = "SELECT query_id, state, error_code FROM system.runtime.queries WHERE source = 'sqlgate'"
+    rows = trino_servers.query(server.extra["uri"], sql, catalog="system")
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _outcome(con: Any, sql: str) -> list | None:
+    """The rows, or None when sqlgate refused the statement."""
+    try:
+        return con.cursor().execute(sql).fetchall()
+    except Error:
+        return None
+
+
+def test_readonly_corpora_refused_before_trino(pair: tuple, lake: dict, trino_server: Any) -> None:
+    """Every statement of every ``readonly_*`` corpus is refused by sqlgate before Trino is
+    asked, except the few that are plain reads in the lakehouse dialect (another engine's
+    comment or quoting tricks, inert here): those the embedded engine admits too, and they
+    answer the same; and a few calls of functions sqlglot knows but Trino has not (Snowflake's
+    ``TO_FILE``, Databricks' ``SECRET``), which Trino refuses as unknown. The tables are
+    unchanged."""
+    from tests.corpus import corpus_names, load_corpus
+
+    fmt, duck, remote = pair
+    before, sent = table_state(lake, fmt), _queries_sent(trino_server)
+    names = [name for name in corpus_names() if name.startswith("readonly_")]
+    cases = [case for name in names for case in load_corpus(name)]
+    assert len(cases) > 500
+    admitted = {}
+    for case in cases:
+        rows = _outcome(remote, case.sql)
+        if rows is not None:
+            admitted[case.id] = rows
+    assert len(admitted) < 10  # the inert ones: comments and quoted text
+    for case in cases:
+        if case.id in admitted:
+            assert _outcome(duck, case.sql) == admitted[case.id]
+    reached = [v for k, v in _queries_sent(trino_server).items() if k not in sent]
+    assert reached.count(("FINISHED", None)) == len(admitted)
+    refused_by_trino = {code for state, code in reached if state != "FINISHED"}
+    assert refused_by_trino <= {"FUNCTION_NOT_FOUND", "SYNTAX_ERROR"}
+    assert table_state(lake, fmt) == before
