@@ -128,6 +128,22 @@ class TrinoEngine(SourceMetadata):
     # ------------------------------------------------------------------ execution
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.RecordBatchReader:
         """Resolve and register every table, run the vetted Trino SQL, stream its rows."""
+        try:
+            return self._execute(sql, parameters)
+        except ProgrammingError as exc:
+            lost = "does not exist" in str(exc) and f"{SCHEMA}.t_" in str(exc)  # Trino's words
+            if not lost or not self._forget_registrations():
+                raise
+        # the server lost its registrations (a restart on a fresh metastore): register again
+        return self._execute(sql, parameters)
+
+    def _forget_registrations(self) -> bool:
+        with _LOCK:
+            mine = {key for key in _REGISTERED if key[0] == self.uri}
+            _REGISTERED.difference_update(mine)
+        return bool(mine)
+
+    def _execute(self, sql: str, parameters: Sequence[Any] | None) -> pa.RecordBatchReader:
         client = self.client
         compiled = compile_statement(sql, self.source.default_schema)
         params = list(parameters or [])

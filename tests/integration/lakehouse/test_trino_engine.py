@@ -29,6 +29,7 @@ from sqlgate.core.errors import (
 )
 from sqlgate.dbapi import delta as delta_driver
 from sqlgate.dbapi import file as file_driver
+from sqlgate.dbapi import hudi as hudi_driver
 from sqlgate.dbapi import iceberg as iceberg_driver
 from tests.integration.lakehouse import remote_engines
 from tests.integration.lakehouse.remote_engines import (
@@ -145,6 +146,25 @@ def test_trino_session_cannot_write(pair: tuple, lake: dict, trino_server: Any, 
     ) == [[5]]
 
 
+def test_lost_registration_is_made_again(pair: tuple, trino_server: Any) -> None:
+    """A server that lost its metastore (restarted afresh): tables are registered again."""
+    import shutil
+
+    fmt, _duck, remote = pair
+    if "workdir" not in trino_server.extra:
+        pytest.skip("needs the fixture's own server (its metastore directory)")
+    assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]
+    name = remote.session.raw.plan_info[0]["read"].rsplit(".", 1)[1]
+    entry = Path(trino_server.extra["workdir"]) / "metastore" / fmt / "sqlgate" / name
+    assert entry.is_dir()
+    shutil.rmtree(entry)
+    uri = trino_server.extra["uri"]
+    with pytest.raises(RuntimeError, match="does not exist"):
+        trino_servers.query(uri, f"SELECT count(*) FROM {name}", catalog=fmt)
+    assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]
+    assert entry.is_dir()
+
+
 def _endless(con: Any, outcome: dict) -> None:
     started = time.monotonic()
     try:
@@ -212,6 +232,8 @@ def test_engine_choice_is_checked(tmp_path: Path, trino_server: Any) -> None:
         delta_driver.connect(f"delta://{tmp_path}?engine=spark&trino_uri=http://127.0.0.1:1")
     with pytest.raises(InterfaceError, match="trino_user= needs engine=trino"):
         delta_driver.connect(f"delta://{tmp_path}?trino_user=x")
+    with pytest.raises(NotSupportedError, match="Delta and Iceberg"):
+        hudi_driver.connect(trino_url(f"hudi://{tmp_path}", trino_server))
     (tmp_path / "t.csv").write_text("a,b\n1,x\n")
     with pytest.raises(NotSupportedError, match="Delta and Iceberg"):
         file_driver.connect(trino_url(f"file://{tmp_path}?format=csv", trino_server))
