@@ -39,6 +39,13 @@ SCHEMA = "sqlgate"
 #: Trino's functions that read outside the query: none are built in, but a connector's
 #: ``system.query``-style table functions are refused by the table-function allow-list
 TRINO = RemoteDialect("Trino", "trino", frozenset(), frozenset({"unnest", "sequence"}))
+#: time types whose precision DuckDB keeps in microseconds, Trino by default in milliseconds
+_MICROS = {
+    exp.DataType.Type.TIMESTAMP,
+    exp.DataType.Type.TIMESTAMPNTZ,
+    exp.DataType.Type.TIMESTAMPTZ,
+    exp.DataType.Type.TIME,
+}
 _REGISTERED: set[tuple[str, str, str]] = set()  # (server, catalog, table) registered already
 _BUILTINS: dict[str, frozenset[str]] = {}
 _LOCK = threading.Lock()
@@ -84,6 +91,8 @@ class TrinoEngine(SourceMetadata):
             "X-Trino-Source": "sqlgate",
             "X-Trino-Catalog": self.catalog,
             "X-Trino-Schema": SCHEMA,
+            # else Trino rounds every timestamp and time to milliseconds for old clients
+            "X-Trino-Client-Capabilities": "PARAMETRIC_DATETIME",
         }
         if self.statement_timeout is not None and user == self.user:
             seconds = max(1, round(self.statement_timeout))
@@ -239,6 +248,9 @@ def trino_sql(compiled: Any, names: dict[str, tuple[str, int | None]], values: l
         if version is not None:
             literal = exp.Literal.number(version)
             node.set("version", exp.Version(this="VERSION", kind="AS OF", expression=literal))
+    for node in tree.find_all(exp.DataType):  # Trino's default precision is milliseconds
+        if node.this in _MICROS and not node.expressions:
+            node.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(6))])
     for ph in list(tree.find_all(exp.Placeholder)):
         if str(ph.this).isdigit():
             ph.replace(exp.convert(values[int(ph.this) - 1]))

@@ -66,6 +66,8 @@ def _arrow(t: str) -> tuple[pa.DataType, Callable[[Any], Any] | None]:
     """The Arrow type of a Trino type signature and the converter of its JSON values."""
     if t in _SIMPLE:
         return _SIMPLE[t]
+    if t == "unknown":  # the type of a bare NULL
+        return pa.null(), None
     if t.startswith(("varchar", "char")) or t in ("uuid", "ipaddress"):
         return pa.string(), None
     if t.startswith("decimal("):
