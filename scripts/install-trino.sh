@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 version=476
 m2=.cache/m2
 home=.cache/trino/trino-server-$version
+java_home=/usr/lib/jvm/temurin-25-jdk-amd64  # tests/servers/trino.py's JAVA_HOME
+if [[ ! -x "$java_home/bin/java" ]]; then
+    echo "install-trino: no Java 24+ at $java_home (Trino $version needs it): install Temurin 25" >&2
+    exit 1
+fi
 tarball="$m2/io/trino/trino-server/$version/trino-server-$version.tar.gz"
 if [[ -x "$home/bin/launcher" && -f "$home/.unpacked" ]]; then
     echo "install-trino: trino-server $version ready in $home" >&2
