@@ -142,7 +142,7 @@ class LakehouseSession(Session):
 
         self.engine = engine
         # ``sqlgate check`` prints these: the engine and the table format's library
-        self.server_version = tuple(
+        self.server_version = getattr(engine, "server_version", None) or tuple(
             int(p) for p in duckdb.__version__.split(".")[:3] if p.isdigit()
         )
 
@@ -151,7 +151,8 @@ class LakehouseSession(Session):
         """Built when asked for: reading package metadata costs a cold connect milliseconds."""
         import duckdb
 
-        return f"DuckDB {duckdb.__version__}" + "".join(
+        name = getattr(self.engine, "engine_name", None) or f"DuckDB {duckdb.__version__}"
+        return name + "".join(
             f", {name} {version}" for name, version in format_libraries(self.engine.source.format)
         )
 

@@ -84,6 +84,19 @@ class TrinoEngine(SourceMetadata):
         self._client: HttpClient | None = HttpClient(self.uri, read_timeout=60.0, retries=2)
         self._running: set[protocol.Statement] = set()
         self._builtins = self._load_builtins()  # first: names an unreachable server
+        self._version = ""
+
+    @property
+    def engine_name(self) -> str:
+        """``Trino <version>`` for the session's banner (asked of the server once)."""
+        if not self._version:
+            info = self.client.get("v1/info").json()
+            self._version = str((info.get("nodeVersion") or {}).get("version") or "?")
+        return f"Trino {self._version} at {self.uri}"
+
+    @property
+    def server_version(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.engine_name.split()[1].split(".") if p.isdigit())
 
     def _headers(self, user: str) -> dict[str, str]:
         headers = {

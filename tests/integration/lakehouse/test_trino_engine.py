@@ -131,6 +131,12 @@ def test_time_travel(pair: tuple, lake: dict) -> None:
     assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]  # latest again
 
 
+def test_banner_names_trino(pair: tuple) -> None:
+    _fmt, _duck, remote = pair
+    assert remote.session.banner.startswith("Trino 476 at http://")
+    assert remote.session.server_version == (476,)
+
+
 @pytest.mark.parametrize("sql", WRITES)
 def test_writes_and_escapes_refused(pair: tuple, lake: dict, sql: str) -> None:
     fmt, _duck, remote = pair
