@@ -261,9 +261,9 @@ def trino_sql(compiled: Any, names: dict[str, tuple[str, int | None]], values: l
         if version is not None:
             literal = exp.Literal.number(version)
             node.set("version", exp.Version(this="VERSION", kind="AS OF", expression=literal))
-    for node in tree.find_all(exp.DataType):  # Trino's default precision is milliseconds
-        if node.this in _MICROS and not node.expressions:
-            node.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(6))])
+    for dtype in tree.find_all(exp.DataType):  # Trino's default precision is milliseconds
+        if dtype.this in _MICROS and not dtype.expressions:
+            dtype.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(6))])
     for ph in list(tree.find_all(exp.Placeholder)):
         if str(ph.this).isdigit():
             ph.replace(exp.convert(values[int(ph.this) - 1]))
