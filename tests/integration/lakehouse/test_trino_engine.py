@@ -131,6 +131,36 @@ def test_time_travel(pair: tuple, lake: dict) -> None:
     assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]  # latest again
 
 
+def test_sqlalchemy_reflection_and_query(lake: dict, trino_server: Any) -> None:
+    """The SQLAlchemy dialect on an engine=trino URL: the same reflection, the query on Trino."""
+    import sqlalchemy as sa
+
+    ran_on: list[list[str]] = []
+    for fmt in ("delta", "iceberg"):
+        answers = []
+        for url in (lake[f"{fmt}_url"], trino_url(lake[f"{fmt}_url"], trino_server)):
+            engine = sa.create_engine(url)
+            try:
+                inspector = sa.inspect(engine)
+                schema = inspector.get_schema_names()[0] if fmt == "iceberg" else None
+                tables = sorted(inspector.get_table_names(schema=schema))
+                columns = [
+                    (c["name"], str(c["type"])) for c in inspector.get_columns("orders", schema)
+                ]
+                with engine.connect() as con:
+                    table = "orders" if schema is None else f"{schema}.orders"
+                    rows = con.execute(sa.text(f"SELECT id FROM {table} ORDER BY id")).all()
+                    raw = con.connection.dbapi_connection.session.raw  # type: ignore[union-attr]
+                    engines = [i.get("engine", "duckdb") for i in raw.plan_info]
+                answers.append((tables, columns, [r[0] for r in rows]))
+                ran_on.append(engines)
+            finally:
+                engine.dispose()
+        assert ran_on[-2:] == [["duckdb"], ["trino"]]
+        assert answers[0] == answers[1]
+        assert answers[0][0] == ["orders", "regions"] and answers[0][2] == [1, 2, 3, 4, 5]
+
+
 def test_banner_names_trino(pair: tuple) -> None:
     _fmt, _duck, remote = pair
     assert remote.session.banner.startswith("Trino 476 at http://")
