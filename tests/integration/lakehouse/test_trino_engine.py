@@ -161,6 +161,38 @@ def test_sqlalchemy_reflection_and_query(lake: dict, trino_server: Any) -> None:
         assert answers[0][0] == ["orders", "regions"] and answers[0][2] == [1, 2, 3, 4, 5]
 
 
+def test_commits_after_the_first_read_are_seen(tmp_path: Path, trino_server: Any) -> None:
+    """A table written to after Trino first read it: the next statement reads the new
+    version on both engines (sqlgate pins the version it resolved; Trino caches nothing
+    stale past that pin)."""
+    import pyarrow as pa
+    from deltalake import write_deltalake
+    from pyiceberg.catalog import load_catalog
+
+    rows = pa.table({"id": pa.array([1, 2], pa.int64())})
+    write_deltalake(tmp_path / "delta" / "t", rows)
+    catalog = load_catalog(
+        "fresh", type="sql", uri=f"sqlite:///{tmp_path}/c.db", warehouse=f"file://{tmp_path}/w"
+    )
+    catalog.create_namespace("default")
+    table = catalog.create_table("default.t", schema=rows.schema)
+    table.append(rows)
+    urls = {
+        "delta": f"delta://{tmp_path}/delta",
+        "iceberg": f"iceberg://{tmp_path}/c.db?catalog_name=fresh",
+    }
+    for fmt, url in urls.items():
+        driver = delta_driver if fmt == "delta" else iceberg_driver
+        with driver.connect(trino_url(url, trino_server)) as remote:
+            assert run(remote, "SELECT count(*) AS n FROM t")[0] == [(2,)]
+            if fmt == "delta":
+                write_deltalake(tmp_path / "delta" / "t", rows, mode="append")
+            else:
+                table.append(rows)
+            assert run(remote, "SELECT count(*) AS n FROM t")[0] == [(4,)]
+            assert run(remote, "SELECT sum(id) AS s FROM t")[0] == [(6,)]
+
+
 def test_banner_names_trino(pair: tuple) -> None:
     _fmt, _duck, remote = pair
     assert remote.session.banner.startswith("Trino 476 at http://")
