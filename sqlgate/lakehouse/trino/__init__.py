@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlgate.core.errors import MissingExtraError
+
 if TYPE_CHECKING:
     from sqlgate.lakehouse.base import TableSource
 
@@ -23,10 +25,12 @@ def open_engine(
 ) -> Any:
     """A :class:`~sqlgate.lakehouse.trino.engine.TrinoEngine`; the source is closed when the
     server cannot be reached."""
-    from sqlgate.lakehouse.trino.engine import TrinoEngine
-
     extra = extra or {}
     try:
+        try:
+            from sqlgate.lakehouse.trino.engine import TrinoEngine
+        except ImportError as exc:
+            raise MissingExtraError(source_name, "trino", "urllib3") from exc
         return TrinoEngine(
             source,
             uri,
