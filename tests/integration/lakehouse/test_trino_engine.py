@@ -124,6 +124,13 @@ def test_time_travel(pair: tuple, lake: dict) -> None:
         assert run(remote, sql)[0] == expected
         assert [r[0] for r in expected] != [1, 2, 3, 4, 5]  # really the older snapshot
     assert run(remote, old)[0] == [(1,), (2,), (3,)]
+    bound = "SELECT id FROM orders FOR TIMESTAMP AS OF ? WHERE id > ?"  # parameters in both
+    assert (
+        run(remote, bound, [lake["between"][fmt], 1])[0]
+        == run(duck, bound, [lake["between"][fmt], 1])[0]
+    )
+    assert run(remote, bound, [lake["between"][fmt], 1])[0] == [(2,), (3,)]
+    assert run(remote, old)[0] == [(1,), (2,), (3,)]
     info = remote.session.raw.plan_info[0]
     assert info["time_travel"] and info["version"] == (
         0 if fmt == "delta" else lake["first_snapshot"]
