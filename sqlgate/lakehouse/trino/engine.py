@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from sqlgate.core.errors import NotSupportedError, OperationalError, ProgrammingError
-from sqlgate.core.http import HttpClient
+from sqlgate.core.http import HttpClient, safe_url
 from sqlgate.lakehouse.base import SourceMetadata, TableSource
 from sqlgate.lakehouse.compiler import compile_statement
 from sqlgate.lakehouse.remote import (
@@ -92,7 +92,7 @@ class TrinoEngine(SourceMetadata):
         if not self._version:
             info = self.client.get("v1/info").json()
             self._version = str((info.get("nodeVersion") or {}).get("version") or "?")
-        return f"Trino {self._version} at {self.uri}"
+        return f"Trino {self._version} at {safe_url(self.uri)}"
 
     @property
     def server_version(self) -> tuple[int, ...]:
@@ -119,9 +119,10 @@ class TrinoEngine(SourceMetadata):
             try:
                 rows = protocol.run_all(self.client, "SHOW FUNCTIONS", self._headers(self.user))
             except OperationalError as exc:
+                where = safe_url(self.uri)
                 raise OperationalError(
-                    f"cannot reach the Trino server at {self.uri} ({exc}): check trino_uri= "
-                    "and that the server is running"
+                    f"cannot reach the Trino server at {where} ({exc}): check trino_uri= and "
+                    "that the server is running"
                 ) from None
             known = frozenset(str(row[0]).lower() for row in rows)
             with _LOCK:

@@ -368,13 +368,13 @@ def test_engine_choice_is_checked(tmp_path: Path, trino_server: Any) -> None:
 def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
     from tests.servers.base import free_port
 
+    uri = f"http://someone:SECRET-PW@127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(OperationalError, match="trino_uri") as info:
-        delta_driver.connect(
-            f"delta://{tmp_path}?engine=trino&trino_uri=http://127.0.0.1:{free_port()}"
-        )
+        delta_driver.connect(f"delta://{tmp_path}?engine=trino&trino_uri={uri}")
     assert time.monotonic() - started < 30
     assert "cannot reach the Trino server" in str(info.value)
+    assert "SECRET" not in str(info.value) and "SECRET" not in str(info.value.__cause__)
 
 
 # -- the PEP 249 conformance suite, its lakehouse sources on engine=trino ---------------------
