@@ -31,8 +31,6 @@ from sqlgate.dbapi import delta as delta_driver
 from sqlgate.dbapi import file as file_driver
 from sqlgate.dbapi import hudi as hudi_driver
 from sqlgate.dbapi import iceberg as iceberg_driver
-from sqlgate.lakehouse.remote import vet_remote_sql
-from sqlgate.lakehouse.trino.engine import TRINO
 from tests.integration.lakehouse import remote_engines
 from tests.integration.lakehouse.remote_engines import (
     CONFORMANCE,
@@ -260,35 +258,6 @@ def test_lost_registration_is_made_again(pair: tuple, trino_server: Any) -> None
         trino_servers.query(uri, f"SELECT count(*) FROM {name}", catalog=fmt)
     assert run(remote, "SELECT count(*) AS n FROM orders")[0] == [(5,)]
     assert entry.is_dir()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "INSERT INTO v SELECT 1",
-        "SELECT 1; SELECT 2",
-        "SELECT * FROM other_table",
-        "SELECT * FROM delta.sqlgate.t_other",
-        "SELECT * FROM TABLE(system.query(query => 'DROP TABLE x'))",
-        "SELECT my_udf(a) FROM v",
-        "SELECT delta.system.fn(a) FROM v",
-        "CALL system.register_table('sqlgate', 'x', '/etc')",
-        "WITH w AS (SELECT * FROM v) SELECT * FROM w, x",
-        "SHOW TABLES",
-    ],
-)
-def test_trino_guard_fails_closed(text: str) -> None:
-    """What reaches Trino is vetted in Trino's own dialect, allow-list first."""
-    with pytest.raises(ReadOnlyError):
-        vet_remote_sql(text, TRINO, ["v"], {"count", "sum"})
-
-
-def test_trino_guard_admits_reads() -> None:
-    text = (
-        'WITH w AS (SELECT a FROM "v" FOR VERSION AS OF 3) '
-        "SELECT count(*) FROM w CROSS JOIN UNNEST(SEQUENCE(1, 3)) AS u(x)"
-    )
-    assert vet_remote_sql(text, TRINO, ["v"], {"count"}) is not None
 
 
 def _endless(con: Any, outcome: dict) -> None:
