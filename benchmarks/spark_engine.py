@@ -20,7 +20,9 @@ prints both medians and the median of the per-round ratios ``spark / duckdb``. `
 adds Daft (native runner and on a local Ray head) from ``.cache/daft-venv``
 (``scripts/install-daft.sh``), driven in a child process of that venv
 (:mod:`benchmarks.spark_engine_daft`) on the same files, as a third column; ``--trino URL``
-adds a running Trino server on the Delta copy (:mod:`benchmarks.spark_engine_trino`).
+adds ``engine=trino&trino_uri=URL`` on the Delta and Iceberg copies (``--trino start``
+starts the tests' Trino server from ``scripts/install-trino.sh``); ``--no-spark`` leaves
+Spark out.
 """
 
 from __future__ import annotations
@@ -134,11 +136,12 @@ def urls_for(root: Path) -> dict[str, str]:
     }
 
 
-def with_engine(url: str, remote: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}engine=spark&spark_remote={remote}"
+def with_engine(url: str, remote: str, engine: str = "spark") -> str:
+    option = "trino_uri" if engine == "trino" else "spark_remote"
+    return f"{url}{'&' if '?' in url else '?'}engine={engine}&{option}={remote}"
 
 
-def run_size(root: Path, rows: int, args: argparse.Namespace, remote: str) -> None:
+def run_size(root: Path, rows: int, args: argparse.Namespace, remote: str | None) -> None:
     if not (root / "catalog.db").exists():
         root.mkdir(parents=True, exist_ok=True)
         log(f"writing {rows:,} rows ({args.days} days x {args.files_per_day} files) in {root}")
@@ -153,16 +156,13 @@ def run_size(root: Path, rows: int, args: argparse.Namespace, remote: str) -> No
         for fmt, url in urls_for(root).items():
             if fmt not in args.formats:
                 continue
-            arms: dict[str, Any] = {
-                "duckdb": Arm(url, TABLES[fmt]),
-                "spark": Arm(with_engine(url, remote), TABLES[fmt]),
-            }
+            arms: dict[str, Any] = {"duckdb": Arm(url, TABLES[fmt])}
+            if remote is not None:
+                arms["spark"] = Arm(with_engine(url, remote), TABLES[fmt])
             if daft is not None:
                 arms.update(daft.arms(fmt))
-            if args.trino and fmt == "delta":
-                from benchmarks.spark_engine_trino import TrinoArm
-
-                arms["trino"] = TrinoArm(args.trino, root)
+            if args.trino and fmt in ("delta", "iceberg"):
+                arms["trino"] = Arm(with_engine(url, args.trino, "trino"), TABLES[fmt])
             try:
                 times = measure(arms, plans, args.repeat)
             finally:
@@ -184,19 +184,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statements", default=",".join(statements(1)), help="which to time")
     parser.add_argument("--remote", help="a running Spark Connect server (sc://host:port)")
     parser.add_argument("--daft", action="store_true", help="add Daft (native and on Ray)")
-    parser.add_argument("--trino", help="a running Trino server's URL (Delta copy only)")
+    parser.add_argument("--trino", help="a Trino server's URL, or 'start' (Delta, Iceberg)")
+    parser.add_argument("--no-spark", action="store_true", help="leave Spark out")
     parser.add_argument("--keep", help="build the data under this directory and keep it")
     args = parser.parse_args(argv)
     args.formats = set(args.formats.split(","))
     args.statements = set(args.statements.split(","))
-    server = None
+    server = trino = None
     remote = args.remote
-    if remote is None:
+    if remote is None and not args.no_spark:
         from tests.servers.spark_connect import SparkConnectServer
 
         server = SparkConnectServer()
         log("starting a Spark Connect server (local[2])")
         remote = server.start().extra["remote"]
+    if args.trino == "start":
+        from tests.servers.trino import TrinoServer
+
+        trino = TrinoServer()
+        log("starting a Trino server (one node, 2 GiB heap)")
+        args.trino = trino.start().extra["uri"]
     base = Path(args.keep or tempfile.mkdtemp(prefix="sqlgate-spark-bench-"))
     try:
         print(f"uptime: {os.popen('uptime').read().strip()}")
@@ -206,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
+        if trino is not None:
+            trino.stop()
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     return 0

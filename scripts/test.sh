@@ -14,6 +14,8 @@ bash scripts/install-bqemulator.sh
 bash scripts/install-hdfs.sh
 # Spark Connect (pyspark in its own venv) with the Iceberg and Delta runtime jars
 bash scripts/install-spark.sh
+# Trino 476 (the second remote engine), the server tarball from the Maven mirror
+bash scripts/install-trino.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

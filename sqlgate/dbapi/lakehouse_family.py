@@ -82,12 +82,15 @@ class LakehouseFlavor(Flavor):
         )
         timeout = parse_seconds("statement_timeout", options.pop("statement_timeout", None))
         kind = SourceKind(self.source, self.table_format, self.store)
-        from sqlgate.lakehouse import spark  # engine=spark: a Spark Connect server does the work
+        from sqlgate.lakehouse.remote import pop_engine  # engine=spark|trino: a server works
 
-        remote = spark.pop_engine(options, self.table_format)
+        remote = pop_engine(options, self.table_format)
         source = table_source_for(kind, params, options)
         if remote is not None:
-            return LakehouseSession(spark.open_engine(source, remote, self.source, rows, timeout))
+            engine, address, extra = remote
+            module = importlib.import_module(f"sqlgate.lakehouse.{engine}")
+            opened = module.open_engine(source, address, self.source, rows, timeout, extra)
+            return LakehouseSession(opened)
         return LakehouseSession(
             LakehouseEngine(source, rows_per_batch=rows, statement_timeout=timeout)
         )
@@ -139,7 +142,7 @@ class LakehouseSession(Session):
 
         self.engine = engine
         # ``sqlgate check`` prints these: the engine and the table format's library
-        self.server_version = tuple(
+        self.server_version = getattr(engine, "server_version", None) or tuple(
             int(p) for p in duckdb.__version__.split(".")[:3] if p.isdigit()
         )
 
@@ -148,7 +151,8 @@ class LakehouseSession(Session):
         """Built when asked for: reading package metadata costs a cold connect milliseconds."""
         import duckdb
 
-        return f"DuckDB {duckdb.__version__}" + "".join(
+        name = getattr(self.engine, "engine_name", None) or f"DuckDB {duckdb.__version__}"
+        return name + "".join(
             f", {name} {version}" for name, version in format_libraries(self.engine.source.format)
         )
 

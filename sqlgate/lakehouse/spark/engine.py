@@ -23,13 +23,13 @@ from sqlgate.core.errors import (
     DataError,
     Error,
     MissingExtraError,
-    NotSupportedError,
     OperationalError,
     ProgrammingError,
 )
 from sqlgate.lakehouse.base import SourceMetadata, TableSource
 from sqlgate.lakehouse.compiler import compile_statement
-from sqlgate.lakehouse.failures import plain, planning_error, table_error
+from sqlgate.lakehouse.failures import plain
+from sqlgate.lakehouse.remote import check_params, resolve_tables
 from sqlgate.lakehouse.spark.guard import vet_spark_sql
 from sqlgate.lakehouse.spark.stream import open_stream
 from sqlgate.lakehouse.spark.translate import (
@@ -40,7 +40,6 @@ from sqlgate.lakehouse.spark.translate import (
     spark_args,
     spark_sql,
 )
-from sqlgate.lakehouse.timetravel import resolve_time_travel
 
 #: Spark's built-in function names by server (``SHOW SYSTEM FUNCTIONS``): asked once
 _BUILTINS: dict[str, frozenset[str]] = {}
@@ -159,10 +158,7 @@ class SparkEngine(SourceMetadata):
             raise ProgrammingError("the lakehouse engine is closed")
         compiled = compile_statement(sql, self.source.default_schema)
         params = list(parameters or [])
-        if len(params) != compiled.n_params:
-            raise ProgrammingError(
-                f"the statement takes {compiled.n_params} parameter(s) but {len(params)} were given"
-            )
+        check_params(compiled, params)
         tag = f"sqlgate-{uuid.uuid4().hex[:12]}"
         reads, infos = self._resolve(compiled.refs, params, tag)
         views = {relation: view for relation, (view, _spec) in reads.items()}
@@ -179,30 +175,11 @@ class SparkEngine(SourceMetadata):
         """Open each table reference at its snapshot: a view name and a Spark read for it."""
         reads: dict[str, tuple[str, ReadSpec]] = {}
         infos = []
-        for i, ref in enumerate(refs, start=1):
-            if ref.changes is not None:
-                raise NotSupportedError(
-                    "hudi_changes() is not available with engine=spark: Spark here has no "
-                    "Hudi runtime (use the default engine=duckdb)"
-                )
-            travel = resolve_time_travel(ref.version, params) if ref.version is not None else None
-            name = f"{ref.schema}.{ref.table}"
-            try:
-                handle = self.source.open(ref.schema, ref.table, travel)
-            except Exception as exc:
-                raise table_error(exc, name) from None
-            files: list[str] = []
-            if self.source.format in ("delta", "iceberg"):
-                try:  # plans the files: each must lie in the lake before Spark reads it
-                    files = list(handle.scan(None).info.get("files") or [])
-                except Exception as exc:
-                    raise planning_error(exc, handle) from None
-            spec = read_spec(self.source, handle, travel is not None, files)
-            reads[ref.relation] = (f"__sqlgate_{tag[8:]}_{i}", spec)
-            info: dict[str, Any] = {"table": name, "format": self.source.format}
-            info.update(engine="spark", read=spec.format, options=dict(spec.options))
-            if travel is not None:
-                info["time_travel"] = travel.describe()
+        for i, table in enumerate(resolve_tables(self.source, refs, params, "spark"), start=1):
+            spec = read_spec(self.source, table.handle, table.travel is not None, table.files)
+            reads[table.ref.relation] = (f"__sqlgate_{tag[8:]}_{i}", spec)
+            info = table.info("spark", self.source.format)
+            info.update(read=spec.format, options=dict(spec.options))
             infos.append(info)
         return reads, infos
 

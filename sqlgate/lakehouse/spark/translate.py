@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from sqlgate.core.errors import NotSupportedError
 from sqlgate.lakehouse.base import TableHandle, TableSource
 from sqlgate.lakehouse.compiler import CompiledStatement
+from sqlgate.lakehouse.remote import iceberg_table, retarget
 
 #: plain-file formats Spark reads as sqlgate does: typed files. CSV and JSON are not here:
 #: Spark's schema inference is not DuckDB's, so the same query could answer differently.
@@ -53,13 +53,8 @@ def read_spec(
         uri = "s3a://" + handle.uri.split("://", 1)[1] if on_s3(handle.uri) else handle.uri
         return ReadSpec("delta", uri, {"versionAsOf": str(handle.version)})
     if fmt == "iceberg":
-        from sqlgate.lakehouse.iceberg import IcebergTable
-
-        full = getattr(handle, "full", None)  # a light handle: pyiceberg's own behind it
-        table = full() if callable(full) else handle
-        assert isinstance(table, IcebergTable)
+        table = iceberg_table(handle, files, "spark")
         location = str(table.table.metadata_location)
-        _refuse_relative(table, files)
         if "://" in location and not location.startswith("file:"):
             raise NotSupportedError(
                 "engine=spark reads Iceberg tables stored on local disk only in this release"
@@ -108,29 +103,10 @@ def s3a_conf(options: dict[str, str]) -> dict[str, str]:
     return conf
 
 
-def _refuse_relative(table: Any, files: Sequence[str]) -> None:
-    """Spark resolves a relative location against its own working directory, sqlgate against
-    the catalog's home: Spark would read other files than those sqlgate held to the lake."""
-    from sqlgate.lakehouse.iceberg_paths import relative_part
-
-    snapshot = table.table.snapshot_by_id(table.snapshot_id) if table.snapshot_id else None
-    places = [table.table.location(), *([snapshot.manifest_list] if snapshot else []), *files]
-    relative = next((p for p in places if relative_part(str(p))), None)
-    if relative is not None:
-        raise NotSupportedError(
-            f"engine=spark cannot read Iceberg table {table.name}: it names its files by "
-            f"relative paths ({relative!r}), which Spark would resolve against the Spark "
-            "server's working directory, not the catalog's; use the default engine=duckdb"
-        )
-
-
 def spark_sql(compiled: CompiledStatement, views: dict[str, str]) -> str:
     """``compiled.sql`` in Spark's dialect: relations renamed to ``views``, ``$n`` to ``:pn``."""
-    tree = sqlglot.parse_one(compiled.sql, read="duckdb")
-    for node in list(tree.find_all(exp.Table)):
-        view = views.get(node.name) if isinstance(node.this, exp.Identifier) else None
-        if view is not None:
-            node.set("this", exp.to_identifier(view, quoted=True))
+    names = {rel: exp.to_identifier(view, quoted=True) for rel, view in views.items()}
+    tree = retarget(compiled, names)
     for node in list(tree.find_all(exp.Table)):
         if isinstance(node.this, exp.GenerateSeries):
             _spark_range(node, node.this)

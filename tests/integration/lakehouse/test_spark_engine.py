@@ -8,14 +8,12 @@ their own libraries), and a long Spark job stops on cancel and on ``statement_ti
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 pytest.importorskip("deltalake")
@@ -33,64 +31,19 @@ from sqlgate.dbapi import delta as delta_driver
 from sqlgate.dbapi import hudi as hudi_driver
 from sqlgate.dbapi import iceberg as iceberg_driver
 from sqlgate.lakehouse.spark.guard import vet_spark_sql
+from tests.integration.lakehouse import remote_engines
+from tests.integration.lakehouse.remote_engines import (
+    CONFORMANCE,
+    QUERIES,
+    WRITES,
+    run,
+    table_state,
+)
+
+lake = remote_engines.lake  # the shared lake, one per test module
 
 #: a job that runs for hours on local[2]: only a cancel ends it
 ENDLESS = "SELECT count(*) FROM range(2000000) AS a CROSS JOIN range(2000000) AS b"
-
-
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A Delta root (orders: 2 versions, regions) and an Iceberg SQL catalog (same data)."""
-    from deltalake import write_deltalake
-    from pyiceberg.catalog import load_catalog
-
-    root = tmp_path_factory.mktemp("spark_lake")
-    first = pa.table(
-        {
-            "id": pa.array([1, 2, 3], pa.int64()),
-            "region": ["eu", "us", "eu"],
-            "amount": [1.5, 2.5, 3.25],
-            "day": pa.array([dt.date(2024, 1, d) for d in (1, 2, 3)]),
-        }
-    )
-    second = pa.table(
-        {
-            "id": pa.array([4, 5], pa.int64()),
-            "region": ["apac", "us"],
-            "amount": [4.0, None],
-            "day": pa.array([dt.date(2024, 2, 1), None]),
-        }
-    )
-    regions = pa.table({"region": ["eu", "us", "apac"], "name": ["Europe", "USA", "Asia"]})
-    write_deltalake(root / "delta" / "orders", first, partition_by=["region"])
-    time.sleep(0.05)
-    between = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    time.sleep(0.05)
-    write_deltalake(root / "delta" / "orders", second, mode="append")
-    write_deltalake(root / "delta" / "regions", regions)
-    props = {
-        "type": "sql",
-        "uri": f"sqlite:///{root}/catalog.db",
-        "warehouse": f"file://{root}/warehouse",
-    }
-    catalog = load_catalog("spark_test", **props)
-    catalog.create_namespace("default")
-    orders = catalog.create_table("default.orders", schema=first.schema)
-    orders.append(first)
-    first_snapshot = orders.current_snapshot().snapshot_id
-    time.sleep(0.05)
-    iceberg_between = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    time.sleep(0.05)
-    orders.append(second)
-    catalog.create_table("default.regions", schema=regions.schema).append(regions)
-    return {
-        "root": root,
-        "delta_url": f"delta://{root}/delta",
-        "iceberg_url": f"iceberg://{root}/catalog.db?catalog_name=spark_test",
-        "between": {"delta": between, "iceberg": iceberg_between},
-        "first_snapshot": first_snapshot,
-        "catalog": catalog,
-    }
 
 
 @pytest.fixture(scope="module", params=["delta", "iceberg"])
@@ -105,31 +58,6 @@ def pair(request: pytest.FixtureRequest, lake: dict, spark_connect: Any) -> Iter
     yield fmt, duck, spark
     spark.close()
     duck.close()
-
-
-def run(con: Any, sql: str, params: Any = None) -> tuple[list, list]:
-    cur = con.cursor()
-    cur.execute(sql, params)
-    rows = cur.fetchall()
-    return sorted(rows, key=repr), [(d[0], d[1]) for d in cur.description]
-
-
-QUERIES = [
-    ("SELECT * FROM orders", None),
-    ("SELECT id, amount FROM orders WHERE region = ? AND amount > ?", ["eu", 1.0]),
-    ("SELECT region, count(*) AS n, sum(amount) AS s, max(day) AS d FROM orders GROUP BY 1", None),
-    (
-        "SELECT o.id, r.name FROM orders AS o JOIN regions AS r ON o.region = r.region "
-        "WHERE o.amount IS NULL OR o.id < 3",
-        None,
-    ),
-    ("WITH big AS (SELECT * FROM orders WHERE amount >= 2.5) SELECT count(*) AS n FROM big", None),
-    # DuckDB's '\b' is two characters, Spark's a backspace: the text must mean the same
-    ("SELECT 'a\\b' AS s, count(*) AS n FROM orders WHERE region <> 'e\\u'", None),
-    ("SELECT max(range) AS m, count(*) AS n FROM range(3) CROSS JOIN orders", None),
-    ("SELECT g.generate_series AS v FROM generate_series(1, 7, 3) AS g", None),
-    ("SELECT count(*) AS n FROM orders WHERE region = 'x''; DROP TABLE orders; --'", None),
-]
 
 
 @pytest.mark.parametrize(("sql", "params"), QUERIES)
@@ -158,41 +86,14 @@ def test_time_travel(pair: tuple, lake: dict) -> None:
     assert spark.session.raw.plan_info[0]["time_travel"]
 
 
-def _table_state(lake: dict, fmt: str) -> Any:
-    """What a write would change, read through the format's own library."""
-    if fmt == "delta":
-        from deltalake import DeltaTable
-
-        table = DeltaTable(lake["root"] / "delta" / "orders")
-        return table.version(), len(table.history()), table.to_pyarrow_table().num_rows
-    table = lake["catalog"].load_table("default.orders")
-    return len(table.snapshots()), table.scan().to_arrow().num_rows
-
-
-WRITES = [
-    "INSERT INTO orders VALUES (9, 'eu', 1.0, DATE '2024-01-01')",
-    "DELETE FROM orders",
-    "UPDATE orders SET amount = 0",
-    "CREATE TABLE copy AS SELECT * FROM orders",
-    "DROP TABLE orders",
-    "SELECT 1; DROP TABLE orders",
-    "SELECT reflect('java.lang.Thread', 'sleep', 1) FROM orders",
-    "SELECT java_method('java.lang.System', 'exit', 0) AS x FROM orders",
-    "SELECT some_catalog_udf(id) FROM orders",
-    "SELECT input_file_name() FROM orders",
-    "SELECT * FROM read_parquet('/etc/passwd')",
-    "SELECT * FROM default.orders, spark_catalog.default.t",
-]
-
-
 @pytest.mark.parametrize("sql", WRITES)
 def test_writes_and_escapes_refused(pair: tuple, lake: dict, sql: str) -> None:
     fmt, _duck, spark = pair
-    before = _table_state(lake, fmt)
+    before = table_state(lake, fmt)
     with pytest.raises(Error) as info:
         spark.cursor().execute(sql)
     assert isinstance(info.value, (ReadOnlyError, NotSupportedError)) or "exist" in str(info.value)
-    assert _table_state(lake, fmt) == before
+    assert table_state(lake, fmt) == before
     assert run(spark, "SELECT count(*) AS n FROM orders")[0] == [(5,)]  # still usable
 
 
@@ -278,7 +179,9 @@ def test_engine_choice_is_checked(tmp_path: Path) -> None:
     with pytest.raises(InterfaceError, match="spark_remote"):
         delta_driver.connect(f"delta://{tmp_path}?engine=spark")
     with pytest.raises(InterfaceError, match="engine="):
-        delta_driver.connect(f"delta://{tmp_path}?engine=trino")
+        delta_driver.connect(f"delta://{tmp_path}?engine=presto")
+    with pytest.raises(InterfaceError, match="spark_remote= needs engine=spark"):
+        delta_driver.connect(f"delta://{tmp_path}?engine=trino&spark_remote=sc://127.0.0.1:1")
 
 
 def test_csv_is_refused_not_reinterpreted(tmp_path: Path, spark_connect: Any) -> None:
@@ -311,35 +214,7 @@ def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
 
 
 # -- the PEP 249 conformance suite, its lakehouse sources on engine=spark ---------------------
-from tests.conformance.test_pep249 import (  # noqa: E402
-    test_arrow_methods,
-    test_bad_read_only_value_is_refused,
-    test_description_and_fetch_methods,
-    test_errors_are_mapped,
-    test_fetch_without_result_is_a_programming_error,
-    test_guard_cannot_be_lifted_through_connection_options,
-    test_iteration_and_fetchall,
-    test_module_globals,
-    test_read_only_by_default,
-    test_read_only_false_is_explicit_and_warns,
-    test_top_level_connect_by_url,
-    test_use_after_close_raises_interface_error,
-)
-
-CONFORMANCE = [
-    test_arrow_methods,
-    test_bad_read_only_value_is_refused,
-    test_description_and_fetch_methods,
-    test_errors_are_mapped,
-    test_fetch_without_result_is_a_programming_error,
-    test_guard_cannot_be_lifted_through_connection_options,
-    test_iteration_and_fetchall,
-    test_module_globals,
-    test_read_only_by_default,
-    test_read_only_false_is_explicit_and_warns,
-    test_top_level_connect_by_url,
-    test_use_after_close_raises_interface_error,
-]  # not test_server_down (appends a path to the URL: test_unreachable_server_fails_fast)
+globals().update({test.__name__: test for test in CONFORMANCE})  # collected here, on Spark
 
 
 @pytest.fixture(params=["delta", "iceberg", "file"])
