@@ -13,6 +13,7 @@ which the server's access control lets read and nothing else; rows stream back a
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -267,5 +268,20 @@ def trino_sql(compiled: Any, names: dict[str, tuple[str, int | None]], values: l
             dtype.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(6))])
     for ph in list(tree.find_all(exp.Placeholder)):
         if str(ph.this).isdigit():
-            ph.replace(exp.convert(values[int(ph.this) - 1]))
+            ph.replace(_literal(values[int(ph.this) - 1]))
     return tree.sql("trino")
+
+
+def _literal(value: Any) -> exp.Expr:
+    """A parameter as the Trino literal of its value. A float is a DOUBLE as DuckDB binds it
+    (sqlglot alone writes NaN as NULL and infinity as a bare name: a column's, if one is
+    called ``inf``); a value no literal can spell is refused, never passed on as text."""
+    if isinstance(value, float):
+        text = "NaN" if math.isnan(value) else repr(value).replace("inf", "Infinity")
+        return exp.cast(exp.Literal.string(text), exp.DataType.build("DOUBLE"))
+    try:
+        return exp.convert(value)
+    except ValueError:
+        raise NotSupportedError(
+            f"a parameter of type {type(value).__name__} cannot be sent to Trino"
+        ) from None

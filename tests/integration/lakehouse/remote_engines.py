@@ -106,6 +106,11 @@ QUERIES = [
     ("SELECT max(range) AS m, count(*) AS n FROM range(3) CROSS JOIN orders", None),
     ("SELECT g.generate_series AS v FROM generate_series(1, 7, 3) AS g", None),
     ("SELECT count(*) AS n FROM orders WHERE region = 'x''; DROP TABLE orders; --'", None),
+    # floats a literal must spell as DOUBLE: infinity is no column name, NaN no NULL
+    (
+        "SELECT id, ? AS big FROM orders WHERE amount < ? AND amount <> ?",
+        [1e300, float("inf"), float("nan")],
+    ),
 ]
 
 
