@@ -83,6 +83,9 @@ class MySQLSession(DriverSession):
     #: rows PyMySQL parses inside ``execute`` (None: ``chunk_rows``); a long result fetched as
     #: Arrow pays PyMySQL's per-value parse for these only (benchmarks/README.md, wire_fetch)
     first_chunk_rows: int | None = None
+    #: the connection's ``read_only``: a read-only session loses nothing when a transaction
+    #: ends (TiDB's session ends one before a stale read, tidb_session.py)
+    read_only: bool = True
 
     def __init__(
         self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
