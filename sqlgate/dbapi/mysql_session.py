@@ -120,9 +120,15 @@ class MySQLSession(DriverSession):
         side = self._side_connection()
         try:
             with side.cursor() as cursor:  # trusted text: an int from the handshake
-                cursor.execute(f"KILL QUERY {target:d}")
+                if self.may_kill(cursor, target):
+                    cursor.execute(f"KILL QUERY {target:d}")
         finally:
             side.close()
+
+    def may_kill(self, cursor: Any, target: int) -> bool:
+        """Whether ``KILL QUERY`` may go out now (a flavor may first ask whether a statement
+        runs); on MySQL and MariaDB it does nothing to an idle connection, so always."""
+        return True
 
     def run(self, operation: str, parameters: Parameters) -> Result:
         """Unbuffered (PyMySQL's SSCursor): the first chunk is read here, the rest on demand.

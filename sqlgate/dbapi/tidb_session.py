@@ -19,6 +19,7 @@ cannot run in it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import TokenError
@@ -133,6 +134,17 @@ class TiDBSession(MySQLSession):
         """Autocommit off opens a transaction at every plain read; end it only when the caller
         did not begin it and the session is read-only (no write of theirs could be lost)."""
         return self.read_only and not (self._explicit_transaction or self._raw.get_autocommit())
+
+    def may_kill(self, cursor: Any, target: int) -> bool:
+        """TiDB's ``KILL QUERY`` also closes a connection that runs nothing (it expires the
+        link's read deadline: the next statement gets error 2013), so it goes out only while
+        the target runs a statement. This narrows the race with a statement that ends just
+        then to the time between these two statements; it cannot close it."""
+        cursor.execute(  # trusted text: an int from the handshake
+            f"SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = {target:d}"
+        )
+        row = cursor.fetchone()
+        return bool(row) and str(row[0]) == "Query"
 
     def commit(self) -> None:
         self._explicit_transaction = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,8 @@ from tests.servers import mariadb, tidb
 from tests.servers.base import ServerInfo
 
 SWITCHES = ("tidb_super_read_only", "tidb_restricted_read_only")
+#: 4**14 joined rows: tens of seconds on TiDB, stopped long before by the tests
+SLOW = "SELECT count(*) FROM " + ", ".join(f"items t{i}" for i in range(14))
 
 
 @pytest.fixture
@@ -196,7 +199,8 @@ def test_a_cluster_read_only_switch_is_read_and_reported(
     mariadb.admin_execute(seeded_tidb, f"SET GLOBAL {switch} = ON")
     try:
         on = _switches_on(seeded_tidb)
-        assert switch in on
+        # TiDB turns tidb_super_read_only on with tidb_restricted_read_only
+        assert on == (list(SWITCHES) if switch == "tidb_restricted_read_only" else [switch])
         # TiDB itself now refuses a write, even the admin's (root holds SUPER)
         code, message = _admin_error(seeded_tidb, f"DELETE FROM {seeded_tidb.database}.items")
         assert code == 1836, message
@@ -219,3 +223,48 @@ def test_a_cluster_read_only_switch_is_read_and_reported(
 def _switches_on(info: ServerInfo) -> list[str]:
     rows = mariadb.admin_execute(info, f"SELECT {', '.join(f'@@global.{s}' for s in SWITCHES)}")
     return [name for name, value in zip(SWITCHES, rows[0], strict=True) if int(value)]
+
+
+def test_statement_timeout_is_enforced_by_tidb(seeded_tidb: ServerInfo) -> None:
+    with sqlgate.connect(seeded_tidb.url("tidb"), statement_timeout=1) as conn:
+        cur = conn.cursor()
+        assert cur.execute("SELECT @@max_execution_time").fetchone() == (1000,)
+        started = time.monotonic()
+        with pytest.raises(errors.OperationalError, match="statement_timeout") as stopped:
+            cur.execute(SLOW)
+        assert stopped.value.vendor_code == 3024
+        assert time.monotonic() - started < 10
+        assert cur.execute("SELECT count(*) FROM items").fetchone() == (len(SEED_ROWS),)
+
+
+def test_cancel_stops_a_running_statement_and_spares_an_idle_link(seeded_tidb: ServerInfo) -> None:
+    """TiDB's KILL QUERY closes a connection that runs nothing: sqlgate sends it only while a
+    statement runs, so a cancel that comes too late leaves the connection usable."""
+    with sqlgate.connect(seeded_tidb.url("tidb")) as conn:
+        cur = conn.cursor()
+        cur.cancel()  # nothing runs
+        assert cur.execute("SELECT 1").fetchone() == (1,)
+        link = conn.session.link_id()
+        running = (
+            "SELECT count(*) FROM information_schema.PROCESSLIST "
+            f"WHERE ID = {link} AND COMMAND = 'Query'"
+        )
+
+        def stop() -> None:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if mariadb.admin_execute(seeded_tidb, running)[0][0]:
+                    break
+                time.sleep(0.05)
+            cur.cancel()
+
+        thread = threading.Thread(target=stop)
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(errors.OperationalError) as stopped:
+            cur.execute(SLOW)
+        thread.join(timeout=30)
+        assert stopped.value.vendor_code == 1317
+        assert time.monotonic() - started < 20
+        conn.rollback()
+        assert cur.execute("SELECT 1").fetchone() == (1,)  # cancelled, not disconnected
