@@ -116,3 +116,28 @@ def test_chinese_values_and_identifiers_round_trip(tidb_database: ServerInfo) ->
         assert table.schema.names == ["id", "名字"]
         assert table.column("名字").to_pylist() == [t for _, t in ROWS]
         assert cur.execute("SELECT %s", ("𠮷",)).fetchone() == ("𠮷",)
+
+
+def test_gbk_storage_through_a_gbk_and_a_utf8mb4_client(tidb_database: ServerInfo) -> None:
+    """TiDB offers gbk (no gb18030: error 1115 for that client charset, checked below)."""
+    charsets = {r[0] for r in mariadb.admin_execute(tidb_database, "SHOW CHARACTER SET")}
+    assert "gbk" in charsets and "gb18030" not in charsets
+    db, text = tidb_database.database, "中文你好"
+    mariadb.admin_execute(
+        tidb_database,
+        f"CREATE TABLE {db}.`表` (id int PRIMARY KEY, `名` varchar(20)) CHARACTER SET gbk",
+        f"INSERT INTO {db}.`表` VALUES (1, '{text}')",
+    )
+    stored = mariadb.admin_execute(tidb_database, f"SELECT HEX(`名`) FROM {db}.`表`")
+    assert stored == [(text.encode("gbk").hex().upper(),)]  # GBK bytes on the server
+    for charset in ("gbk", "utf8mb4"):
+        with sqlgate.connect(tidb_database.url("tidb") + f"?charset={charset}") as conn:
+            cur = conn.cursor()
+            cur.execute("SELECT id, `名` FROM `表` WHERE `名` = %s", (text,))
+            assert [d[0] for d in cur.description] == ["id", "名"]
+            assert cur.fetchall() == [(1, text)]
+            if charset == "gbk":  # a character GBK lacks is refused before anything is sent
+                with pytest.raises(sqlgate.DataError, match="charset gbk cannot encode"):
+                    cur.execute("SELECT %s", ("𠮷",))
+    with pytest.raises(sqlgate.OperationalError, match="Unknown character set: 'gb18030'"):
+        sqlgate.connect(tidb_database.url("tidb") + "?charset=gb18030")
