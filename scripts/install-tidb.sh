@@ -55,7 +55,7 @@ if [[ ! -f "$src/.complete" ]]; then
     touch "$src.tmp/.complete"
     mv "$src.tmp" "$src"
 fi
-echo "install-tidb: building tidb-server (cold: ~11 min on 2 busy cores; with .cache/go-build warm: under a minute)" >&2
+echo "install-tidb: building tidb-server (cold ~11 min on 2 busy cores, warm under 1 min)" >&2
 mkdir -p "$root/bin"
 out="$PWD/$root/bin/tidb-server.tmp"
 start=$SECONDS
