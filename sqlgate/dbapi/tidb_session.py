@@ -124,11 +124,12 @@ class TiDBSession(MySQLSession):
         sql = to_tidb(operation)
         head = _FIRST_WORD.match(sql)
         first = head.group(1).upper() if head else ""
-        if first in _BEGINS or first in _ENDS:
-            self._explicit_transaction = first in _BEGINS
-        elif is_stale_read(sql) and self._implicit_transaction_may_be_open():
+        if is_stale_read(sql) and self._implicit_transaction_may_be_open():
             self._raw.rollback()  # TiDB refuses AS OF inside it (error 8135)
-        return super().run(sql, parameters)
+        result = super().run(sql, parameters)
+        if first in _BEGINS or first in _ENDS:  # once it ran: a refused BEGIN began nothing
+            self._explicit_transaction = first in _BEGINS
+        return result
 
     def _implicit_transaction_may_be_open(self) -> bool:
         """Autocommit off opens a transaction at every plain read; end it only when the caller
