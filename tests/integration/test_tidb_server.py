@@ -145,6 +145,12 @@ def test_stale_read_through_sqlgate_time_travel(tidb_database: ServerInfo) -> No
         conn.rollback()
         cur.execute("SELECT v FROM t FOR TIMESTAMP AS OF %s", (noted,))
         assert cur.fetchall() == [("old",)]
+        with pytest.raises(errors.Error) as refused:  # the gate admits it; TiDB refuses it
+            cur.execute("START TRANSACTION READ ONLY")
+        assert refused.value.vendor_code == 1235  # so no transaction of the caller's began
+        assert cur.execute("SELECT v FROM t").fetchone() == ("new",)
+        cur.execute("SELECT v FROM t FOR TIMESTAMP AS OF %s", (noted,))
+        assert cur.fetchall() == [("old",)]
     # read_only=false: the open transaction may hold the caller's writes, so it is left alone
     with sqlgate.connect(tidb_database.url("tidb"), read_only=False) as conn:
         cur = conn.cursor()
