@@ -4,7 +4,9 @@ What test_tidb_guard.py checks on MariaDB and seekdb stand-ins and test_tidb_dec
 recorded output, checked here against TiDB itself: its error 1235 for a session read-only
 mode, the gate as the guard (data read back through the admin), the cluster's read-only
 switches, ``sqlgate check`` and ``require_read_only_user`` on TiDB's own ``SHOW GRANTS``,
-stale reads through sqlgate's ``FOR TIMESTAMP AS OF``, and the ``/*T![...] */`` reflection.
+stale reads through sqlgate's ``FOR TIMESTAMP AS OF`` (and the transaction TiDB refuses them
+in), ``statement_timeout`` and cancel (TiDB's ``KILL QUERY`` closes an idle link).
+Reflection and Chinese text: test_tidb_server_sql.py.
 """
 
 from __future__ import annotations
