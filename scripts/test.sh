@@ -16,6 +16,8 @@ bash scripts/install-hdfs.sh
 bash scripts/install-spark.sh
 # Trino 476 (the second remote engine), the server tarball from the Maven mirror
 bash scripts/install-trino.sh
+# TiDB (tidb-server on unistore) built from Go modules, modules and build cache under .cache/go-*
+bash scripts/install-tidb.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

@@ -23,6 +23,7 @@ from tests.servers.seaweedfs import *  # noqa: F403
 from tests.servers.seekdb import seeded_seekdb, seekdb_database, seekdb_server  # noqa: F401
 from tests.servers.snowflake_fixtures import *  # noqa: F403
 from tests.servers.spark_connect import spark_connect  # noqa: F401
+from tests.servers.tidb import seeded_tidb, tidb_database, tidb_server  # noqa: F401
 
 WIRE_SOURCES = [spec for spec in all_sources() if spec.family in ("postgres", "mysql")]
 # Lakehouse drivers whose tables the tests can write locally. Hudi is read-only in hudi-rs, so
@@ -48,6 +49,7 @@ NATIVE_FIXTURES: dict[str, str] = {
     "oceanbase": "seeded_seekdb",
     "tdsql": "seeded_seekdb",
     "gaussdb_mysql": "seeded_seekdb",
+    "tidb": "seeded_tidb",  # tidb-server on unistore (scripts/install-tidb.sh)
 }
 NATIVE_TARGETS = [(s, NATIVE_FIXTURES[s.name]) for s in WIRE_SOURCES if s.name in NATIVE_FIXTURES]
 CONFORMANCE_SOURCES = (

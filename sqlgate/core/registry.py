@@ -207,8 +207,8 @@ SOURCES: tuple[SourceSpec, ...] = (
         4000,
         "TiDBDialect",
         capabilities=frozenset({"transactions", "reflection"}),  # no session guard on TiDB
-        verified="guard logic against real MariaDB 10.11 and seekdb servers; TiDB's own "
-        "behaviour (1235, AS OF TIMESTAMP, /*T! */ reflection) on recorded output only",
+        verified="real TiDB (tidb-server on unistore, master of 2025-11-26): 1235, gate, "
+        "read-only switches, AS OF TIMESTAMP, /*T! */ reflection, cancel; no TiKV/PD/TiFlash",
     ),
     _source(
         _MYSQL,

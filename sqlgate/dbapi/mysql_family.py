@@ -288,6 +288,7 @@ class MySQLFlavor(Flavor):
 
         session = self.session_class(raw, self, side_connection)
         session.native_arrow = options.arrow_path == "native" and native_available()
+        session.read_only = params.read_only
         if guard:
             armed(session, session.arm_guard)
         if options.require_read_only_user:

@@ -83,6 +83,9 @@ class MySQLSession(DriverSession):
     #: rows PyMySQL parses inside ``execute`` (None: ``chunk_rows``); a long result fetched as
     #: Arrow pays PyMySQL's per-value parse for these only (benchmarks/README.md, wire_fetch)
     first_chunk_rows: int | None = None
+    #: the connection's ``read_only``: a read-only session loses nothing when a transaction
+    #: ends (TiDB's session ends one before a stale read, tidb_session.py)
+    read_only: bool = True
 
     def __init__(
         self, raw: Any, flavor: MySQLFlavor, side_connection: Callable[[], Any] | None = None
@@ -117,9 +120,15 @@ class MySQLSession(DriverSession):
         side = self._side_connection()
         try:
             with side.cursor() as cursor:  # trusted text: an int from the handshake
-                cursor.execute(f"KILL QUERY {target:d}")
+                if self.may_kill(cursor, target):
+                    cursor.execute(f"KILL QUERY {target:d}")
         finally:
             side.close()
+
+    def may_kill(self, cursor: Any, target: int) -> bool:
+        """Whether ``KILL QUERY`` may go out now (a flavor may first ask whether a statement
+        runs); on MySQL and MariaDB it does nothing to an idle connection, so always."""
+        return True
 
     def run(self, operation: str, parameters: Parameters) -> Result:
         """Unbuffered (PyMySQL's SSCursor): the first chunk is read here, the rest on demand.

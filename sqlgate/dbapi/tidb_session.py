@@ -5,9 +5,21 @@ parser reads that form); TiDB's stale read is ``FROM t AS OF TIMESTAMP '…'``. 
 either spelling is shown to the gate in sqlgate's (:meth:`TiDBSession.prepare`) and sent to
 TiDB in TiDB's (:meth:`TiDBSession.run`). The rewrite works on sqlglot's MySQL tokens, so
 string literals and comments that happen to contain the words are left alone.
+
+TiDB refuses a stale read inside a transaction (error 8135, "as of timestamp can't be set in
+transaction"), and with autocommit off (PEP 249's default) every plain read opens one: on a
+real TiDB the second statement of a connection could not travel in time.
+:meth:`TiDBSession.run` ends that implicit transaction (``ROLLBACK``: the session is
+read-only, nothing is lost) before a stale read; a transaction the caller began with
+``BEGIN`` / ``START TRANSACTION``, or any transaction of a ``read_only=false`` connection
+(it may hold the caller's writes), is left alone, and TiDB's 8135 says why the stale read
+cannot run in it.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import TokenError
@@ -86,11 +98,59 @@ def to_sqlgate(sql: str) -> str:
     return _splice(sql, spans)
 
 
+def is_stale_read(sql: str) -> bool:
+    """True if the statement, in TiDB's spelling, reads ``AS OF TIMESTAMP`` (outside literals)."""
+    if "AS OF" not in " ".join(sql.upper().split()):
+        return False
+    words = _words_of(sql)
+    return any(_texts(words, i, 3) == ["AS", "OF", "TIMESTAMP"] for i in range(len(words)))
+
+
+_BEGINS, _ENDS = ("BEGIN", "START"), ("COMMIT", "ROLLBACK")
+#: a statement's first word, after white space and comments (cheap: runs on every statement)
+_FIRST_WORD = re.compile(r"(?:\s|/\*.*?\*/|(?:--|#)[^\n]*(?:\n|$))*(\w+)", re.S)
+
+
 class TiDBSession(MySQLSession):
     """A MySQL-family session that speaks TiDB's stale-read syntax."""
+
+    #: the caller began the open transaction (BEGIN / START TRANSACTION): never ended here
+    _explicit_transaction = False
 
     def prepare(self, operation: str) -> str:
         return to_sqlgate(operation)
 
     def run(self, operation: str, parameters: Parameters) -> Result:
-        return super().run(to_tidb(operation), parameters)
+        sql = to_tidb(operation)
+        head = _FIRST_WORD.match(sql)
+        first = head.group(1).upper() if head else ""
+        if is_stale_read(sql) and self._implicit_transaction_may_be_open():
+            self._raw.rollback()  # TiDB refuses AS OF inside it (error 8135)
+        result = super().run(sql, parameters)
+        if first in _BEGINS or first in _ENDS:  # once it ran: a refused BEGIN began nothing
+            self._explicit_transaction = first in _BEGINS
+        return result
+
+    def _implicit_transaction_may_be_open(self) -> bool:
+        """Autocommit off opens a transaction at every plain read; end it only when the caller
+        did not begin it and the session is read-only (no write of theirs could be lost)."""
+        return self.read_only and not (self._explicit_transaction or self._raw.get_autocommit())
+
+    def may_kill(self, cursor: Any, target: int) -> bool:
+        """TiDB's ``KILL QUERY`` also closes a connection that runs nothing (it expires the
+        link's read deadline: the next statement gets error 2013), so it goes out only while
+        the target runs a statement. This narrows the race with a statement that ends just
+        then to the time between these two statements; it cannot close it."""
+        cursor.execute(  # trusted text: an int from the handshake
+            f"SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = {target:d}"
+        )
+        row = cursor.fetchone()
+        return bool(row) and str(row[0]) == "Query"
+
+    def commit(self) -> None:
+        self._explicit_transaction = False
+        super().commit()
+
+    def rollback(self) -> None:
+        self._explicit_transaction = False
+        super().rollback()

@@ -32,6 +32,13 @@ CASES = {
         "SELECT count(*) FROM seq_1_to_1000000000 a, seq_1_to_1000 b",
         ["KILL CONNECTION {id}", "KILL QUERY {id}", "KILL {id}"],
     ),
+    # a real tidb-server (tests/servers/tidb.py): 4**14 joined rows of the seeded table
+    "tidb": (
+        "tidb",
+        "SELECT CONNECTION_ID()",
+        "SELECT count(*) FROM " + ", ".join(f"items t{i}" for i in range(14)),
+        ["KILL CONNECTION {id}", "KILL QUERY {id}", "KILL {id}"],
+    ),
 }
 
 
@@ -42,10 +49,12 @@ RUNNING = {
         "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = {id} AND COMMAND = 'Query'"
     ),
 }
+RUNNING["tidb"] = RUNNING["mariadb"]
+SERVERS = {"postgres": "postgres_server", "mariadb": "mariadb_server", "tidb": "seeded_tidb"}
 
 
 def _server(family: str, request: pytest.FixtureRequest) -> ServerInfo:
-    return request.getfixturevalue("postgres_server" if family == "postgres" else "mariadb_server")
+    return request.getfixturevalue(SERVERS[family])
 
 
 FORMS = [(family, i) for family, case in CASES.items() for i in range(len(case[3]))]

@@ -85,8 +85,10 @@ FAMILIES = {
     "postgres": ("postgres_database", "postgresql+sqlgate", _pg_setup),
     "mysql": ("mariadb_database", "mysql+sqlgate", _mysql_setup),
     "oceanbase": ("seekdb_database", "oceanbase", _mysql_setup),  # OceanBase's own engine
+    "tidb": ("tidb_database", "tidb", _mysql_setup),  # tidb-server on unistore
 }
-CORPUS = {"oceanbase": "mysql"}  # a product-native server runs its family's corpus
+# a product-native server runs its family's corpus
+CORPUS = {"oceanbase": "mysql", "tidb": "mysql"}
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

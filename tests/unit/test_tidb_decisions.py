@@ -15,7 +15,7 @@ import pytest
 from sqlgate.core.errors import NotSupportedError
 from sqlgate.dbapi import tidb
 from sqlgate.dbapi.mysql_grants import privileges_in_rows, write_privileges
-from sqlgate.dbapi.tidb_session import to_sqlgate, to_tidb
+from sqlgate.dbapi.tidb_session import is_stale_read, to_sqlgate, to_tidb
 from sqlgate.dialects.mysql_reflection import clean_show_create, details_of
 from sqlgate.dialects.tidb import TiDBDialect
 
@@ -152,6 +152,15 @@ def test_tidb_spelling_is_shown_to_the_gate_in_sqlgate_form() -> None:
     native = "SELECT * FROM t AS OF TIMESTAMP '2026-01-01 10:00:00'"
     assert to_sqlgate(native) == "SELECT * FROM t FOR TIMESTAMP AS OF '2026-01-01 10:00:00'"
     assert to_tidb(to_sqlgate(native)) == native
+
+
+def test_stale_reads_are_told_from_look_alikes() -> None:
+    """Before a stale read the session ends the implicit transaction TiDB refuses it in
+    (tests/integration/test_tidb_server.py shows the 8135 on a real server)."""
+    assert is_stale_read("SELECT * FROM t AS OF TIMESTAMP %s")
+    assert is_stale_read(to_tidb("SELECT * FROM t for system_time as of NOW() - INTERVAL 1 SECOND"))
+    assert not is_stale_read("SELECT 'AS OF TIMESTAMP' FROM t /* AS OF TIMESTAMP */")
+    assert not is_stale_read("SELECT * FROM t")
 
 
 def test_version_travel_is_refused_on_tidb() -> None:
