@@ -79,7 +79,11 @@ def test_parameters_are_typed() -> None:
     assert parameter("x") == {"type": "VARCHAR", "value": "x"}
     assert parameter(dt.date(2026, 1, 2)) == {"type": "DATE", "value": "2026-01-02"}
     aware = dt.datetime(2026, 1, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    assert parameter(aware) == {"type": "TIMESTAMP", "value": "2026-01-02 00:00:00.000"}
+    midnight = 1767312000000  # 2026-01-02T00:00 as epoch milliseconds
+    assert parameter(aware) == {"type": "TIMESTAMP", "value": midnight}
+    assert parameter(dt.datetime(2026, 1, 2)) == {"type": "TIMESTAMP", "value": midnight}
+    # the wall clock of the session's zone (Druid reads the milliseconds in sqlTimeZone)
+    assert parameter(aware, "Asia/Tokyo") == {"type": "TIMESTAMP", "value": midnight + 9 * 3600000}
     assert parameter(["a", "b"]) == {"type": "ARRAY", "value": ["a", "b"]}
     with pytest.raises(errors.ProgrammingError, match="cannot bind"):
         parameter(object())
