@@ -16,6 +16,9 @@ bash scripts/install-hdfs.sh
 bash scripts/install-spark.sh
 # Trino 476 (the second remote engine), the server tarball from the Maven mirror
 bash scripts/install-trino.sh
+# Apache Druid 33.0.0 (its jars and SQL test framework from the Maven mirror) and the small main
+# that serves Druid's own SQL resources from them
+bash scripts/install-druid.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import threading
 import time
 from typing import Any
@@ -21,7 +23,8 @@ import sqlgate.dbapi.druid as druid_dbapi
 from sqlgate.core import errors
 from sqlgate.dbapi.druid_client import QueryCancelled
 from sqlgate.dbapi.druid_types import COMPLEX
-from tests.servers.base import ServerInfo
+from tests.integration.test_druid_sqlalchemy import PROBE, ROOT, SUPERSET_PYTHON
+from tests.servers.base import ServerInfo, server_unavailable
 from tests.servers.druid_real import EVENTS, NUMBER_ROWS, VERSION, sql
 
 UTC = dt.timezone.utc
@@ -100,6 +103,16 @@ def test_parameters_are_bound_by_druid(druid_real: ServerInfo) -> None:
         assert cur.fetchall() == [(42, 2.5, "文字", True)]
         cur.execute("SELECT COUNT(*) FROM events WHERE page = ?", ("'; DROP TABLE events --",))
         assert cur.fetchone() == (0,)
+        cur.execute(
+            "SELECT CAST(__time AS DATE) AS d, COUNT(*) FROM events WHERE __time >= ? "
+            "GROUP BY 1 ORDER BY 1",
+            (dt.date(2024, 1, 2),),
+        )
+        assert cur.description[0][1] == "DATE"
+        assert cur.fetchall() == [(dt.date(2024, 1, 2), 1), (dt.date(2024, 1, 8), 1),
+                                  (dt.date(2024, 2, 1), 1)]  # fmt: skip
+        cur.execute("SELECT ? IS NULL, ARRAY_LENGTH(?)", (None, ["a", "b"]))
+        assert cur.fetchall() == [(True, 2)]
 
 
 def test_time_zone_is_druids_sql_time_zone(druid_real: ServerInfo) -> None:
@@ -144,6 +157,48 @@ def test_superset_time_grains(druid_real: ServerInfo) -> None:
         ("2024-02-03T00:00:00+00:00", 1),
     ]
     assert len(got["PT1H"]) == 5
+
+
+def test_superset_druid_spec_on_sqlalchemy_14(druid_real: ServerInfo, tmp_path: Any) -> None:
+    """Superset 6.1's own ``DruidEngineSpec`` (its grains, its ``convert_dttm``) through the
+    dialect on SQLAlchemy 1.4, in Superset's venv, against the real Druid."""
+    if not SUPERSET_PYTHON.exists():
+        server_unavailable("superset", f"{SUPERSET_PYTHON} missing: run install-superset.sh")
+    (tmp_path / "config.py").write_text(
+        f"SECRET_KEY = 'sqlgate-druid-real-probe-{os.getpid()}' * 2\n"
+        f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path}/superset.db'\n"
+    )
+    env = {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(tmp_path / "config.py"),
+        "SUPERSET_HOME": str(tmp_path),
+        "DRUID_URL": _url(druid_real),
+        "DRUID_SINCE": "2024-01-01T01:00:00",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [str(SUPERSET_PYTHON), "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE")), None)
+    assert line is not None, done.stderr[-3000:]
+    probe = json.loads(line.removeprefix("PROBE"))
+    assert probe["spec"] == "DruidEngineSpec" and probe["sqlalchemy"].startswith("1.4")
+    assert probe["columns"]["tags"].startswith("ARRAY")
+    assert probe["columns"]["uniq_users"] == "COMPLEX<hyperUnique>"
+    grains = probe["grains"]
+    assert grains["P1D"] == [
+        ["2024-01-01 00:00:00+00:00", 20],  # only 01:30 is since TIME_PARSE(01:00)
+        ["2024-01-02 00:00:00+00:00", None],  # SUM over NULLs only is NULL
+        ["2024-01-08 00:00:00+00:00", 5],
+        ["2024-02-01 00:00:00+00:00", 7],
+    ]
+    # every grain Superset offers for Druid runs and covers the four rows since 01:00
+    assert all(sum(n or 0 for _, n in rows) == 32 for rows in grains.values()), grains
 
 
 def test_multi_value_dimension(druid_real: ServerInfo) -> None:

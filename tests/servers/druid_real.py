@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,11 +141,7 @@ def druid_real() -> Iterator[ServerInfo]:
         info.extra["version"] = status(uri)["version"]
     else:
         server = DruidServer()
-        try:
-            info = server.start()
-        except BaseException:
-            server.stop()
-            raise
+        info = server.start()  # stops what it started if it fails
     info.extra["url"] = f"druid+sqlgate://{HOST}:{info.port}/druid/v2/sql"
     try:
         yield info
