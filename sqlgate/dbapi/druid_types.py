@@ -280,11 +280,26 @@ class COMPLEX(sat.UserDefinedType):
         return self.name
 
 
+class ARRAY(sat.ARRAY):
+    """A reflected multi-value dimension: ``ARRAY(String)`` whose values are read as lists
+    whatever Druid sent (the JSON text of an array, one string, or a list when the URL names
+    the column in ``multi_value=``), so a reflected table reads it as it reflects it. Named
+    ``ARRAY``: SQLAlchemy (and Superset's column list) shows a type by its class name."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(sat.String())
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        return _as_list
+
+
 def sqlalchemy_type(data_type: str, multi_value: bool = False) -> sat.TypeEngine[Any]:
     """An ``INFORMATION_SCHEMA.COLUMNS.DATA_TYPE`` as a SQLAlchemy type; never raises."""
     text = " ".join(str(data_type or "").upper().split())
     if multi_value and text in ("VARCHAR", "CHAR"):
-        return sat.ARRAY(sat.String())
+        return ARRAY()
     if text.startswith("COMPLEX") or text == "OTHER":
         return COMPLEX(str(data_type) if text.startswith("COMPLEX") else "OTHER")
     if text.endswith(" ARRAY"):

@@ -11,7 +11,8 @@ Broker-to-Historical hop, so a context ``timeout`` is not enforced and a cancel 
 work already running (both stay covered by :mod:`tests.servers.druid`).
 
 Datasources: ``events`` (:data:`EVENTS`, five rows: ``__time``, strings with Chinese text and
-NULLs, the multi-value ``tags``, a BIGINT and a DOUBLE with NULLs) and ``numbers``
+NULLs, the multi-value ``tags``, a BIGINT and a DOUBLE with NULLs, and ``uniq_users``, a
+``hyperUnique`` sketch of ``user``) and ``numbers``
 (:data:`NUMBER_ROWS` rows ``n`` = 0.., ``s`` = ``'s' || n``, one a second from 2024-01-01,
 for queries that run long enough to be cancelled).
 """
@@ -52,15 +53,15 @@ JAVA_OPENS = [
 #: the ``events`` rows as DruidSqlServer.java builds them (tests compare against these)
 EVENTS: list[dict[str, Any]] = [
     {"__time": "2024-01-01T00:15:00.000Z", "channel": "#en", "page": "Main Page",
-     "tags": ["a", "b"], "city": "Paris", "added": 10, "delta": 1.5},
+     "tags": ["a", "b"], "city": "Paris", "added": 10, "delta": 1.5, "user": "ann"},
     {"__time": "2024-01-01T01:30:00.000Z", "channel": "#zh", "page": "北京",
-     "tags": ["b"], "city": None, "added": 20, "delta": -2.25},
+     "tags": ["b"], "city": None, "added": 20, "delta": -2.25, "user": "bob"},
     {"__time": "2024-01-02T10:00:00.000Z", "channel": "#en", "page": "Druid",
-     "tags": None, "city": "Berlin", "added": None, "delta": 0.0},
+     "tags": None, "city": "Berlin", "added": None, "delta": 0.0, "user": "ann"},
     {"__time": "2024-01-08T23:59:59.000Z", "channel": "#fr", "page": "Café",
-     "tags": ["a", "c", "d"], "city": "Lyon", "added": 5, "delta": None},
+     "tags": ["a", "c", "d"], "city": "Lyon", "added": 5, "delta": None, "user": None},
     {"__time": "2024-02-01T12:00:00.000Z", "channel": "#zh", "page": "上海",
-     "tags": ["c"], "city": "上海", "added": 7, "delta": 3.0},
+     "tags": ["c"], "city": "上海", "added": 7, "delta": 3.0, "user": "李"},
 ]  # fmt: skip
 
 

@@ -93,6 +93,11 @@ def test_reflected_types_never_fail() -> None:
     assert isinstance(sqlalchemy_type("TIMESTAMP"), sa.TIMESTAMP)
     assert sqlalchemy_type("TIMESTAMP").timezone is True
     assert isinstance(sqlalchemy_type("VARCHAR", multi_value=True), sa.ARRAY)
+    # a multi-value row arrives as the JSON text of its array (a real Druid 33), or as an array
+    read = sqlalchemy_type("VARCHAR", multi_value=True).result_processor(None, None)
+    assert read('["a","b"]') == ["a", "b"] and read(["a", None]) == ["a", None]
+    assert read("x") == ["x"] and read("[1]") == ["[1]"] and read("[oops") == ["[oops"]
+    assert read(None) is None
     complex_type = sqlalchemy_type("COMPLEX<thetaSketch>")
     assert isinstance(complex_type, COMPLEX) and complex_type.name == "COMPLEX<thetaSketch>"
     assert isinstance(sqlalchemy_type("OTHER"), COMPLEX)

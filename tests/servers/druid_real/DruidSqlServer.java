@@ -11,7 +11,7 @@
 // no coordinator: the segments are built in this JVM from the rows below.
 //
 // Usage: java -cp <druid jars> DruidSqlServer <port> <temp-dir> <rows-in-numbers>
-// Prints "DRUID-READY <port>" once it serves; stops on SIGTERM.
+// Prints "DRUID-READY <port> <seconds since start>" once it serves; stops on SIGTERM.
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.jaxrs.json.JacksonJsonProvider;
