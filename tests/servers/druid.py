@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from .base import HOST, ServerInfo
-from .druid_engine import Datasource, DruidEngine, DruidSqlError, rows
+from .druid_engine import Datasource, DruidEngine, DruidSqlError, bind, rows
 
 USER, PASSWORD, TOKEN = "sqlgate", "druid-test-pw", "druid-test-token"
 VERSION = "34.0.0-sqlgate-protocol-test"
@@ -247,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             if limit is not None and server.delay > limit:
                 error = DruidSqlError("timeout", f"Query [{query_id}] timed out.", 504)
                 return self._error(error, query_id)
-        parameters = [_bind(p) for p in request.get("parameters") or []]
+        parameters = [bind(p) for p in request.get("parameters") or []]
         zone = str(context.get("sqlTimeZone") or "UTC")
         key = json.dumps([request.get("query"), parameters, zone]) if server.replay else ""
         replayed = server.replayed.get(key) if key else None
@@ -321,17 +321,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Druid-SQL-Query-Id", query_id)
         self.end_headers()
         self.wfile.write(body)
-
-
-def _bind(parameter: dict[str, Any]) -> Any:
-    """A parameter's value as Druid's ``SqlParameter`` binds it: a TIMESTAMP given as epoch
-    milliseconds (what Druid 33 needs) is that wall-clock time."""
-    value = parameter.get("value")
-    if parameter.get("type") == "TIMESTAMP" and isinstance(value, int):
-        import datetime
-
-        return datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=value)
-    return value
 
 
 CHUNK_BYTES = 256 * 1024  # what one write of a streamed result holds at most (about)
