@@ -18,6 +18,9 @@ bash scripts/install-spark.sh
 bash scripts/install-trino.sh
 # TiDB (tidb-server on unistore) built from Go modules, modules and build cache under .cache/go-*
 bash scripts/install-tidb.sh
+# Apache Druid 33.0.0 (its jars and SQL test framework from the Maven mirror) and the small main
+# that serves Druid's own SQL resources from them
+bash scripts/install-druid.sh
 .venv/bin/ruff check sqlgate tests benchmarks
 .venv/bin/ruff format --check sqlgate tests benchmarks
 .venv/bin/mypy

@@ -18,6 +18,7 @@ from tests.servers.bigquery import bigquery_server, seeded_bigquery  # noqa: F40
 from tests.servers.clickhouse_fixtures import *  # noqa: F403
 from tests.servers.databricks import minilake_server, seeded_databricks  # noqa: F401
 from tests.servers.druid import druid, druid_server, seeded_druid  # noqa: F401
+from tests.servers.druid_real import druid_real  # noqa: F401
 from tests.servers.fixtures import *  # noqa: F403
 from tests.servers.seaweedfs import *  # noqa: F403
 from tests.servers.seekdb import seeded_seekdb, seekdb_database, seekdb_server  # noqa: F401

@@ -169,13 +169,19 @@ class DruidSession(RestSession):
         self.banner = f"Apache Druid {version}".strip()
 
     def context(self, query_id: str) -> dict[str, Any]:
-        context: dict[str, Any] = {"sqlQueryId": query_id, "sqlTimeZone": self.time_zone}
+        # sqlStringifyArrays=false: Druid sends ARRAY values as JSON arrays, not as the JSON
+        # text of one (its default, seen on a real Druid 33); multi-value dimensions stay text
+        context: dict[str, Any] = {
+            "sqlQueryId": query_id,
+            "sqlTimeZone": self.time_zone,
+            "sqlStringifyArrays": False,
+        }
         if self.statement_timeout is not None:
             context["timeout"] = int(self.statement_timeout * 1000)
         return context
 
     def execute(self, operation: str, parameters: Parameters = None) -> Result:
-        bound = _parameters(parameters)
+        bound = _parameters(parameters, self.time_zone)
         query_id = f"sqlgate-{uuid.uuid4()}"
         self._last_id = query_id
         with self._lock:
@@ -278,11 +284,11 @@ class _StreamResult(ArrowResult):
         super().close()
 
 
-def _parameters(parameters: Parameters) -> list[dict[str, Any]] | None:
+def _parameters(parameters: Parameters, time_zone: str) -> list[dict[str, Any]] | None:
     if parameters is None:
         return None
     if isinstance(parameters, Mapping):
         raise errors.ProgrammingError(
             "Druid binds positional parameters: write ? in the statement and pass a sequence"
         )
-    return [types.parameter(value) for value in parameters] or None
+    return [types.parameter(value, time_zone) for value in parameters] or None

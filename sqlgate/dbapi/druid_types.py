@@ -66,12 +66,29 @@ def arrow_type(column: DruidColumn, time_zone: str, multi_value: bool = False) -
         return pa.list_(pa.string())
     if sql == "TIMESTAMP":
         return pa.timestamp("ms", tz=time_zone)
-    if sql.endswith(" ARRAY"):
-        element = DruidColumn(column.name, "", sql.removesuffix(" ARRAY"))
+    if sql == "ARRAY" or sql.endswith(" ARRAY"):
+        element = DruidColumn(column.name, "", element_sql_type(column))
         return pa.list_(arrow_type(element, time_zone))
     if sql in _SCALARS:
         return _SCALARS[sql]
     return pa.string()  # OTHER / COMPLEX<...>, NULL, anything newer: the value's JSON text
+
+
+#: an ARRAY's element, from the runtime type (``ARRAY<LONG>``) to the SQL type name
+_ELEMENTS = {"STRING": "VARCHAR", "LONG": "BIGINT", "DOUBLE": "DOUBLE", "FLOAT": "FLOAT"}
+
+
+def element_sql_type(column: DruidColumn) -> str:
+    """The SQL type of an ARRAY column's elements. Druid 33's ``sqlTypesHeader`` says only
+    ``ARRAY`` (seen on a real Druid), its ``typesHeader`` says ``ARRAY<LONG>``; a newer or
+    documented ``BIGINT ARRAY`` is read as well. Unknown elements stay text."""
+    sql = " ".join(column.sql_type.upper().split())
+    if sql.endswith(" ARRAY"):
+        return sql.removesuffix(" ARRAY")
+    native = column.native_type.upper()
+    if native.startswith("ARRAY<") and native.endswith(">"):
+        return _ELEMENTS.get(native[6:-1], "OTHER")
+    return "OTHER"
 
 
 def schema(columns: Sequence[DruidColumn], time_zone: str, multi: Iterable[str]) -> pa.Schema:
@@ -103,6 +120,8 @@ def describe(columns: Sequence[DruidColumn], arrow: pa.Schema) -> tuple[Column, 
         code = column.sql_type
         if pa.types.is_list(field.type) and column.is_string:
             code = "VARCHAR ARRAY"
+        elif pa.types.is_list(field.type):
+            code = f"{element_sql_type(column)} ARRAY"
         elif column.sql_type.upper() == "OTHER":
             code = column.native_type or "OTHER"
         out.append(Column(column.name, code, null_ok=True))
@@ -169,12 +188,23 @@ def _text(value: Any) -> str | None:
 
 
 def _as_list(value: Any) -> list[str | None] | None:
-    """A multi-value dimension's value: null, one string, or an array of strings."""
+    """A multi-value dimension's value: null, one string, or several. Druid sends several as
+    the JSON text of their array (``'["a","b"]'``, seen on a real Druid 33, whatever
+    ``sqlStringifyArrays`` says), so a text that parses as a JSON array of strings is read as
+    one; an actual JSON array is taken as it is."""
     if value is None:
         return None
     if isinstance(value, list):
         return [None if v is None else str(v) for v in value]
-    return [str(value)]
+    text = str(value)
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list) and all(v is None or isinstance(v, str) for v in items):
+            return items
+    return [text]
 
 
 def _timestamps(values: list[Any], kind: pa.TimestampType) -> pa.Array:
@@ -197,9 +227,15 @@ def _dates(values: list[Any]) -> pa.Array:
 
 
 # -- parameters ----------------------------------------------------------------------------
-def parameter(value: Any) -> dict[str, Any]:
+def parameter(value: Any, time_zone: str = "UTC") -> dict[str, Any]:
     """A typed Druid parameter (``{"type": "BIGINT", "value": 1}``): values travel apart from
-    the SQL text, bound by Druid's planner (pydruid splices them into the text)."""
+    the SQL text, bound by Druid's planner (pydruid splices them into the text).
+
+    A TIMESTAMP travels as epoch milliseconds, the form Druid's ``SqlParameter`` binds in every
+    version (Druid 33 answers a ``'yyyy-MM-dd HH:mm:ss'`` text with a ClassCastException, seen
+    on a real Druid). Druid reads those milliseconds as a wall-clock time in the session's
+    ``sqlTimeZone``, as it reads a TIMESTAMP literal: an aware datetime is first moved to
+    ``time_zone``, a naive one is taken as already in it."""
     if value is None:
         return {"type": "VARCHAR", "value": None}
     if isinstance(value, bool):
@@ -212,8 +248,11 @@ def parameter(value: Any) -> dict[str, Any]:
         return {"type": "VARCHAR", "value": value}
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return {"type": "TIMESTAMP", "value": value.isoformat(sep=" ", timespec="milliseconds")}
+            import zoneinfo
+
+            value = value.astimezone(zoneinfo.ZoneInfo(time_zone)).replace(tzinfo=None)
+        wall = value - datetime.datetime(1970, 1, 1)
+        return {"type": "TIMESTAMP", "value": wall // datetime.timedelta(milliseconds=1)}
     if isinstance(value, datetime.date):
         return {"type": "DATE", "value": value.isoformat()}
     if isinstance(value, (list, tuple)):
@@ -241,11 +280,26 @@ class COMPLEX(sat.UserDefinedType):
         return self.name
 
 
+class ARRAY(sat.ARRAY):
+    """A reflected multi-value dimension: ``ARRAY(String)`` whose values are read as lists
+    whatever Druid sent (the JSON text of an array, one string, or a list when the URL names
+    the column in ``multi_value=``), so a reflected table reads it as it reflects it. Named
+    ``ARRAY``: SQLAlchemy (and Superset's column list) shows a type by its class name."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(sat.String())
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        return _as_list
+
+
 def sqlalchemy_type(data_type: str, multi_value: bool = False) -> sat.TypeEngine[Any]:
     """An ``INFORMATION_SCHEMA.COLUMNS.DATA_TYPE`` as a SQLAlchemy type; never raises."""
     text = " ".join(str(data_type or "").upper().split())
     if multi_value and text in ("VARCHAR", "CHAR"):
-        return sat.ARRAY(sat.String())
+        return ARRAY()
     if text.startswith("COMPLEX") or text == "OTHER":
         return COMPLEX(str(data_type) if text.startswith("COMPLEX") else "OTHER")
     if text.endswith(" ARRAY"):

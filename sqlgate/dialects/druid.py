@@ -14,12 +14,48 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.sql.compiler import RESERVED_WORDS, IdentifierPreparer
+
 from sqlgate.core import errors
 from sqlgate.dbapi.druid_types import sqlalchemy_type
 from sqlgate.dialects.base import dbapi_connection_of
 from sqlgate.dialects.warehouse_family import AutocommitDialect, LiteralLimitCompiler
 
 _SCHEMA = "druid"
+#: Calcite's reserved words (Druid SQL's parser): an identifier spelled like one must be
+#: quoted (a real Druid 33 refuses ``... AS day``); SQLAlchemy's own list lacks most of them
+_CALCITE_WORDS = """
+    abs all allocate allow alter and any are array as asymmetric at atomic authorization avg
+    begin between bigint binary bit blob boolean both by call called cardinality cascaded case
+    cast ceil ceiling char character check clob close coalesce collate collect column commit
+    condition connect constraint convert corr count create cross cube current current_date
+    current_time current_timestamp current_user cursor cycle date day deallocate dec decimal
+    declare default delete describe deterministic disallow disconnect distinct double drop
+    dynamic each element else end escape every except exec execute exists exp explain extend
+    external extract false fetch filter first_value float floor for foreign free from full
+    function fusion get global grant group grouping groups having hold hour identity import in
+    indicator inner inout insensitive insert int integer intersect intersection interval into
+    is join lag language large last_value lateral lead leading left like limit ln local
+    localtime localtimestamp lower match max member merge method min minute mod modifies module
+    month multiset national natural nchar nclob new next no none normalize not null nullif
+    numeric of offset old on only open or order out outer over overlaps overlay parameter
+    partition percent period position power precision prepare primary procedure range rank
+    reads real recursive ref references referencing release reset result return returns revoke
+    right rollback rollup row rows row_number savepoint scope scroll search second select
+    sensitive session_user set similar smallint some specific sql sqlexception sqlstate
+    sqlwarning sqrt start static stddev_pop stddev_samp stream submultiset sum symmetric system
+    system_user table tablesample then time timestamp timezone_hour timezone_minute tinyint to
+    trailing translate translation treat trigger trim true truncate uescape union unique
+    unknown unnest update upper user using value values varchar varying var_pop var_samp week
+    when whenever where width_bucket window with within without year
+"""
+_CALCITE_RESERVED = frozenset(_CALCITE_WORDS.split())
+
+
+class DruidIdentifierPreparer(IdentifierPreparer):
+    """Double quotes (Calcite's), around Calcite's reserved words as well."""
+
+    reserved_words = RESERVED_WORDS | _CALCITE_RESERVED
 
 
 class DruidCompiler(LiteralLimitCompiler):
@@ -35,6 +71,7 @@ class DruidDialect(AutocommitDialect):
     autocommit_only = "Druid has no transactions: AUTOCOMMIT only"
     default_paramstyle = "qmark"
     statement_compiler = DruidCompiler
+    preparer = DruidIdentifierPreparer
     supports_multivalues_insert = False
     max_identifier_length = 255
     default_schema_name = _SCHEMA
@@ -61,11 +98,13 @@ class DruidDialect(AutocommitDialect):
     def has_table(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> bool:
+        # not COUNT(*): Druid 33 answers an aggregate over no INFORMATION_SCHEMA row with no
+        # row at all (seen on a real Druid)
         sql = (
-            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES "
+            "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES "
             "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
         )
-        return bool(self._rows(connection, sql, schema or _SCHEMA, table_name)[0][0])
+        return bool(self._rows(connection, sql, schema or _SCHEMA, table_name))
 
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any

@@ -46,13 +46,14 @@ def test_parameters_are_typed_and_context_is_sent(druid: ServerInfo) -> None:
         assert sent["parameters"] == [
             {"type": "BIGINT", "value": 1},
             {"type": "VARCHAR", "value": "beta"},
-            {"type": "TIMESTAMP", "value": "2026-01-15 00:00:00.000"},
+            {"type": "TIMESTAMP", "value": 1768435200000},  # epoch ms, as Druid binds it
         ]
         assert "?" in sent["query"] and "beta" not in sent["query"]  # never spliced
         assert sent["resultFormat"] == "arrayLines"
         assert sent["header"] and sent["typesHeader"] and sent["sqlTypesHeader"]
         assert sent["context"]["sqlQueryId"] == conn.session.query_id == cur.query_id
         assert sent["context"]["sqlTimeZone"] == "UTC"
+        assert sent["context"]["sqlStringifyArrays"] is False  # ARRAYs as JSON arrays
 
 
 def test_empty_result_is_typed_from_the_headers(druid: ServerInfo) -> None:

@@ -92,7 +92,8 @@ with create_app().app_context():
     engine = sa.create_engine(url)
     out = {"spec": spec.__name__, "sqlalchemy": sa.__version__, "grains": {}}
     out["columns"] = {c["name"]: str(c["type"]) for c in sa.inspect(engine).get_columns("events")}
-    since = spec.convert_dttm("TIMESTAMP", datetime.datetime(2026, 1, 1))
+    start = datetime.datetime.fromisoformat(os.environ.get("DRUID_SINCE", "2026-01-01"))
+    since = spec.convert_dttm("TIMESTAMP", start)
     with engine.connect() as conn:
         for grain, expr in spec.get_time_grain_expressions().items():
             if grain is None:

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from .base import HOST, ServerInfo
-from .druid_engine import Datasource, DruidEngine, DruidSqlError, rows
+from .druid_engine import Datasource, DruidEngine, DruidSqlError, bind, rows
 
 USER, PASSWORD, TOKEN = "sqlgate", "druid-test-pw", "druid-test-token"
 VERSION = "34.0.0-sqlgate-protocol-test"
@@ -247,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             if limit is not None and server.delay > limit:
                 error = DruidSqlError("timeout", f"Query [{query_id}] timed out.", 504)
                 return self._error(error, query_id)
-        parameters = [p.get("value") for p in request.get("parameters") or []]
+        parameters = [bind(p) for p in request.get("parameters") or []]
         zone = str(context.get("sqlTimeZone") or "UTC")
         key = json.dumps([request.get("query"), parameters, zone]) if server.replay else ""
         replayed = server.replayed.get(key) if key else None

@@ -236,3 +236,12 @@ def _sql_error(exc: duckdb.Error) -> DruidSqlError:
     if isinstance(exc, (duckdb.CatalogException, duckdb.BinderException)):
         return DruidSqlError("invalid", text)
     return DruidSqlError("runtime", text, 500, "java.lang.RuntimeException")
+
+
+def bind(parameter: dict[str, Any]) -> Any:
+    """A parameter's value as Druid's ``SqlParameter`` binds it: a TIMESTAMP given as epoch
+    milliseconds (what Druid 33 needs) is that wall-clock time."""
+    value = parameter.get("value")
+    if parameter.get("type") == "TIMESTAMP" and isinstance(value, int):
+        return datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=value)
+    return value

@@ -79,7 +79,11 @@ def test_parameters_are_typed() -> None:
     assert parameter("x") == {"type": "VARCHAR", "value": "x"}
     assert parameter(dt.date(2026, 1, 2)) == {"type": "DATE", "value": "2026-01-02"}
     aware = dt.datetime(2026, 1, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    assert parameter(aware) == {"type": "TIMESTAMP", "value": "2026-01-02 00:00:00.000"}
+    midnight = 1767312000000  # 2026-01-02T00:00 as epoch milliseconds
+    assert parameter(aware) == {"type": "TIMESTAMP", "value": midnight}
+    assert parameter(dt.datetime(2026, 1, 2)) == {"type": "TIMESTAMP", "value": midnight}
+    # the wall clock of the session's zone (Druid reads the milliseconds in sqlTimeZone)
+    assert parameter(aware, "Asia/Tokyo") == {"type": "TIMESTAMP", "value": midnight + 9 * 3600000}
     assert parameter(["a", "b"]) == {"type": "ARRAY", "value": ["a", "b"]}
     with pytest.raises(errors.ProgrammingError, match="cannot bind"):
         parameter(object())
@@ -89,6 +93,11 @@ def test_reflected_types_never_fail() -> None:
     assert isinstance(sqlalchemy_type("TIMESTAMP"), sa.TIMESTAMP)
     assert sqlalchemy_type("TIMESTAMP").timezone is True
     assert isinstance(sqlalchemy_type("VARCHAR", multi_value=True), sa.ARRAY)
+    # a multi-value row arrives as the JSON text of its array (a real Druid 33), or as an array
+    read = sqlalchemy_type("VARCHAR", multi_value=True).result_processor(None, None)
+    assert read('["a","b"]') == ["a", "b"] and read(["a", None]) == ["a", None]
+    assert read("x") == ["x"] and read("[1]") == ["[1]"] and read("[oops") == ["[oops"]
+    assert read(None) is None
     complex_type = sqlalchemy_type("COMPLEX<thetaSketch>")
     assert isinstance(complex_type, COMPLEX) and complex_type.name == "COMPLEX<thetaSketch>"
     assert isinstance(sqlalchemy_type("OTHER"), COMPLEX)
