@@ -182,7 +182,8 @@ REFUSED = (
     exp.Rollback,
     exp.Kill,
     exp.Show,
-    exp.Execute,
+    # newer sqlglot only (Superset 6.1 pins 28.x, which reads EXECUTE as a Command)
+    *[getattr(exp, name) for name in ("Execute",) if hasattr(exp, name)],
 )
 
 
