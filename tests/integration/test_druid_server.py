@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 import threading
 import time
 from typing import Any
@@ -23,8 +21,8 @@ import sqlgate.dbapi.druid as druid_dbapi
 from sqlgate.core import errors
 from sqlgate.dbapi.druid_client import QueryCancelled
 from sqlgate.dbapi.druid_types import COMPLEX
-from tests.integration.test_druid_sqlalchemy import PROBE, ROOT, SUPERSET_PYTHON
-from tests.servers.base import ServerInfo, server_unavailable
+from tests.integration.test_druid_sqlalchemy import superset_probe
+from tests.servers.base import ServerInfo
 from tests.servers.druid_real import EVENTS, NUMBER_ROWS, VERSION, sql
 
 UTC = dt.timezone.utc
@@ -162,34 +160,7 @@ def test_superset_time_grains(druid_real: ServerInfo) -> None:
 def test_superset_druid_spec_on_sqlalchemy_14(druid_real: ServerInfo, tmp_path: Any) -> None:
     """Superset 6.1's own ``DruidEngineSpec`` (its grains, its ``convert_dttm``) through the
     dialect on SQLAlchemy 1.4, in Superset's venv, against the real Druid."""
-    if not SUPERSET_PYTHON.exists():
-        server_unavailable("superset", f"{SUPERSET_PYTHON} missing: run install-superset.sh")
-    (tmp_path / "config.py").write_text(
-        f"SECRET_KEY = 'sqlgate-druid-real-probe-{os.getpid()}' * 2\n"
-        f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path}/superset.db'\n"
-    )
-    env = {
-        **os.environ,
-        "SUPERSET_CONFIG_PATH": str(tmp_path / "config.py"),
-        "SUPERSET_HOME": str(tmp_path),
-        "DRUID_URL": _url(druid_real),
-        "DRUID_SINCE": "2024-01-01T01:00:00",
-        "PYTHONPATH": str(ROOT),
-    }
-    done = subprocess.run(
-        [str(SUPERSET_PYTHON), "-c", PROBE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE")), None)
-    assert line is not None, done.stderr[-3000:]
-    probe = json.loads(line.removeprefix("PROBE"))
-    assert probe["spec"] == "DruidEngineSpec" and probe["sqlalchemy"].startswith("1.4")
-    assert probe["columns"]["tags"].startswith("ARRAY")
-    assert probe["columns"]["uniq_users"] == "COMPLEX<hyperUnique>"
+    probe = superset_probe(_url(druid_real), tmp_path, since="2024-01-01T01:00:00")
     grains = probe["grains"]
     assert grains["P1D"] == [
         ["2024-01-01 00:00:00+00:00", 20],  # only 01:30 is since TIME_PARSE(01:00)

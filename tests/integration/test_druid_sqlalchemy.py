@@ -117,7 +117,11 @@ def _floor(when: dt.datetime, grain: str) -> dt.datetime:
     return when.replace(day=1, hour=0, minute=0, second=0)  # P1M
 
 
-def test_superset_druid_spec_grains_on_sqlalchemy_14(druid: ServerInfo, tmp_path: Path) -> None:
+def superset_probe(url: str, tmp_path: Path, since: str | None = None) -> dict:
+    """Run :data:`PROBE` in Superset's venv (SQLAlchemy 1.4, Superset's own DruidEngineSpec)
+    against ``url``: the spec, the reflected columns and every grain's rows since ``since``.
+    Also checks what every caller needs: the spec is Superset's, on SQLAlchemy 1.4, and the
+    multi-value and sketch columns reflect as such."""
     if not SUPERSET_PYTHON.exists():
         server_unavailable(
             "superset", f"{SUPERSET_PYTHON} missing: run scripts/install-superset.sh"
@@ -130,9 +134,11 @@ def test_superset_druid_spec_grains_on_sqlalchemy_14(druid: ServerInfo, tmp_path
         **os.environ,
         "SUPERSET_CONFIG_PATH": str(tmp_path / "config.py"),
         "SUPERSET_HOME": str(tmp_path),
-        "DRUID_URL": druid.url("druid+sqlgate"),
+        "DRUID_URL": url,
         "PYTHONPATH": str(ROOT),
     }
+    if since is not None:
+        env["DRUID_SINCE"] = since
     done = subprocess.run(
         [str(SUPERSET_PYTHON), "-c", PROBE],
         env=env,
@@ -143,10 +149,15 @@ def test_superset_druid_spec_grains_on_sqlalchemy_14(druid: ServerInfo, tmp_path
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE")), None)
     assert line is not None, done.stderr[-3000:]
-    probe = json.loads(line.removeprefix("PROBE"))
+    probe: dict = json.loads(line.removeprefix("PROBE"))
     assert probe["spec"] == "DruidEngineSpec" and probe["sqlalchemy"].startswith("1.4")
     assert probe["columns"]["tags"].startswith("ARRAY")
     assert probe["columns"]["uniq_users"] == "COMPLEX<hyperUnique>"
+    return probe
+
+
+def test_superset_druid_spec_grains_on_sqlalchemy_14(druid: ServerInfo, tmp_path: Path) -> None:
+    probe = superset_probe(druid.url("druid+sqlgate"), tmp_path)
     for grain in ("PT1H", "P1D", "P1W", "P1M"):
         expected: Counter[dt.datetime] = Counter()
         for when, _, _, added, _ in EVENT_ROWS:
