@@ -78,13 +78,7 @@ def seed_postgres(info: ServerInfo) -> None:
 
 
 def seed_mariadb(info: ServerInfo) -> None:
-    with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS items")
-        cur.execute(
-            "CREATE TABLE items (id int PRIMARY KEY, name text, "
-            "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4"
-        )
-        cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", SEED_ROWS)
+    mariadb.seed_items(info, SEED_ROWS)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ from .base import (
 )
 
 NAME = "mariadb"
+#: the hosts a test login is created at (TCP on 127.0.0.1 and the Unix socket)
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 OVERRIDE_ENV = "SQLGATE_TEST_MARIADB_URL"
 USER = "sqlgate"
 DATABASE = "sqlgate_test"
@@ -185,14 +187,16 @@ def create_user(
     privileges: str,
     on: str = "*.*",
     global_privileges: str = "",
+    hosts: tuple[str, ...] = LOCAL_HOSTS,
 ) -> None:
-    """Create ``user`` at 127.0.0.1 and localhost with exactly these privileges.
+    """Create ``user`` at each of ``hosts`` (127.0.0.1 and localhost) with exactly these
+    privileges.
 
     The password literal is sent over the admin's utf8mb4 connection, so a non-ASCII password
     is hashed from its UTF-8 bytes (as the mysql client in a UTF-8 locale sends it).
     """
     stmts: list[str] = []
-    for host in ("127.0.0.1", "localhost"):
+    for host in hosts:
         account = f"{_quote_literal(user)}@'{host}'"
         stmts += [
             f"CREATE USER {account} IDENTIFIED BY {_quote_literal(password)}",
@@ -203,11 +207,16 @@ def create_user(
     admin_execute(info, *stmts)
 
 
-def drop_user(info: ServerInfo, user: str) -> None:
-    admin_execute(
-        info,
-        *(
-            f"DROP USER IF EXISTS {_quote_literal(user)}@'{host}'"
-            for host in ("127.0.0.1", "localhost")
-        ),
-    )
+def drop_user(info: ServerInfo, user: str, hosts: tuple[str, ...] = LOCAL_HOSTS) -> None:
+    admin_execute(info, *(f"DROP USER IF EXISTS {_quote_literal(user)}@'{host}'" for host in hosts))
+
+
+def seed_items(info: ServerInfo, rows: list[tuple[Any, ...]]) -> None:
+    """The conformance table ``items`` on any MySQL-protocol server (MariaDB, seekdb, TiDB)."""
+    with admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS items")
+        cur.execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, "
+            "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4"
+        )
+        cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", rows)

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -136,28 +135,12 @@ class SeekdbServer:
 
 def create_user(info: ServerInfo, user: str, password: str, *, privileges: str) -> None:
     """A login at ``'%'``: over the socket seekdb sees no host name to match a narrower one."""
-    account = f"{mariadb._quote_literal(user)}@'%'"
-    mariadb.admin_execute(
-        info,
-        f"CREATE USER {account} IDENTIFIED BY {mariadb._quote_literal(password)}",
-        f"GRANT {privileges} ON *.* TO {account}",
-    )
+    mariadb.create_user(info, user, password, privileges=privileges, hosts=("%",))
 
 
 def running_seekdb() -> AbstractContextManager[ServerInfo]:
     """Yield a server: the override socket's if set, else a fresh throwaway one."""
     return running(_override(), SeekdbServer)
-
-
-def seed_items(info: ServerInfo, rows: list[tuple[Any, ...]]) -> None:
-    """The conformance table ``items`` (same shape as the MariaDB seed)."""
-    with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS items")
-        cur.execute(
-            "CREATE TABLE items (id int PRIMARY KEY, name text, "
-            "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4"
-        )
-        cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", rows)
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +154,7 @@ def seekdb_server() -> Iterator[ServerInfo]:
 def seeded_seekdb(seekdb_server: ServerInfo) -> ServerInfo:
     from tests.conftest import SEED_ROWS
 
-    seed_items(seekdb_server, SEED_ROWS)
+    mariadb.seed_items(seekdb_server, SEED_ROWS)
     return seekdb_server
 
 

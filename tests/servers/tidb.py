@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -39,22 +38,13 @@ USER = "sqlgate"
 DATABASE = "sqlgate_test"
 
 
-def _quote(value: str) -> str:
-    return mariadb._quote_literal(value)
-
-
 def create_user(info: ServerInfo, user: str, password: str, *, privileges: str) -> None:
     """A login at ``'%'`` holding exactly ``privileges`` on ``*.*``."""
-    account = f"{_quote(user)}@'%'"
-    mariadb.admin_execute(
-        info,
-        f"CREATE USER {account} IDENTIFIED BY {_quote(password)}",
-        f"GRANT {privileges} ON *.* TO {account}",
-    )
+    mariadb.create_user(info, user, password, privileges=privileges, hosts=("%",))
 
 
 def drop_user(info: ServerInfo, user: str) -> None:
-    mariadb.admin_execute(info, f"DROP USER IF EXISTS {_quote(user)}@'%'")
+    mariadb.drop_user(info, user, hosts=("%",))
 
 
 def _setup(admin: ServerInfo) -> ServerInfo:
@@ -129,17 +119,6 @@ def running_tidb() -> AbstractContextManager[ServerInfo]:
     return running(_override(), TiDBServer)
 
 
-def seed_items(info: ServerInfo, rows: list[tuple[Any, ...]]) -> None:
-    """The conformance table ``items`` (same shape as the MariaDB seed)."""
-    with mariadb.admin_connect(info, database=info.database) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS items")
-        cur.execute(
-            "CREATE TABLE items (id int PRIMARY KEY, name text, "
-            "amount decimal(10,2), created datetime) CHARACTER SET utf8mb4"
-        )
-        cur.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", rows)
-
-
 @pytest.fixture(scope="session")
 def tidb_server() -> Iterator[ServerInfo]:
     """TiDB on unistore: user ``sqlgate`` (all privileges) on db ``sqlgate_test``; root is
@@ -152,7 +131,7 @@ def tidb_server() -> Iterator[ServerInfo]:
 def seeded_tidb(tidb_server: ServerInfo) -> ServerInfo:
     from tests.conftest import SEED_ROWS
 
-    seed_items(tidb_server, SEED_ROWS)
+    mariadb.seed_items(tidb_server, SEED_ROWS)
     return tidb_server
 
 
